@@ -1,0 +1,120 @@
+"""Settings from ``IOC_*`` environment variables, validated once at start-up."""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET_KEY = "dev-only-not-secret"  # refused by the production check
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    """Everything a process needs to know about its surroundings.
+
+    Defaults give the embedded mode (SQLite under ``./var``, in-process realtime), so a fresh
+    clone runs with no configuration at all.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="IOC_", extra="ignore", frozen=True)
+
+    env: Environment = Environment.DEVELOPMENT
+    database_url: str = ""
+    redis_url: str | None = None
+    media_dir: Path = Path("var/media")
+    secret_key: str = DEV_SECRET_KEY
+    firebase_project_id: str = "ioc-demo"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    allow_sqlite_in_production: bool = False
+    # How often a process re-reads the area revision stamp to notice a boundary import done by
+    # another process; 0 checks on every lookup.
+    area_index_check_seconds: float = Field(default=2.0, ge=0)
+    var_dir: Path = Path("var")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+    @model_validator(mode="after")
+    def _fill_database_url(self) -> Settings:
+        if not self.database_url:
+            object.__setattr__(self, "database_url", f"sqlite:///{self.var_dir / 'ioc.sqlite3'}")
+        if not self.database_url.startswith(("sqlite", "postgresql")):
+            raise ValueError("IOC_DATABASE_URL must be a sqlite:// or postgresql:// URL")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def production_problems(self) -> list[str]:
+        """Dev-only settings that must never reach a production process."""
+        problems = []
+        if self.env is not Environment.PRODUCTION:
+            return problems
+        if self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < 32:
+            problems.append("IOC_SECRET_KEY must be set to a random value of 32+ characters")
+        if self.is_sqlite and not self.allow_sqlite_in_production:
+            problems.append(
+                "IOC_DATABASE_URL points to SQLite; use PostgreSQL+PostGIS "
+                "(or set IOC_ALLOW_SQLITE_IN_PRODUCTION=1 for a single small commune)"
+            )
+        if os.environ.get("FIREBASE_AUTH_EMULATOR_HOST"):
+            problems.append(
+                "FIREBASE_AUTH_EMULATOR_HOST is set: it makes firebase-admin accept unsigned tokens"
+            )
+        return problems
+
+
+class ConfigurationError(RuntimeError):
+    """The process was started with settings it must not run with."""
+
+
+def load_settings(overrides: dict[str, object] | None = None) -> Settings:
+    """Read the environment (plus ``overrides``) and refuse unsafe production settings.
+
+    Raises:
+        ConfigurationError: a value is malformed, or production runs with dev-only settings.
+    """
+    from pydantic import ValidationError
+
+    try:
+        settings = Settings(**(overrides or {}))
+    except ValidationError as exc:
+        lines = [
+            f"IOC_{'_'.join(str(p) for p in err['loc']).upper() or 'SETTINGS'}: {err['msg']}"
+            for err in exc.errors()
+        ]
+        raise ConfigurationError("invalid configuration:\n  " + "\n  ".join(lines)) from exc
+    problems = settings.production_problems()
+    if problems:
+        raise ConfigurationError("refusing to start in production:\n  " + "\n  ".join(problems))
+    return settings

@@ -1,0 +1,92 @@
+"""A stream of realistic citizen reports for the demo, so the operations centre has life."""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from typing import Any
+
+import shapely
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ioc.demo.catalogue import ADDRESS_STREETS, REPORT_SAMPLES
+from ioc.errors import IocError
+from ioc.feedback.models import Category
+from ioc.feedback.report_models import Report
+from ioc.feedback.service import Intake, submit_report
+from ioc.feedback.states import Channel
+from ioc.geo.models import Area
+from ioc.geo.queries import valid_at
+
+log = logging.getLogger(__name__)
+
+
+def simulate_report(session: Session, intake: Intake, rng: random.Random) -> Report:
+    """Submit one plausible report at a random place in a random commune or ward.
+
+    Raises:
+        IocError: from the intake pipeline (e.g. no commune loaded yet).
+    """
+    from ioc.db import utcnow
+
+    communes = session.scalars(
+        select(Area).where(valid_at(utcnow()), Area.parent_code.is_not(None)).order_by(Area.code)
+    ).all()
+    categories = session.scalars(
+        select(Category).where(Category.is_active.is_(True)).order_by(Category.code)
+    ).all()
+    if not communes or not categories:
+        raise IocError("the demo province is not loaded")
+    # Wards hold most of the population (and most of the reports).
+    weights = [4.0 if area.name_vi.startswith("Phường") else 1.0 for area in communes]
+    area = rng.choices(communes, weights=weights)[0]
+    lon, lat = _point_inside(area.geom, rng)
+    category = rng.choice(categories)
+    samples = REPORT_SAMPLES.get(category.code) or (category.name_vi,)
+    return submit_report(
+        session,
+        intake,
+        category_code=category.code,
+        lon=lon,
+        lat=lat,
+        accuracy_m=round(rng.uniform(3, 25), 1),
+        address=f"{rng.randint(1, 250)} {rng.choice(ADDRESS_STREETS)}, {area.name_vi}",
+        description=rng.choice(samples),
+        channel=Channel.SIMULATOR,
+    )
+
+
+def _point_inside(geom: Any, rng: random.Random) -> tuple[float, float]:
+    min_lon, min_lat, max_lon, max_lat = geom.bounds
+    for _ in range(1000):
+        lon = round(rng.uniform(min_lon, max_lon), 6)
+        lat = round(rng.uniform(min_lat, max_lat), 6)
+        if geom.covers(shapely.Point(lon, lat)):
+            return lon, lat
+    point = geom.representative_point()
+    return point.x, point.y
+
+
+def start_simulator(
+    services: Any, *, every_seconds: float, seed: int | None = None
+) -> threading.Event:
+    """Run :func:`simulate_report` every ``every_seconds`` on a daemon thread.
+
+    Returns the event that stops it.
+    """
+    stop = threading.Event()
+    rng = random.Random(seed)
+
+    def run() -> None:
+        while not stop.wait(every_seconds):
+            try:
+                with services.unit_of_work() as session:
+                    report = simulate_report(session, services.intake, rng)
+                log.info("simulated report %s (%s)", report.ref, report.status)
+            except IocError as exc:
+                log.warning("simulator: %s", exc.message)
+
+    threading.Thread(target=run, name="ioc-demo-simulator", daemon=True).start()
+    return stop

@@ -1,0 +1,44 @@
+"""The IOC exception tree. Each error has a stable snake_case ``code`` and an HTTP status,
+mapped to a JSON body in one place (the app's error handler)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class IocError(Exception):
+    code = "ioc_error"
+    status = 400
+
+    def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+
+    def to_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.details:
+            body["details"] = self.details
+        return body
+
+
+class InvalidInput(IocError):
+    """The request or file is malformed; ``details`` names the field(s) and reasons."""
+
+    code = "invalid_input"
+    status = 422
+
+
+class NotFound(IocError):
+    code = "not_found"
+    status = 404
+
+
+class Conflict(IocError):
+    code = "conflict"
+    status = 409
+
+
+class Forbidden(IocError):
+    code = "forbidden"
+    status = 403

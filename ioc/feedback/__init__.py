@@ -1,0 +1,1 @@
+"""The citizen-feedback domain: reports, categories, agencies, routing and their rules."""

@@ -1,0 +1,128 @@
+"""Who handles what: agencies, categories, routing rules and user accounts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ioc.db import Base, Json, UtcDateTime, utcnow
+
+
+class Agency(Base):
+    """A department, company or commune People's Committee that resolves reports."""
+
+    __tablename__ = "agency"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name_vi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    # The area of competence, by area code (stable across boundary versions).
+    area_code: Mapped[str | None] = mapped_column(String(64))
+    email: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(50))
+    address: Mapped[str | None] = mapped_column(String(300))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    parent: Mapped[Agency | None] = relationship(remote_side=[id])
+
+
+class CategoryGroup(Base):
+    __tablename__ = "category_group"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name_vi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Category(Base):
+    """A kind of problem citizens report, with its deadline target and handling flags.
+
+    ``attributes`` holds Open311-style attribute definitions (code, datatype, required,
+    descriptions, values). A sub-category falls back to its parent's routing rules.
+    """
+
+    __tablename__ = "category"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("category_group.id"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"))
+    name_vi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    description_vi: Mapped[str | None] = mapped_column(Text)
+    description_en: Mapped[str | None] = mapped_column(Text)
+    attributes: Mapped[list[dict[str, Any]]] = mapped_column(Json, default=list)
+    sla_tier: Mapped[str] = mapped_column(String(16))
+    sla_target_hours: Mapped[int] = mapped_column(Integer)
+    duplicate_radius_m: Mapped[int] = mapped_column(Integer, default=50)
+    is_auto_dispatch: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_private: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_photo_required: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+    group: Mapped[CategoryGroup] = relationship()
+    parent: Mapped[Category | None] = relationship(remote_side=[id])
+
+
+routing_rule_support = Table(
+    "routing_rule_support",
+    Base.metadata,
+    Column("rule_id", ForeignKey("routing_rule.id", ondelete="CASCADE"), primary_key=True),
+    Column("agency_id", ForeignKey("agency.id"), primary_key=True),
+)
+
+
+class RoutingRule(Base):
+    """(category, area subtree) ► lead agency (+ supporting agencies)."""
+
+    __tablename__ = "routing_rule"
+    __table_args__ = (UniqueConstraint("category_id", "area_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"))
+    area_code: Mapped[str] = mapped_column(String(64))
+    lead_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+
+    category: Mapped[Category] = relationship()
+    lead_agency: Mapped[Agency] = relationship()
+    supporting_agencies: Mapped[list[Agency]] = relationship(
+        secondary=routing_rule_support, order_by="Agency.code"
+    )
+
+
+class User(Base):
+    """A citizen (signed in through Firebase) or a staff member (username and password)."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    role: Mapped[str] = mapped_column(String(32))
+    firebase_uid: Mapped[str | None] = mapped_column(String(128), unique=True)
+    username: Mapped[str | None] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(50))
+    email: Mapped[str | None] = mapped_column(String(200))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    locale: Mapped[str] = mapped_column(String(8), default="vi")
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    agency: Mapped[Agency | None] = relationship()

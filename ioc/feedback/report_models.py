@@ -1,0 +1,136 @@
+"""Reports, the areas they were filed under, their history and their attachments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ioc.db import Base, Json, UtcDateTime, utcnow
+from ioc.feedback.models import Agency, Category, User
+from ioc.geo.models import Area
+
+report_supporting_agency = Table(
+    "report_supporting_agency",
+    Base.metadata,
+    Column("report_id", ForeignKey("report.id", ondelete="CASCADE"), primary_key=True),
+    Column("agency_id", ForeignKey("agency.id"), primary_key=True),
+)
+
+
+class Report(Base):
+    """A citizen's report of a problem at a place.
+
+    ``cell_x``/``cell_y`` are the slippy-map tile at :data:`ioc.geo.cells.CELL_ZOOM`; coarser
+    cells are found by integer division, so map rollups work the same on every backend.
+    """
+
+    __tablename__ = "report"
+    __table_args__ = (
+        Index("ix_report_status_due", "status", "due_at"),
+        Index("ix_report_cell", "cell_x", "cell_y"),
+        Index("ix_report_lon_lat", "lon", "lat"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ref: Mapped[str] = mapped_column(String(32), unique=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    sla_tier: Mapped[str] = mapped_column(String(16))
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    accuracy_m: Mapped[float | None] = mapped_column(Float)
+    cell_x: Mapped[int] = mapped_column(Integer)
+    cell_y: Mapped[int] = mapped_column(Integer)
+    address: Mapped[str | None] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    attributes: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    channel: Mapped[str] = mapped_column(String(16))
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    lead_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    support_count: Mapped[int] = mapped_column(Integer, default=0)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    receipt_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
+    # Optimistic locking: two people acting on one report at once cannot both win.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    category: Mapped[Category] = relationship()
+    reporter: Mapped[User | None] = relationship()
+    lead_agency: Mapped[Agency | None] = relationship()
+    supporting_agencies: Mapped[list[Agency]] = relationship(
+        secondary=report_supporting_agency, order_by="Agency.code"
+    )
+    areas: Mapped[list[ReportArea]] = relationship(
+        order_by="ReportArea.depth", cascade="all, delete-orphan"
+    )
+    history: Mapped[list[ReportHistory]] = relationship(
+        order_by="ReportHistory.id", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+
+
+class ReportArea(Base):
+    """An area version the report was filed under; depth 0 is the smallest (leaf) area."""
+
+    __tablename__ = "report_area"
+
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("report.id", ondelete="CASCADE"), primary_key=True
+    )
+    depth: Mapped[int] = mapped_column(Integer, primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
+
+    area: Mapped[Area] = relationship()
+
+
+class ReportHistory(Base):
+    """One transition or action on a report: who, when, from, to, note and who may see it."""
+
+    __tablename__ = "report_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Attachment(Base):
+    """A photo stored for display (metadata stripped) with its thumbnail."""
+
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))  # "before" (citizen) or "after" (agency)
+    storage_key: Mapped[str] = mapped_column(String(200))
+    thumbnail_key: Mapped[str | None] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(50))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    byte_size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    is_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

@@ -1,0 +1,1 @@
+"""Places: administrative areas, boundary import, the in-process index and spatial queries."""

@@ -1,0 +1,23 @@
+"""Every mapped class, imported in one place so the metadata is complete (Alembic, tests)."""
+
+from ioc.db import Base
+from ioc.events import Event
+from ioc.feedback.models import Agency, Category, CategoryGroup, RoutingRule, User
+from ioc.feedback.report_models import Attachment, Report, ReportArea, ReportHistory
+from ioc.geo.models import Area, AreaRevision
+
+__all__ = [
+    "Agency",
+    "Area",
+    "AreaRevision",
+    "Attachment",
+    "Base",
+    "Category",
+    "CategoryGroup",
+    "Event",
+    "Report",
+    "ReportArea",
+    "ReportHistory",
+    "RoutingRule",
+    "User",
+]

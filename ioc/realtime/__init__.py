@@ -1,0 +1,13 @@
+"""Realtime delivery to browsers over Socket.IO.
+
+The server object is created unbound and wired by ``create_app``; the async mode is always
+pinned so an installed-but-unwanted async library is never picked by accident.
+"""
+
+from flask_socketio import SocketIO
+
+socketio = SocketIO()
+
+#: The gunicorn gevent worker in production, plain threads everywhere else.
+ASYNC_MODE_PRODUCTION = "gevent"
+ASYNC_MODE_EMBEDDED = "threading"
