@@ -92,6 +92,12 @@ class AreaIndex:
     def __len__(self) -> int:
         return len(self._refs)
 
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(min_lon, min_lat, max_lon, max_lat) of every area in the index."""
+        min_lon, min_lat, max_lon, max_lat = shapely.total_bounds(self._geoms)
+        return float(min_lon), float(min_lat), float(max_lon), float(max_lat)
+
     def find_version(self, code: str, at: datetime) -> AreaRef | None:
         for ref in self._versions.get(code, ()):
             if ref.is_valid_at(at):

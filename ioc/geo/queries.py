@@ -6,7 +6,7 @@ from datetime import datetime
 
 import shapely
 from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from ioc.geo.index import AreaRef, chain_from_covering
 from ioc.geo.models import Area, AreaRevision
@@ -34,6 +34,14 @@ def find_area_version(session: Session, code: str, at: datetime) -> Area | None:
     return session.scalar(select(Area).where(Area.code == code, valid_at(at)))
 
 
+def _find_area_ref(session: Session, code: str, at: datetime) -> AreaRef | None:
+    # Routing needs names and codes, not the polygon: leave the geometry in the database.
+    area = session.scalar(
+        select(Area).where(Area.code == code, valid_at(at)).options(defer(Area.geom))
+    )
+    return to_ref(area) if area else None
+
+
 def find_current_area(session: Session, code: str) -> Area | None:
     return session.scalar(select(Area).where(Area.code == code, Area.valid_to.is_(None)))
 
@@ -54,11 +62,15 @@ def bump_area_revision(session: Session) -> int:
 
 
 def covering_areas(session: Session, lon: float, lat: float, at: datetime) -> list[Area]:
-    """Area versions valid at ``at`` whose polygon covers the point (borders included)."""
+    """Area versions valid at ``at`` whose polygon covers the point (borders included).
+
+    On PostGIS the geometry is not loaded (ask for ``area.geom`` and it is fetched).
+    """
     query: Select[tuple[Area]] = select(Area).where(valid_at(at))
     if session.get_bind().dialect.name == "postgresql":
         point = func.ST_SetSRID(func.ST_MakePoint(lon, lat), SRID)
-        return list(session.scalars(query.where(func.ST_Covers(Area.geom, point))))
+        query = query.where(func.ST_Covers(Area.geom, point)).options(defer(Area.geom))
+        return list(session.scalars(query))
     # Portable path: the bounding-box columns narrow it down, shapely decides.
     query = query.where(
         Area.min_lon <= lon, Area.max_lon >= lon, Area.min_lat <= lat, Area.max_lat >= lat
@@ -72,9 +84,5 @@ def locate_in_database(
 ) -> list[AreaRef] | None:
     """The same answer as :meth:`AreaIndex.locate`, computed by the database."""
 
-    def find_version(code: str, when: datetime) -> AreaRef | None:
-        area = find_area_version(session, code, when)
-        return to_ref(area) if area else None
-
     covering = [to_ref(area) for area in covering_areas(session, lon, lat, at)]
-    return chain_from_covering(covering, at, find_version)
+    return chain_from_covering(covering, at, lambda code, when: _find_area_ref(session, code, when))

@@ -5,28 +5,31 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import Engine, text
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
-from ioc.migrate import current_revision, head_revision
+from ioc.migrate import head_revision
 
 log = logging.getLogger(__name__)
 
 
-def database_health(engine: Engine) -> dict[str, Any]:
+def database_health(session_factory: sessionmaker[Session]) -> dict[str, Any]:
     """Reachable, and migrated to the newest schema? Never raises."""
-    health: dict[str, Any] = {"backend": engine.dialect.name}
     try:
-        with engine.connect() as connection:
+        with session_factory() as session:
+            connection = session.connection()
+            backend = connection.dialect.name
             connection.execute(text("SELECT 1"))
-        schema = current_revision(engine)
+            schema = MigrationContext.configure(connection).get_current_revision()
     except SQLAlchemyError as exc:
         log.warning("health check: database unreachable: %s", exc)
-        return {**health, "ok": False, "reachable": False, "error": type(exc).__name__}
+        return {"ok": False, "reachable": False, "error": type(exc).__name__}
     expected = head_revision()
     return {
-        **health,
         "ok": schema == expected,
+        "backend": backend,
         "reachable": True,
         "schema": schema,
         "schema_expected": expected,

@@ -13,7 +13,7 @@ bp = Blueprint("web", __name__)
 
 @bp.get("/healthz")
 def healthz() -> tuple[dict[str, object], int]:
-    health = database_health(services().engine)
+    health = database_health(services().session_factory)
     return {"status": "ok" if health["ok"] else "error", "database": health}, (
         200 if health["ok"] else 503
     )

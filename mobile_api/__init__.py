@@ -1,0 +1,1 @@
+"""HTTP adapter for the citizens' mobile app, mounted at ``/api/mobile/v1``."""

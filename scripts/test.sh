@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Run the whole test suite: lint, import layering, and pytest on SQLite and PostGIS.
+#
+#   bash scripts/test.sh [pytest arguments]
+#
+# Creates .venv on first use. PostGIS tests use IOC_TEST_POSTGIS_URL; when it is unset, the
+# script tries the local server (postgres@127.0.0.1, database ioc_test) and prepares it. With
+# IOC_TEST_REQUIRE_POSTGIS=1 (as in CI) a missing PostGIS fails the run instead of skipping.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  echo "==> creating .venv"
+  "$python" -m venv .venv
+fi
+if ! .venv/bin/python -c "import ioc, pytest, importlinter" 2>/dev/null \
+   || [ pyproject.toml -nt .venv/.installed ]; then
+  echo "==> installing IOC and its test tools into .venv"
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet --editable ".[test]"
+  touch .venv/.installed
+fi
+
+if [ -z "${IOC_TEST_POSTGIS_URL:-}" ]; then
+  candidate="postgresql+psycopg://postgres@127.0.0.1:5432/ioc_test"
+  if .venv/bin/python scripts/prepare_postgis.py "$candidate"; then
+    export IOC_TEST_POSTGIS_URL="$candidate"
+  elif [ "${IOC_TEST_REQUIRE_POSTGIS:-}" = "1" ]; then
+    echo "PostGIS is required (IOC_TEST_REQUIRE_POSTGIS=1) but not available" >&2
+    exit 1
+  else
+    echo "==> no PostGIS database found: PostGIS tests will be skipped (see README)"
+  fi
+fi
+
+echo "==> ruff"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+echo "==> import layering"
+.venv/bin/lint-imports
+echo "==> pytest"
+.venv/bin/python -m pytest "$@"

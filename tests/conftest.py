@@ -1,0 +1,140 @@
+"""Shared fixtures: every data test runs on SQLite and, when configured, on PostGIS.
+
+``IOC_TEST_POSTGIS_URL`` names a PostgreSQL database (with PostGIS installed) that the suite
+may wipe. Without it the PostGIS variants are skipped with a reason, unless
+``IOC_TEST_REQUIRE_POSTGIS=1`` (set by CI), which turns the absence into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from ioc.app import create_app
+from ioc.db import make_engine
+from ioc.feedback.service import Intake
+from ioc.feedback.sla import WorkingCalendar
+from ioc.geo.service import AreaLocator
+from ioc.migrate import upgrade
+
+POSTGIS_URL = os.environ.get("IOC_TEST_POSTGIS_URL")
+REQUIRE_POSTGIS = os.environ.get("IOC_TEST_REQUIRE_POSTGIS") == "1"
+
+BACKENDS = ["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)]
+
+
+def pytest_report_header() -> list[str]:
+    if POSTGIS_URL:
+        return [f"PostGIS tests: on ({POSTGIS_URL.rsplit('@', 1)[-1]})"]
+    return ["PostGIS tests: off (set IOC_TEST_POSTGIS_URL to run them)"]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say plainly whether the PostGIS half of the suite ran."""
+    outcomes: dict[str, int] = {}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if "postgis" in getattr(report, "keywords", {}) and report.when in ("call", "setup"):
+                if report.when == "setup" and outcome == "passed":
+                    continue
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    summary = ", ".join(f"{count} {outcome}" for outcome, count in outcomes.items()) or "none"
+    terminalreporter.write_line(f"PostGIS tests: {summary}")
+
+
+def postgis_url_or_skip() -> str:
+    if POSTGIS_URL:
+        return POSTGIS_URL
+    if REQUIRE_POSTGIS:
+        pytest.fail("IOC_TEST_REQUIRE_POSTGIS=1 but IOC_TEST_POSTGIS_URL is not set")
+    pytest.skip("no PostGIS database: set IOC_TEST_POSTGIS_URL")
+
+
+def reset_postgres_schema(engine: Engine) -> None:
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+
+
+@pytest.fixture(scope="session")
+def sqlite_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    path = tmp_path_factory.mktemp("db") / "ioc-test.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgis_engine() -> Iterator[Engine]:
+    engine = make_engine(postgis_url_or_skip())
+    reset_postgres_schema(engine)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def engine(request: pytest.FixtureRequest) -> Engine:
+    """A migrated database, once per backend."""
+    return request.getfixturevalue(f"{request.param}_engine")
+
+
+@pytest.fixture
+def session_factory(engine: Engine) -> Iterator[sessionmaker[Session]]:
+    """Sessions inside one outer transaction that is rolled back after the test.
+
+    Code under test may commit: its commits release savepoints, never the outer transaction.
+    """
+    connection = engine.connect()
+    outer = connection.begin()
+    yield sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    outer.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    with session_factory() as session:
+        yield session
+
+
+@pytest.fixture
+def locator() -> AreaLocator:
+    return AreaLocator(check_seconds=0)
+
+
+@pytest.fixture
+def intake(locator: AreaLocator) -> Intake:
+    from zoneinfo import ZoneInfo
+
+    return Intake(locator=locator, calendar=WorkingCalendar(timezone=ZoneInfo("Asia/Ho_Chi_Minh")))
+
+
+@pytest.fixture
+def app(engine: Engine, session_factory: sessionmaker[Session], tmp_path: Path) -> Flask:
+    """An app on the test database whose units of work stay inside the test's transaction."""
+    app = create_app(
+        {
+            "env": "test",
+            "database_url": engine.url.render_as_string(hide_password=False),
+            "media_dir": tmp_path / "media",
+            "area_index_check_seconds": 0,
+        }
+    )
+    services = app.extensions["ioc"]
+    services.session_factory = session_factory
+    return app
+
+
+@pytest.fixture
+def client(app: Flask):
+    return app.test_client()

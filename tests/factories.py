@@ -1,0 +1,88 @@
+"""Plain factory functions for tests: they flush, never commit."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from shapely.geometry import mapping
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy.orm import Session
+
+from ioc.feedback.models import Agency, Category, CategoryGroup, RoutingRule
+from ioc.geo.boundaries import PropertyMapping, parse_areas
+from ioc.geo.service import ImportSummary, import_areas
+
+EPOCH = datetime(2025, 7, 1, tzinfo=UTC)
+
+
+def feature(code: str, name: str, geom: BaseGeometry, **props: Any) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "properties": {"code": code, "name": name, **props},
+        "geometry": mapping(geom),
+    }
+
+
+def collection(*features: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "FeatureCollection", "features": list(features)}
+
+
+def make_areas(
+    session: Session,
+    features: list[dict[str, Any]],
+    *,
+    level: str,
+    parent_code: str | None = None,
+    valid_from: datetime = EPOCH,
+) -> ImportSummary:
+    """Import features through the real parser and importer."""
+    parsed = parse_areas(
+        collection(*features),
+        PropertyMapping(level=level, code_prop="code", name_prop="name", parent_code=parent_code),
+        source="test",
+    )
+    return import_areas(session, parsed, source="test", valid_from=valid_from)
+
+
+def make_agency(session: Session, code: str, **overrides: Any) -> Agency:
+    agency = Agency(code=code, name_vi=overrides.pop("name_vi", f"Cơ quan {code}"), **overrides)
+    session.add(agency)
+    session.flush()
+    return agency
+
+
+def make_category(session: Session, code: str, **overrides: Any) -> Category:
+    group = session.query(CategoryGroup).filter_by(code="test").one_or_none()
+    if group is None:
+        group = CategoryGroup(code="test", name_vi="Nhóm thử")
+        session.add(group)
+    values: dict[str, Any] = {
+        "name_vi": f"Lĩnh vực {code}",
+        "sla_tier": "normal",
+        "sla_target_hours": 24,
+        "is_auto_dispatch": True,
+    }
+    values.update(overrides)
+    category = Category(code=code, group=group, **values)
+    session.add(category)
+    session.flush()
+    return category
+
+
+def make_rule(
+    session: Session,
+    category: Category,
+    area_code: str,
+    lead: Agency,
+    supporting: list[Agency] | None = None,
+) -> RoutingRule:
+    rule = RoutingRule(
+        category=category,
+        area_code=area_code,
+        lead_agency=lead,
+        supporting_agencies=supporting or [],
+    )
+    session.add(rule)
+    session.flush()
+    return rule
