@@ -24,9 +24,10 @@ from sqlalchemy import select, text
 from ioc.db import make_engine, make_session_factory, unit_of_work, utcnow
 from ioc.demo.seed import seed_demo
 from ioc.geo.boundaries import PropertyMapping, parse_areas, read_geojson
+from ioc.geo.importer import import_areas
 from ioc.geo.models import Area
 from ioc.geo.queries import locate_in_database
-from ioc.geo.service import build_index, import_areas
+from ioc.geo.service import build_index
 from ioc.migrate import upgrade
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -43,11 +44,18 @@ def with_appcontext(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @click.group()
-def main() -> None:
+@click.option("-v", "--verbose", is_flag=True, help="Log progress (servers always do).")
+def main(verbose: bool) -> None:
     """IOC – Trung tâm điều hành đô thị thông minh (smart-city operations centre).
 
     Configured by IOC_* environment variables; see the README.
     """
+    _configure_logging(logging.INFO if verbose else logging.WARNING)
+
+
+def _configure_logging(level: int) -> None:
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("ioc").setLevel(level)
 
 
 class _IocCommandError(click.ClickException):
@@ -126,15 +134,22 @@ def areas() -> None:
 @click.option(
     "--valid-from", help="Date (or ISO datetime) the boundaries take effect; default now."
 )
+@click.option(
+    "--close-missing",
+    is_flag=True,
+    help="Close current areas of this level (under the same parents) that the file omits.",
+)
 @with_appcontext
-def areas_import(file: Path, valid_from: str | None, **props: str | None) -> None:
+def areas_import(
+    file: Path, valid_from: str | None, close_missing: bool, **props: str | None
+) -> None:
     """Import a GeoJSON FeatureCollection of Polygon/MultiPolygon boundaries.
 
     Unchanged areas are left alone; changed ones get a new version from --valid-from.
     Nothing is written if any feature is bad.
     """
     from ioc.geo.boundaries import PropertyMapping, parse_areas, read_geojson
-    from ioc.geo.service import import_areas
+    from ioc.geo.importer import import_areas
 
     if props["parent_code_prop"] and props["parent_code"]:
         raise click.UsageError("give --parent-code-prop or --parent-code, not both")
@@ -143,15 +158,40 @@ def areas_import(file: Path, valid_from: str | None, **props: str | None) -> Non
     try:
         parsed = parse_areas(read_geojson(file), mapping, source=str(file))
         with services().unit_of_work() as session:
-            summary = import_areas(session, parsed, source=str(file), valid_from=starts)
+            summary = import_areas(
+                session,
+                parsed,
+                source=str(file),
+                valid_from=starts,
+                close_missing=close_missing,
+            )
     except IocError as exc:
         raise _IocCommandError(exc) from exc
     click.echo(
         f"{file}: {len(summary.created)} created, {len(summary.replaced)} replaced by a new "
         f"version, {len(summary.unchanged)} unchanged"
+        + (f", {len(summary.closed)} closed" if close_missing else "")
     )
     if summary.repaired:
         click.echo(f"repaired invalid rings in: {', '.join(summary.repaired)}")
+
+
+@areas.command("close")
+@click.option("--level", required=True, help="Level of the areas to close, e.g. district.")
+@click.option("--within", help="Only areas under this area code.")
+@click.option("--valid-from", help="Date (or ISO datetime) they cease to exist; default now.")
+@with_appcontext
+def areas_close(level: str, within: str | None, valid_from: str | None) -> None:
+    """Close every current area of a level, e.g. the districts a reform abolished."""
+    from ioc.geo.importer import close_areas
+
+    ends = _parse_moment(valid_from, "--valid-from")
+    try:
+        with services().unit_of_work() as session:
+            closed = close_areas(session, level=level, within=within, at=ends)
+    except IocError as exc:
+        raise _IocCommandError(exc) from exc
+    click.echo(f"{len(closed)} areas closed" + (f": {', '.join(closed)}" if closed else ""))
 
 
 @areas.command("export")
@@ -233,6 +273,7 @@ def serve(host: str, port: int) -> None:
 def _run_server(app: Flask, host: str, port: int) -> None:
     from ioc.realtime import socketio
 
+    _configure_logging(logging.INFO)
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False)
 
 

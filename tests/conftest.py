@@ -1,19 +1,23 @@
 """Shared fixtures: every data test runs on SQLite and, when configured, on PostGIS.
 
-``IOC_TEST_POSTGIS_URL`` names a PostgreSQL database (with PostGIS installed) that the suite
-may wipe. Without it the PostGIS variants are skipped with a reason, unless
-``IOC_TEST_REQUIRE_POSTGIS=1`` (set by CI), which turns the absence into a failure.
+``IOC_TEST_POSTGIS_URL`` names a PostgreSQL server (with PostGIS installed) through one of its
+databases; the suite creates throwaway databases beside it and drops them afterwards, so
+several runs can share a server. Without it the PostGIS variants are skipped with a reason,
+unless ``IOC_TEST_REQUIRE_POSTGIS=1`` (set by CI), which turns the absence into a failure.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from ioc.app import create_app
@@ -56,10 +60,24 @@ def postgis_url_or_skip() -> str:
     pytest.skip("no PostGIS database: set IOC_TEST_POSTGIS_URL")
 
 
-def reset_postgres_schema(engine: Engine) -> None:
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
+@contextmanager
+def throwaway_postgis_database(prefix: str) -> Iterator[Engine]:
+    """A brand-new, empty PostgreSQL database on the test server, dropped afterwards."""
+    url = make_url(postgis_url_or_skip())
+    name = f"{prefix}_{secrets.token_hex(6)}"
+    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        engine = make_engine(url.set(database=name).render_as_string(hide_password=False))
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+            with server.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        server.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -73,11 +91,9 @@ def sqlite_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
 
 @pytest.fixture(scope="session")
 def postgis_engine() -> Iterator[Engine]:
-    engine = make_engine(postgis_url_or_skip())
-    reset_postgres_schema(engine)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
+    with throwaway_postgis_database("ioc_test") as engine:
+        upgrade(engine)
+        yield engine
 
 
 @pytest.fixture(params=BACKENDS)

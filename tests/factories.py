@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ioc.feedback.models import Agency, Category, CategoryGroup, RoutingRule
 from ioc.geo.boundaries import PropertyMapping, parse_areas
-from ioc.geo.service import ImportSummary, import_areas
+from ioc.geo.importer import ImportSummary, import_areas
 
 EPOCH = datetime(2025, 7, 1, tzinfo=UTC)
 

@@ -16,7 +16,7 @@ from ioc.feedback.accounts import create_staff_user
 from ioc.feedback.models import Agency, Category, CategoryGroup, RoutingRule
 from ioc.feedback.states import Role
 from ioc.geo.boundaries import PropertyMapping, parse_areas
-from ioc.geo.service import import_areas
+from ioc.geo.importer import import_areas
 
 #: The two-tier administration took effect on 1 July 2025 (00:00 in Vietnam).
 REFORM_DATE = datetime(2025, 6, 30, 17, 0, tzinfo=UTC)

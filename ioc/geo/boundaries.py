@@ -25,6 +25,12 @@ _WGS84_NAMES = {
     "EPSG:4326",
 }
 
+# The lengths of the area columns (ioc.geo.models.Area): longer values are refused here, with
+# the feature named, instead of failing mid-import on PostgreSQL (SQLite would store them).
+MAX_CODE_LENGTH = 64
+MAX_NAME_LENGTH = 200
+MAX_LEVEL_LENGTH = 32
+
 
 @dataclass(frozen=True)
 class PropertyMapping:
@@ -96,6 +102,14 @@ def parse_areas(data: Any, mapping: PropertyMapping, *, source: str) -> list[Par
             code or name, repeats a code, or has no usable polygon.
     """
     problems: list[tuple[int | None, str]] = []
+    if not 0 < len(mapping.level) <= MAX_LEVEL_LENGTH:
+        raise BoundaryFileError(
+            source, [(None, f"the level name must be 1 to {MAX_LEVEL_LENGTH} characters")]
+        )
+    if mapping.parent_code is not None and not 0 < len(mapping.parent_code) <= MAX_CODE_LENGTH:
+        raise BoundaryFileError(
+            source, [(None, f"the parent code must be 1 to {MAX_CODE_LENGTH} characters")]
+        )
     if not isinstance(data, Mapping) or data.get("type") != "FeatureCollection":
         raise BoundaryFileError(source, [(None, "expected a GeoJSON FeatureCollection")])
     crs_problem = _crs_problem(data.get("crs"))
@@ -133,12 +147,16 @@ def _parse_feature(index: int, feature: Any, mapping: PropertyMapping) -> Parsed
     if not isinstance(feature, Mapping) or feature.get("type") != "Feature":
         raise _FeatureError("not a GeoJSON Feature")
     props = feature.get("properties") or {}
-    code = _text_property(props, mapping.code_prop, required=True)
-    name = _text_property(props, mapping.name_prop, required=True)
-    name_en = _text_property(props, mapping.name_en_prop, required=False)
+    code = _text_property(props, mapping.code_prop, required=True, max_length=MAX_CODE_LENGTH)
+    name = _text_property(props, mapping.name_prop, required=True, max_length=MAX_NAME_LENGTH)
+    name_en = _text_property(
+        props, mapping.name_en_prop, required=False, max_length=MAX_NAME_LENGTH
+    )
     parent_code = mapping.parent_code
     if mapping.parent_code_prop:
-        parent_code = _text_property(props, mapping.parent_code_prop, required=False)
+        parent_code = _text_property(
+            props, mapping.parent_code_prop, required=False, max_length=MAX_CODE_LENGTH
+        )
     if parent_code == code:
         raise _FeatureError(f"area {code!r} names itself as its parent")
     geom, was_repaired = _polygonal(feature.get("geometry"))
@@ -154,7 +172,9 @@ def _parse_feature(index: int, feature: Any, mapping: PropertyMapping) -> Parsed
     )
 
 
-def _text_property(props: Mapping[str, Any], name: str | None, *, required: bool) -> Any:
+def _text_property(
+    props: Mapping[str, Any], name: str | None, *, required: bool, max_length: int
+) -> Any:
     if name is None:
         return None
     value = props.get(name)
@@ -167,6 +187,8 @@ def _text_property(props: Mapping[str, Any], name: str | None, *, required: bool
         if required:
             raise _FeatureError(f"property {name!r} is missing or empty")
         return None
+    if len(text) > max_length:
+        raise _FeatureError(f"property {name!r} is longer than {max_length} characters")
     return text
 
 

@@ -1,0 +1,169 @@
+"""Settings: defaults for the embedded mode, IOC_* variables, and the production refusals."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from ioc.app import create_app
+from ioc.config import DEV_SECRET_KEY, ConfigurationError, Environment, load_settings
+
+# A production configuration that passes every check: PostgreSQL (nothing connects at start-up,
+# so a closed port is fine) and a long secret.
+GOOD_PRODUCTION = {
+    "IOC_ENV": "production",
+    "IOC_DATABASE_URL": "postgresql+psycopg://ioc@127.0.0.1:1/ioc",
+    "IOC_SECRET_KEY": "k" * 48,
+}
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test sees only the variables it sets itself."""
+    for name in list(os.environ):
+        if name.startswith("IOC_"):
+            monkeypatch.delenv(name)
+    monkeypatch.delenv("FIREBASE_AUTH_EMULATOR_HOST", raising=False)
+
+
+@pytest.fixture
+def production(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in GOOD_PRODUCTION.items():
+        monkeypatch.setenv(name, value)
+
+
+def test_defaults_use_sqlite_under_var():
+    settings = load_settings()
+    assert settings.env is Environment.DEVELOPMENT
+    assert settings.is_sqlite
+    assert settings.database_url == f"sqlite:///{Path('var') / 'ioc.sqlite3'}"
+
+
+def test_defaults_use_the_vietnam_time_zone():
+    assert load_settings().tz == ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def test_default_sqlite_file_follows_the_var_dir(monkeypatch, tmp_path):
+    monkeypatch.setenv("IOC_VAR_DIR", str(tmp_path))
+    assert load_settings().database_url == f"sqlite:///{tmp_path / 'ioc.sqlite3'}"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "attribute", "expected"),
+    [
+        (
+            "IOC_DATABASE_URL",
+            "postgresql+psycopg://ioc@db/ioc",
+            "database_url",
+            "postgresql+psycopg://ioc@db/ioc",
+        ),
+        ("IOC_REDIS_URL", "redis://cache:6379/0", "redis_url", "redis://cache:6379/0"),
+        ("IOC_TIMEZONE", "Asia/Bangkok", "timezone", "Asia/Bangkok"),
+        ("IOC_SECRET_KEY", "s" * 40, "secret_key", "s" * 40),
+        ("IOC_ENV", "test", "env", Environment.TEST),
+        ("IOC_AREA_INDEX_CHECK_SECONDS", "0.5", "area_index_check_seconds", 0.5),
+        ("IOC_MEDIA_DIR", "/srv/ioc/media", "media_dir", Path("/srv/ioc/media")),
+    ],
+)
+def test_settings_are_read_from_ioc_environment_variables(
+    monkeypatch, variable, value, attribute, expected
+):
+    monkeypatch.setenv(variable, value)
+    assert getattr(load_settings(), attribute) == expected
+
+
+def test_empty_redis_url_means_no_message_queue(monkeypatch):
+    monkeypatch.setenv("IOC_REDIS_URL", "")
+    assert load_settings().redis_url is None
+
+
+def test_production_starts_with_postgresql_and_a_long_secret(production):
+    settings = load_settings()
+    assert settings.env is Environment.PRODUCTION
+    assert not settings.is_sqlite
+
+
+def test_create_app_starts_in_production_with_good_settings(production):
+    app = create_app()
+    assert app.config["SECRET_KEY"] == GOOD_PRODUCTION["IOC_SECRET_KEY"]
+
+
+def test_production_refuses_the_default_secret_key(production, monkeypatch):
+    monkeypatch.setenv("IOC_SECRET_KEY", DEV_SECRET_KEY)
+    with pytest.raises(ConfigurationError, match="IOC_SECRET_KEY"):
+        load_settings()
+
+
+def test_production_refuses_a_short_secret_key(production, monkeypatch):
+    monkeypatch.setenv("IOC_SECRET_KEY", "x" * 31)
+    with pytest.raises(ConfigurationError, match="IOC_SECRET_KEY"):
+        load_settings()
+
+
+def test_production_refuses_sqlite(production, monkeypatch):
+    monkeypatch.setenv("IOC_DATABASE_URL", "sqlite:///var/ioc.sqlite3")
+    with pytest.raises(ConfigurationError, match="IOC_DATABASE_URL points to SQLite"):
+        load_settings()
+
+
+def test_production_accepts_sqlite_when_explicitly_allowed(production, monkeypatch):
+    monkeypatch.setenv("IOC_DATABASE_URL", "sqlite:///var/ioc.sqlite3")
+    monkeypatch.setenv("IOC_ALLOW_SQLITE_IN_PRODUCTION", "1")
+    assert load_settings().is_sqlite
+
+
+def test_production_refuses_the_firebase_auth_emulator(production, monkeypatch):
+    monkeypatch.setenv("FIREBASE_AUTH_EMULATOR_HOST", "127.0.0.1:9099")
+    with pytest.raises(ConfigurationError, match="FIREBASE_AUTH_EMULATOR_HOST"):
+        load_settings()
+
+
+def test_development_tolerates_the_firebase_auth_emulator(monkeypatch):
+    monkeypatch.setenv("FIREBASE_AUTH_EMULATOR_HOST", "127.0.0.1:9099")
+    assert load_settings().env is Environment.DEVELOPMENT
+
+
+def test_production_lists_every_problem_at_once(monkeypatch):
+    monkeypatch.setenv("IOC_ENV", "production")
+    monkeypatch.setenv("FIREBASE_AUTH_EMULATOR_HOST", "127.0.0.1:9099")
+    with pytest.raises(ConfigurationError) as raised:
+        load_settings()
+    message = str(raised.value)
+    assert "IOC_SECRET_KEY" in message
+    assert "IOC_DATABASE_URL" in message
+    assert "FIREBASE_AUTH_EMULATOR_HOST" in message
+
+
+def test_create_app_refuses_unsafe_production_settings(production, monkeypatch):
+    monkeypatch.setenv("IOC_SECRET_KEY", DEV_SECRET_KEY)
+    with pytest.raises(ConfigurationError, match="refusing to start in production"):
+        create_app()
+
+
+def test_overrides_are_checked_like_the_environment():
+    with pytest.raises(ConfigurationError, match="IOC_SECRET_KEY"):
+        load_settings({"env": "production", "database_url": GOOD_PRODUCTION["IOC_DATABASE_URL"]})
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("IOC_TIMEZONE", "Asia/Saigon_Old_Town"),
+        ("IOC_REDIS_URL", "http://cache:6379/0"),
+        ("IOC_ENV", "staging"),
+        ("IOC_AREA_INDEX_CHECK_SECONDS", "-1"),
+    ],
+)
+def test_malformed_value_is_a_configuration_error_naming_the_variable(monkeypatch, variable, value):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigurationError, match=f"{variable}:"):
+        load_settings()
+
+
+def test_database_url_of_another_kind_is_refused(monkeypatch):
+    monkeypatch.setenv("IOC_DATABASE_URL", "mysql://ioc@db/ioc")
+    with pytest.raises(ConfigurationError, match="IOC_DATABASE_URL must be a sqlite"):
+        load_settings()

@@ -1,0 +1,111 @@
+"""The Alembic migrations build, from an empty database, exactly the schema the models declare."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, inspect, text
+
+from ioc.db import make_engine
+from ioc.migrate import alembic_config, current_revision, head_revision, include_object, upgrade
+from ioc.models import Base
+from tests.conftest import BACKENDS, throwaway_postgis_database
+
+
+@pytest.fixture
+def throwaway_postgis() -> Iterator[Engine]:
+    """A brand-new PostgreSQL database, dropped again after the test."""
+    with throwaway_postgis_database("ioc_mig") as engine:
+        yield engine
+
+
+@pytest.fixture
+def throwaway_sqlite(tmp_path) -> Iterator[Engine]:
+    engine = make_engine(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_engine(request: pytest.FixtureRequest) -> Engine:
+    """An empty database, once per backend."""
+    return request.getfixturevalue(f"throwaway_{request.param}")
+
+
+def _schema_differences(engine: Engine) -> list:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": include_object}
+        )
+        return compare_metadata(context, Base.metadata)
+
+
+def _downgrade(engine: Engine, revision: str) -> None:
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, revision)
+
+
+def _tables(engine: Engine) -> set[str]:
+    return set(inspect(engine).get_table_names()) - {"spatial_ref_sys"}
+
+
+def test_upgrade_from_empty_reaches_the_head_revision(empty_engine):
+    upgrade(empty_engine)
+    assert head_revision() is not None
+    assert current_revision(empty_engine) == head_revision()
+
+
+def test_upgrade_creates_every_table_of_the_models(empty_engine):
+    upgrade(empty_engine)
+    assert _tables(empty_engine) == set(Base.metadata.tables) | {"alembic_version"}
+
+
+def test_migrated_schema_matches_the_models(empty_engine):
+    upgrade(empty_engine)
+    assert _schema_differences(empty_engine) == []
+
+
+def test_downgrade_to_base_removes_every_table(empty_engine):
+    upgrade(empty_engine)
+    _downgrade(empty_engine, "base")
+    assert current_revision(empty_engine) is None
+    assert _tables(empty_engine) <= {"alembic_version"}
+
+
+def test_upgrade_after_downgrade_to_base_rebuilds_the_schema(empty_engine):
+    upgrade(empty_engine)
+    _downgrade(empty_engine, "base")
+    upgrade(empty_engine)
+    assert current_revision(empty_engine) == head_revision()
+    assert _schema_differences(empty_engine) == []
+
+
+@pytest.mark.postgis
+def test_area_geometry_is_a_multipolygon_in_wgs84_on_postgis(throwaway_postgis):
+    upgrade(throwaway_postgis)
+    with throwaway_postgis.connect() as connection:
+        row = connection.execute(
+            text(
+                "SELECT type, srid, coord_dimension FROM geometry_columns "
+                "WHERE f_table_name = 'area' AND f_geometry_column = 'geom'"
+            )
+        ).one()
+    assert tuple(row) == ("MULTIPOLYGON", 4326, 2)
+
+
+@pytest.mark.postgis
+def test_area_geometry_has_a_gist_index_on_postgis(throwaway_postgis):
+    upgrade(throwaway_postgis)
+    with throwaway_postgis.connect() as connection:
+        definitions = connection.scalars(
+            text("SELECT indexdef FROM pg_indexes WHERE tablename = 'area'")
+        ).all()
+    gist = [d for d in definitions if "USING gist" in d]
+    assert len(gist) == 1
+    assert gist[0].endswith("USING gist (geom)")
