@@ -38,6 +38,6 @@ echo "==> ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 echo "==> import layering"
-.venv/bin/lint-imports
+.venv/bin/lint-imports --no-cache --no-logo
 echo "==> pytest"
 .venv/bin/python -m pytest "$@"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from shapely.geometry import mapping
+from shapely.geometry import box, mapping
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
@@ -86,3 +86,17 @@ def make_rule(
     session.add(rule)
     session.flush()
     return rule
+
+
+def make_province_with_two_communes(session: Session) -> None:
+    """Province ``P`` split down the middle into communes ``A`` (west) and ``B`` (east)."""
+    make_areas(session, [feature("P", "Tỉnh Thử", box(108.0, 16.0, 108.2, 16.1))], level="province")
+    make_areas(
+        session,
+        [
+            feature("A", "Xã An Hòa", box(108.0, 16.0, 108.1, 16.1)),
+            feature("B", "Phường Bình Minh", box(108.1, 16.0, 108.2, 16.1)),
+        ],
+        level="commune",
+        parent_code="P",
+    )

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from shapely import box
 
 from ioc.feedback.routing import resolve_route
 from ioc.geo.index import AreaRef
-from tests.factories import feature, make_agency, make_areas, make_category, make_rule
+from tests.factories import (
+    make_agency,
+    make_category,
+    make_province_with_two_communes,
+    make_rule,
+)
 
 # Province P split into commune A (west) and commune B (east).
 IN_A = (108.05, 16.05)
@@ -16,16 +20,7 @@ IN_B = (108.15, 16.05)
 
 @pytest.fixture
 def chains(session, locator) -> dict[str, list[AreaRef]]:
-    make_areas(session, [feature("P", "Tỉnh Thử", box(108.0, 16.0, 108.2, 16.1))], level="province")
-    make_areas(
-        session,
-        [
-            feature("A", "Xã An Hòa", box(108.0, 16.0, 108.1, 16.1)),
-            feature("B", "Phường Bình Minh", box(108.1, 16.0, 108.2, 16.1)),
-        ],
-        level="commune",
-        parent_code="P",
-    )
+    make_province_with_two_communes(session)
     return {"A": locator.locate(session, *IN_A), "B": locator.locate(session, *IN_B)}
 
 

@@ -18,7 +18,14 @@ from ioc.feedback.report_models import Report, ReportArea, ReportHistory
 from ioc.feedback.service import submit_report
 from ioc.feedback.states import Channel, ReportStatus
 from ioc.geo.cells import cell_for
-from tests.factories import feature, make_agency, make_areas, make_category, make_rule
+from tests.factories import (
+    feature,
+    make_agency,
+    make_areas,
+    make_category,
+    make_province_with_two_communes,
+    make_rule,
+)
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 # Monday 7 July 2025, 08:00 in Vietnam: deadlines below are counted from here.
@@ -42,16 +49,7 @@ def _make_citizen(session) -> User:
 
 @pytest.fixture
 def place(session) -> None:
-    make_areas(session, [feature("P", "Tỉnh Thử", box(108.0, 16.0, 108.2, 16.1))], level="province")
-    make_areas(
-        session,
-        [
-            feature("A", "Xã An Hòa", box(108.0, 16.0, 108.1, 16.1)),
-            feature("B", "Phường Bình Minh", box(108.1, 16.0, 108.2, 16.1)),
-        ],
-        level="commune",
-        parent_code="P",
-    )
+    make_province_with_two_communes(session)
 
 
 @pytest.fixture
@@ -260,11 +258,8 @@ def test_too_long_description_is_invalid_and_names_the_field(session, intake, li
     assert _count(session, Report) == 0
 
 
-def test_report_keeps_the_area_version_it_was_filed_under(session, intake, lighting):
-    point = (108.09, 16.05)  # in A today; in B after the redraw below
-    old = _submit(session, intake, at=point)
-    old_area_id = old.areas[0].area_id
-    redraw = datetime(2025, 8, 1, tzinfo=UTC)
+def _move_border_west(session, *, valid_from: datetime) -> None:
+    """Redraw A and B so the border moves from 108.1 to 108.08 east."""
     make_areas(
         session,
         [
@@ -273,8 +268,16 @@ def test_report_keeps_the_area_version_it_was_filed_under(session, intake, light
         ],
         level="commune",
         parent_code="P",
-        valid_from=redraw,
+        valid_from=valid_from,
     )
+
+
+def test_report_keeps_the_area_version_it_was_filed_under(session, intake, lighting):
+    point = (108.09, 16.05)  # in A today; in B after the redraw below
+    old = _submit(session, intake, at=point)
+    old_area_id = old.areas[0].area_id
+    redraw = datetime(2025, 8, 1, tzinfo=UTC)
+    _move_border_west(session, valid_from=redraw)
     session.expire_all()
 
     stored = session.get(Report, old.id)
@@ -286,16 +289,7 @@ def test_report_keeps_the_area_version_it_was_filed_under(session, intake, light
 def test_new_report_after_a_redraw_is_filed_under_the_new_area(session, intake, lighting):
     point = (108.09, 16.05)
     _submit(session, intake, at=point)
-    make_areas(
-        session,
-        [
-            feature("A", "Xã An Hòa", box(108.0, 16.0, 108.08, 16.1)),
-            feature("B", "Phường Bình Minh", box(108.08, 16.0, 108.2, 16.1)),
-        ],
-        level="commune",
-        parent_code="P",
-        valid_from=datetime(2025, 8, 1, tzinfo=UTC),
-    )
+    _move_border_west(session, valid_from=datetime(2025, 8, 1, tzinfo=UTC))
 
     new = _submit(session, intake, at=point, received_at=datetime(2025, 8, 4, 8, 0, tzinfo=VN))
 
