@@ -6,14 +6,17 @@ import logging
 from typing import Any
 
 from flask import Flask
-from werkzeug.exceptions import HTTPException
 
 from ioc import extensions
 from ioc.config import Environment, load_settings
-from ioc.errors import IocError
 from ioc.feedback.states import ReportStatus
 from ioc.realtime import ASYNC_MODE_EMBEDDED, ASYNC_MODE_PRODUCTION, socketio
+from ioc.web import errors, limits
+from ioc.web.json import IocJSONProvider
+from ioc.web.media import bp as media_bp
+from ioc.web.openapi import bp as openapi_bp
 from ioc.web.views import bp as web_bp
+from mobile_api.views import bp as mobile_bp
 
 log = logging.getLogger(__name__)
 
@@ -26,9 +29,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """
     settings = load_settings(overrides)
     app = Flask(__name__)
-    app.config.update(SECRET_KEY=settings.secret_key)
-    app.json.sort_keys = False
-    app.json.ensure_ascii = False  # Vietnamese stays readable in responses
+    app.json = IocJSONProvider(app)
+    app.json.timezone = settings.tz
+    # Five 10 MB photos and the report itself; larger bodies are refused before parsing.
+    app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=52 * 1024 * 1024)
     extensions.init_app(app, settings)
     production = settings.env is Environment.PRODUCTION
     socketio.init_app(
@@ -36,17 +40,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         async_mode=ASYNC_MODE_PRODUCTION if production else ASYNC_MODE_EMBEDDED,
         message_queue=settings.redis_url,
     )
+    limits.init_app(app, settings)
+    errors.init_app(app)
     app.register_blueprint(web_bp)
+    app.register_blueprint(media_bp)
+    app.register_blueprint(openapi_bp)
+    app.register_blueprint(mobile_bp)
     app.add_template_filter(lambda status: ReportStatus(status).label_vi, "status_label")
-    app.register_error_handler(IocError, _ioc_error)
-    app.register_error_handler(HTTPException, _http_error)
     return app
-
-
-def _ioc_error(error: IocError) -> tuple[dict[str, Any], int]:
-    return {"error": error.to_dict()}, error.status
-
-
-def _http_error(error: HTTPException) -> tuple[dict[str, Any], int]:
-    code = (error.name or "error").lower().replace(" ", "_")
-    return {"error": {"code": code, "message": error.description}}, error.code or 500

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     # another process; 0 checks on every lookup.
     area_index_check_seconds: float = Field(default=2.0, ge=0)
     var_dir: Path = Path("var")
+    rate_limits_enabled: bool = True
 
     @field_validator("timezone")
     @classmethod

@@ -42,3 +42,10 @@ class Conflict(IocError):
 class Forbidden(IocError):
     code = "forbidden"
     status = 403
+
+
+class Unauthenticated(IocError):
+    """The caller did not prove who they are (no, malformed, expired or foreign token)."""
+
+    code = "unauthenticated"
+    status = 401

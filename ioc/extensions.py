@@ -15,6 +15,8 @@ from ioc.db import make_engine, make_session_factory, unit_of_work
 from ioc.feedback.service import Intake
 from ioc.feedback.sla import WorkingCalendar
 from ioc.geo.service import AreaLocator
+from ioc.identity import FirebaseTokenVerifier, TokenVerifier
+from ioc.media import MediaStore
 
 
 @dataclass
@@ -24,6 +26,8 @@ class Services:
     session_factory: sessionmaker[Session]
     locator: AreaLocator
     intake: Intake
+    token_verifier: TokenVerifier
+    media: MediaStore
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
@@ -40,6 +44,8 @@ def init_app(app: Flask, settings: Settings) -> Services:
         session_factory=make_session_factory(engine),
         locator=locator,
         intake=Intake(locator=locator, calendar=WorkingCalendar(timezone=settings.tz)),
+        token_verifier=FirebaseTokenVerifier(settings.firebase_project_id),
+        media=MediaStore(settings.media_dir),
     )
     app.extensions["ioc"] = services
     return services

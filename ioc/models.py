@@ -2,6 +2,7 @@
 
 from ioc.db import Base
 from ioc.events import Event
+from ioc.feedback.citizen_models import Device, IdempotencyRecord, ReportFollower
 from ioc.feedback.models import Agency, Category, CategoryGroup, RoutingRule, User
 from ioc.feedback.report_models import Attachment, Report, ReportArea, ReportHistory
 from ioc.geo.models import Area, AreaRevision
@@ -14,9 +15,12 @@ __all__ = [
     "Base",
     "Category",
     "CategoryGroup",
+    "Device",
     "Event",
+    "IdempotencyRecord",
     "Report",
     "ReportArea",
+    "ReportFollower",
     "ReportHistory",
     "RoutingRule",
     "User",

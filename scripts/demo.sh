@@ -15,4 +15,5 @@ if [ ! -x .venv/bin/ioc ] || [ pyproject.toml -nt .venv/.installed ]; then
   .venv/bin/python -m pip install --quiet --editable ".[test]"
   touch .venv/.installed
 fi
+bash scripts/build_frontend.sh
 exec .venv/bin/ioc demo "$@"

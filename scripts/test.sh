@@ -34,6 +34,7 @@ if [ -z "${IOC_TEST_POSTGIS_URL:-}" ]; then
   fi
 fi
 
+bash scripts/build_frontend.sh
 echo "==> ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .

@@ -62,6 +62,7 @@ def make_category(session: Session, code: str, **overrides: Any) -> Category:
         "sla_tier": "normal",
         "sla_target_hours": 24,
         "is_auto_dispatch": True,
+        "is_photo_required": False,
     }
     values.update(overrides)
     category = Category(code=code, group=group, **values)

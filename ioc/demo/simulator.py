@@ -54,8 +54,35 @@ def simulate_report(session: Session, intake: Intake, rng: random.Random) -> Rep
         accuracy_m=round(rng.uniform(3, 25), 1),
         address=f"{rng.randint(1, 250)} {rng.choice(ADDRESS_STREETS)}, {area.name_vi}",
         description=rng.choice(samples),
+        attributes=_plausible_attributes(category.attributes, rng),
         channel=Channel.SIMULATOR,
     )
+
+
+def _plausible_attributes(definitions: list[dict[str, Any]], rng: random.Random) -> dict[str, Any]:
+    """Values for every required attribute and some optional ones, as a citizen would fill."""
+    from datetime import timedelta
+
+    from ioc.db import utcnow
+
+    values: dict[str, Any] = {}
+    for definition in definitions:
+        if not definition.get("required") and rng.random() < 0.5:
+            continue
+        keys = [item["key"] for item in definition.get("values", [])]
+        datatype = definition.get("datatype")
+        if datatype == "singlevaluelist" and keys:
+            values[definition["code"]] = rng.choice(keys)
+        elif datatype == "multivaluelist" and keys:
+            values[definition["code"]] = rng.sample(keys, rng.randint(1, len(keys)))
+        elif datatype == "number":
+            values[definition["code"]] = rng.randint(5, 80)
+        elif datatype == "datetime":
+            moment = utcnow() - timedelta(hours=rng.randint(1, 48))
+            values[definition["code"]] = moment.isoformat(timespec="minutes")
+        else:
+            values[definition["code"]] = f"Số {rng.randint(1, 300)}"
+    return values
 
 
 def _point_inside(geom: Any, rng: random.Random) -> tuple[float, float]:

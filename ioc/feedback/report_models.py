@@ -61,6 +61,11 @@ class Report(Base):
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     lead_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
     support_count: Mapped[int] = mapped_column(Integer, default=0)
+    rating: Mapped[str | None] = mapped_column(String(16))
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+    rated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The public result of the case (kết quả xử lý), written by the lead agency on resolving.
+    result_text: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     receipt_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
@@ -81,6 +86,9 @@ class Report(Base):
     )
     history: Mapped[list[ReportHistory]] = relationship(
         order_by="ReportHistory.id", cascade="all, delete-orphan"
+    )
+    attachments: Mapped[list[Attachment]] = relationship(
+        order_by="Attachment.id", cascade="all, delete-orphan"
     )
 
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}

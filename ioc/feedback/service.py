@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,17 +12,37 @@ from sqlalchemy.orm import Session
 
 from ioc.db import utcnow
 from ioc.errors import InvalidInput
-from ioc.events import AUDIENCE_OPS, agency_audience, citizen_audience, record_event
+from ioc.feedback.announce import announce
+from ioc.feedback.attributes import clean_attributes
+from ioc.feedback.citizen_models import ReportFollower
 from ioc.feedback.models import Category
 from ioc.feedback.refs import new_ref
-from ioc.feedback.report_models import Report, ReportArea, ReportHistory
+from ioc.feedback.report_models import Attachment, Report, ReportArea, ReportHistory
 from ioc.feedback.routing import resolve_route
 from ioc.feedback.sla import WorkingCalendar, receipt_deadline, resolution_deadline
-from ioc.feedback.states import ReportStatus
+from ioc.feedback.states import Channel, ReportStatus
 from ioc.geo.cells import cell_for
 from ioc.geo.service import AreaLocator
 
 MAX_DESCRIPTION_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class StoredPhoto:
+    """A photo already processed (metadata stripped) and written to the media store."""
+
+    storage_key: str
+    thumbnail_key: str
+    content_type: str
+    width: int
+    height: int
+    byte_size: int
+    sha256: str
+
+
+#: Channels where the citizen holds the phone; staff filing on someone's behalf may have none.
+_PHOTO_CHANNELS = frozenset({Channel.MOBILE, Channel.WEB})
+MAX_PHOTOS = 5
 
 
 @dataclass(frozen=True)
@@ -46,6 +67,7 @@ def submit_report(
     attributes: dict[str, Any] | None = None,
     reporter_id: int | None = None,
     received_at: datetime | None = None,
+    photos: Sequence[StoredPhoto] = (),
 ) -> Report:
     """File a report: locate it, route it, set its deadlines, record history and event.
 
@@ -53,8 +75,8 @@ def submit_report(
     else waits in the IOC review queue.
 
     Raises:
-        InvalidInput: unknown or inactive category, a place outside the served area, or a
-            description that is too long.
+        InvalidInput: unknown or inactive category, a place outside the served area, a
+            description that is too long, bad attributes, or a missing required photo.
     """
     received = received_at or utcnow()
     category = session.scalar(
@@ -69,6 +91,16 @@ def submit_report(
             "description too long",
             details={"fields": {"description": f"at most {MAX_DESCRIPTION_CHARS} characters"}},
         )
+    if len(photos) > MAX_PHOTOS:
+        raise InvalidInput(
+            "too many photos", details={"fields": {"photos": f"at most {MAX_PHOTOS}"}}
+        )
+    if category.is_photo_required and channel in _PHOTO_CHANNELS and not photos:
+        raise InvalidInput(
+            "this category needs a photo",
+            details={"fields": {"photos": "at least one photo is required for this category"}},
+        )
+    cleaned_attributes = clean_attributes(category.attributes, attributes)
     chain = intake.locator.locate(session, lon, lat, received)
     if chain is None:
         raise InvalidInput(
@@ -93,12 +125,26 @@ def submit_report(
         cell_y=cell_y,
         address=address,
         description=description,
-        attributes=attributes or {},
+        attributes=cleaned_attributes,
         channel=channel,
         reporter_id=reporter_id,
         received_at=received,
         receipt_due_at=receipt_deadline(intake.calendar, received_at=received),
         areas=[ReportArea(depth=depth, area_id=area.id) for depth, area in enumerate(chain)],
+        attachments=[
+            Attachment(
+                purpose="before",
+                storage_key=photo.storage_key,
+                thumbnail_key=photo.thumbnail_key,
+                content_type=photo.content_type,
+                width=photo.width,
+                height=photo.height,
+                byte_size=photo.byte_size,
+                sha256=photo.sha256,
+                uploaded_by_id=reporter_id,
+            )
+            for photo in photos
+        ],
     )
     if dispatch:
         report.lead_agency = route.lead
@@ -120,36 +166,7 @@ def submit_report(
     )
     session.add(report)
     session.flush()
-    record_event(
-        session,
-        "report.created",
-        payload=_map_payload(report, area_code=chain[0].code),
-        audiences=_audiences(report),
-        report_id=report.id,
-    )
+    if reporter_id is not None:
+        session.add(ReportFollower(report_id=report.id, user_id=reporter_id))
+    announce(session, report, "report.created")
     return report
-
-
-def _map_payload(report: Report, *, area_code: str) -> dict[str, Any]:
-    """The small, identity-free payload a map needs to draw and colour a report."""
-    return {
-        "ref": report.ref,
-        "lon": report.lon,
-        "lat": report.lat,
-        "category": report.category.code,
-        "status": report.status,
-        "area": area_code,
-        "agency": report.lead_agency.code if report.lead_agency else None,
-        "due_at": report.due_at.isoformat() if report.due_at else None,
-        "received_at": report.received_at.isoformat(),
-    }
-
-
-def _audiences(report: Report) -> list[str]:
-    audiences = [AUDIENCE_OPS]
-    if report.lead_agency is not None:
-        audiences.append(agency_audience(report.lead_agency.code))
-        audiences.extend(agency_audience(a.code) for a in report.supporting_agencies)
-    if report.reporter_id is not None:
-        audiences.append(citizen_audience(report.reporter_id))
-    return audiences

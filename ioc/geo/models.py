@@ -33,7 +33,8 @@ class Area(Base):
     name_vi: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str | None] = mapped_column(String(200))
     parent_code: Mapped[str | None] = mapped_column(String(64), index=True)
-    geom: Mapped[BaseGeometry] = mapped_column(MultiPolygonColumn())
+    # Deferred: most reads (routing chains, report areas) want names and codes, not polygons.
+    geom: Mapped[BaseGeometry] = mapped_column(MultiPolygonColumn(), deferred=True)
     # The bounding box lets the portable (SQLite) path pre-filter candidates with plain indexes.
     min_lon: Mapped[float] = mapped_column(Float)
     min_lat: Mapped[float] = mapped_column(Float)

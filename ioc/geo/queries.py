@@ -6,7 +6,7 @@ from datetime import datetime
 
 import shapely
 from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session, undefer
 
 from ioc.geo.index import AreaRef, chain_from_covering
 from ioc.geo.models import Area, AreaRevision
@@ -35,10 +35,7 @@ def find_area_version(session: Session, code: str, at: datetime) -> Area | None:
 
 
 def _find_area_ref(session: Session, code: str, at: datetime) -> AreaRef | None:
-    # Routing needs names and codes, not the polygon: leave the geometry in the database.
-    area = session.scalar(
-        select(Area).where(Area.code == code, valid_at(at)).options(defer(Area.geom))
-    )
+    area = session.scalar(select(Area).where(Area.code == code, valid_at(at)))
     return to_ref(area) if area else None
 
 
@@ -64,19 +61,19 @@ def bump_area_revision(session: Session) -> int:
 def covering_areas(session: Session, lon: float, lat: float, at: datetime) -> list[Area]:
     """Area versions valid at ``at`` whose polygon covers the point (borders included).
 
-    On PostGIS the geometry is not loaded (ask for ``area.geom`` and it is fetched).
+    The geometry stays deferred on PostGIS (ask for ``area.geom`` and it is fetched).
     """
     query: Select[tuple[Area]] = select(Area).where(valid_at(at))
     if session.get_bind().dialect.name == "postgresql":
         point = func.ST_SetSRID(func.ST_MakePoint(lon, lat), SRID)
-        query = query.where(func.ST_Covers(Area.geom, point)).options(defer(Area.geom))
-        return list(session.scalars(query))
+        return list(session.scalars(query.where(func.ST_Covers(Area.geom, point))))
     # Portable path: the bounding-box columns narrow it down, shapely decides.
     query = query.where(
         Area.min_lon <= lon, Area.max_lon >= lon, Area.min_lat <= lat, Area.max_lat >= lat
     )
     point = shapely.Point(lon, lat)
-    return [area for area in session.scalars(query) if area.geom.covers(point)]
+    candidates = session.scalars(query.options(undefer(Area.geom)))
+    return [area for area in candidates if area.geom.covers(point)]
 
 
 def locate_in_database(

@@ -10,7 +10,7 @@ from typing import Any
 
 from shapely.geometry import mapping
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from ioc.db import utcnow
 from ioc.errors import InvalidInput
@@ -28,7 +28,9 @@ log = logging.getLogger(__name__)
 def export_areas(session: Session, *, at: datetime | None = None) -> dict[str, Any]:
     """The areas valid at ``at`` (default: now) as a GeoJSON FeatureCollection."""
     when = at or utcnow()
-    rows = session.scalars(select(Area).where(valid_at(when)).order_by(Area.code))
+    rows = session.scalars(
+        select(Area).where(valid_at(when)).order_by(Area.code).options(undefer(Area.geom))
+    )
     features = [
         {
             "type": "Feature",
@@ -51,7 +53,8 @@ def export_areas(session: Session, *, at: datetime | None = None) -> dict[str, A
 def build_index(session: Session) -> AreaIndex:
     """Load every area version (history included, for ``--at`` lookups) into a new index."""
     revision = area_revision(session)
-    areas = [(to_ref(area), area.geom) for area in session.scalars(select(Area))]
+    rows = session.scalars(select(Area).options(undefer(Area.geom)))
+    areas = [(to_ref(area), area.geom) for area in rows]
     return AreaIndex(areas, revision)
 
 

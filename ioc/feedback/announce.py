@@ -1,0 +1,45 @@
+"""Outbox events about reports: one payload shape, addressed to whoever may see the change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ioc.events import AUDIENCE_OPS, Event, agency_audience, citizen_audience, record_event
+from ioc.feedback.report_models import Report
+
+
+def announce(session: Session, report: Report, event_type: str, **extra: Any) -> Event:
+    """Record ``event_type`` for ``report`` in the caller's transaction.
+
+    The payload is what a map needs to draw and colour the report; it never names the
+    reporter, so it can go to every audience.
+    """
+    leaf = report.areas[0].area.code if report.areas else None
+    payload = {
+        "ref": report.ref,
+        "lon": report.lon,
+        "lat": report.lat,
+        "category": report.category.code,
+        "status": report.status,
+        "area": leaf,
+        "agency": report.lead_agency.code if report.lead_agency else None,
+        "due_at": report.due_at.isoformat() if report.due_at else None,
+        "received_at": report.received_at.isoformat(),
+        "support_count": report.support_count,
+        **extra,
+    }
+    return record_event(
+        session, event_type, payload=payload, audiences=_audiences(report), report_id=report.id
+    )
+
+
+def _audiences(report: Report) -> list[str]:
+    audiences = [AUDIENCE_OPS]
+    if report.lead_agency is not None:
+        audiences.append(agency_audience(report.lead_agency.code))
+        audiences.extend(agency_audience(a.code) for a in report.supporting_agencies)
+    if report.reporter_id is not None:
+        audiences.append(citizen_audience(report.reporter_id))
+    return audiences

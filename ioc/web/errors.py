@@ -1,0 +1,48 @@
+"""One JSON error shape for every failure, in the asker's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, request
+from werkzeug.exceptions import HTTPException
+
+from ioc.errors import IocError
+from ioc.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES, translate
+
+#: Statuses whose framework text is replaced by a message of ours (Flask's are English only).
+_MESSAGES = {
+    404: "not found",
+    429: "too many requests, please try again later",
+}
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(IocError, _ioc_error)
+    app.register_error_handler(HTTPException, _http_error)
+
+
+def _language() -> str:
+    return request.accept_languages.best_match(SUPPORTED_LANGUAGES, default=DEFAULT_LANGUAGE)
+
+
+def _ioc_error(error: IocError) -> tuple[dict[str, Any], int, dict[str, str]]:
+    language = _language()
+    body = error.to_dict()
+    body["message"] = translate(error.message, language)
+    fields = body.get("details", {}).get("fields")
+    if isinstance(fields, dict):
+        body["details"]["fields"] = {
+            name: translate(reason, language) if isinstance(reason, str) else reason
+            for name, reason in fields.items()
+        }
+    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else {}
+    return {"error": body}, error.status, headers
+
+
+def _http_error(error: HTTPException) -> tuple[dict[str, Any], int]:
+    status = error.code or 500
+    code = (error.name or "error").lower().replace(" ", "_")
+    message = _MESSAGES.get(status)
+    text = translate(message, _language()) if message else (error.description or code)
+    return {"error": {"code": code, "message": text}}, status

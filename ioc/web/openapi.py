@@ -1,0 +1,80 @@
+"""The OpenAPI document, built from the request/response models declared on each route.
+
+Routes declare their schemas once with ``@api.validate(...)``; the same models validate input
+and describe it at ``/openapi.json``. ``/api/docs`` renders it with Swagger UI served from this
+server (the npm-built assets), so it works with no internet.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, current_app, render_template, send_from_directory
+from spectree import SecurityScheme, SecuritySchemeData, SpecTree
+from spectree.models import SecureType
+from werkzeug.exceptions import NotFound as HttpNotFound
+
+from ioc import __version__
+from ioc.errors import InvalidInput
+
+FRONTEND_DIST = Path(__file__).resolve().parents[2] / "frontend" / "dist"
+
+
+def _invalid_input(
+    _request: Any, _response: Any, error: Exception | None, _instance: Any, _adapter: Any
+) -> None:
+    """Turn spectree's validation failure into the one error shape every endpoint uses."""
+    if error is None:
+        return
+    fields: dict[str, str] = {}
+    for problem in error.errors():  # type: ignore[attr-defined]
+        name = ".".join(str(part) for part in problem["loc"]) or "body"
+        fields.setdefault(name, problem["msg"])
+    raise InvalidInput("invalid request", details={"fields": fields})
+
+
+api = SpecTree(
+    "flask",
+    title="IOC API",
+    description="Smart-city operations centre: citizen reports, routing and tracking.",
+    version=__version__,
+    mode="strict",
+    annotations=False,
+    page_templates={},
+    naming_strategy=lambda model: model.__name__,
+    validation_error_status=422,
+    before=_invalid_input,
+    security_schemes=[
+        SecurityScheme(
+            name="firebase",
+            data=SecuritySchemeData(
+                type=SecureType.HTTP,
+                scheme="bearer",
+                bearer_format="Firebase ID token",
+                description="A Firebase Authentication ID token of the citizen.",
+            ),
+        )
+    ],
+)
+
+bp = Blueprint("openapi", __name__)
+
+
+@bp.get("/openapi.json")
+def openapi_document() -> Any:
+    return current_app.json.response(api.spec)
+
+
+@bp.get("/api/docs")
+def api_docs() -> str:
+    return render_template("api_docs.html")
+
+
+@bp.get("/assets/<path:filename>")
+def built_asset(filename: str) -> Any:
+    if not (FRONTEND_DIST / "BUILT").is_file():
+        raise HttpNotFound(
+            "front-end assets are not built: run `npm ci && npm run build` in frontend/"
+        )
+    return send_from_directory(FRONTEND_DIST, filename, max_age=3600)

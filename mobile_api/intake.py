@@ -1,0 +1,58 @@
+"""Reading a report submission (JSON or multipart with photos) into checked parts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import request
+from pydantic import ValidationError
+
+from ioc.errors import InvalidInput
+from ioc.feedback.photos import ProcessedPhoto, process_photo
+from ioc.feedback.service import MAX_PHOTOS
+from mobile_api.schemas import ReportIn
+
+
+@dataclass(frozen=True)
+class Submission:
+    report: ReportIn
+    photos: list[ProcessedPhoto]
+    raw_digests: list[str]
+
+
+def read_submission() -> Submission:
+    """The report and its photos, each photo checked and stripped of metadata.
+
+    Raises:
+        InvalidInput: a bad report part, too many photos, or a photo that is not an image.
+    """
+    import hashlib
+
+    form = getattr(request.context, "form", None)  # type: ignore[attr-defined]
+    if form is None:
+        report = request.context.json  # type: ignore[attr-defined]
+        uploads: list[Any] = []
+    else:
+        if form.report is None:
+            raise InvalidInput("invalid request", details={"fields": {"report": "is required"}})
+        report = _report_part(form.report)
+        uploads = request.files.getlist("photos")
+    if len(uploads) > MAX_PHOTOS:
+        raise InvalidInput(
+            "too many photos", details={"fields": {"photos": f"at most {MAX_PHOTOS}"}}
+        )
+    raws = [upload.read() for upload in uploads]
+    photos = [process_photo(raw, field=f"photos[{index}]") for index, raw in enumerate(raws)]
+    return Submission(report, photos, [hashlib.sha256(raw).hexdigest() for raw in raws])
+
+
+def _report_part(text: str) -> ReportIn:
+    try:
+        return ReportIn.model_validate_json(text)
+    except ValidationError as exc:
+        fields = {
+            "report." + ".".join(str(part) for part in problem["loc"]): problem["msg"]
+            for problem in exc.errors()
+        }
+        raise InvalidInput("invalid request", details={"fields": fields}) from None
