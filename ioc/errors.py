@@ -49,3 +49,10 @@ class Unauthenticated(IocError):
 
     code = "unauthenticated"
     status = 401
+
+
+class MalformedRequest(IocError):
+    """The body cannot even be read (broken JSON), so no field can be named."""
+
+    code = "malformed_request"
+    status = 400

@@ -52,7 +52,7 @@ def _report_part(text: str) -> ReportIn:
         return ReportIn.model_validate_json(text)
     except ValidationError as exc:
         fields = {
-            "report." + ".".join(str(part) for part in problem["loc"]): problem["msg"]
+            ".".join(["report", *(str(part) for part in problem["loc"])]): problem["msg"]
             for problem in exc.errors()
         }
         raise InvalidInput("invalid request", details={"fields": fields}) from None

@@ -42,6 +42,17 @@ class ReportForm(BaseModel):
     )
 
 
+class SubmitHeaders(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    idempotency_key: str = Field(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="A fresh random value per report (e.g. a UUID), reused on every retry",
+    )
+
+
 class CommentIn(_Strict):
     text: str = Field(min_length=1, max_length=2000)
 

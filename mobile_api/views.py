@@ -10,6 +10,7 @@ from spectree import Response
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ioc.errors import MalformedRequest
 from ioc.extensions import services
 from ioc.feedback import citizen_actions, idempotency, tracking
 from ioc.feedback.citizen_actions import Rating
@@ -36,11 +37,25 @@ from mobile_api.schemas import (
     ReportIn,
     ReportOut,
     ReportPage,
+    SubmitHeaders,
 )
 
 bp = Blueprint("mobile_api", __name__, url_prefix="/api/mobile/v1")
 
 TAGS = ["mobile"]
+
+
+@bp.before_request
+def _refuse_unreadable_json() -> None:
+    """A body sent as JSON that does not parse is a 400, before any field is checked."""
+    if (
+        request.mimetype == "application/json"
+        and request.get_data(cache=True)
+        and request.get_json(silent=True) is None
+    ):
+        raise MalformedRequest("the request body is not valid JSON")
+
+
 SECURED = {"firebase": []}
 ERRORS = {"HTTP_401": ErrorOut, "HTTP_404": ErrorOut, "HTTP_422": ErrorOut}
 
@@ -63,15 +78,16 @@ def list_categories() -> dict[str, Any]:
 @api.validate(
     json=ReportIn,
     form=ReportForm,
+    headers=SubmitHeaders,
     resp=Response(HTTP_201=ReportOut, HTTP_200=ReportOut, HTTP_429=ErrorOut, **ERRORS),
     tags=TAGS,
     security=SECURED,
 )
 def create_report() -> Any:
-    """Submit a report (JSON, or multipart with photos). Needs an ``Idempotency-Key`` header:
+    """Submit a report (JSON, or multipart with photos). Needs an `Idempotency-Key` header:
     a retry with the same key and body returns the first answer and creates nothing."""
     identity = authenticate()
-    key = idempotency.check_key(request.headers.get("Idempotency-Key"))
+    key = idempotency.check_key(request.context.headers.idempotency_key)  # type: ignore[attr-defined]
     submission = read_submission()
     fingerprint = idempotency.request_fingerprint(
         submission.report.model_dump(mode="json"), submission.raw_digests
@@ -146,7 +162,7 @@ def _file_report(
     query=PageQuery, resp=Response(HTTP_200=ReportPage, **ERRORS), tags=TAGS, security=SECURED
 )
 def my_reports() -> dict[str, Any]:
-    """The caller's reports, newest first; pass ``next_cursor`` back as ``cursor``."""
+    """The caller's reports, newest first; pass `next_cursor` back as `cursor`."""
     identity = authenticate()
     query: PageQuery = request.context.query  # type: ignore[attr-defined]
     lang = language()
@@ -222,7 +238,7 @@ def comment_on_report(ref: str) -> tuple[str, int]:
     security=SECURED,
 )
 def rate_report(ref: str) -> dict[str, Any]:
-    """Rate the result once it is resolved; ``unsatisfied`` asks the IOC to reopen it."""
+    """Rate the result once it is resolved; `unsatisfied` asks the IOC to reopen it."""
     identity = authenticate()
     body: RatingIn = request.context.json  # type: ignore[attr-defined]
     with services().unit_of_work() as session:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response
-from sqlalchemy import or_, select
 from werkzeug.exceptions import NotFound
 
 from ioc.extensions import services
-from ioc.feedback.report_models import Attachment
+from ioc.feedback.tracking import find_visible_attachment
 
 bp = Blueprint("media", __name__)
 
@@ -15,12 +14,7 @@ bp = Blueprint("media", __name__)
 @bp.get("/media/<path:key>")
 def file(key: str) -> Response:
     with services().unit_of_work() as session:
-        attachment = session.scalar(
-            select(Attachment).where(
-                or_(Attachment.storage_key == key, Attachment.thumbnail_key == key)
-            )
-        )
-        visible = attachment is not None and not attachment.is_hidden
+        visible = find_visible_attachment(session, key=key) is not None
     store = services().media
     if not visible or not store.exists(key):
         raise NotFound("not found")

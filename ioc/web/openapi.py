@@ -30,8 +30,29 @@ def _invalid_input(
     fields: dict[str, str] = {}
     for problem in error.errors():  # type: ignore[attr-defined]
         name = ".".join(str(part) for part in problem["loc"]) or "body"
-        fields.setdefault(name, problem["msg"])
+        fields.setdefault(name, _REASONS.get(problem["type"], problem["msg"]))
     raise InvalidInput("invalid request", details={"fields": fields})
+
+
+#: pydantic's error types in words the translation catalogue knows.
+_REASONS = {
+    "missing": "is required",
+    "extra_forbidden": "is not an allowed field",
+    "string_type": "must be text",
+    "string_too_short": "must not be empty",
+    "string_too_long": "is too long",
+    "float_parsing": "must be a number",
+    "float_type": "must be a number",
+    "int_parsing": "must be a whole number",
+    "int_type": "must be a whole number",
+    "greater_than_equal": "is out of range",
+    "less_than_equal": "is out of range",
+    "literal_error": "is not one of the allowed values",
+    "dict_type": "must be an object",
+    "model_type": "must be an object",
+    "too_long": "has too many items",
+    "json_invalid": "is not valid JSON",
+}
 
 
 api = SpecTree(

@@ -29,5 +29,12 @@ def overview(session: Session) -> dict[str, Any]:
         "categories": session.scalar(select(func.count()).select_from(Category)),
         "reports": sum(by_status.values()),
         "by_status": [(status.label_vi, by_status.get(status.value, 0)) for status in ReportStatus],
-        "latest": session.scalars(select(Report).order_by(Report.id.desc()).limit(10)).all(),
+        # Public-order tips are private: they never appear on a page anyone can open.
+        "latest": session.scalars(
+            select(Report)
+            .join(Category)
+            .where(Category.is_private.is_(False))
+            .order_by(Report.id.desc())
+            .limit(10)
+        ).all(),
     }

@@ -74,3 +74,22 @@ def test_home_page_shows_a_pending_report_as_waiting_for_the_ioc(client, session
 
     assert "<td>chờ tiếp nhận</td>" in page
     assert "<td>Chờ IOC phân loại</td>" in page
+
+
+def test_home_page_never_lists_a_private_tip(client, session, intake):
+    make_areas(session, [feature("P", "Tỉnh Thử", box(108.0, 16.0, 108.2, 16.1))], level="province")
+    make_category(session, "an_ninh", is_private=True, is_auto_dispatch=False)
+    tip = submit_report(
+        session,
+        intake,
+        category_code="an_ninh",
+        lon=108.1,
+        lat=16.05,
+        channel="web",
+        address="5 Hẻm Bí Mật",
+    )
+
+    page = _home(client)
+
+    assert tip.ref not in page
+    assert "5 Hẻm Bí Mật" not in page

@@ -1,0 +1,28 @@
+"""The ``ioc`` command line: database, areas, demo data, servers and development helpers."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from ioc.cli import areas, database, dev, servers
+from ioc.cli.common import configure_logging
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log progress (servers always do).")
+def main(verbose: bool) -> None:
+    """IOC – Trung tâm điều hành đô thị thông minh (smart-city operations centre).
+
+    Configured by IOC_* environment variables; see the README.
+    """
+    configure_logging(logging.INFO if verbose else logging.WARNING)
+
+
+main.add_command(database.db)
+main.add_command(database.seed)
+main.add_command(areas.areas)
+main.add_command(servers.serve)
+main.add_command(servers.demo)
+main.add_command(dev.dev)
