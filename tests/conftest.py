@@ -28,6 +28,8 @@ from ioc.geo.service import AreaLocator
 from ioc.migrate import upgrade
 
 POSTGIS_URL = os.environ.get("IOC_TEST_POSTGIS_URL")
+REDIS_URL = os.environ.get("IOC_TEST_REDIS_URL")
+REQUIRE_REDIS = os.environ.get("IOC_TEST_REQUIRE_REDIS") == "1"
 REQUIRE_POSTGIS = os.environ.get("IOC_TEST_REQUIRE_POSTGIS") == "1"
 
 BACKENDS = ["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)]
@@ -58,6 +60,20 @@ def postgis_url_or_skip() -> str:
     if REQUIRE_POSTGIS:
         pytest.fail("IOC_TEST_REQUIRE_POSTGIS=1 but IOC_TEST_POSTGIS_URL is not set")
     pytest.skip("no PostGIS database: set IOC_TEST_POSTGIS_URL")
+
+
+def redis_url_or_skip() -> str:
+    """A reachable Redis for tests that need one (``IOC_TEST_REDIS_URL``); required in CI."""
+    import redis
+
+    url = REDIS_URL or "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        if REQUIRE_REDIS:
+            pytest.fail(f"Redis at {url} is required but unreachable: {exc}")
+        pytest.skip(f"no Redis at {url}: set IOC_TEST_REDIS_URL")
+    return url
 
 
 @contextmanager

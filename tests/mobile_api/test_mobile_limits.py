@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from flask import Flask
 
 from ioc.app import create_app
 from ioc.feedback.report_models import Report
 from ioc.web.limits import limiter
+from tests.conftest import redis_url_or_skip
 from tests.mobile_api.helpers import citizen_of, count, submit
 
 PER_CITIZEN_PER_MINUTE = 10  # SUBMIT_PER_CITIZEN
@@ -127,3 +130,19 @@ def test_reading_is_not_limited_like_submitting(client, world, lan, path):
     }
 
     assert statuses == {200}
+
+
+def test_processes_sharing_redis_share_the_citizen_limit(engine, session_factory, world, tmp_path):
+    """Two app processes behind a load balancer count one citizen's submissions together."""
+    url = redis_url_or_skip()
+    first = _app(engine, session_factory, tmp_path, redis_url=url)
+    second = _app(engine, session_factory, tmp_path, redis_url=url)
+    # A uid no earlier run has used, since Redis keeps counters between runs.
+    citizen = citizen_of(first, f"uid-{uuid.uuid4().hex}", "Trần Văn Minh", "+84905000001")
+    for _ in range(PER_CITIZEN_PER_MINUTE // 2):
+        assert submit(first.test_client(), citizen).status_code == 201
+    for _ in range(PER_CITIZEN_PER_MINUTE - PER_CITIZEN_PER_MINUTE // 2):
+        assert submit(second.test_client(), citizen).status_code == 201
+
+    assert submit(first.test_client(), citizen).status_code == 429
+    assert submit(second.test_client(), citizen).status_code == 429
