@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import request
 from sqlalchemy.orm import Session
 
@@ -12,16 +15,38 @@ from ioc.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 from ioc.identity import CitizenIdentity, bearer_token
 
 
-def authenticate() -> CitizenIdentity:
+def _authenticate() -> CitizenIdentity:
     """Raises: Unauthenticated (401) for a missing, malformed, expired or foreign token."""
     return services().token_verifier.verify(bearer_token(request.headers.get("Authorization")))
 
 
-def citizen_account(session: Session, identity: CitizenIdentity) -> User:
+def _citizen_account(session: Session, identity: CitizenIdentity) -> User:
     """The citizen's account, created on first use from the token's claims."""
     return ensure_citizen(
         session, uid=identity.uid, name=identity.name, phone=identity.phone, email=identity.email
     )
+
+
+@contextmanager
+def as_citizen() -> Iterator[tuple[Session, int]]:
+    """A unit of work on behalf of the signed-in citizen: (session, their account id).
+
+    Raises:
+        Unauthenticated: no valid token.
+    """
+    identity = _authenticate()
+    with services().unit_of_work() as session:
+        yield session, _citizen_account(session, identity).id
+
+
+def signed_in_citizen_id() -> int:
+    """The signed-in citizen's account id, the account created on first use.
+
+    Raises:
+        Unauthenticated: no valid token.
+    """
+    with as_citizen() as (_, citizen_id):
+        return citizen_id
 
 
 def language() -> str:

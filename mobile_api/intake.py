@@ -15,13 +15,13 @@ from mobile_api.schemas import ReportIn
 
 
 @dataclass(frozen=True)
-class Submission:
+class Upload:
     report: ReportIn
     photos: list[ProcessedPhoto]
     raw_digests: list[str]
 
 
-def read_submission() -> Submission:
+def read_upload() -> Upload:
     """The report and its photos, each photo checked and stripped of metadata.
 
     Raises:
@@ -44,7 +44,7 @@ def read_submission() -> Submission:
         )
     raws = [upload.read() for upload in uploads]
     photos = [process_photo(raw, field=f"photos[{index}]") for index, raw in enumerate(raws)]
-    return Submission(report, photos, [hashlib.sha256(raw).hexdigest() for raw in raws])
+    return Upload(report, photos, [hashlib.sha256(raw).hexdigest() for raw in raws])
 
 
 def _report_part(text: str) -> ReportIn:

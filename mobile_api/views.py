@@ -7,21 +7,19 @@ from typing import Any
 
 from flask import Blueprint, current_app, request, url_for
 from spectree import Response
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ioc.errors import MalformedRequest
 from ioc.extensions import services
 from ioc.feedback import citizen_actions, idempotency, tracking
 from ioc.feedback.citizen_actions import Rating
-from ioc.feedback.models import Category
-from ioc.feedback.service import StoredPhoto, submit_report
+from ioc.feedback.report_models import Report
 from ioc.feedback.states import Channel
+from ioc.feedback.submission import Draft, Submission, submit_once
 from ioc.web.limits import SUBMIT_PER_CITIZEN, SUBMIT_PER_IP, citizen_key, limiter
 from ioc.web.openapi import api
 from mobile_api import presenters
-from mobile_api.auth import authenticate, citizen_account, language
-from mobile_api.intake import Submission, read_submission
+from mobile_api.auth import as_citizen, language, signed_in_citizen_id
+from mobile_api.intake import read_upload
 from mobile_api.schemas import (
     CategoryList,
     CommentIn,
@@ -66,10 +64,8 @@ def list_categories() -> dict[str, Any]:
     """Active categories with their groups, attributes and whether a photo is required."""
     lang = language()
     with services().unit_of_work() as session:
-        rows = session.scalars(
-            select(Category).where(Category.is_active.is_(True)).order_by(Category.sort_order)
-        )
-        return {"items": [presenters.category(cat, lang) for cat in rows]}
+        categories = tracking.list_active_categories(session)
+        return {"items": [presenters.category(cat, lang) for cat in categories]}
 
 
 @bp.post("/reports")
@@ -86,75 +82,39 @@ def list_categories() -> dict[str, Any]:
 def create_report() -> Any:
     """Submit a report (JSON, or multipart with photos). Needs an `Idempotency-Key` header:
     a retry with the same key and body returns the first answer and creates nothing."""
-    identity = authenticate()
+    citizen_id = signed_in_citizen_id()
     key = idempotency.check_key(request.context.headers.idempotency_key)  # type: ignore[attr-defined]
-    submission = read_submission()
-    fingerprint = idempotency.request_fingerprint(
-        submission.report.model_dump(mode="json"), submission.raw_digests
+    upload = read_upload()
+    submission = Submission(
+        reporter_id=citizen_id,
+        key=key,
+        fingerprint=idempotency.request_fingerprint(
+            upload.report.model_dump(mode="json"), upload.raw_digests
+        ),
+        draft=Draft(
+            **upload.report.model_dump(exclude={"category"}), category_code=upload.report.category
+        ),
+        photos=upload.photos,
+        channel=Channel.MOBILE,
     )
-    with services().unit_of_work() as session:
-        citizen_id = citizen_account(session, identity).id
-        earlier = idempotency.find_answer(
-            session, user_id=citizen_id, key=key, fingerprint=fingerprint
-        )
-    if earlier is None:
-        try:
-            earlier = _file_report(submission, citizen_id, key, fingerprint)
-        except IntegrityError:
-            # The same key raced in from a parallel retry, which won: answer as it did.
-            with services().unit_of_work() as session:
-                earlier = idempotency.find_answer(
-                    session, user_id=citizen_id, key=key, fingerprint=fingerprint
-                )
-            if earlier is None:
-                raise
-    return earlier.body, earlier.status_code, {"Location": earlier.location}
+    answer = submit_once(
+        services().session_factory,
+        services().media,
+        services().intake,
+        submission,
+        render=lambda report: _created(report, citizen_id),
+    )
+    return answer.body, answer.status_code, {"Location": answer.location}
 
 
-def _file_report(
-    submission: Submission, citizen_id: int, key: str, fingerprint: str
-) -> idempotency.StoredAnswer:
-    report_in = submission.report
-    with services().media.staged() as batch:
-        stored = [
-            StoredPhoto(
-                storage_key=batch.put(photo.data),
-                thumbnail_key=batch.put(photo.thumbnail),
-                content_type=photo.content_type,
-                width=photo.width,
-                height=photo.height,
-                byte_size=len(photo.data),
-                sha256=photo.sha256,
-            )
-            for photo in submission.photos
-        ]
-        with services().unit_of_work() as session:
-            report = submit_report(
-                session,
-                services().intake,
-                category_code=report_in.category,
-                lon=report_in.lon,
-                lat=report_in.lat,
-                accuracy_m=report_in.accuracy_m,
-                address=report_in.address,
-                description=report_in.description,
-                attributes=report_in.attributes,
-                channel=Channel.MOBILE,
-                reporter_id=citizen_id,
-                photos=stored,
-            )
-            body = presenters.report(report, language(), viewer_id=citizen_id)
-            answer = idempotency.StoredAnswer(
-                status_code=201,
-                body=json.loads(
-                    current_app.json.dumps(ReportOut.model_validate(body).model_dump())
-                ),
-                location=url_for("mobile_api.show_report", ref=report.ref),
-            )
-            idempotency.remember_answer(
-                session, user_id=citizen_id, key=key, fingerprint=fingerprint, answer=answer
-            )
-    return answer
+def _created(report: Report, citizen_id: int) -> idempotency.StoredAnswer:
+    body = ReportOut.model_validate(presenters.report(report, language(), viewer_id=citizen_id))
+    return idempotency.StoredAnswer(
+        status_code=201,
+        # Stored as the exact JSON sent, so a replay is byte-for-byte the first answer.
+        body=json.loads(current_app.json.dumps(body.model_dump())),
+        location=url_for("mobile_api.show_report", ref=report.ref),
+    )
 
 
 @bp.get("/reports/mine")
@@ -163,11 +123,9 @@ def _file_report(
 )
 def my_reports() -> dict[str, Any]:
     """The caller's reports, newest first; pass `next_cursor` back as `cursor`."""
-    identity = authenticate()
     query: PageQuery = request.context.query  # type: ignore[attr-defined]
     lang = language()
-    with services().unit_of_work() as session:
-        citizen_id = citizen_account(session, identity).id
+    with as_citizen() as (session, citizen_id):
         page = tracking.list_reports_of(
             session, reporter_id=citizen_id, cursor=query.cursor, limit=query.limit
         )
@@ -183,21 +141,18 @@ def my_reports() -> dict[str, Any]:
 )
 def nearby_reports() -> dict[str, Any]:
     """Open reports of a category within its duplicate radius ("already reported?")."""
-    authenticate()
     query: NearbyQuery = request.context.query  # type: ignore[attr-defined]
     lang = language()
-    with services().unit_of_work() as session:
+    with as_citizen() as (session, _):
         nearby = tracking.find_nearby_open(
             session, category_code=query.category, lon=query.lon, lat=query.lat
         )
-        radius = session.scalar(
-            select(Category.duplicate_radius_m).where(Category.code == query.category)
-        )
         return {
             "items": [
-                {**presenters.summary(r, lang), "distance_m": round(d, 1)} for r, d in nearby
+                {**presenters.summary(r, lang), "distance_m": round(d, 1)}
+                for r, d in nearby.reports
             ],
-            "radius_m": radius,
+            "radius_m": nearby.radius_m,
         }
 
 
@@ -205,9 +160,7 @@ def nearby_reports() -> dict[str, Any]:
 @api.validate(resp=Response(HTTP_200=ReportDetail, **ERRORS), tags=TAGS, security=SECURED)
 def show_report(ref: str) -> dict[str, Any]:
     """Status, public timeline, agency, deadline, and the published result."""
-    identity = authenticate()
-    with services().unit_of_work() as session:
-        citizen_id = citizen_account(session, identity).id
+    with as_citizen() as (session, citizen_id):
         report = tracking.get_report(session, ref=ref, viewer_id=citizen_id)
         return presenters.report_detail(report, language(), viewer_id=citizen_id)
 
@@ -221,10 +174,8 @@ def show_report(ref: str) -> dict[str, Any]:
 )
 def comment_on_report(ref: str) -> tuple[str, int]:
     """The reporter adds information for the operators."""
-    identity = authenticate()
     body: CommentIn = request.context.json  # type: ignore[attr-defined]
-    with services().unit_of_work() as session:
-        citizen_id = citizen_account(session, identity).id
+    with as_citizen() as (session, citizen_id):
         report = tracking.get_report(session, ref=ref, viewer_id=citizen_id)
         citizen_actions.add_comment(session, report=report, citizen_id=citizen_id, text=body.text)
     return "", 204
@@ -239,10 +190,8 @@ def comment_on_report(ref: str) -> tuple[str, int]:
 )
 def rate_report(ref: str) -> dict[str, Any]:
     """Rate the result once it is resolved; `unsatisfied` asks the IOC to reopen it."""
-    identity = authenticate()
     body: RatingIn = request.context.json  # type: ignore[attr-defined]
-    with services().unit_of_work() as session:
-        citizen_id = citizen_account(session, identity).id
+    with as_citizen() as (session, citizen_id):
         report = tracking.get_report(session, ref=ref, viewer_id=citizen_id)
         citizen_actions.rate_report(
             session,
@@ -260,9 +209,7 @@ def rate_report(ref: str) -> dict[str, Any]:
 )
 def support_report(ref: str) -> dict[str, Any]:
     """ "Me too": follow the report; it counts one more supporter."""
-    identity = authenticate()
-    with services().unit_of_work() as session:
-        citizen_id = citizen_account(session, identity).id
+    with as_citizen() as (session, citizen_id):
         report = tracking.get_report(session, ref=ref, viewer_id=citizen_id)
         citizen_actions.support_report(session, report=report, citizen_id=citizen_id)
         return presenters.report(report, language(), viewer_id=citizen_id)
@@ -274,10 +221,8 @@ def support_report(ref: str) -> dict[str, Any]:
 )
 def register_device() -> tuple[dict[str, Any], int]:
     """Register an FCM token so the citizen hears about their reports."""
-    identity = authenticate()
     body: DeviceIn = request.context.json  # type: ignore[attr-defined]
-    with services().unit_of_work() as session:
-        citizen_id = citizen_account(session, identity).id
+    with as_citizen() as (session, citizen_id):
         device = citizen_actions.register_device(
             session,
             user_id=citizen_id,
@@ -292,8 +237,6 @@ def register_device() -> tuple[dict[str, Any], int]:
 @api.validate(resp=Response("HTTP_204", **ERRORS), tags=TAGS, security=SECURED)
 def remove_device(token: str) -> tuple[str, int]:
     """Stop push notifications to this device."""
-    identity = authenticate()
-    with services().unit_of_work() as session:
-        citizen_id = citizen_account(session, identity).id
+    with as_citizen() as (session, citizen_id):
         citizen_actions.remove_device(session, user_id=citizen_id, token=token)
     return "", 204

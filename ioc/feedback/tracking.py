@@ -23,6 +23,20 @@ class Page:
     next_cursor: int | None
 
 
+@dataclass(frozen=True)
+class Nearby:
+    radius_m: int
+    reports: list[tuple[Report, float]]  # (report, distance in metres), nearest first
+
+
+def list_active_categories(session: Session) -> list[Category]:
+    return list(
+        session.scalars(
+            select(Category).where(Category.is_active.is_(True)).order_by(Category.sort_order)
+        )
+    )
+
+
 def get_report(session: Session, *, ref: str, viewer_id: int | None) -> Report:
     """A report by its public ref, as ``viewer_id`` may see it.
 
@@ -55,9 +69,7 @@ def list_reports_of(
     return Page(rows[:limit], next_cursor)
 
 
-def find_nearby_open(
-    session: Session, *, category_code: str, lon: float, lat: float
-) -> list[tuple[Report, float]]:
+def find_nearby_open(session: Session, *, category_code: str, lon: float, lat: float) -> Nearby:
     """Open, public reports of the category within its duplicate radius, nearest first.
 
     Raises:
@@ -66,9 +78,9 @@ def find_nearby_open(
     category = session.scalar(select(Category).where(Category.code == category_code))
     if category is None:
         raise NotFound("unknown category")
-    if category.is_private:
-        return []
     radius = category.duplicate_radius_m
+    if category.is_private:
+        return Nearby(radius, [])
     dlat = radius / _METRES_PER_DEGREE
     dlon = radius / (_METRES_PER_DEGREE * max(math.cos(math.radians(lat)), 0.01))
     candidates = session.scalars(
@@ -79,10 +91,9 @@ def find_nearby_open(
             Report.lat.between(lat - dlat, lat + dlat),
         )
     )
-    nearby = [(r, distance_m(lon, lat, r.lon, r.lat)) for r in candidates]
-    return sorted(
-        ((r, d) for r, d in nearby if d <= radius), key=lambda pair: (pair[1], pair[0].id)
-    )
+    measured = [(r, distance_m(lon, lat, r.lon, r.lat)) for r in candidates]
+    within = [(r, d) for r, d in measured if d <= radius]
+    return Nearby(radius, sorted(within, key=lambda pair: (pair[1], pair[0].id)))
 
 
 def find_visible_attachment(session: Session, *, key: str) -> Attachment | None:
