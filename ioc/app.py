@@ -12,6 +12,7 @@ from ioc.config import Environment, load_settings
 from ioc.feedback.states import ReportStatus
 from ioc.realtime import ASYNC_MODE_EMBEDDED, ASYNC_MODE_PRODUCTION, socketio
 from ioc.web import errors, limits
+from ioc.web.auth import bp as auth_bp
 from ioc.web.json import IocJSONProvider
 from ioc.web.media import bp as media_bp
 from ioc.web.openapi import bp as openapi_bp
@@ -46,5 +47,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(media_bp)
     app.register_blueprint(openapi_bp)
     app.register_blueprint(mobile_bp)
+    app.register_blueprint(auth_bp)
     app.add_template_filter(lambda status: ReportStatus(status).label_vi, "status_label")
     return app

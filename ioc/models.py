@@ -3,7 +3,14 @@
 from ioc.db import Base
 from ioc.events import Event
 from ioc.feedback.citizen_models import Device, IdempotencyRecord, ReportFollower
-from ioc.feedback.models import Agency, Category, CategoryGroup, RoutingRule, User
+from ioc.feedback.models import (
+    Agency,
+    Category,
+    CategoryGroup,
+    RoutingRule,
+    StaffSession,
+    User,
+)
 from ioc.feedback.report_models import Attachment, Report, ReportArea, ReportHistory
 from ioc.geo.models import Area, AreaRevision
 
@@ -23,5 +30,6 @@ __all__ = [
     "ReportFollower",
     "ReportHistory",
     "RoutingRule",
+    "StaffSession",
     "User",
 ]

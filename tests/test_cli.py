@@ -7,6 +7,7 @@ import os
 import pytest
 from click.testing import CliRunner, Result
 
+from ioc.app import create_app
 from ioc.cli import main
 from ioc.migrate import head_revision
 
@@ -73,3 +74,37 @@ def test_malformed_setting_is_a_clean_error_naming_the_variable(env):
     assert isinstance(result.exception, SystemExit)
     assert "IOC_TIMEZONE" in result.output
     assert "Traceback" not in result.output
+
+
+def test_users_create_reads_the_password_from_stdin_and_the_account_can_sign_in(env):
+    _run(env, "db", "upgrade")
+
+    result = CliRunner().invoke(
+        main,
+        ["users", "create", "giamsat2", "--role", "ioc_supervisor", "--name", "Phạm Văn Bình"],
+        env=env,
+        input="mat-khau-giam-sat\n",
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "created ioc_supervisor giamsat2" in result.output
+    app = create_app({"database_url": env["IOC_DATABASE_URL"]})
+    login = app.test_client().post(
+        "/api/auth/login", json={"username": "giamsat2", "password": "mat-khau-giam-sat"}
+    )
+    assert login.status_code == 200
+    assert login.get_json()["user"]["display_name"] == "Phạm Văn Bình"
+
+
+def test_users_create_explains_a_refused_account(env):
+    _run(env, "db", "upgrade")
+
+    result = CliRunner().invoke(
+        main,
+        ["users", "create", "canbo", "--role", "agency_officer"],
+        env=env,
+        input="mat-khau-1\n",
+    )
+
+    assert result.exit_code != 0
+    assert "agency roles need an existing agency" in result.output

@@ -6,7 +6,7 @@ import logging
 
 import click
 
-from ioc.cli import areas, database, dev, servers
+from ioc.cli import areas, database, dev, servers, users
 from ioc.cli.common import configure_logging
 
 
@@ -26,3 +26,4 @@ main.add_command(areas.areas)
 main.add_command(servers.serve)
 main.add_command(servers.demo)
 main.add_command(dev.dev)
+main.add_command(users.users)

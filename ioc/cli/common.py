@@ -43,8 +43,12 @@ def with_appcontext(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class IocCommandError(click.ClickException):
+    """An IocError shown as a one-line command error, with the fields it names."""
+
     def __init__(self, error: IocError) -> None:
-        super().__init__(error.message)
+        fields = error.details.get("fields") if isinstance(error.details, dict) else None
+        extra = "; ".join(f"{k}: {v}" for k, v in fields.items()) if fields else ""
+        super().__init__(f"{error.message} ({extra})" if extra else error.message)
 
 
 def parse_moment(value: str | None, option: str) -> datetime | None:

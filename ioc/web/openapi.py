@@ -75,7 +75,15 @@ api = SpecTree(
                 bearer_format="Firebase ID token",
                 description="A Firebase Authentication ID token of the citizen.",
             ),
-        )
+        ),
+        SecurityScheme(
+            name="staff",
+            data=SecuritySchemeData(
+                type=SecureType.HTTP,
+                scheme="bearer",
+                description="The token from POST /api/auth/login (or its session cookie).",
+            ),
+        ),
     ],
 )
 

@@ -1,0 +1,150 @@
+"""Staff sign-in over HTTP: ``/api/auth`` login, logout and "who am I".
+
+A staff request proves itself with ``Authorization: Bearer <token>`` (scripts, other systems)
+or with the session cookie set at login (browsers). Cookie requests that change anything must
+also send the session's CSRF token in ``X-CSRF-Token``, so another site cannot act with the
+cookie; bearer requests need none, since a browser never adds that header by itself.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request
+from pydantic import BaseModel, Field
+from spectree import Response as Answers
+from sqlalchemy.orm import Session
+
+from ioc.config import Environment
+from ioc.errors import Forbidden, Unauthenticated
+from ioc.extensions import services
+from ioc.feedback.models import StaffSession
+from ioc.feedback.staff_sessions import find_session, sign_in, sign_out
+from ioc.web.limits import limiter
+from ioc.web.openapi import api
+
+bp = Blueprint("auth", __name__, url_prefix="/api/auth")
+
+SESSION_COOKIE = "ioc_session"
+CSRF_COOKIE = "ioc_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+TAGS = ["staff"]
+STAFF = {"staff": []}
+
+
+class LoginIn(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class StaffOut(BaseModel):
+    username: str
+    display_name: str | None
+    role: str
+    agency: dict[str, str] | None
+
+
+class LoginOut(BaseModel):
+    token: str
+    token_type: str
+    expires_at: str
+    csrf_token: str
+    user: StaffOut
+
+
+class ErrorOut(BaseModel):
+    error: dict[str, Any]
+
+
+def current_staff_session(session: Session) -> StaffSession:
+    """The staff session making this request.
+
+    Raises:
+        Unauthenticated: no token or cookie, or a session that ended or expired.
+        Forbidden: a cookie request that changes something without the right CSRF token.
+    """
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    from_cookie = False
+    if scheme.lower() != "bearer" or not token.strip():
+        token, from_cookie = request.cookies.get(SESSION_COOKIE, ""), True
+    record = find_session(session, token=token.strip()) if token.strip() else None
+    if record is None:
+        raise Unauthenticated("please sign in")
+    if from_cookie and request.method not in _SAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not hmac.compare_digest(sent.encode(), record.csrf_token.encode()):
+            raise Forbidden("missing or wrong CSRF token")
+    return record
+
+
+@bp.post("/login")
+@limiter.limit("10 per minute")
+@api.validate(
+    json=LoginIn,
+    resp=Answers(HTTP_200=LoginOut, HTTP_401=ErrorOut, HTTP_422=ErrorOut),
+    tags=TAGS,
+)
+def login() -> Response:
+    """Sign in with a username and password: a bearer token, and a session cookie."""
+    body: LoginIn = request.context.json  # type: ignore[attr-defined]
+    with services().unit_of_work() as session:
+        signed = sign_in(session, username=body.username, password=body.password)
+        payload = {
+            "token": signed.token,
+            "token_type": "Bearer",
+            "expires_at": signed.expires_at.isoformat(),
+            "csrf_token": signed.csrf_token,
+            "user": _staff(signed.user),
+        }
+    response = current_app.json.response(payload)
+    secure = services().settings.env is Environment.PRODUCTION
+    response.set_cookie(
+        SESSION_COOKIE,
+        signed.token,
+        expires=signed.expires_at,
+        httponly=True,
+        secure=secure,
+        samesite="Lax",
+    )
+    # Readable by the page's script, which echoes it in X-CSRF-Token.
+    response.set_cookie(
+        CSRF_COOKIE, signed.csrf_token, expires=signed.expires_at, secure=secure, samesite="Lax"
+    )
+    return response
+
+
+@bp.post("/logout")
+@api.validate(
+    resp=Answers("HTTP_204", HTTP_401=ErrorOut, HTTP_403=ErrorOut), tags=TAGS, security=STAFF
+)
+def logout() -> Response:
+    """End the session (bearer token or cookie)."""
+    with services().unit_of_work() as session:
+        record = current_staff_session(session)
+        sign_out(session, token_hash=record.token_hash)
+    response = Response(status=204)
+    response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(CSRF_COOKIE)
+    return response
+
+
+@bp.get("/me")
+@api.validate(resp=Answers(HTTP_200=StaffOut, HTTP_401=ErrorOut), tags=TAGS, security=STAFF)
+def me() -> dict[str, Any]:
+    """The signed-in staff member."""
+    with services().unit_of_work() as session:
+        return _staff(current_staff_session(session).user)
+
+
+def _staff(user: Any) -> dict[str, Any]:
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role,
+        "agency": (
+            {"code": user.agency.code, "name": user.agency.name_vi} if user.agency else None
+        ),
+    }
