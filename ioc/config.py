@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     area_index_check_seconds: float = Field(default=2.0, ge=0)
     var_dir: Path = Path("var")
     rate_limits_enabled: bool = True
+    # Public holidays and make-up working days for the SLA calendar; None is the shipped file.
+    holidays_file: Path | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -50,6 +52,12 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
+
+    @field_validator("holidays_file", mode="before")
+    @classmethod
+    def _unset_holidays_file(cls, value: object) -> object:
+        # An empty IOC_HOLIDAYS_FILE means "the shipped file", not the current directory.
+        return None if value == "" else value
 
     @field_validator("redis_url")
     @classmethod

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import Flask, current_app
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from ioc.config import Settings
+from ioc.config import ConfigurationError, Settings
 from ioc.db import make_engine, make_session_factory, unit_of_work
 from ioc.feedback.service import Intake
-from ioc.feedback.sla import WorkingCalendar
+from ioc.feedback.sla import DEFAULT_HOLIDAYS_FILE, WorkingCalendar, load_calendar
 from ioc.geo.service import AreaLocator
 from ioc.identity import FirebaseTokenVerifier, TokenVerifier
 from ioc.media import MediaStore
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -36,6 +40,12 @@ class Services:
 
 
 def init_app(app: Flask, settings: Settings) -> Services:
+    """Build the services for ``settings`` and attach them to ``app``.
+
+    Raises:
+        ConfigurationError: the holidays file (IOC_HOLIDAYS_FILE) is missing or malformed.
+    """
+    calendar = working_calendar(settings)
     engine = make_engine(settings.database_url)
     locator = AreaLocator(check_seconds=settings.area_index_check_seconds)
     services = Services(
@@ -43,12 +53,39 @@ def init_app(app: Flask, settings: Settings) -> Services:
         engine=engine,
         session_factory=make_session_factory(engine),
         locator=locator,
-        intake=Intake(locator=locator, calendar=WorkingCalendar(timezone=settings.tz)),
+        intake=Intake(locator=locator, calendar=calendar),
         token_verifier=FirebaseTokenVerifier(settings.firebase_project_id),
         media=MediaStore(settings.media_dir),
     )
     app.extensions["ioc"] = services
     return services
+
+
+def working_calendar(settings: Settings) -> WorkingCalendar:
+    """The SLA calendar: the default working week plus the configured holidays.
+
+    Raises:
+        ConfigurationError: the holidays file is missing, unreadable or malformed.
+    """
+    path = settings.holidays_file or DEFAULT_HOLIDAYS_FILE
+    try:
+        calendar = load_calendar(settings.tz, settings.holidays_file)
+    except OSError as exc:
+        raise ConfigurationError(
+            f"IOC_HOLIDAYS_FILE: cannot read the holidays file {path}: {exc.strerror or exc}"
+        ) from exc
+    except ValueError as exc:
+        raise ConfigurationError(f"IOC_HOLIDAYS_FILE: invalid holidays file: {exc}") from exc
+    this_year = datetime.now(settings.tz).year
+    if not any(day.year == this_year for day in calendar.holidays):
+        # Deadlines would silently run through Tết: the file needs this year's schedule.
+        log.warning(
+            "the holidays file %s lists no holiday in %s; deadlines ignore public holidays "
+            "until it is updated (IOC_HOLIDAYS_FILE)",
+            path,
+            this_year,
+        )
+    return calendar
 
 
 def services() -> Services:

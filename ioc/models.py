@@ -11,7 +11,14 @@ from ioc.feedback.models import (
     StaffSession,
     User,
 )
-from ioc.feedback.report_models import Attachment, Report, ReportArea, ReportHistory
+from ioc.feedback.report_models import (
+    Attachment,
+    AuditEntry,
+    ExtensionRequest,
+    Report,
+    ReportArea,
+    ReportHistory,
+)
 from ioc.geo.models import Area, AreaRevision
 
 __all__ = [
@@ -19,11 +26,13 @@ __all__ = [
     "Area",
     "AreaRevision",
     "Attachment",
+    "AuditEntry",
     "Base",
     "Category",
     "CategoryGroup",
     "Device",
     "Event",
+    "ExtensionRequest",
     "IdempotencyRecord",
     "Report",
     "ReportArea",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -66,6 +67,12 @@ def test_default_sqlite_file_follows_the_var_dir(monkeypatch, tmp_path):
         ("IOC_ENV", "test", "env", Environment.TEST),
         ("IOC_AREA_INDEX_CHECK_SECONDS", "0.5", "area_index_check_seconds", 0.5),
         ("IOC_MEDIA_DIR", "/srv/ioc/media", "media_dir", Path("/srv/ioc/media")),
+        (
+            "IOC_HOLIDAYS_FILE",
+            "/srv/ioc/holidays.toml",
+            "holidays_file",
+            Path("/srv/ioc/holidays.toml"),
+        ),
     ],
 )
 def test_settings_are_read_from_ioc_environment_variables(
@@ -78,6 +85,46 @@ def test_settings_are_read_from_ioc_environment_variables(
 def test_empty_redis_url_means_no_message_queue(monkeypatch):
     monkeypatch.setenv("IOC_REDIS_URL", "")
     assert load_settings().redis_url is None
+
+
+def test_holidays_file_defaults_to_the_shipped_one(monkeypatch):
+    assert load_settings().holidays_file is None
+    monkeypatch.setenv("IOC_HOLIDAYS_FILE", "")
+    assert load_settings().holidays_file is None
+
+
+def test_create_app_uses_the_configured_holidays_file(production, monkeypatch, tmp_path):
+    path = tmp_path / "holidays.toml"
+    path.write_text('[[holiday]]\ndate = 2031-01-01\nname = "Tết Dương lịch"\n', encoding="utf-8")
+    monkeypatch.setenv("IOC_HOLIDAYS_FILE", str(path))
+
+    app = create_app()
+
+    assert app.extensions["ioc"].intake.calendar.holidays == {date(2031, 1, 1)}
+
+
+def test_create_app_uses_the_shipped_holidays_by_default(production):
+    app = create_app()
+
+    assert date(2026, 9, 2) in app.extensions["ioc"].intake.calendar.holidays
+
+
+def test_create_app_refuses_a_missing_holidays_file(production, monkeypatch, tmp_path):
+    monkeypatch.setenv("IOC_HOLIDAYS_FILE", str(tmp_path / "missing.toml"))
+
+    with pytest.raises(ConfigurationError, match="IOC_HOLIDAYS_FILE: cannot read"):
+        create_app()
+
+
+def test_create_app_refuses_a_malformed_holidays_file_naming_the_entry(
+    production, monkeypatch, tmp_path
+):
+    path = tmp_path / "holidays.toml"
+    path.write_text('[[holiday]]\ndate = "2026-01-01"\nname = "Tết"\n', encoding="utf-8")
+    monkeypatch.setenv("IOC_HOLIDAYS_FILE", str(path))
+
+    with pytest.raises(ConfigurationError, match=r"IOC_HOLIDAYS_FILE: .*holiday #1 \('Tết'"):
+        create_app()
 
 
 def test_production_starts_with_postgresql_and_a_long_secret(production):

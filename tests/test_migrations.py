@@ -109,3 +109,31 @@ def test_area_geometry_has_a_gist_index_on_postgis(throwaway_postgis):
     gist = [d for d in definitions if "USING gist" in d]
     assert len(gist) == 1
     assert gist[0].endswith("USING gist (geom)")
+
+
+def test_altering_the_report_table_on_sqlite_keeps_the_rows_that_refer_to_it(tmp_path):
+    """SQLite alters tables by copying them; the copy must not cascade-delete history."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    upgrade(engine, "0003")
+    with engine.begin() as connection:
+        for statement in (
+            "INSERT INTO category_group (code, name_vi, sort_order) VALUES ('g', 'Nhóm', 0)",
+            "INSERT INTO category (code, group_id, name_vi, attributes, sla_tier,"
+            " sla_target_hours, duplicate_radius_m, is_auto_dispatch, is_private,"
+            " is_photo_required, is_active, sort_order)"
+            " VALUES ('c', 1, 'Lĩnh vực', '[]', 'normal', 24, 50, 0, 0, 0, 1, 0)",
+            "INSERT INTO report (ref, category_id, status, sla_tier, lon, lat, cell_x, cell_y,"
+            " attributes, channel, support_count, received_at, updated_at, version)"
+            " VALUES ('PA2501-AAAAAA', 1, 'pending_review', 'normal', 108, 16, 1, 1, '{}',"
+            " 'web', 0, '2025-01-01', '2025-01-01', 1)",
+            "INSERT INTO report_history (report_id, occurred_at, action, is_public)"
+            " VALUES (1, '2025-01-01', 'submitted', 1)",
+        ):
+            connection.execute(text(statement))
+
+    upgrade(engine)
+
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM report_history")).scalar() == 1
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    engine.dispose()

@@ -6,7 +6,7 @@ import logging
 
 import click
 
-from ioc.cli import areas, database, dev, servers, users
+from ioc.cli import areas, database, dev, servers, sla, users
 from ioc.cli.common import configure_logging
 
 
@@ -27,3 +27,4 @@ main.add_command(servers.serve)
 main.add_command(servers.demo)
 main.add_command(dev.dev)
 main.add_command(users.users)
+main.add_command(sla.sla)

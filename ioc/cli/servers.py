@@ -50,7 +50,7 @@ def demo(host: str, port: int, simulate: bool, every: float) -> None:
     """Create the database, migrate, load the demo province and serve it."""
     from flask import current_app
 
-    from ioc.demo.simulator import start_simulator
+    from ioc.demo.simulator import start_deadline_sweeper, start_simulator
     from ioc.migrate import upgrade
 
     prepare_sqlite_folder()
@@ -71,6 +71,7 @@ def demo(host: str, port: int, simulate: bool, every: float) -> None:
     for account in result.accounts:
         agency = f" @ {account.agency_code}" if account.agency_code else ""
         click.echo(f"    {account.username:<16} {account.password:<18} {account.role}{agency}")
+    start_deadline_sweeper(services())
     if simulate:
         start_simulator(services(), every_seconds=every)
         click.echo(f"  simulator     a new report every {every:g} s (--no-simulate to stop it)")

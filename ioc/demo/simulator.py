@@ -117,3 +117,25 @@ def start_simulator(
 
     threading.Thread(target=run, name="ioc-demo-simulator", daemon=True).start()
     return stop
+
+
+def start_deadline_sweeper(services: Any, *, every_seconds: float = 60.0) -> threading.Event:
+    """Run the SLA sweep every ``every_seconds`` on a daemon thread (the embedded mode has no
+    separate worker). Returns the event that stops it."""
+    from ioc.feedback.sla_sweep import sweep_deadlines
+
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.wait(every_seconds):
+            with services.unit_of_work() as session:
+                result = sweep_deadlines(session, services.intake.calendar)
+            if result.due_soon or result.overdue:
+                log.info(
+                    "deadline sweep: %d due soon, %d overdue",
+                    len(result.due_soon),
+                    len(result.overdue),
+                )
+
+    threading.Thread(target=run, name="ioc-deadline-sweeper", daemon=True).start()
+    return stop

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ioc.errors import Conflict, InvalidInput
+from ioc.feedback import audit
 from ioc.feedback.models import Agency, User
 from ioc.feedback.states import Role
 
@@ -75,4 +76,12 @@ def create_staff_user(
     )
     session.add(user)
     session.flush()
+    audit.record(
+        session,
+        actor_id=None,
+        action="create_user",
+        target_type="user",
+        target_ref=username,
+        after={"role": parsed_role.value, "agency": agency.code if agency else None},
+    )
     return user

@@ -66,6 +66,11 @@ class Report(Base):
     rated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # The public result of the case (kết quả xử lý), written by the lead agency on resolving.
     result_text: Mapped[str | None] = mapped_column(Text)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"))
+    # When the SLA sweep announced the current deadline as near or passed: each is raised
+    # once per deadline, and cleared when the deadline moves.
+    due_soon_announced_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    overdue_announced_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     receipt_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
@@ -142,3 +147,36 @@ class Attachment(Base):
     is_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class ExtensionRequest(Base):
+    """An agency asks for more time (gia hạn); the IOC approves or denies it."""
+
+    __tablename__ = "extension_request"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    until: Mapped[datetime] = mapped_column(UtcDateTime())
+    reason: Mapped[str] = mapped_column(Text)
+    decision: Mapped[str | None] = mapped_column(String(16))  # approved / denied
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditEntry(Base):
+    """One staff action, with the state before and after, for the admins' audit log."""
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (Index("ix_audit_entry_target", "target_type", "target_ref"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    action: Mapped[str] = mapped_column(String(48))
+    target_type: Mapped[str] = mapped_column(String(32))
+    target_ref: Mapped[str | None] = mapped_column(String(64))
+    before: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    after: Mapped[dict[str, Any] | None] = mapped_column(Json)

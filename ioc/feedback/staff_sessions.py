@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ioc.db import utcnow
 from ioc.errors import Unauthenticated
+from ioc.feedback import audit
 from ioc.feedback.accounts import password_matches
 from ioc.feedback.models import StaffSession, User
 from ioc.feedback.states import Role
@@ -58,6 +59,9 @@ def sign_in(session: Session, *, username: str, password: str) -> SignIn:
         expires_at=utcnow() + SESSION_LIFETIME,
     )
     session.add(record)
+    audit.record(
+        session, actor_id=user.id, action="sign_in", target_type="session", target_ref=None
+    )
     session.flush()
     return SignIn(user, token, record.csrf_token, record.expires_at)
 
@@ -77,6 +81,13 @@ def sign_out(session: Session, *, token_hash: str) -> None:
     record = session.scalar(select(StaffSession).where(StaffSession.token_hash == token_hash))
     if record is not None and record.ended_at is None:
         record.ended_at = utcnow()
+        audit.record(
+            session,
+            actor_id=record.user_id,
+            action="sign_out",
+            target_type="session",
+            target_ref=None,
+        )
 
 
 def _digest(token: str) -> str:

@@ -20,7 +20,7 @@ from ioc.feedback.idempotency import StoredAnswer, find_answer, remember_answer
 from ioc.feedback.photos import ProcessedPhoto
 from ioc.feedback.report_models import Report
 from ioc.feedback.service import Intake, StoredPhoto, submit_report
-from ioc.media import MediaStore
+from ioc.media import MediaBatch, MediaStore
 
 
 @dataclass(frozen=True)
@@ -100,18 +100,7 @@ def _file(
 ) -> StoredAnswer:
     draft = submission.draft
     with media.staged() as batch:
-        stored = [
-            StoredPhoto(
-                storage_key=batch.put(photo.data),
-                thumbnail_key=batch.put(photo.thumbnail),
-                content_type=photo.content_type,
-                width=photo.width,
-                height=photo.height,
-                byte_size=len(photo.data),
-                sha256=photo.sha256,
-            )
-            for photo in submission.photos
-        ]
+        stored = stage_photos(batch, submission.photos)
         with unit_of_work(session_factory) as session:
             report = submit_report(
                 session,
@@ -136,3 +125,19 @@ def _file(
                 answer=answer,
             )
     return answer
+
+
+def stage_photos(batch: MediaBatch, photos: Sequence[ProcessedPhoto]) -> list[StoredPhoto]:
+    """Write processed photos and their thumbnails into a staged batch."""
+    return [
+        StoredPhoto(
+            storage_key=batch.put(photo.data),
+            thumbnail_key=batch.put(photo.thumbnail),
+            content_type=photo.content_type,
+            width=photo.width,
+            height=photo.height,
+            byte_size=len(photo.data),
+            sha256=photo.sha256,
+        )
+        for photo in photos
+    ]

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, request
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from ioc.errors import IocError
+from ioc.errors import Conflict, IocError
 from ioc.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES, translate
 
 #: Statuses whose framework text is replaced by a message of ours (Flask's are English only).
@@ -20,6 +21,7 @@ _MESSAGES = {
 def init_app(app: Flask) -> None:
     app.register_error_handler(IocError, _ioc_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(StaleDataError, _concurrent_change)
 
 
 def _language() -> str:
@@ -46,3 +48,8 @@ def _http_error(error: HTTPException) -> tuple[dict[str, Any], int]:
     message = _MESSAGES.get(status)
     text = translate(message, _language()) if message else (error.description or code)
     return {"error": {"code": code, "message": text}}, status
+
+
+def _concurrent_change(_error: StaleDataError) -> tuple[dict[str, Any], int, dict[str, str]]:
+    # Two people acted on one report at once; the other change won (optimistic locking).
+    return _ioc_error(Conflict("the report was changed by someone else; reload and try again"))

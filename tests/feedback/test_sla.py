@@ -7,10 +7,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ioc.feedback.sla import WorkingCalendar, receipt_deadline, resolution_deadline
+from ioc.feedback.sla import (
+    WorkingCalendar,
+    load_calendar,
+    receipt_deadline,
+    resolution_deadline,
+)
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CALENDAR = WorkingCalendar(timezone=VN)
+SHIPPED = load_calendar(VN)
 
 
 def vn(day: int, hour: int, minute: int = 0, month: int = 7) -> datetime:
@@ -132,3 +138,28 @@ def test_complex_deadline_runs_in_working_hours():
 def test_receipt_deadline_is_eight_working_hours():
     # One hour on Friday, four on Monday morning, three after lunch.
     assert receipt_deadline(CALENDAR, received_at=vn(11, 16)) == vn(14, 16, 30)
+
+
+def test_deadline_crosses_the_30_april_break_and_the_weekend():
+    # Thursday 29 Apr 2027 15:00–17:00 is 2 h. Friday 30/4 and Saturday 1/5 are holidays,
+    # Sunday is a weekend, Monday 3/5 compensates 1/5 falling on Saturday (Labour Code 2019,
+    # Art. 111(3)). Tuesday 4/5: 07:30–11:30 is 4 h, the last 2 h run 13:30–15:30.
+    start = datetime(2027, 4, 29, 15, 0, tzinfo=VN)
+
+    assert SHIPPED.add_working_hours(start, 8) == datetime(2027, 5, 4, 15, 30, tzinfo=VN)
+
+
+def test_receipt_deadline_skips_tet_2026():
+    # Friday 13 Feb 2026 16:00–17:00 is 1 h; the Tết break runs to Sunday 22 Feb, so the other
+    # 7 h are Monday 23 Feb: 07:30–11:30 and 13:30–16:30.
+    due = receipt_deadline(SHIPPED, received_at=datetime(2026, 2, 13, 16, 0, tzinfo=VN))
+
+    assert due == datetime(2026, 2, 23, 16, 30, tzinfo=VN)
+
+
+def test_deadline_runs_on_a_make_up_saturday():
+    # Friday 21 Aug 2026 16:00–17:00 is 1 h, Saturday 22 Aug is worked in exchange for
+    # Monday 31 Aug (Notice 9441/TB-BNV): the second hour ends there at 08:30.
+    start = datetime(2026, 8, 21, 16, 0, tzinfo=VN)
+
+    assert SHIPPED.add_working_hours(start, 2) == datetime(2026, 8, 22, 8, 30, tzinfo=VN)

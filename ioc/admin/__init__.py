@@ -1,0 +1,1 @@
+"""HTTP adapter for administrators, ``/api/admin/v1``."""

@@ -1,0 +1,44 @@
+"""Request models of the agency API (answers are ioc.web.staff_view's)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class InboxQuery(_Strict):
+    status: Literal["assigned", "in_progress"] | None = None
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+class NoteIn(_Strict):
+    text: str = Field(min_length=1, max_length=4000)
+    public: bool = Field(default=False, description="Shown to the citizen and the public")
+
+
+class ReasonIn(_Strict):
+    reason: str = Field(min_length=1, max_length=4000)
+
+
+class ExtensionIn(_Strict):
+    until: AwareDatetime = Field(description="The new deadline, ISO 8601 with offset")
+    reason: str = Field(min_length=1, max_length=4000)
+
+
+class ResolveIn(_Strict):
+    answer: str = Field(min_length=1, max_length=4000, description="The public result")
+
+
+class ResolveForm(BaseModel):
+    """Multipart: the answer plus up to 5 "after" photos."""
+
+    answer: str | None = None
+    photos: Any = Field(
+        default=None,
+        json_schema_extra={"type": "array", "items": {"type": "string", "format": "binary"}},
+    )

@@ -1,0 +1,136 @@
+"""Routes of the agency API: the inbox and the handling of one report. Agency staff never see
+the reporter's identity, and another agency's report answers 404 like an unknown ref."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, request
+from pydantic import BaseModel
+from spectree import Response
+
+from ioc.agency.schemas import ExtensionIn, InboxQuery, NoteIn, ReasonIn, ResolveForm, ResolveIn
+from ioc.errors import InvalidInput
+from ioc.extensions import services
+from ioc.feedback import agency_work
+from ioc.feedback.handling import get_report_for_staff
+from ioc.feedback.photos import process_photo
+from ioc.feedback.queues import list_agency_inbox
+from ioc.feedback.service import MAX_PHOTOS
+from ioc.web import staff_view
+from ioc.web.openapi import api
+from ioc.web.staff_access import AGENCY_STAFF, staff_unit_of_work
+from ioc.web.staff_view import StaffReport, StaffReportList
+
+bp = Blueprint("agency_api", __name__, url_prefix="/api/agency/v1")
+
+TAGS = ["agency"]
+STAFF = {"staff": []}
+
+
+class ErrorOut(BaseModel):
+    error: dict[str, Any]
+
+
+ERRORS = {
+    "HTTP_401": ErrorOut,
+    "HTTP_403": ErrorOut,
+    "HTTP_404": ErrorOut,
+    "HTTP_409": ErrorOut,
+    "HTTP_422": ErrorOut,
+}
+ACTION = Response(HTTP_200=StaffReport, **ERRORS)
+
+
+@bp.get("/inbox")
+@api.validate(
+    query=InboxQuery, resp=Response(HTTP_200=StaffReportList, **ERRORS), tags=TAGS, security=STAFF
+)
+def inbox() -> dict[str, Any]:
+    """What my agency leads or supports and has to handle: overdue first."""
+    query: InboxQuery = request.context.query  # type: ignore[attr-defined]
+    with staff_unit_of_work(AGENCY_STAFF) as (session, actor):
+        reports = list_agency_inbox(
+            session, agency_id=actor.agency_id, status=query.status, limit=query.limit
+        )
+        return {"items": [staff_view.summary(r) for r in reports]}
+
+
+@bp.get("/reports/<ref>")
+@api.validate(resp=Response(HTTP_200=StaffReport, **ERRORS), tags=TAGS, security=STAFF)
+def show(ref: str) -> dict[str, Any]:
+    """One of my agency's reports, without the reporter's identity."""
+    with staff_unit_of_work(AGENCY_STAFF) as (session, actor):
+        report = get_report_for_staff(session, ref=ref, actor=actor)
+        return staff_view.detail(session, report, actor, with_reporter=False)
+
+
+def _act(ref: str, use_case: Any, **arguments: Any) -> dict[str, Any]:
+    with staff_unit_of_work(AGENCY_STAFF) as (session, actor):
+        report = get_report_for_staff(session, ref=ref, actor=actor)
+        use_case(session, report=report, actor=actor, **arguments)
+        return staff_view.detail(session, report, actor, with_reporter=False)
+
+
+@bp.post("/reports/<ref>/accept")
+@api.validate(resp=ACTION, tags=TAGS, security=STAFF)
+def accept(ref: str) -> dict[str, Any]:
+    """Take the case (tiếp nhận xử lý)."""
+    return _act(ref, agency_work.accept_report)
+
+
+@bp.post("/reports/<ref>/notes")
+@api.validate(json=NoteIn, resp=ACTION, tags=TAGS, security=STAFF)
+def note(ref: str) -> dict[str, Any]:
+    """A progress note, public or internal."""
+    body: NoteIn = request.context.json  # type: ignore[attr-defined]
+    return _act(ref, agency_work.add_note, text=body.text, is_public=body.public)
+
+
+@bp.post("/reports/<ref>/return")
+@api.validate(json=ReasonIn, resp=ACTION, tags=TAGS, security=STAFF)
+def give_back(ref: str) -> dict[str, Any]:
+    """Not ours: back to the IOC with a reason (chuyển trả)."""
+    return _act(ref, agency_work.return_report, reason=request.context.json.reason)  # type: ignore[attr-defined]
+
+
+@bp.post("/reports/<ref>/extension")
+@api.validate(json=ExtensionIn, resp=ACTION, tags=TAGS, security=STAFF)
+def extension(ref: str) -> dict[str, Any]:
+    """Ask the IOC for a later deadline (đề nghị gia hạn)."""
+    body: ExtensionIn = request.context.json  # type: ignore[attr-defined]
+    return _act(ref, agency_work.request_extension, until=body.until, reason=body.reason)
+
+
+@bp.post("/reports/<ref>/contribution")
+@api.validate(json=NoteIn, resp=ACTION, tags=TAGS, security=STAFF)
+def contribution(ref: str) -> dict[str, Any]:
+    """A supporting agency records its part of the work."""
+    return _act(ref, agency_work.contribute, text=request.context.json.text)  # type: ignore[attr-defined]
+
+
+@bp.post("/reports/<ref>/resolve")
+@api.validate(json=ResolveIn, form=ResolveForm, resp=ACTION, tags=TAGS, security=STAFF)
+def resolve(ref: str) -> dict[str, Any]:
+    """Resolve with the public answer and "after" photos (multipart), or JSON without photos."""
+    form = getattr(request.context, "form", None)  # type: ignore[attr-defined]
+    answer = form.answer if form is not None else request.context.json.answer  # type: ignore[attr-defined]
+    uploads = request.files.getlist("photos") if form is not None else []
+    if len(uploads) > MAX_PHOTOS:
+        raise InvalidInput(
+            "too many photos", details={"fields": {"photos": f"at most {MAX_PHOTOS}"}}
+        )
+    with staff_unit_of_work(AGENCY_STAFF) as (_, actor):
+        actor_id = actor.id
+    photos = [process_photo(u.read(), field=f"photos[{i}]") for i, u in enumerate(uploads)]
+    agency_work.resolve_with_photos(
+        services().session_factory,
+        services().media,
+        ref=ref,
+        actor_id=actor_id,
+        answer=answer or "",
+        photos=photos,
+    )
+    with staff_unit_of_work(AGENCY_STAFF) as (session, actor):
+        report = get_report_for_staff(session, ref=ref, actor=actor)
+        return staff_view.detail(session, report, actor, with_reporter=False)

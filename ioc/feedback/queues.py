@@ -1,0 +1,48 @@
+"""Work lists for staff: the IOC triage queue and an agency's inbox."""
+
+from __future__ import annotations
+
+from sqlalchemy import case, or_, select
+from sqlalchemy.orm import Session
+
+from ioc.db import utcnow
+from ioc.feedback.report_models import Report, report_supporting_agency
+from ioc.feedback.states import ReportStatus
+
+MAX_ITEMS = 200
+
+
+def list_triage_queue(session: Session, *, limit: int = 50) -> list[Report]:
+    """Reports waiting for the IOC (new and returned), oldest first (first in, first out)."""
+    return list(
+        session.scalars(
+            select(Report)
+            .where(Report.status.in_([ReportStatus.PENDING_REVIEW, ReportStatus.RETURNED]))
+            .order_by(Report.received_at, Report.id)
+            .limit(min(limit, MAX_ITEMS))
+        )
+    )
+
+
+def list_agency_inbox(
+    session: Session, *, agency_id: int, status: str | None = None, limit: int = 50
+) -> list[Report]:
+    """What an agency leads or supports and still has to handle: overdue first, then by
+    deadline."""
+    statuses = [status] if status else [ReportStatus.ASSIGNED, ReportStatus.IN_PROGRESS]
+    supported = select(report_supporting_agency.c.report_id).where(
+        report_supporting_agency.c.agency_id == agency_id
+    )
+    now = utcnow()
+    overdue_first = case((Report.due_at < now, 0), else_=1)
+    return list(
+        session.scalars(
+            select(Report)
+            .where(
+                Report.status.in_(statuses),
+                or_(Report.lead_agency_id == agency_id, Report.id.in_(supported)),
+            )
+            .order_by(overdue_first, Report.due_at.is_(None), Report.due_at, Report.id)
+            .limit(min(limit, MAX_ITEMS))
+        )
+    )

@@ -1,0 +1,1 @@
+"""HTTP adapter for the operations centre (triage and supervision), ``/api/ops/v1``."""

@@ -1,0 +1,150 @@
+"""Routes of the operations API: parse, call one use case, answer with the staff view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, request
+from pydantic import BaseModel
+from spectree import Response
+
+from ioc.extensions import services
+from ioc.feedback import triage
+from ioc.feedback.handling import get_report_for_staff, list_active_agencies
+from ioc.feedback.queues import list_triage_queue
+from ioc.ops.schemas import (
+    AgencyList,
+    AssignIn,
+    ClassifyIn,
+    DuplicateIn,
+    ExtensionDecisionIn,
+    NoteIn,
+    QueueQuery,
+    ReasonIn,
+)
+from ioc.web import staff_view
+from ioc.web.openapi import api
+from ioc.web.staff_access import OPS_READERS, staff_unit_of_work
+from ioc.web.staff_view import StaffReport, StaffReportList
+
+bp = Blueprint("ops_api", __name__, url_prefix="/api/ops/v1")
+
+TAGS = ["operations"]
+STAFF = {"staff": []}
+
+
+class ErrorOut(BaseModel):
+    error: dict[str, Any]
+
+
+ERRORS = {
+    "HTTP_401": ErrorOut,
+    "HTTP_403": ErrorOut,
+    "HTTP_404": ErrorOut,
+    "HTTP_409": ErrorOut,
+    "HTTP_422": ErrorOut,
+}
+ACTION = Response(HTTP_200=StaffReport, **ERRORS)
+
+
+@bp.get("/queue")
+@api.validate(
+    query=QueueQuery, resp=Response(HTTP_200=StaffReportList, **ERRORS), tags=TAGS, security=STAFF
+)
+def queue() -> dict[str, Any]:
+    """The IOC queue: new and returned reports, oldest first, with the receipt deadline."""
+    query: QueueQuery = request.context.query  # type: ignore[attr-defined]
+    with staff_unit_of_work(OPS_READERS) as (session, _):
+        reports = list_triage_queue(session, limit=query.limit)
+        return {"items": [staff_view.summary(r) for r in reports]}
+
+
+@bp.get("/agencies")
+@api.validate(resp=Response(HTTP_200=AgencyList, **ERRORS), tags=TAGS, security=STAFF)
+def agencies() -> dict[str, Any]:
+    """Agencies a report can be assigned to."""
+    with staff_unit_of_work(OPS_READERS) as (session, _):
+        return {
+            "items": [
+                {"code": a.code, "name": a.name_vi, "area_code": a.area_code}
+                for a in list_active_agencies(session)
+            ]
+        }
+
+
+@bp.get("/reports/<ref>")
+@api.validate(resp=Response(HTTP_200=StaffReport, **ERRORS), tags=TAGS, security=STAFF)
+def show(ref: str) -> dict[str, Any]:
+    """Everything about a report, the reporter's identity included (IOC staff only)."""
+    with staff_unit_of_work(OPS_READERS) as (session, actor):
+        report = get_report_for_staff(session, ref=ref, actor=actor)
+        return staff_view.detail(session, report, actor, with_reporter=True)
+
+
+def _act(ref: str, use_case: Any, **arguments: Any) -> dict[str, Any]:
+    """Run one triage use case on ``ref`` and answer with the report as it is now."""
+    with staff_unit_of_work(OPS_READERS) as (session, actor):
+        report = get_report_for_staff(session, ref=ref, actor=actor)
+        use_case(session, report=report, actor=actor, **arguments)
+        return staff_view.detail(session, report, actor, with_reporter=True)
+
+
+@bp.post("/reports/<ref>/verify")
+@api.validate(json=NoteIn, resp=ACTION, tags=TAGS, security=STAFF)
+def verify(ref: str) -> dict[str, Any]:
+    """Confirm the report is real and complete (xác minh)."""
+    return _act(ref, triage.verify_report, note=request.context.json.note)  # type: ignore[attr-defined]
+
+
+@bp.post("/reports/<ref>/classify")
+@api.validate(json=ClassifyIn, resp=ACTION, tags=TAGS, security=STAFF)
+def classify(ref: str) -> dict[str, Any]:
+    """Change the category and/or the deadline tier (phân loại)."""
+    body: ClassifyIn = request.context.json  # type: ignore[attr-defined]
+    return _act(ref, triage.classify_report, category_code=body.category, tier=body.tier)
+
+
+@bp.post("/reports/<ref>/assign")
+@api.validate(json=AssignIn, resp=ACTION, tags=TAGS, security=STAFF)
+def assign(ref: str) -> dict[str, Any]:
+    """Send the report to a lead agency (+ supporting ones); the deadline starts (chuyển xử lý)."""
+    body: AssignIn = request.context.json  # type: ignore[attr-defined]
+
+    def assign_with_intake(session: Any, **kwargs: Any) -> None:
+        triage.assign_report(session, services().intake, **kwargs)
+
+    return _act(ref, assign_with_intake, agency_code=body.agency, supporting_codes=body.supporting)
+
+
+@bp.post("/reports/<ref>/reject")
+@api.validate(json=ReasonIn, resp=ACTION, tags=TAGS, security=STAFF)
+def reject(ref: str) -> dict[str, Any]:
+    """Refuse the report; the reason is public (từ chối)."""
+    return _act(ref, triage.reject_report, reason=request.context.json.reason)  # type: ignore[attr-defined]
+
+
+@bp.post("/reports/<ref>/duplicate")
+@api.validate(json=DuplicateIn, resp=ACTION, tags=TAGS, security=STAFF)
+def duplicate(ref: str) -> dict[str, Any]:
+    """Merge into an earlier report; followers move over (trùng lặp)."""
+    return _act(ref, triage.mark_duplicate, of_ref=request.context.json.of)  # type: ignore[attr-defined]
+
+
+@bp.post("/reports/<ref>/extension")
+@api.validate(json=ExtensionDecisionIn, resp=ACTION, tags=TAGS, security=STAFF)
+def decide_extension(ref: str) -> dict[str, Any]:
+    """Approve (the deadline moves) or deny the agency's extension request (gia hạn)."""
+    body: ExtensionDecisionIn = request.context.json  # type: ignore[attr-defined]
+    return _act(ref, triage.decide_extension, approve=body.approve, note=body.note)
+
+
+@bp.post("/reports/<ref>/reopen")
+@api.validate(json=ReasonIn, resp=ACTION, tags=TAGS, security=STAFF)
+def reopen(ref: str) -> dict[str, Any]:
+    """Reopen a report the citizen rated unsatisfied; a new deadline starts."""
+    body: ReasonIn = request.context.json  # type: ignore[attr-defined]
+
+    def reopen_with_intake(session: Any, **kwargs: Any) -> None:
+        triage.reopen_report(session, services().intake, **kwargs)
+
+    return _act(ref, reopen_with_intake, reason=body.reason)

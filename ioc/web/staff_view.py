@@ -1,0 +1,130 @@
+"""How staff consoles see reports. Operators see the reporter; agencies never do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ioc.db import utcnow
+from ioc.feedback.models import User
+from ioc.feedback.report_models import Attachment, ExtensionRequest, Report
+from ioc.feedback.states import ReportStatus
+from ioc.feedback.workflow import allowed_actions
+
+
+class StaffReportSummary(BaseModel):
+    ref: str
+    status: str
+    status_label: str
+    category: dict[str, str]
+    sla_tier: str
+    area: dict[str, str] | None
+    lead_agency: dict[str, str] | None
+    received_at: Any
+    receipt_due_at: Any
+    due_at: Any
+    is_overdue: bool
+    address: str | None
+
+
+class StaffReport(StaffReportSummary):
+    lon: float
+    lat: float
+    description: str | None
+    attributes: dict[str, Any]
+    supporting_agencies: list[dict[str, str]]
+    photos: list[dict[str, Any]]
+    timeline: list[dict[str, Any]]
+    extension_requests: list[dict[str, Any]]
+    result_text: str | None
+    rating: str | None
+    support_count: int
+    allowed_actions: list[str]
+    reporter: dict[str, Any] | None
+
+
+class StaffReportList(BaseModel):
+    items: list[StaffReportSummary]
+
+
+def summary(report: Report) -> dict[str, Any]:
+    leaf = report.areas[0].area if report.areas else None
+    due = report.due_at if report.status != ReportStatus.PENDING_REVIEW else report.receipt_due_at
+    return {
+        "ref": report.ref,
+        "status": report.status,
+        "status_label": ReportStatus(report.status).label_vi,
+        "category": {"code": report.category.code, "name": report.category.name_vi},
+        "sla_tier": report.sla_tier,
+        "area": {"code": leaf.code, "name": leaf.name_vi} if leaf else None,
+        "lead_agency": _agency(report.lead_agency),
+        "received_at": report.received_at,
+        "receipt_due_at": report.receipt_due_at,
+        "due_at": report.due_at,
+        "is_overdue": bool(due and ReportStatus(report.status).is_open and due < utcnow()),
+        "address": report.address,
+    }
+
+
+def detail(session: Session, report: Report, actor: User, *, with_reporter: bool) -> dict[str, Any]:
+    extensions = session.scalars(
+        select(ExtensionRequest)
+        .where(ExtensionRequest.report_id == report.id)
+        .order_by(ExtensionRequest.id)
+    )
+    reporter = report.reporter
+    return {
+        **summary(report),
+        "lon": report.lon,
+        "lat": report.lat,
+        "description": report.description,
+        "attributes": report.attributes,
+        "supporting_agencies": [_agency(a) for a in report.supporting_agencies],
+        "photos": [_photo(a) for a in report.attachments],
+        "timeline": [
+            {
+                "at": entry.occurred_at,
+                "action": entry.action,
+                "from_status": entry.from_status,
+                "to_status": entry.to_status,
+                "note": entry.note,
+                "is_public": entry.is_public,
+            }
+            for entry in report.history
+        ],
+        "extension_requests": [
+            {
+                "until": e.until,
+                "reason": e.reason,
+                "requested_at": e.requested_at,
+                "decision": e.decision,
+                "decision_note": e.decision_note,
+            }
+            for e in extensions
+        ],
+        "result_text": report.result_text,
+        "rating": report.rating,
+        "support_count": report.support_count,
+        "allowed_actions": [a.value for a in allowed_actions(actor, report)],
+        "reporter": (
+            {"name": reporter.display_name, "phone": reporter.phone, "email": reporter.email}
+            if with_reporter and reporter is not None
+            else None
+        ),
+    }
+
+
+def _agency(agency: Any) -> dict[str, str] | None:
+    return {"code": agency.code, "name": agency.name_vi} if agency else None
+
+
+def _photo(attachment: Attachment) -> dict[str, Any]:
+    return {
+        "purpose": attachment.purpose,
+        "is_hidden": attachment.is_hidden,
+        "url": url_for("media.file", key=attachment.storage_key, _external=True),
+    }

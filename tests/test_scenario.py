@@ -1,0 +1,94 @@
+"""The scripted life of a report (examples/scenario.py) through the app, on both backends."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from ioc.demo.seed import seed_demo
+from ioc.events import Event
+from ioc.feedback.report_models import Report
+
+SCRIPT = Path(__file__).resolve().parents[1] / "examples" / "scenario.py"
+
+
+@pytest.fixture
+def scenario() -> Any:
+    spec = importlib.util.spec_from_file_location("scenario", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(autouse=True)
+def _emulator(monkeypatch):
+    monkeypatch.setenv("FIREBASE_AUTH_EMULATOR_HOST", "127.0.0.1:9099")
+
+
+def _sender(client):
+    def send(method, path, headers, body, form):
+        if form is not None:
+            data = {
+                name: [(io.BytesIO(item), f"{name}{i}.jpg") for i, item in enumerate(value)]
+                if isinstance(value, list)
+                else value
+                for name, value in form.items()
+            }
+            response = client.open(
+                path, method=method, headers=headers, data=data, content_type="multipart/form-data"
+            )
+        else:
+            response = client.open(path, method=method, headers=headers, json=body)
+        return response.status_code, response.get_json()
+
+    return send
+
+
+def test_the_whole_life_of_a_report_closes_it_with_every_step_recorded(scenario, client, session):
+    seed_demo(session)
+    lines: list[str] = []
+
+    ref = scenario.run(_sender(client), echo=lines.append)
+
+    session.expire_all()
+    report = session.scalar(select(Report).where(Report.ref == ref))
+    assert report.status == "closed"
+    assert report.rating == "satisfied"
+    assert [h.action for h in report.history] == [
+        "submitted",
+        "verify",
+        "assign",
+        "accept",
+        "request_extension",
+        "approve_extension",
+        "resolve",
+        "reopen_requested",
+        "reopen",
+        "accept",
+        "resolve",
+        "rated",
+    ]
+    events = session.scalars(
+        select(Event.type).where(Event.report_id == report.id).order_by(Event.seq)
+    ).all()
+    assert events == [
+        "report.created",
+        "report.verified",
+        "report.assigned",
+        "report.accepted",
+        "report.extension_requested",
+        "report.extension_granted",
+        "report.resolved",
+        "report.rated",
+        "report.reopened",
+        "report.accepted",
+        "report.resolved",
+        "report.rated",
+    ]
+    assert sum(1 for a in report.attachments if a.purpose == "after") == 2
+    assert len(lines) == 8
