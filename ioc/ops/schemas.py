@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -50,3 +50,29 @@ class AgencyOut(BaseModel):
 
 class AgencyList(BaseModel):
     items: list[AgencyOut]
+
+
+class ModerateIn(_Strict):
+    description: str | None = Field(default=None, max_length=2000, description="New public text")
+    hide_photos: list[str] = Field(
+        default_factory=list, max_length=10, description="Storage keys of photos to hide"
+    )
+
+
+class CallerIn(_Strict):
+    name: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=50)
+    email: str | None = Field(default=None, max_length=200)
+
+
+class OnBehalfIn(_Strict):
+    """A report received by phone, Zalo or email, filed by an operator."""
+
+    channel: Literal["phone", "zalo", "email"]
+    caller: CallerIn = Field(default_factory=CallerIn)
+    category: str = Field(min_length=1, max_length=64)
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    address: str | None = Field(default=None, max_length=300)
+    description: str | None = Field(default=None, max_length=2000)
+    attributes: dict[str, Any] = Field(default_factory=dict)

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from spectree import Response
 
 from ioc.extensions import services
-from ioc.feedback import triage
+from ioc.feedback import moderation, triage
 from ioc.feedback.handling import get_report_for_staff, list_active_agencies
 from ioc.feedback.queues import list_triage_queue
 from ioc.ops.schemas import (
@@ -18,7 +18,9 @@ from ioc.ops.schemas import (
     ClassifyIn,
     DuplicateIn,
     ExtensionDecisionIn,
+    ModerateIn,
     NoteIn,
+    OnBehalfIn,
     QueueQuery,
     ReasonIn,
 )
@@ -148,3 +150,42 @@ def reopen(ref: str) -> dict[str, Any]:
         triage.reopen_report(session, services().intake, **kwargs)
 
     return _act(ref, reopen_with_intake, reason=body.reason)
+
+
+@bp.post("/reports/<ref>/moderate")
+@api.validate(json=ModerateIn, resp=ACTION, tags=TAGS, security=STAFF)
+def moderate(ref: str) -> dict[str, Any]:
+    """Replace the public text and hide photos (audited)."""
+    body: ModerateIn = request.context.json  # type: ignore[attr-defined]
+    return _act(
+        ref,
+        moderation.moderate_report,
+        description=body.description,
+        hide_photos=body.hide_photos,
+    )
+
+
+@bp.post("/reports")
+@api.validate(
+    json=OnBehalfIn, resp=Response(HTTP_201=StaffReport, **ERRORS), tags=TAGS, security=STAFF
+)
+def file_for_citizen() -> tuple[dict[str, Any], int]:
+    """File a report for a citizen who phoned, wrote on Zalo or emailed (channel recorded)."""
+    body: OnBehalfIn = request.context.json  # type: ignore[attr-defined]
+    with staff_unit_of_work(OPS_READERS) as (session, actor):
+        report = moderation.file_for_citizen(
+            session,
+            services().intake,
+            actor=actor,
+            channel=body.channel,
+            caller_name=body.caller.name,
+            caller_phone=body.caller.phone,
+            caller_email=body.caller.email,
+            category_code=body.category,
+            lon=body.lon,
+            lat=body.lat,
+            address=body.address,
+            description=body.description,
+            attributes=body.attributes,
+        )
+        return staff_view.detail(session, report, actor, with_reporter=True), 201

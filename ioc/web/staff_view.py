@@ -124,6 +124,7 @@ def _agency(agency: Any) -> dict[str, str] | None:
 
 def _photo(attachment: Attachment) -> dict[str, Any]:
     return {
+        "key": attachment.storage_key,
         "purpose": attachment.purpose,
         "is_hidden": attachment.is_hidden,
         "url": url_for("media.file", key=attachment.storage_key, _external=True),
