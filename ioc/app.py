@@ -13,6 +13,7 @@ from ioc.agency.views import bp as agency_bp
 from ioc.config import Environment, load_settings
 from ioc.feedback.states import ReportStatus
 from ioc.ops.views import bp as ops_bp
+from ioc.public.views import bp as public_bp
 from ioc.realtime import ASYNC_MODE_EMBEDDED, ASYNC_MODE_PRODUCTION, socketio
 from ioc.web import errors, limits
 from ioc.web.auth import bp as auth_bp
@@ -54,5 +55,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(ops_bp)
     app.register_blueprint(agency_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(public_bp)
     app.add_template_filter(lambda status: ReportStatus(status).label_vi, "status_label")
     return app

@@ -92,3 +92,19 @@ def test_the_whole_life_of_a_report_closes_it_with_every_step_recorded(scenario,
     ]
     assert sum(1 for a in report.attachments if a.purpose == "after") == 2
     assert len(lines) == 8
+
+
+def test_the_public_scorecard_counts_the_finished_report(scenario, client, session):
+    seed_demo(session)
+    scenario.run(_sender(client), echo=lambda line: None)
+
+    card = client.get("/api/public/v1/scorecard").get_json()
+
+    [sxd] = [row for row in card["agencies"] if row["key"] == "SXD"]
+    assert sxd["received"] == 1
+    assert sxd["resolved"] == 1
+    assert sxd["on_time_percent"] == 100.0
+    assert sxd["satisfaction"] == {"satisfied": 1, "acceptable": 0, "unsatisfied": 0}
+    assert sxd["reopen_rate_percent"] == 100.0
+    assert sxd["median_handling_working_hours"] is not None
+    assert "Nguyễn Văn An" not in str(card)

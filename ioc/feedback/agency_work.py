@@ -22,7 +22,7 @@ from ioc.feedback.report_models import Attachment, ExtensionRequest, Report, Rep
 from ioc.feedback.service import StoredPhoto
 from ioc.feedback.sla_sweep import restart_deadline_notices
 from ioc.feedback.submission import stage_photos
-from ioc.feedback.workflow import Action, perform
+from ioc.feedback.workflow import Action, check, perform
 from ioc.media import MediaStore
 
 
@@ -54,6 +54,7 @@ def request_extension(
         InvalidInput: no reason, or a date not after the current deadline.
         Conflict: a request is already waiting for a decision.
     """
+    check(actor, report, Action.REQUEST_EXTENSION)
     if report.due_at is not None and until <= report.due_at:
         raise InvalidInput(
             "the new deadline must be later than the current one",
@@ -99,6 +100,7 @@ def resolve_report(
         InvalidInput: no answer, or no photo where the category needs one.
         Conflict: a supporting agency has not recorded its part yet.
     """
+    check(actor, report, Action.RESOLVE)
     answer = required_text(answer, "answer")
     if report.category.is_photo_required and not photos:
         raise InvalidInput(

@@ -21,7 +21,7 @@ from ioc.feedback.service import Intake
 from ioc.feedback.sla import resolution_deadline
 from ioc.feedback.sla_sweep import restart_deadline_notices
 from ioc.feedback.states import ReportStatus, SlaTier
-from ioc.feedback.workflow import Action, perform
+from ioc.feedback.workflow import Action, check, perform
 
 
 def verify_report(session: Session, *, report: Report, actor: User, note: str | None) -> None:
@@ -75,7 +75,10 @@ def assign_report(
         InvalidInput: unknown agency, or the lead also listed as supporting.
     """
     lead = find_agency(session, agency_code, field="agency")
-    supporting = [find_agency(session, code, field="supporting") for code in supporting_codes]
+    # A code named twice supports once (the link table holds each agency once per report).
+    supporting = [
+        find_agency(session, code, field="supporting") for code in dict.fromkeys(supporting_codes)
+    ]
     if lead in supporting:
         raise InvalidInput(
             "the lead agency cannot also support", details={"fields": {"supporting": agency_code}}
@@ -104,6 +107,7 @@ def mark_duplicate(session: Session, *, report: Report, actor: User, of_ref: str
         InvalidInput: the original does not exist, is this report, or is itself merged or
             rejected.
     """
+    check(actor, report, Action.MARK_DUPLICATE)
     original = session.scalar(select(Report).where(Report.ref == of_ref))
     if original is None or original.id == report.id:
         raise InvalidInput("no such original report", details={"fields": {"of": of_ref}})
@@ -127,6 +131,8 @@ def decide_extension(
     Raises:
         Conflict: no request is waiting.
     """
+    action = Action.APPROVE_EXTENSION if approve else Action.DENY_EXTENSION
+    check(actor, report, action)
     request = pending_extension(session, report)
     if request is None:
         raise Conflict("no extension request is waiting for a decision")
@@ -135,7 +141,6 @@ def decide_extension(
     if approve:
         report.due_at = request.until
         restart_deadline_notices(report)
-    action = Action.APPROVE_EXTENSION if approve else Action.DENY_EXTENSION
     perform(session, report, actor, action, note=note, until=request.until.isoformat())
     return request
 
@@ -148,6 +153,7 @@ def reopen_report(
     Raises:
         Conflict: the citizen has not asked for it (no "unsatisfied" rating).
     """
+    check(actor, report, Action.REOPEN)
     if report.rating != "unsatisfied":
         raise Conflict("only a report rated unsatisfied can be reopened")
     report.rating = report.rating_comment = report.rated_at = None

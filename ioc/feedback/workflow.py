@@ -112,6 +112,31 @@ def allowed_actions(actor: User, report: Report) -> list[Action]:
     return [action for action in TRANSITIONS if _permits(actor, report, action)]
 
 
+def check(actor: User, report: Report, action: Action) -> None:
+    """Raise what :func:`perform` would raise for ``action`` now, recording nothing.
+
+    Use cases with checks of their own (a waiting request, a rating, photos…) call this first,
+    so a role that may never act gets 403 and a wrong state 409 with the allowed actions.
+
+    Raises:
+        NotFound, Forbidden, Conflict: as :func:`perform`.
+    """
+    transition = TRANSITIONS[action]
+    if not can_see(actor, report):
+        raise NotFound("report not found")
+    if actor.role not in transition.roles:
+        raise Forbidden("your role cannot do this", details={"action": action.value})
+    if report.status not in transition.sources or not _is_party(actor, report, transition):
+        raise Conflict(
+            "this action is not allowed now",
+            details={
+                "action": action.value,
+                "status": report.status,
+                "allowed": [a.value for a in allowed_actions(actor, report)],
+            },
+        )
+
+
 def perform(
     session: Session,
     report: Report,
@@ -135,19 +160,7 @@ def perform(
             the actions that are.
     """
     transition = TRANSITIONS[action]
-    if not can_see(actor, report):
-        raise NotFound("report not found")
-    if actor.role not in transition.roles:
-        raise Forbidden("your role cannot do this", details={"action": action.value})
-    if report.status not in transition.sources or not _is_party(actor, report, transition):
-        raise Conflict(
-            "this action is not allowed now",
-            details={
-                "action": action.value,
-                "status": report.status,
-                "allowed": [a.value for a in allowed_actions(actor, report)],
-            },
-        )
+    check(actor, report, action)
     before = report.status
     if transition.target is not None:
         report.status = transition.target
@@ -161,6 +174,9 @@ def perform(
         is_public=is_public,
     )
     report.history.append(entry)
+    # Every action rewrites the report row, so its version check (optimistic locking) also
+    # stops two people acting at once where the action changes no column (deny, note…).
+    report.updated_at = utcnow()
     session.add(
         AuditEntry(
             actor_id=actor.id,

@@ -4,29 +4,37 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint, request, stream_with_context
+from flask import Response as FlaskResponse
 from pydantic import BaseModel
 from spectree import Response
 
+from ioc.errors import NotFound
 from ioc.extensions import services
 from ioc.feedback import moderation, triage
+from ioc.feedback.exports import ExportFilter, csv_chunks, report_rows, write_xlsx
 from ioc.feedback.handling import get_report_for_staff, list_active_agencies
 from ioc.feedback.queues import list_triage_queue
+from ioc.feedback.statistics import GroupBy, compute_figures
 from ioc.ops.schemas import (
     AgencyList,
     AssignIn,
     ClassifyIn,
     DuplicateIn,
+    ExportQuery,
     ExtensionDecisionIn,
     ModerateIn,
     NoteIn,
     OnBehalfIn,
     QueueQuery,
     ReasonIn,
+    StatisticsOut,
+    StatisticsQuery,
 )
 from ioc.web import staff_view
 from ioc.web.openapi import api
-from ioc.web.staff_access import OPS_READERS, staff_unit_of_work
+from ioc.web.periods import period
+from ioc.web.staff_access import OPS_READERS, require_staff, staff_unit_of_work
 from ioc.web.staff_view import StaffReport, StaffReportList
 
 bp = Blueprint("ops_api", __name__, url_prefix="/api/ops/v1")
@@ -189,3 +197,78 @@ def file_for_citizen() -> tuple[dict[str, Any], int]:
             attributes=body.attributes,
         )
         return staff_view.detail(session, report, actor, with_reporter=True), 201
+
+
+@bp.get("/statistics")
+@api.validate(
+    query=StatisticsQuery,
+    resp=Response(HTTP_200=StatisticsOut, **ERRORS),
+    tags=TAGS,
+    security=STAFF,
+)
+def figures() -> dict[str, Any]:
+    """Received, resolved, rejected, on-time %, overdue now, median handling time (working
+    hours), satisfaction and reopen rate per agency, area or category."""
+    query: StatisticsQuery = request.context.query  # type: ignore[attr-defined]
+    since, until = period(query.since, query.until, services().settings.tz)
+    with staff_unit_of_work(OPS_READERS) as (session, _):
+        rows = compute_figures(
+            session,
+            services().intake.calendar,
+            group_by=GroupBy(query.group_by),
+            since=since,
+            until=until,
+        )
+        return {
+            "group_by": query.group_by,
+            "since": since,
+            "until": until,
+            "items": [f.to_dict() for f in rows],
+        }
+
+
+@bp.get("/exports/reports.<fmt>")
+@api.validate(query=ExportQuery, tags=TAGS, security=STAFF)
+def export_reports(fmt: str) -> FlaskResponse:
+    """Filtered reports as CSV or XLSX, streamed (no reporter identity)."""
+    if fmt not in ("csv", "xlsx"):
+        raise NotFound("unknown export format")
+    query: ExportQuery = request.context.query  # type: ignore[attr-defined]
+    since, until = period(query.since, query.until, services().settings.tz)
+    criteria = ExportFilter(
+        since=since, until=until, status=query.status, category=query.category, agency=query.agency
+    )
+    require_staff(OPS_READERS)
+    timezone = services().settings.tz
+    factory = services().session_factory
+    filename = f"phan-anh-{since.astimezone(timezone):%Y%m%d}-{until.astimezone(timezone):%Y%m%d}"
+    if fmt == "csv":
+
+        def generate() -> Any:
+            with factory() as session:
+                yield from csv_chunks(report_rows(session, criteria, timezone))
+
+        return FlaskResponse(
+            stream_with_context(generate()),
+            mimetype="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
+        )
+    with factory() as session:
+        path = write_xlsx(report_rows(session, criteria, timezone))
+    return _stream_and_delete(path, f"{filename}.xlsx")
+
+
+def _stream_and_delete(path: Any, download_name: str) -> FlaskResponse:
+    def chunks() -> Any:
+        try:
+            with path.open("rb") as handle:
+                while block := handle.read(64 * 1024):
+                    yield block
+        finally:
+            path.unlink(missing_ok=True)
+
+    return FlaskResponse(
+        chunks(),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{download_name}"'},
+    )

@@ -29,3 +29,13 @@ def staff_unit_of_work(roles: frozenset[Role]) -> Iterator[tuple[Session, User]]
         if actor.role not in roles:
             raise Forbidden("your role cannot use this console")
         yield session, actor
+
+
+def require_staff(roles: frozenset[Role]) -> None:
+    """Check who is asking before work that runs outside one unit of work (streaming).
+
+    Raises:
+        Unauthenticated: not signed in. Forbidden: a role this console is not for.
+    """
+    with staff_unit_of_work(roles):
+        pass

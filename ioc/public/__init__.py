@@ -1,0 +1,1 @@
+"""HTTP adapter for the public portal, ``/api/public/v1``: no personal data, ever."""

@@ -1,0 +1,48 @@
+"""Public figures: agency scorecards (on-time %, satisfaction %) without personal data."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, request
+from pydantic import BaseModel, ConfigDict
+from spectree import Response
+
+from ioc.extensions import services
+from ioc.feedback.statistics import GroupBy, compute_figures
+from ioc.web.openapi import api
+from ioc.web.periods import period
+
+bp = Blueprint("public_api", __name__, url_prefix="/api/public/v1")
+
+
+class PeriodQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    since: date | None = None
+    until: date | None = None
+
+
+class Scorecard(BaseModel):
+    since: Any
+    until: Any
+    agencies: list[dict[str, Any]]
+
+
+@bp.get("/scorecard")
+@api.validate(query=PeriodQuery, resp=Response(HTTP_200=Scorecard), tags=["public"])
+def scorecard() -> dict[str, Any]:
+    """Per agency: received, resolved, on-time %, overdue now, median handling time in
+    working hours, satisfaction and reopen rate, for reports received in the period."""
+    query: PeriodQuery = request.context.query  # type: ignore[attr-defined]
+    since, until = period(query.since, query.until, services().settings.tz)
+    with services().unit_of_work() as session:
+        figures = compute_figures(
+            session,
+            services().intake.calendar,
+            group_by=GroupBy.AGENCY,
+            since=since,
+            until=until,
+        )
+        return {"since": since, "until": until, "agencies": [f.to_dict() for f in figures]}
