@@ -177,7 +177,13 @@ def comment_on_report(ref: str) -> tuple[str, int]:
     body: CommentIn = request.context.json  # type: ignore[attr-defined]
     with as_citizen() as (session, citizen_id):
         report = tracking.get_report(session, ref=ref, viewer_id=citizen_id)
-        citizen_actions.add_comment(session, report=report, citizen_id=citizen_id, text=body.text)
+        citizen_actions.add_comment(
+            session,
+            report=report,
+            citizen_id=citizen_id,
+            text=body.text,
+            calendar=services().intake.calendar,
+        )
     return "", 204
 
 

@@ -42,3 +42,7 @@ class ResolveForm(BaseModel):
         default=None,
         json_schema_extra={"type": "array", "items": {"type": "string", "format": "binary"}},
     )
+
+
+class QuestionIn(_Strict):
+    question: str = Field(min_length=1, max_length=4000, description="Shown to the citizen")

@@ -9,10 +9,18 @@ from flask import Blueprint, request
 from pydantic import BaseModel
 from spectree import Response
 
-from ioc.agency.schemas import ExtensionIn, InboxQuery, NoteIn, ReasonIn, ResolveForm, ResolveIn
+from ioc.agency.schemas import (
+    ExtensionIn,
+    InboxQuery,
+    NoteIn,
+    QuestionIn,
+    ReasonIn,
+    ResolveForm,
+    ResolveIn,
+)
 from ioc.errors import InvalidInput
 from ioc.extensions import services
-from ioc.feedback import agency_work
+from ioc.feedback import agency_work, pauses
 from ioc.feedback.handling import get_report_for_staff
 from ioc.feedback.photos import process_photo
 from ioc.feedback.queues import list_agency_inbox
@@ -134,3 +142,10 @@ def resolve(ref: str) -> dict[str, Any]:
     with staff_unit_of_work(AGENCY_STAFF) as (session, actor):
         report = get_report_for_staff(session, ref=ref, actor=actor)
         return staff_view.detail(session, report, actor, with_reporter=False)
+
+
+@bp.post("/reports/<ref>/ask-citizen")
+@api.validate(json=QuestionIn, resp=ACTION, tags=TAGS, security=STAFF)
+def ask_citizen(ref: str) -> dict[str, Any]:
+    """Ask the reporter for more information; the deadline clock pauses until they answer."""
+    return _act(ref, pauses.ask_citizen, question=request.context.json.question)  # type: ignore[attr-defined]

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 from ioc.db import utcnow
 from ioc.errors import Conflict, Forbidden, NotFound
 from ioc.feedback.announce import announce
+from ioc.feedback.calendar import WorkingCalendar
 from ioc.feedback.citizen_models import Device, ReportFollower
+from ioc.feedback.pauses import resume_clock
 from ioc.feedback.report_models import Report, ReportHistory
 from ioc.feedback.states import ReportStatus
 
@@ -21,13 +23,22 @@ class Rating(StrEnum):
     UNSATISFIED = "unsatisfied"
 
 
-def add_comment(session: Session, *, report: Report, citizen_id: int, text: str) -> ReportHistory:
-    """The reporter adds information; staff see it, the public timeline does not.
+def add_comment(
+    session: Session,
+    *,
+    report: Report,
+    citizen_id: int,
+    text: str,
+    calendar: WorkingCalendar,
+) -> ReportHistory:
+    """The reporter adds information; staff see it, the public timeline does not. If staff
+    were waiting for it, the deadline clock goes on.
 
     Raises:
         Forbidden: the citizen is not the reporter.
     """
     _require_reporter(report, citizen_id)
+    resume_clock(report, calendar)
     entry = ReportHistory(
         report_id=report.id,
         actor_id=citizen_id,

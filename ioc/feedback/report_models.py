@@ -71,6 +71,8 @@ class Report(Base):
     # once per deadline, and cleared when the deadline moves.
     due_soon_announced_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     overdue_announced_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Set while the clock waits for the citizen to send more information.
+    paused_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     receipt_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -37,6 +37,7 @@ class Action(StrEnum):
     CONTRIBUTE = "contribute"  # đơn vị phối hợp báo cáo phần việc
     RESOLVE = "resolve"  # xử lý xong
     REOPEN = "reopen"  # mở lại
+    ASK_CITIZEN = "ask_citizen"  # yêu cầu người dân bổ sung thông tin (the clock pauses)
 
 
 class Party(StrEnum):
@@ -89,6 +90,9 @@ TRANSITIONS: dict[Action, Transition] = {
     ),
     Action.RESOLVE: Transition(
         frozenset({S.IN_PROGRESS}), S.RESOLVED, AGENCY, Party.LEAD, "report.resolved"
+    ),
+    Action.ASK_CITIZEN: Transition(
+        TRIAGE | HANDLING, None, IOC | AGENCY, Party.LEAD, "report.info_requested"
     ),
     Action.REOPEN: Transition(
         frozenset({S.RESOLVED}),
@@ -215,7 +219,7 @@ def _permits(actor: User, report: Report, action: Action) -> bool:
 
 
 def _is_party(actor: User, report: Report, transition: Transition) -> bool:
-    if transition.party is Party.ANY:
+    if transition.party is Party.ANY or not Role(actor.role).needs_agency:
         return True
     lead = report.lead_agency_id is not None and actor.agency_id == report.lead_agency_id
     support = actor.agency_id in {a.id for a in report.supporting_agencies}

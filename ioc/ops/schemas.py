@@ -98,3 +98,7 @@ class ExportQuery(_Strict):
     status: str | None = Field(default=None, max_length=20)
     category: str | None = Field(default=None, max_length=64)
     agency: str | None = Field(default=None, max_length=64)
+
+
+class QuestionIn(_Strict):
+    question: str = Field(min_length=1, max_length=4000, description="Shown to the citizen")

@@ -11,7 +11,7 @@ from spectree import Response
 
 from ioc.errors import NotFound
 from ioc.extensions import services
-from ioc.feedback import moderation, triage
+from ioc.feedback import moderation, pauses, triage
 from ioc.feedback.exports import ExportFilter, csv_chunks, report_rows, write_xlsx
 from ioc.feedback.handling import get_report_for_staff, list_active_agencies
 from ioc.feedback.queues import list_triage_queue
@@ -26,6 +26,7 @@ from ioc.ops.schemas import (
     ModerateIn,
     NoteIn,
     OnBehalfIn,
+    QuestionIn,
     QueueQuery,
     ReasonIn,
     StatisticsOut,
@@ -272,3 +273,10 @@ def _stream_and_delete(path: Any, download_name: str) -> FlaskResponse:
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="{download_name}"'},
     )
+
+
+@bp.post("/reports/<ref>/ask-citizen")
+@api.validate(json=QuestionIn, resp=ACTION, tags=TAGS, security=STAFF)
+def ask_citizen(ref: str) -> dict[str, Any]:
+    """Ask the reporter for more information; the deadline clock pauses until they answer."""
+    return _act(ref, pauses.ask_citizen, question=request.context.json.question)  # type: ignore[attr-defined]
