@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ioc.demo.catalogue import ADDRESS_STREETS, REPORT_SAMPLES
+from ioc.demo.progress import advance_one
 from ioc.errors import IocError
 from ioc.feedback.models import Category
 from ioc.feedback.report_models import Report
@@ -99,7 +100,8 @@ def _point_inside(geom: Any, rng: random.Random) -> tuple[float, float]:
 def start_simulator(
     services: Any, *, every_seconds: float, seed: int | None = None
 ) -> threading.Event:
-    """Run :func:`simulate_report` every ``every_seconds`` on a daemon thread.
+    """Run :func:`simulate_report` and one handling step (:func:`advance_one`) every
+    ``every_seconds`` on a daemon thread.
 
     Returns the event that stops it.
     """
@@ -112,6 +114,10 @@ def start_simulator(
                 with services.unit_of_work() as session:
                     report = simulate_report(session, services.intake, rng)
                 log.info("simulated report %s (%s)", report.ref, report.status)
+                # Staff work too: about one step on an open report per new report.
+                moved = advance_one(services, rng)
+                if moved:
+                    log.info("simulated handling of %s", moved)
             except IocError as exc:
                 log.warning("simulator: %s", exc.message)
 

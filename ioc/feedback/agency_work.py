@@ -107,7 +107,7 @@ def resolve_report(
             "this category needs a photo of the result",
             details={"fields": {"photos": "at least one photo is required for this category"}},
         )
-    missing = _supporting_without_contribution(session, report)
+    missing = supporting_without_contribution(session, report)
     if missing:
         raise Conflict(
             "supporting agencies have not recorded their part yet",
@@ -131,7 +131,7 @@ def resolve_report(
     perform(session, report, actor, Action.RESOLVE, note=answer)
 
 
-def _supporting_without_contribution(session: Session, report: Report) -> set[str]:
+def supporting_without_contribution(session: Session, report: Report) -> set[str]:
     contributed = set(
         session.scalars(
             select(User.agency_id)
