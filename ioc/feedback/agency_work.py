@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ioc.db import unit_of_work, utcnow
@@ -33,6 +33,7 @@ def accept_report(session: Session, *, report: Report, actor: User) -> None:
 
 def add_note(session: Session, *, report: Report, actor: User, text: str, is_public: bool) -> None:
     """A progress note from the lead or a supporting agency, public or internal."""
+    check(actor, report, Action.NOTE)
     perform(
         session, report, actor, Action.NOTE, note=required_text(text, "text"), is_public=is_public
     )
@@ -40,6 +41,7 @@ def add_note(session: Session, *, report: Report, actor: User, text: str, is_pub
 
 def return_report(session: Session, *, report: Report, actor: User, reason: str) -> None:
     """ "Not ours": back to the IOC queue with a reason (chuyển trả)."""
+    check(actor, report, Action.RETURN)
     perform(session, report, actor, Action.RETURN, note=required_text(reason, "reason"))
     report.due_at = None
     restart_deadline_notices(report)
@@ -83,6 +85,7 @@ def request_extension(
 
 def contribute(session: Session, *, report: Report, actor: User, text: str) -> None:
     """A supporting agency records its part, which the lead needs before resolving."""
+    check(actor, report, Action.CONTRIBUTE)
     perform(session, report, actor, Action.CONTRIBUTE, note=required_text(text, "text"))
 
 
@@ -132,11 +135,23 @@ def resolve_report(
 
 
 def supporting_without_contribution(session: Session, report: Report) -> set[str]:
+    """Supporting agencies that have not recorded their part in the current round (since
+    the report was last assigned or reopened)."""
+    round_started = session.scalar(
+        select(func.max(ReportHistory.id)).where(
+            ReportHistory.report_id == report.id,
+            ReportHistory.action.in_([Action.ASSIGN.value, Action.REOPEN.value]),
+        )
+    )
     contributed = set(
         session.scalars(
             select(User.agency_id)
             .join(ReportHistory, ReportHistory.actor_id == User.id)
-            .where(ReportHistory.report_id == report.id, ReportHistory.action == "contribute")
+            .where(
+                ReportHistory.report_id == report.id,
+                ReportHistory.action == Action.CONTRIBUTE.value,
+                ReportHistory.id > (round_started or 0),
+            )
         )
     )
     return {a.code for a in report.supporting_agencies if a.id not in contributed}

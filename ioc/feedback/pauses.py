@@ -18,8 +18,10 @@ from ioc.feedback.handling import required_text
 from ioc.feedback.models import User
 from ioc.feedback.report_models import Report
 from ioc.feedback.sla_sweep import restart_deadline_notices
-from ioc.feedback.states import ReportStatus
-from ioc.feedback.workflow import Action, perform
+from ioc.feedback.states import ReportStatus, Role
+from ioc.feedback.workflow import Action, check, perform
+
+_HANDLING = (ReportStatus.ASSIGNED, ReportStatus.IN_PROGRESS)
 
 
 def ask_citizen(session: Session, *, report: Report, actor: User, question: str) -> None:
@@ -28,6 +30,10 @@ def ask_citizen(session: Session, *, report: Report, actor: User, question: str)
     Raises:
         Conflict: the clock is already paused, or the report has no reporter to ask.
     """
+    check(actor, report, Action.ASK_CITIZEN)
+    if Role(actor.role).needs_agency and report.status not in _HANDLING:
+        # A report the agency returned is the IOC's again, and so is its clock.
+        raise Conflict("the report is back with the IOC", details={"status": report.status})
     if report.paused_at is not None:
         raise Conflict("the report is already waiting for the citizen")
     if report.reporter_id is None:

@@ -42,6 +42,7 @@ def classify_report(
     Raises:
         InvalidInput: unknown category or tier.
     """
+    check(actor, report, Action.CLASSIFY)
     changes = []
     if category_code is not None and category_code != report.category.code:
         category = session.scalar(select(Category).where(Category.code == category_code))
@@ -74,6 +75,7 @@ def assign_report(
     Raises:
         InvalidInput: unknown agency, or the lead also listed as supporting.
     """
+    check(actor, report, Action.ASSIGN)
     lead = find_agency(session, agency_code, field="agency")
     # A code named twice supports once (the link table holds each agency once per report).
     supporting = [
@@ -96,6 +98,7 @@ def assign_report(
 
 def reject_report(session: Session, *, report: Report, actor: User, reason: str) -> None:
     """Refuse the report with a public reason (từ chối)."""
+    check(actor, report, Action.REJECT)
     perform(session, report, actor, Action.REJECT, note=required_text(reason, "reason"))
     report.closed_at = utcnow()
 
@@ -157,7 +160,8 @@ def reopen_report(
     if report.rating != "unsatisfied":
         raise Conflict("only a report rated unsatisfied can be reopened")
     report.rating = report.rating_comment = report.rated_at = None
-    report.resolved_at = None
+    # The earlier answer stays in the history; the public result waits for the new one.
+    report.resolved_at = report.result_text = None
     restart_deadline_notices(report)
     report.due_at = resolution_deadline(
         intake.calendar,

@@ -86,3 +86,12 @@ def test_the_citizens_comment_resumes_the_clock(session, intake, handled):
     )
 
     assert report.paused_at is None
+
+
+def test_an_agency_cannot_pause_a_report_it_returned(session, handled):
+    report, officer, _ = handled
+    report.status = "returned"
+    session.flush()
+
+    with pytest.raises(Conflict):
+        ask_citizen(session, report=report, actor=officer, question="Cột đèn số mấy?")
