@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import importlib.util
 import io
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from ioc.demo.seed import seed_demo
@@ -108,3 +111,19 @@ def test_the_public_scorecard_counts_the_finished_report(scenario, client, sessi
     assert sxd["reopen_rate_percent"] == 100.0
     assert sxd["median_handling_working_hours"] is not None
     assert "Nguyễn Văn An" not in str(card)
+
+
+def test_deadlines_skip_the_weekend_and_the_holidays(scenario, client, session):
+    """Assigned on Friday 24 April 2026 at 16:00: the weekend, the Giỗ Tổ Hùng Vương day off
+    (Monday 27), 30 April and 1 May do not count. 24 working hours = Fri 1 h + Tue 7.5 h +
+    Wed 7.5 h + Mon 4 May 7.5 h + Tue 5 May 0.5 h, due Tuesday 5 May at 08:00."""
+    seed_demo(session)
+    friday_4pm = datetime(2026, 4, 24, 16, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+
+    with time_machine.travel(friday_4pm, tick=False):
+        ref = scenario.run(_sender(client), echo=lambda line: None)
+
+    session.expire_all()
+    report = session.scalar(select(Report).where(Report.ref == ref))
+    # The last deadline is the one set when the IOC reopened the report (at the same instant).
+    assert report.due_at == datetime(2026, 5, 5, 8, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
