@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 from ioc.db import utcnow
 from ioc.feedback.models import User
 from ioc.feedback.report_models import Attachment, ExtensionRequest, Report
+from ioc.feedback.routing import resolve_route
 from ioc.feedback.states import ReportStatus
 from ioc.feedback.workflow import allowed_actions
+from ioc.geo.queries import to_ref
 
 
 class StaffReportSummary(BaseModel):
@@ -44,6 +46,7 @@ class StaffReport(StaffReportSummary):
     rating: str | None
     support_count: int
     allowed_actions: list[str]
+    suggested_assignment: dict[str, Any] | None
     reporter: dict[str, Any] | None
 
 
@@ -110,12 +113,23 @@ def detail(session: Session, report: Report, actor: User, *, with_reporter: bool
         "rating": report.rating,
         "support_count": report.support_count,
         "allowed_actions": [a.value for a in allowed_actions(actor, report)],
+        "suggested_assignment": _suggestion(session, report),
         "reporter": (
             {"name": reporter.display_name, "phone": reporter.phone, "email": reporter.email}
             if with_reporter and reporter is not None
             else None
         ),
     }
+
+
+def _suggestion(session: Session, report: Report) -> dict[str, Any] | None:
+    """Where the routing rules send this report for its current category (what ``assign``
+    would be pre-filled with); changes when the operator reclassifies it."""
+    chain = [to_ref(report_area.area) for report_area in report.areas]
+    route = resolve_route(session, category=report.category, chain=chain)
+    if route.is_ioc_queue:
+        return None
+    return {"agency": _agency(route.lead), "supporting": [_agency(a) for a in route.supporting]}
 
 
 def _agency(agency: Any) -> dict[str, str] | None:

@@ -461,3 +461,21 @@ def test_an_unknown_ref_is_404_for_every_action(client, world):
         response = as_operator(client, world, "POST", f"/reports/PA2501-ZZZZZZ/{action}", body)
 
         assert response.status_code == 404, action
+
+
+def test_reclassifying_a_report_changes_the_suggested_assignment(client, world):
+    """Lighting goes to SXD alone; potholes to SXD supported by MTDT."""
+    report = world.new_report(world.lighting)
+    before = as_operator(client, world, "GET", f"/reports/{report.ref}").get_json()
+
+    after = as_operator(
+        client, world, "POST", f"/reports/{report.ref}/classify", {"category": "o_ga"}
+    ).get_json()
+
+    assert before["suggested_assignment"] == {
+        "agency": {"code": "SXD", "name": "Sở Xây dựng"},
+        "supporting": [],
+    }
+    assert after["suggested_assignment"]["supporting"] == [
+        {"code": "MTDT", "name": "Công ty Môi trường Đô thị"}
+    ]
