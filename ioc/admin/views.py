@@ -11,7 +11,7 @@ from spectree import Response
 from ioc.feedback import audit
 from ioc.feedback.states import Role
 from ioc.web.openapi import api
-from ioc.web.staff_access import staff_unit_of_work
+from ioc.web.staff_access import ErrorOut, staff_unit_of_work
 
 bp = Blueprint("admin_api", __name__, url_prefix="/api/admin/v1")
 ADMINS = frozenset({Role.ADMIN})
@@ -40,10 +40,6 @@ class AuditEntryOut(BaseModel):
 class AuditPage(BaseModel):
     items: list[AuditEntryOut]
     next_before: int | None
-
-
-class ErrorOut(BaseModel):
-    error: dict[str, Any]
 
 
 @bp.get("/audit")

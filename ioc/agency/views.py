@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, request
-from pydantic import BaseModel
 from spectree import Response
 
 from ioc.agency.schemas import (
@@ -27,26 +26,22 @@ from ioc.feedback.queues import list_agency_inbox
 from ioc.feedback.service import MAX_PHOTOS
 from ioc.web import staff_view
 from ioc.web.openapi import api
-from ioc.web.staff_access import AGENCY_STAFF, staff_unit_of_work
+from ioc.web.staff_access import (
+    AGENCY_STAFF,
+    STAFF_ERRORS,
+    STAFF_SECURITY,
+    act_on_report,
+    staff_unit_of_work,
+)
 from ioc.web.staff_view import StaffReport, StaffReportList
 
 bp = Blueprint("agency_api", __name__, url_prefix="/api/agency/v1")
 
 TAGS = ["agency"]
-STAFF = {"staff": []}
+STAFF = STAFF_SECURITY
 
 
-class ErrorOut(BaseModel):
-    error: dict[str, Any]
-
-
-ERRORS = {
-    "HTTP_401": ErrorOut,
-    "HTTP_403": ErrorOut,
-    "HTTP_404": ErrorOut,
-    "HTTP_409": ErrorOut,
-    "HTTP_422": ErrorOut,
-}
+ERRORS = STAFF_ERRORS
 ACTION = Response(HTTP_200=StaffReport, **ERRORS)
 
 
@@ -74,10 +69,7 @@ def show(ref: str) -> dict[str, Any]:
 
 
 def _act(ref: str, use_case: Any, **arguments: Any) -> dict[str, Any]:
-    with staff_unit_of_work(AGENCY_STAFF) as (session, actor):
-        report = get_report_for_staff(session, ref=ref, actor=actor)
-        use_case(session, report=report, actor=actor, **arguments)
-        return staff_view.detail(session, report, actor, with_reporter=False)
+    return act_on_report(AGENCY_STAFF, ref, use_case, with_reporter=False, **arguments)
 
 
 @bp.post("/reports/<ref>/accept")

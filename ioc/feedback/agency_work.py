@@ -18,7 +18,7 @@ from ioc.errors import Conflict, InvalidInput
 from ioc.feedback.handling import get_report_for_staff, pending_extension, required_text
 from ioc.feedback.models import User
 from ioc.feedback.photos import ProcessedPhoto
-from ioc.feedback.report_models import Attachment, ExtensionRequest, Report, ReportHistory
+from ioc.feedback.report_models import ExtensionRequest, Report, ReportHistory
 from ioc.feedback.service import StoredPhoto
 from ioc.feedback.sla_sweep import restart_deadline_notices
 from ioc.feedback.submission import stage_photos
@@ -116,20 +116,9 @@ def resolve_report(
             "supporting agencies have not recorded their part yet",
             details={"agencies": sorted(missing)},
         )
-    for photo in photos:
-        report.attachments.append(
-            Attachment(
-                purpose="after",
-                storage_key=photo.storage_key,
-                thumbnail_key=photo.thumbnail_key,
-                content_type=photo.content_type,
-                width=photo.width,
-                height=photo.height,
-                byte_size=photo.byte_size,
-                sha256=photo.sha256,
-                uploaded_by_id=actor.id,
-            )
-        )
+    report.attachments.extend(
+        photo.attachment("after", uploaded_by_id=actor.id) for photo in photos
+    )
     report.result_text, report.resolved_at = answer, utcnow()
     perform(session, report, actor, Action.RESOLVE, note=answer)
 

@@ -39,6 +39,20 @@ class StoredPhoto:
     byte_size: int
     sha256: str
 
+    def attachment(self, purpose: str, *, uploaded_by_id: int | None) -> Attachment:
+        """The row that attaches this photo to a report ("before" or "after")."""
+        return Attachment(
+            purpose=purpose,
+            storage_key=self.storage_key,
+            thumbnail_key=self.thumbnail_key,
+            content_type=self.content_type,
+            width=self.width,
+            height=self.height,
+            byte_size=self.byte_size,
+            sha256=self.sha256,
+            uploaded_by_id=uploaded_by_id,
+        )
+
 
 #: Channels where the citizen holds the phone; staff filing on someone's behalf may have none.
 _PHOTO_CHANNELS = frozenset({Channel.MOBILE, Channel.WEB})
@@ -131,20 +145,7 @@ def submit_report(
         received_at=received,
         receipt_due_at=receipt_deadline(intake.calendar, received_at=received),
         areas=[ReportArea(depth=depth, area_id=area.id) for depth, area in enumerate(chain)],
-        attachments=[
-            Attachment(
-                purpose="before",
-                storage_key=photo.storage_key,
-                thumbnail_key=photo.thumbnail_key,
-                content_type=photo.content_type,
-                width=photo.width,
-                height=photo.height,
-                byte_size=photo.byte_size,
-                sha256=photo.sha256,
-                uploaded_by_id=reporter_id,
-            )
-            for photo in photos
-        ],
+        attachments=[photo.attachment("before", uploaded_by_id=reporter_id) for photo in photos],
     )
     if dispatch:
         report.lead_agency = route.lead

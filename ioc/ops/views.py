@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import Blueprint, request, stream_with_context
 from flask import Response as FlaskResponse
-from pydantic import BaseModel
 from spectree import Response
 
 from ioc.errors import NotFound
@@ -35,26 +34,23 @@ from ioc.ops.schemas import (
 from ioc.web import staff_view
 from ioc.web.openapi import api
 from ioc.web.periods import period
-from ioc.web.staff_access import OPS_READERS, require_staff, staff_unit_of_work
+from ioc.web.staff_access import (
+    OPS_READERS,
+    STAFF_ERRORS,
+    STAFF_SECURITY,
+    act_on_report,
+    require_staff,
+    staff_unit_of_work,
+)
 from ioc.web.staff_view import StaffReport, StaffReportList
 
 bp = Blueprint("ops_api", __name__, url_prefix="/api/ops/v1")
 
 TAGS = ["operations"]
-STAFF = {"staff": []}
+STAFF = STAFF_SECURITY
 
 
-class ErrorOut(BaseModel):
-    error: dict[str, Any]
-
-
-ERRORS = {
-    "HTTP_401": ErrorOut,
-    "HTTP_403": ErrorOut,
-    "HTTP_404": ErrorOut,
-    "HTTP_409": ErrorOut,
-    "HTTP_422": ErrorOut,
-}
+ERRORS = STAFF_ERRORS
 ACTION = Response(HTTP_200=StaffReport, **ERRORS)
 
 
@@ -93,11 +89,7 @@ def show(ref: str) -> dict[str, Any]:
 
 
 def _act(ref: str, use_case: Any, **arguments: Any) -> dict[str, Any]:
-    """Run one triage use case on ``ref`` and answer with the report as it is now."""
-    with staff_unit_of_work(OPS_READERS) as (session, actor):
-        report = get_report_for_staff(session, ref=ref, actor=actor)
-        use_case(session, report=report, actor=actor, **arguments)
-        return staff_view.detail(session, report, actor, with_reporter=True)
+    return act_on_report(OPS_READERS, ref, use_case, with_reporter=True, **arguments)
 
 
 @bp.post("/reports/<ref>/verify")

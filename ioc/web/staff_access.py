@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from ioc.errors import Forbidden
 from ioc.extensions import services
+from ioc.feedback.handling import get_report_for_staff
 from ioc.feedback.models import User
 from ioc.feedback.states import Role
+from ioc.web import staff_view
 from ioc.web.auth import current_staff_session
 
 OPS_READERS = frozenset({Role.IOC_OPERATOR, Role.IOC_SUPERVISOR, Role.ADMIN, Role.VIEWER})
@@ -39,3 +43,34 @@ def require_staff(roles: frozenset[Role]) -> None:
     """
     with staff_unit_of_work(roles):
         pass
+
+
+class ErrorOut(BaseModel):
+    """The one error shape: ``{"error": {"code", "message", "details"}}``."""
+
+    error: dict[str, Any]
+
+
+#: Answers every staff endpoint may give besides its success.
+STAFF_ERRORS: dict[str, type[BaseModel]] = {
+    "HTTP_401": ErrorOut,
+    "HTTP_403": ErrorOut,
+    "HTTP_404": ErrorOut,
+    "HTTP_409": ErrorOut,
+    "HTTP_422": ErrorOut,
+}
+STAFF_SECURITY = {"staff": []}
+
+
+def act_on_report(
+    roles: frozenset[Role], ref: str, use_case: Any, *, with_reporter: bool, **arguments: Any
+) -> dict[str, Any]:
+    """Run one staff use case on the report ``ref`` and answer with the report as it is now.
+
+    Raises:
+        whatever the sign-in check, :func:`get_report_for_staff` and the use case raise.
+    """
+    with staff_unit_of_work(roles) as (session, actor):
+        report = get_report_for_staff(session, ref=ref, actor=actor)
+        use_case(session, report=report, actor=actor, **arguments)
+        return staff_view.detail(session, report, actor, with_reporter=with_reporter)
