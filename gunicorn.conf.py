@@ -14,3 +14,11 @@ accesslog = "-"
 errorlog = "-"
 # gunicorn 27 otherwise opens a control socket in the home directory.
 control_socket_disable = True
+
+
+def post_worker_init(worker):
+    """Each worker pushes committed events to its Socket.IO clients (and, through Redis, to
+    every other process's)."""
+    from ioc.wsgi import start_background_work
+
+    start_background_work()

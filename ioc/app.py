@@ -40,10 +40,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=52 * 1024 * 1024)
     extensions.init_app(app, settings)
     production = settings.env is Environment.PRODUCTION
+    # The Socket.IO object outlives apps (its handlers register at import); say explicitly
+    # that there is no queue, or an earlier app's Redis manager would be kept.
+    queue = (
+        {"message_queue": settings.redis_url} if settings.redis_url else {"client_manager": None}
+    )
     socketio.init_app(
-        app,
-        async_mode=ASYNC_MODE_PRODUCTION if production else ASYNC_MODE_EMBEDDED,
-        message_queue=settings.redis_url,
+        app, async_mode=ASYNC_MODE_PRODUCTION if production else ASYNC_MODE_EMBEDDED, **queue
     )
     limits.init_app(app, settings)
     errors.init_app(app)

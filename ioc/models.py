@@ -1,7 +1,7 @@
 """Every mapped class, imported in one place so the metadata is complete (Alembic, tests)."""
 
 from ioc.db import Base
-from ioc.events import Event
+from ioc.events import Event, EventAudience
 from ioc.feedback.citizen_models import Device, IdempotencyRecord, ReportFollower
 from ioc.feedback.models import (
     Agency,
@@ -32,6 +32,7 @@ __all__ = [
     "CategoryGroup",
     "Device",
     "Event",
+    "EventAudience",
     "ExtensionRequest",
     "IdempotencyRecord",
     "Report",

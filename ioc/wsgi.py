@@ -5,5 +5,12 @@ imported; nothing here patches anything itself.
 """
 
 from ioc.app import create_app
+from ioc.realtime import socketio
+from ioc.realtime.publisher import start_publisher
 
 app = create_app()
+
+
+def start_background_work() -> None:
+    """Called by gunicorn in each worker once it runs (see gunicorn.conf.py)."""
+    start_publisher(app.extensions["ioc"].session_factory, socketio)

@@ -30,7 +30,9 @@ def serve(host: str, port: int) -> None:
 
 def _run_server(app: Flask, host: str, port: int) -> None:
     from ioc.realtime import socketio
+    from ioc.realtime.publisher import start_publisher
 
+    start_publisher(app.extensions["ioc"].session_factory, socketio)
     configure_logging(logging.INFO)
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False)
 

@@ -6,8 +6,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ioc.events import AUDIENCE_OPS, Event, agency_audience, citizen_audience, record_event
+from ioc.events import (
+    AUDIENCE_OPS,
+    AUDIENCE_PUBLIC,
+    Event,
+    agency_audience,
+    citizen_audience,
+    record_event,
+)
 from ioc.feedback.report_models import Report
+from ioc.feedback.states import ReportStatus
 
 
 def announce(session: Session, report: Report, event_type: str, **extra: Any) -> Event:
@@ -16,8 +24,16 @@ def announce(session: Session, report: Report, event_type: str, **extra: Any) ->
     The payload is what a map needs to draw and colour the report; it never names the
     reporter, so it can go to every audience.
     """
+    payload = {**map_point(report), **extra}
+    return record_event(
+        session, event_type, payload=payload, audiences=_audiences(report), report_id=report.id
+    )
+
+
+def map_point(report: Report) -> dict[str, Any]:
+    """The identity-free facts a map draws a report with (events and snapshots alike)."""
     leaf = report.areas[0].area.code if report.areas else None
-    payload = {
+    return {
         "ref": report.ref,
         "lon": report.lon,
         "lat": report.lat,
@@ -28,15 +44,17 @@ def announce(session: Session, report: Report, event_type: str, **extra: Any) ->
         "due_at": report.due_at.isoformat() if report.due_at else None,
         "received_at": report.received_at.isoformat(),
         "support_count": report.support_count,
-        **extra,
     }
-    return record_event(
-        session, event_type, payload=payload, audiences=_audiences(report), report_id=report.id
-    )
+
+
+#: What the public portal shows: results, never reports still being handled.
+_PUBLISHED = frozenset({ReportStatus.RESOLVED, ReportStatus.CLOSED, ReportStatus.REJECTED})
 
 
 def _audiences(report: Report) -> list[str]:
     audiences = [AUDIENCE_OPS]
+    if report.status in _PUBLISHED and not report.category.is_private:
+        audiences.append(AUDIENCE_PUBLIC)
     if report.lead_agency is not None:
         audiences.append(agency_audience(report.lead_agency.code))
         audiences.extend(agency_audience(a.code) for a in report.supporting_agencies)

@@ -46,3 +46,17 @@ def list_agency_inbox(
             .limit(min(limit, MAX_ITEMS))
         )
     )
+
+
+def list_open_reports(session: Session, *, limit: int = 5000) -> list[Report]:
+    """Every report still being handled, for a map's starting state (newest first)."""
+    from ioc.feedback.states import OPEN_STATES
+
+    return list(
+        session.scalars(
+            select(Report)
+            .where(Report.status.in_([s.value for s in OPEN_STATES]))
+            .order_by(Report.id.desc())
+            .limit(limit)
+        )
+    )

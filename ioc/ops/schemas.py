@@ -102,3 +102,8 @@ class ExportQuery(_Strict):
 
 class QuestionIn(_Strict):
     question: str = Field(min_length=1, max_length=4000, description="Shown to the citizen")
+
+
+class Snapshot(BaseModel):
+    seq: int
+    reports: list[dict[str, Any]]

@@ -9,11 +9,13 @@ from flask import Response as FlaskResponse
 from spectree import Response
 
 from ioc.errors import NotFound
+from ioc.events import latest_seq
 from ioc.extensions import services
 from ioc.feedback import moderation, pauses, triage
+from ioc.feedback.announce import map_point
 from ioc.feedback.exports import ExportFilter, csv_chunks, report_rows, write_xlsx
 from ioc.feedback.handling import get_report_for_staff, list_active_agencies
-from ioc.feedback.queues import list_triage_queue
+from ioc.feedback.queues import list_open_reports, list_triage_queue
 from ioc.feedback.statistics import GroupBy, compute_figures
 from ioc.ops.schemas import (
     AgencyList,
@@ -28,6 +30,7 @@ from ioc.ops.schemas import (
     QuestionIn,
     QueueQuery,
     ReasonIn,
+    Snapshot,
     StatisticsOut,
     StatisticsQuery,
 )
@@ -272,3 +275,14 @@ def _stream_and_delete(path: Any, download_name: str) -> FlaskResponse:
 def ask_citizen(ref: str) -> dict[str, Any]:
     """Ask the reporter for more information; the deadline clock pauses until they answer."""
     return _act(ref, pauses.ask_citizen, question=request.context.json.question)  # type: ignore[attr-defined]
+
+
+@bp.get("/snapshot")
+@api.validate(resp=Response(HTTP_200=Snapshot, **ERRORS), tags=TAGS, security=STAFF)
+def snapshot() -> dict[str, Any]:
+    """The map's current state and the event `seq` it corresponds to: a screen told to
+    `resync` loads this, then applies live events with a higher `seq`."""
+    with staff_unit_of_work(OPS_READERS) as (session, _):
+        seq = latest_seq(session)  # read first: later changes arrive as events
+        reports = list_open_reports(session)
+        return {"seq": seq, "reports": [map_point(r) for r in reports]}

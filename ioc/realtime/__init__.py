@@ -11,3 +11,6 @@ socketio = SocketIO()
 #: The gunicorn gevent worker in production, plain threads everywhere else.
 ASYNC_MODE_PRODUCTION = "gevent"
 ASYNC_MODE_EMBEDDED = "threading"
+
+# Handlers register on import, so every app built afterwards has them.
+from ioc.realtime import namespaces as _namespaces  # noqa: E402, F401

@@ -1,0 +1,88 @@
+"""Who may listen where: the checks made when a screen connects, and its catch-up.
+
+Kept apart from the Socket.IO handlers so they stay thin: each handler asks this module for
+the connecting screen's audience (or a refusal) and for the events it missed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ioc.events import agency_audience, citizen_audience, events_for, latest_seq
+from ioc.feedback.citizens import ensure_citizen
+from ioc.feedback.staff_sessions import find_session
+from ioc.feedback.states import Role
+from ioc.identity import TokenVerifier
+from ioc.realtime.publisher import wire
+
+#: A screen further behind than this reloads the map state instead of replaying.
+REPLAY_WINDOW = 1000
+
+OPS_ROLES = frozenset({Role.IOC_OPERATOR, Role.IOC_SUPERVISOR, Role.ADMIN, Role.VIEWER})
+AGENCY_ROLES = frozenset({Role.AGENCY_OFFICER, Role.AGENCY_MANAGER})
+
+
+class Refused(Exception):
+    """The connection is refused; the message says why."""
+
+
+@dataclass(frozen=True)
+class CatchUp:
+    events: list[dict[str, Any]]
+    resync_from: int | None  # set when the screen must reload the state at this seq
+
+
+def staff_audience(session: Session, token: str | None, *, agency: bool) -> str:
+    """The room of a signed-in staff member: ``ops``, or ``agency:<code>`` for agency staff.
+
+    Raises:
+        Refused: no or unknown token, or a role that does not belong in this namespace.
+    """
+    record = find_session(session, token=token) if token else None
+    if record is None:
+        raise Refused("please sign in")
+    user = record.user
+    if agency:
+        if user.role not in AGENCY_ROLES or user.agency is None:
+            raise Refused("only agency staff may connect here")
+        return agency_audience(user.agency.code)
+    if user.role not in OPS_ROLES:
+        raise Refused("only operations-centre staff may connect here")
+    return "ops"
+
+
+def citizen_room(session: Session, verifier: TokenVerifier, token: str | None) -> str:
+    """The room of a signed-in citizen (their own reports' events).
+
+    Raises:
+        Refused: no token, or one firebase-admin does not accept.
+    """
+    from ioc.errors import Unauthenticated
+
+    if not token:
+        raise Refused("please sign in")
+    try:
+        identity = verifier.verify(token)
+    except Unauthenticated as exc:
+        raise Refused(exc.message) from None
+    citizen = ensure_citizen(
+        session, uid=identity.uid, name=identity.name, phone=identity.phone, email=identity.email
+    )
+    return citizen_audience(citizen.id)
+
+
+def catch_up(session: Session, audience: str, last_seq: Any) -> CatchUp:
+    """The events the screen missed since ``last_seq`` (none when it did not say)."""
+    if last_seq is None:
+        return CatchUp([], None)
+    try:
+        after = int(last_seq)
+    except (TypeError, ValueError):
+        raise Refused("last_seq must be a number") from None
+    missed = events_for(session, audience, after_seq=after, limit=REPLAY_WINDOW + 1)
+    if len(missed) > REPLAY_WINDOW:
+        return CatchUp([], latest_seq(session))
+    return CatchUp([wire(event) for event in missed], None)

@@ -1,0 +1,77 @@
+"""Socket.IO namespaces, registered when this module is imported (never inside create_app:
+handlers added there vanish when a second app is created).
+
+/ops (operators), /agency (the server picks the agency's room), /citizen (own reports) and
+/public (published results). A screen passes ``token`` (or sends the staff session cookie)
+and ``last_seq`` in the connection's ``auth``; it gets the events it missed, then live ones.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, request
+from flask_socketio import join_room
+
+from ioc.db import unit_of_work
+from ioc.realtime import socketio
+from ioc.realtime.audiences import (
+    NAMESPACE_AGENCY,
+    NAMESPACE_CITIZEN,
+    NAMESPACE_OPS,
+    NAMESPACE_PUBLIC,
+)
+from ioc.realtime.connections import Refused, catch_up, citizen_room, staff_audience
+from ioc.realtime.publisher import EVENT_NAME
+
+STAFF_COOKIE = "ioc_session"
+
+
+def _auth(auth: Any) -> dict[str, Any]:
+    return auth if isinstance(auth, dict) else {}
+
+
+def _staff_token(auth: dict[str, Any]) -> str | None:
+    return auth.get("token") or request.cookies.get(STAFF_COOKIE)
+
+
+def _admit(namespace: str, auth: dict[str, Any], find_room: Any) -> None:
+    """Join the room ``find_room(session)`` names, then replay what the screen missed."""
+    services = current_app.extensions["ioc"]
+    try:
+        with unit_of_work(services.session_factory) as session:
+            room = find_room(session)
+            # Join first and replay second: an event published in between arrives twice,
+            # never zero times, and screens drop a seq they have seen.
+            join_room(room, namespace=namespace)
+            missed = catch_up(session, room, auth.get("last_seq"))
+    except Refused as refusal:
+        raise ConnectionRefusedError(str(refusal)) from None
+    if missed.resync_from is not None:
+        socketio.emit("resync", {"seq": missed.resync_from}, to=request.sid, namespace=namespace)
+    for message in missed.events:
+        socketio.emit(EVENT_NAME, message, to=request.sid, namespace=namespace)
+
+
+@socketio.on("connect", namespace=NAMESPACE_OPS)
+def connect_ops(auth: Any = None) -> None:
+    auth = _auth(auth)
+    _admit(NAMESPACE_OPS, auth, lambda s: staff_audience(s, _staff_token(auth), agency=False))
+
+
+@socketio.on("connect", namespace=NAMESPACE_AGENCY)
+def connect_agency(auth: Any = None) -> None:
+    auth = _auth(auth)
+    _admit(NAMESPACE_AGENCY, auth, lambda s: staff_audience(s, _staff_token(auth), agency=True))
+
+
+@socketio.on("connect", namespace=NAMESPACE_CITIZEN)
+def connect_citizen(auth: Any = None) -> None:
+    auth = _auth(auth)
+    verifier = current_app.extensions["ioc"].token_verifier
+    _admit(NAMESPACE_CITIZEN, auth, lambda s: citizen_room(s, verifier, auth.get("token")))
+
+
+@socketio.on("connect", namespace=NAMESPACE_PUBLIC)
+def connect_public(auth: Any = None) -> None:
+    _admit(NAMESPACE_PUBLIC, _auth(auth), lambda _session: "public")
