@@ -11,7 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, request
-from flask_socketio import join_room
+# Socket.IO reports the reason of its own ConnectionRefusedError to the client (the built-in
+# one of the same name would be answered with a generic refusal).
+from flask_socketio import ConnectionRefusedError, join_room
 
 from ioc.db import unit_of_work
 from ioc.realtime import socketio

@@ -1,0 +1,175 @@
+"""The real thing: gunicorn with the gevent worker serves the app, the official JavaScript
+Socket.IO client (run by Node) listens on /ops, and a report submitted over HTTP reaches it
+as ``report.created`` with its ``seq``."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ioc.db import make_engine, make_session_factory, unit_of_work
+from ioc.demo.seed import seed_demo
+from ioc.feedback.staff_sessions import sign_in
+from ioc.identity import emulator_token
+from ioc.migrate import upgrade
+
+ROOT = Path(__file__).resolve().parents[2]
+LISTENER = ROOT / "frontend" / "tests" / "listen.mjs"
+REQUIRED = os.environ.get("IOC_TEST_REQUIRE_POSTGIS") == "1"  # set in CI: no skipping there
+
+
+def _node() -> str:
+    node = shutil.which("node")
+    client = ROOT / "frontend" / "node_modules" / "socket.io-client"
+    if node and client.is_dir():
+        return node
+    reason = "Node.js and frontend/node_modules (npm ci in frontend/) are needed"
+    if REQUIRED:
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_until(condition, *, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _healthy(base: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base}/healthz", timeout=1) as answer:
+            return answer.status == 200
+    except OSError:
+        return False
+
+
+def _lines(process: subprocess.Popen) -> queue.Queue:
+    lines: queue.Queue = queue.Queue()
+
+    def pump() -> None:
+        for line in process.stdout:
+            lines.put(json.loads(line))
+
+    threading.Thread(target=pump, daemon=True).start()
+    return lines
+
+
+@pytest.fixture
+def server(tmp_path) -> Iterator[dict]:
+    database = f"sqlite:///{tmp_path / 'live.sqlite3'}"
+    engine = make_engine(database)
+    upgrade(engine)
+    with unit_of_work(make_session_factory(engine)) as session:
+        seed_demo(session)
+        token = sign_in(session, username="dieuhanh", password="demo-dieuhanh").token
+    engine.dispose()
+    port = _free_port()
+    env = {
+        **os.environ,
+        "IOC_DATABASE_URL": database,
+        "IOC_MEDIA_DIR": str(tmp_path / "media"),
+        "IOC_BIND": f"127.0.0.1:{port}",
+        "FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:9099",
+        "IOC_ENV": "development",
+    }
+    env.pop("IOC_REDIS_URL", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "ioc.wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until(
+            lambda: _healthy(base) or process.poll() is not None,
+            timeout=30,
+            what="gunicorn to answer /healthz",
+        )
+        assert process.poll() is None, process.stderr.read().decode()
+        yield {"base": base, "token": token}
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+        process.stderr.close()
+
+
+def test_a_report_submitted_over_http_reaches_a_javascript_client_on_ops(server):
+    node = _node()
+    listener = subprocess.Popen(
+        [node, str(LISTENER), server["base"], "/ops", server["token"]],
+        cwd=ROOT / "frontend",
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        lines = _lines(listener)
+        assert lines.get(timeout=20) == {"connected": True}
+
+        citizen = emulator_token(project_id="ioc-demo", uid="live-1", name="Lê Văn Live")
+        body = {
+            "category": "traffic_light",
+            "lon": 108.74,
+            "lat": 15.57,
+            "attributes": {"light_fault": "all_off"},
+        }
+        request = urllib.request.Request(
+            f"{server['base']}/api/mobile/v1/reports",
+            data=json.dumps(body).encode(),
+            method="POST",
+            headers={
+                "Authorization": f"Bearer {citizen}",
+                "Content-Type": "application/json",
+                "Idempotency-Key": uuid.uuid4().hex,
+            },
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            ref = json.loads(answer.read())["ref"]
+
+        event = lines.get(timeout=20)
+        assert event["type"] == "report.created"
+        assert event["payload"]["ref"] == ref
+        assert isinstance(event["seq"], int)
+        assert "Lê Văn Live" not in json.dumps(event)
+    finally:
+        listener.kill()
+        listener.wait()
+        listener.stdout.close()
+
+
+def test_the_javascript_client_is_refused_without_a_valid_token(server):
+    node = _node()
+    result = subprocess.run(
+        [node, str(LISTENER), server["base"], "/ops", "not-a-token"],
+        cwd=ROOT / "frontend",
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+    refusal = json.loads(result.stdout.splitlines()[0])
+    assert "connect_error" in refusal
+    assert "please sign in" in json.dumps(refusal)
