@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, request
+
 # Socket.IO reports the reason of its own ConnectionRefusedError to the client (the built-in
 # one of the same name would be answered with a generic refusal).
 from flask_socketio import ConnectionRefusedError, join_room
