@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     area_index_check_seconds: float = Field(default=2.0, ge=0)
     var_dir: Path = Path("var")
     rate_limits_enabled: bool = True
+    # Whether app processes push committed events to screens themselves; turn off where a
+    # separate process does it for all (through the Redis message queue).
+    publish_events: bool = True
     # Public holidays and make-up working days for the SLA calendar; None is the shipped file.
     holidays_file: Path | None = None
 

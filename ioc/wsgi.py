@@ -13,4 +13,6 @@ app = create_app()
 
 def start_background_work() -> None:
     """Called by gunicorn in each worker once it runs (see gunicorn.conf.py)."""
-    start_publisher(app.extensions["ioc"].session_factory, socketio)
+    services = app.extensions["ioc"]
+    if services.settings.publish_events:
+        start_publisher(services.session_factory, socketio)

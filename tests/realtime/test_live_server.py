@@ -173,3 +173,84 @@ def test_the_javascript_client_is_refused_without_a_valid_token(server):
     refusal = json.loads(result.stdout.splitlines()[0])
     assert "connect_error" in refusal
     assert "please sign in" in json.dumps(refusal)
+
+
+def test_an_event_published_by_another_process_reaches_a_client_through_redis(tmp_path):
+    """Process B serves the screen and publishes nothing itself; this test process files a
+    report and publishes it through Redis, as a worker on another host would."""
+    from flask_socketio import SocketIO
+
+    from ioc.feedback.service import Intake, submit_report
+    from ioc.feedback.sla import load_calendar
+    from ioc.geo.service import AreaLocator
+    from ioc.realtime.publisher import publish_pending
+    from tests.conftest import redis_url_or_skip
+
+    node = _node()
+    redis_url = redis_url_or_skip()
+    database = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    engine = make_engine(database)
+    upgrade(engine)
+    factory = make_session_factory(engine)
+    with unit_of_work(factory) as session:
+        seed_demo(session)
+        token = sign_in(session, username="dieuhanh", password="demo-dieuhanh").token
+    port = _free_port()
+    env = {
+        **os.environ,
+        "IOC_DATABASE_URL": database,
+        "IOC_BIND": f"127.0.0.1:{port}",
+        "IOC_REDIS_URL": redis_url,
+        "IOC_PUBLISH_EVENTS": "false",
+        "IOC_ENV": "development",
+        "IOC_MEDIA_DIR": str(tmp_path / "media"),
+    }
+    server_b = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "ioc.wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    listener = None
+    try:
+        _wait_until(lambda: _healthy(base), timeout=30, what="process B to answer /healthz")
+        listener = subprocess.Popen(
+            [node, str(LISTENER), base, "/ops", token],
+            cwd=ROOT / "frontend",
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        lines = _lines(listener)
+        assert lines.get(timeout=20) == {"connected": True}
+
+        from zoneinfo import ZoneInfo
+
+        intake = Intake(
+            locator=AreaLocator(check_seconds=0),
+            calendar=load_calendar(ZoneInfo("Asia/Ho_Chi_Minh")),
+        )
+        with unit_of_work(factory) as session:
+            ref = submit_report(
+                session,
+                intake,
+                category_code="traffic_light",
+                lon=108.74,
+                lat=15.57,
+                channel="phone",
+                attributes={"light_fault": "all_off"},
+            ).ref
+        publish_pending(factory, SocketIO(message_queue=redis_url))
+
+        event = lines.get(timeout=20)
+        assert event["type"] == "report.created"
+        assert event["payload"]["ref"] == ref
+    finally:
+        if listener is not None:
+            listener.kill()
+            listener.wait()
+            listener.stdout.close()
+        server_b.terminate()
+        server_b.wait(timeout=15)
+        engine.dispose()
