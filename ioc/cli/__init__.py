@@ -6,7 +6,7 @@ import logging
 
 import click
 
-from ioc.cli import areas, database, dev, servers, sla, users
+from ioc.cli import areas, database, dev, servers, sla, users, worker
 from ioc.cli.common import configure_logging
 
 
@@ -28,3 +28,4 @@ main.add_command(servers.demo)
 main.add_command(dev.dev)
 main.add_command(users.users)
 main.add_command(sla.sla)
+main.add_command(worker.worker)
