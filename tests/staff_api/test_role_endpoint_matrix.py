@@ -161,6 +161,26 @@ CALLS: dict[str, Call] = {
     "agency.resolve.before_support_contributed": Call(
         "POST", f"{AGENCY}/reports/{{ref}}/resolve", LEAD_WITH_MTDT_SUPPORTING, ANSWER
     ),
+    # figures, exports, moderation, filing for callers, waiting for the citizen
+    "ops.snapshot": Call("GET", f"{OPS}/snapshot"),
+    "ops.statistics": Call("GET", f"{OPS}/statistics?group_by=agency"),
+    "ops.export.csv": Call("GET", f"{OPS}/exports/reports.csv"),
+    "ops.moderate": Call(
+        "POST", f"{OPS}/reports/{{ref}}/moderate", PENDING, {"description": "Đèn đường tắt"}
+    ),
+    "ops.file_for_citizen": Call(
+        "POST",
+        f"{OPS}/reports",
+        None,
+        {"channel": "phone", "category": "den_duong", "lon": 108.05, "lat": 16.05},
+    ),
+    "ops.ask_citizen": Call(
+        "POST", f"{OPS}/reports/{{ref}}/ask-citizen", PENDING, {"question": "Cột số mấy?"}
+    ),
+    "agency.ask_citizen": Call(
+        "POST", f"{AGENCY}/reports/{{ref}}/ask-citizen", IN_PROGRESS, {"question": "Cột số mấy?"}
+    ),
+    "admin.audit": Call("GET", "/api/admin/v1/audit"),
     # who am I
     "auth.me": Call("GET", "/api/auth/me"),
 }
@@ -211,6 +231,14 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "agency.resolve.when_assigned":           (401, 401, 403, 403, 403, 403, 409, 409, 404),
     "agency.resolve.as_supporting":           (401, 401, 403, 403, 403, 403, 409, 409, 404),
     "agency.resolve.before_support_contributed": (401, 401, 403, 403, 403, 403, 409, 409, 409),
+    "ops.snapshot":                           (401, 401, 200, 200, 200, 200, 403, 403, 403),
+    "ops.statistics":                         (401, 401, 200, 200, 200, 200, 403, 403, 403),
+    "ops.export.csv":                         (401, 401, 200, 200, 200, 200, 403, 403, 403),
+    "ops.moderate":                           (401, 401, 200, 200, 200, 403, 403, 403, 403),
+    "ops.file_for_citizen":                   (401, 401, 201, 201, 201, 403, 403, 403, 403),
+    "ops.ask_citizen":                        (401, 401, 200, 200, 200, 403, 403, 403, 403),
+    "agency.ask_citizen":                     (401, 401, 403, 403, 403, 403, 200, 200, 404),
+    "admin.audit":                            (401, 401, 200, 403, 403, 403, 403, 403, 403),
     "auth.me":                                (401, 401, 200, 200, 200, 200, 200, 200, 200),
 }  # fmt: skip
 
