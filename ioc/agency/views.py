@@ -18,12 +18,15 @@ from ioc.agency.schemas import (
     ResolveIn,
 )
 from ioc.errors import InvalidInput
+from ioc.events import latest_seq
 from ioc.extensions import services
 from ioc.feedback import agency_work, pauses
+from ioc.feedback.announce import map_point
 from ioc.feedback.handling import get_report_for_staff
 from ioc.feedback.photos import process_photo
 from ioc.feedback.queues import list_agency_inbox
 from ioc.feedback.service import MAX_PHOTOS
+from ioc.ops.schemas import Snapshot
 from ioc.web import staff_view
 from ioc.web.openapi import api
 from ioc.web.staff_access import (
@@ -141,3 +144,13 @@ def resolve(ref: str) -> dict[str, Any]:
 def ask_citizen(ref: str) -> dict[str, Any]:
     """Ask the reporter for more information; the deadline clock pauses until they answer."""
     return _act(ref, pauses.ask_citizen, question=request.context.json.question)  # type: ignore[attr-defined]
+
+
+@bp.get("/snapshot")
+@api.validate(resp=Response(HTTP_200=Snapshot, **ERRORS), tags=TAGS, security=STAFF)
+def snapshot() -> dict[str, Any]:
+    """My agency's open reports and the event `seq` they correspond to (after `resync`)."""
+    with staff_unit_of_work(AGENCY_STAFF) as (session, actor):
+        seq = latest_seq(session)  # read first: later changes arrive as events
+        reports = list_agency_inbox(session, agency_id=actor.agency_id, limit=5000)
+        return {"seq": seq, "reports": [map_point(r) for r in reports]}

@@ -60,3 +60,19 @@ def list_open_reports(session: Session, *, limit: int = 5000) -> list[Report]:
             .limit(limit)
         )
     )
+
+
+def list_published_results(session: Session, *, limit: int = 5000) -> list[Report]:
+    """Results the public may see (resolved, closed, rejected; never private categories)."""
+    from ioc.feedback.models import Category
+
+    published = [ReportStatus.RESOLVED, ReportStatus.CLOSED, ReportStatus.REJECTED]
+    return list(
+        session.scalars(
+            select(Report)
+            .join(Category)
+            .where(Report.status.in_(published), Category.is_private.is_(False))
+            .order_by(Report.id.desc())
+            .limit(limit)
+        )
+    )

@@ -9,7 +9,10 @@ from flask import Blueprint, request
 from pydantic import BaseModel, ConfigDict
 from spectree import Response
 
+from ioc.events import latest_seq
 from ioc.extensions import services
+from ioc.feedback.announce import map_point
+from ioc.feedback.queues import list_published_results
 from ioc.feedback.statistics import GroupBy, compute_figures
 from ioc.web.openapi import api
 from ioc.web.periods import period
@@ -46,3 +49,18 @@ def scorecard() -> dict[str, Any]:
             until=until,
         )
         return {"since": since, "until": until, "agencies": [f.to_dict() for f in figures]}
+
+
+class PublicSnapshot(BaseModel):
+    seq: int
+    reports: list[dict[str, Any]]
+
+
+@bp.get("/snapshot")
+@api.validate(resp=Response(HTTP_200=PublicSnapshot), tags=["public"])
+def snapshot() -> dict[str, Any]:
+    """Published results (no personal data) and the event `seq` they correspond to."""
+    with services().unit_of_work() as session:
+        seq = latest_seq(session)
+        reports = list_published_results(session)
+        return {"seq": seq, "reports": [map_point(r) for r in reports]}

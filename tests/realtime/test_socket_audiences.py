@@ -202,3 +202,25 @@ def test_the_snapshot_gives_the_open_reports_and_their_seq(app, client, session,
     assert [r["ref"] for r in answer["reports"]] == [report.ref]
     assert answer["seq"] == session.scalar(select(Event.seq).order_by(Event.seq.desc()))
     assert "reporter" not in answer["reports"][0]
+
+
+def test_the_agency_snapshot_holds_only_that_agencys_reports(app, client, session, intake, world):
+    lights = _file(session, intake, "den")
+    _file(session, intake, "rac")
+
+    answer = client.get(
+        "/api/agency/v1/snapshot", headers={"Authorization": f"Bearer {world['sxd']}"}
+    ).get_json()
+
+    assert [r["ref"] for r in answer["reports"]] == [lights.ref]
+
+
+def test_the_public_snapshot_holds_published_results_only(app, client, session, intake, world):
+    resolved = _file(session, intake, "den")
+    resolved.status = "resolved"
+    _file(session, intake, "den")
+    session.flush()
+
+    answer = client.get("/api/public/v1/snapshot").get_json()
+
+    assert [r["ref"] for r in answer["reports"]] == [resolved.ref]

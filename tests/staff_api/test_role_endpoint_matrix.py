@@ -180,6 +180,7 @@ CALLS: dict[str, Call] = {
     "agency.ask_citizen": Call(
         "POST", f"{AGENCY}/reports/{{ref}}/ask-citizen", IN_PROGRESS, {"question": "Cột số mấy?"}
     ),
+    "agency.snapshot": Call("GET", f"{AGENCY}/snapshot"),
     "admin.audit": Call("GET", "/api/admin/v1/audit"),
     # who am I
     "auth.me": Call("GET", "/api/auth/me"),
@@ -238,6 +239,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "ops.file_for_citizen":                   (401, 401, 201, 201, 201, 403, 403, 403, 403),
     "ops.ask_citizen":                        (401, 401, 200, 200, 200, 403, 403, 403, 403),
     "agency.ask_citizen":                     (401, 401, 403, 403, 403, 403, 200, 200, 404),
+    "agency.snapshot":                        (401, 401, 403, 403, 403, 403, 200, 200, 200),
     "admin.audit":                            (401, 401, 200, 403, 403, 403, 403, 403, 403),
     "auth.me":                                (401, 401, 200, 200, 200, 200, 200, 200, 200),
 }  # fmt: skip
