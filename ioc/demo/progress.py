@@ -84,7 +84,7 @@ def _triage(session: Session, intake: Intake, report: Report, rng: random.Random
         return
     triage.assign_report(
         session,
-        intake,
+        intake=intake,
         report=report,
         actor=operator,
         agency_code=route.lead.code,

@@ -61,8 +61,8 @@ def classify_report(
 
 def assign_report(
     session: Session,
-    intake: Intake,
     *,
+    intake: Intake,
     report: Report,
     actor: User,
     agency_code: str,
@@ -149,7 +149,7 @@ def decide_extension(
 
 
 def reopen_report(
-    session: Session, intake: Intake, *, report: Report, actor: User, reason: str
+    session: Session, *, intake: Intake, report: Report, actor: User, reason: str
 ) -> None:
     """Reopen a resolved report the citizen was not satisfied with; a new deadline starts.
 

@@ -115,11 +115,13 @@ def classify(ref: str) -> dict[str, Any]:
 def assign(ref: str) -> dict[str, Any]:
     """Send the report to a lead agency (+ supporting ones); the deadline starts (chuyển xử lý)."""
     body: AssignIn = request.context.json  # type: ignore[attr-defined]
-
-    def assign_with_intake(session: Any, **kwargs: Any) -> None:
-        triage.assign_report(session, services().intake, **kwargs)
-
-    return _act(ref, assign_with_intake, agency_code=body.agency, supporting_codes=body.supporting)
+    return _act(
+        ref,
+        triage.assign_report,
+        intake=services().intake,
+        agency_code=body.agency,
+        supporting_codes=body.supporting,
+    )
 
 
 @bp.post("/reports/<ref>/reject")
@@ -149,11 +151,7 @@ def decide_extension(ref: str) -> dict[str, Any]:
 def reopen(ref: str) -> dict[str, Any]:
     """Reopen a report the citizen rated unsatisfied; a new deadline starts."""
     body: ReasonIn = request.context.json  # type: ignore[attr-defined]
-
-    def reopen_with_intake(session: Any, **kwargs: Any) -> None:
-        triage.reopen_report(session, services().intake, **kwargs)
-
-    return _act(ref, reopen_with_intake, reason=body.reason)
+    return _act(ref, triage.reopen_report, intake=services().intake, reason=body.reason)
 
 
 @bp.post("/reports/<ref>/moderate")

@@ -90,7 +90,7 @@ def _assigned(
     )
     assign_report(
         session,
-        intake,
+        intake=intake,
         report=report,
         actor=cast.operator,
         agency_code="SXD",
@@ -223,7 +223,7 @@ def test_a_returned_report_can_be_assigned_again(
         session, report=report, actor=cast.lead_officer, reason="Không phải của chúng tôi"
     )
 
-    assign_report(session, intake, report=report, actor=cast.operator, agency_code="MT")
+    assign_report(session, intake=intake, report=report, actor=cast.operator, agency_code="MT")
 
     assert (report.status, report.lead_agency) == (ReportStatus.ASSIGNED, cast.other_lead)
     assert report.due_at is not None
@@ -388,7 +388,9 @@ def test_after_a_reopen_supporting_agencies_contribute_again_before_the_lead_res
     contribute(session, report=report, actor=cast.power_officer, text="Đã thay cáp")
     resolve_report(session, report=report, actor=cast.lead_officer, answer="Xong", photos=[])
     report.rating = "unsatisfied"
-    reopen_report(session, intake, report=report, actor=cast.operator, reason="Chưa hài lòng")
+    reopen_report(
+        session, intake=intake, report=report, actor=cast.operator, reason="Chưa hài lòng"
+    )
     accept_report(session, report=report, actor=cast.lead_officer)
 
     with pytest.raises(Conflict):

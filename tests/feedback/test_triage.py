@@ -90,7 +90,7 @@ def _submit(
 
 def _assigned(session: Session, intake: Intake, cast: Cast) -> Report:
     report = _submit(session, intake, cast)
-    assign_report(session, intake, report=report, actor=cast.operator, agency_code="LEAD")
+    assign_report(session, intake=intake, report=report, actor=cast.operator, agency_code="LEAD")
     return report
 
 
@@ -192,7 +192,7 @@ def test_assign_sets_the_lead_and_supporting_agencies(
     report = _submit(session, intake, cast)
     assign_report(
         session,
-        intake,
+        intake=intake,
         report=report,
         actor=cast.operator,
         agency_code="LEAD",
@@ -213,7 +213,7 @@ def test_assign_starts_the_deadline_in_working_time_from_now(
 ) -> None:
     report = _submit(session, intake, cast)
     before = utcnow()
-    assign_report(session, intake, report=report, actor=cast.operator, agency_code="LEAD")
+    assign_report(session, intake=intake, report=report, actor=cast.operator, agency_code="LEAD")
     after = utcnow()
 
     assert report.due_at is not None
@@ -228,7 +228,7 @@ def test_assign_of_an_urgent_report_runs_on_the_wall_clock(
     report = _submit(session, intake, cast)
     classify_report(session, report=report, actor=cast.operator, category_code="sap_cay")
     before = utcnow()
-    assign_report(session, intake, report=report, actor=cast.operator, agency_code="LEAD")
+    assign_report(session, intake=intake, report=report, actor=cast.operator, agency_code="LEAD")
     after = utcnow()
 
     assert report.due_at is not None
@@ -241,7 +241,7 @@ def test_assign_to_an_unknown_or_inactive_agency_names_the_agency_field(
 ) -> None:
     report = _submit(session, intake, cast)
     with pytest.raises(InvalidInput) as caught:
-        assign_report(session, intake, report=report, actor=cast.operator, agency_code=code)
+        assign_report(session, intake=intake, report=report, actor=cast.operator, agency_code=code)
     assert caught.value.details == {"fields": {"agency": code}}
     assert report.status == ReportStatus.PENDING_REVIEW
 
@@ -253,7 +253,7 @@ def test_assign_with_an_unknown_supporting_agency_names_the_supporting_field(
     with pytest.raises(InvalidInput) as caught:
         assign_report(
             session,
-            intake,
+            intake=intake,
             report=report,
             actor=cast.operator,
             agency_code="LEAD",
@@ -269,7 +269,7 @@ def test_assign_refuses_the_lead_agency_also_as_supporting(
     with pytest.raises(InvalidInput) as caught:
         assign_report(
             session,
-            intake,
+            intake=intake,
             report=report,
             actor=cast.operator,
             agency_code="LEAD",
@@ -285,7 +285,7 @@ def test_assign_lists_a_supporting_agency_named_twice_once(
     report = _submit(session, intake, cast)
     assign_report(
         session,
-        intake,
+        intake=intake,
         report=report,
         actor=cast.operator,
         agency_code="LEAD",
@@ -555,7 +555,7 @@ def test_reopen_of_an_unrated_resolved_report_is_a_conflict(
 ) -> None:
     report = _resolved(session, intake, cast)
     with pytest.raises(Conflict):
-        reopen_report(session, intake, report=report, actor=cast.operator, reason="Xem lại")
+        reopen_report(session, intake=intake, report=report, actor=cast.operator, reason="Xem lại")
     assert report.status == ReportStatus.RESOLVED
 
 
@@ -568,7 +568,7 @@ def test_reopen_after_a_closing_rating_is_a_conflict(
     assert report.status == ReportStatus.CLOSED
 
     with pytest.raises(Conflict):
-        reopen_report(session, intake, report=report, actor=cast.operator, reason="Xem lại")
+        reopen_report(session, intake=intake, report=report, actor=cast.operator, reason="Xem lại")
     assert (report.status, report.rating) == (ReportStatus.CLOSED, rating)
 
 
@@ -585,7 +585,9 @@ def test_reopen_after_an_unsatisfied_rating_assigns_again_with_a_new_deadline(
     )
 
     before = utcnow()
-    reopen_report(session, intake, report=report, actor=cast.operator, reason="Người dân phản ánh")
+    reopen_report(
+        session, intake=intake, report=report, actor=cast.operator, reason="Người dân phản ánh"
+    )
     after = utcnow()
 
     assert report.status == ReportStatus.ASSIGNED
@@ -618,7 +620,7 @@ def test_after_reopening_the_citizen_can_rate_the_new_result(
     rate_report(
         session, report=report, citizen_id=cast.citizen.id, rating=Rating.UNSATISFIED, comment=None
     )
-    reopen_report(session, intake, report=report, actor=cast.operator, reason="Làm lại")
+    reopen_report(session, intake=intake, report=report, actor=cast.operator, reason="Làm lại")
     accept_report(session, report=report, actor=cast.lead_officer)
     resolve_report(session, report=report, actor=cast.lead_officer, answer="Đã vá lại", photos=())
 
@@ -637,5 +639,5 @@ def test_reopen_without_a_reason_is_invalid_input(
         session, report=report, citizen_id=cast.citizen.id, rating=Rating.UNSATISFIED, comment=None
     )
     with pytest.raises(InvalidInput) as caught:
-        reopen_report(session, intake, report=report, actor=cast.operator, reason="  ")
+        reopen_report(session, intake=intake, report=report, actor=cast.operator, reason="  ")
     assert caught.value.details == {"fields": {"reason": "is required"}}

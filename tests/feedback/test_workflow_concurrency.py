@@ -98,7 +98,7 @@ def _file_report(db: Db, *, in_progress_with_extension: bool = False) -> int:
         if in_progress_with_extension:
             assign_report(
                 session,
-                db.intake,
+                intake=db.intake,
                 report=report,
                 actor=_user(session, db.operator_id),
                 agency_code="LEAD",
@@ -128,7 +128,11 @@ def _load(session: Session, report_id: int) -> Report:
 
 def _assign(session: Session, db: Db, report: Report) -> None:
     assign_report(
-        session, db.intake, report=report, actor=_user(session, db.operator_id), agency_code="LEAD"
+        session,
+        intake=db.intake,
+        report=report,
+        actor=_user(session, db.operator_id),
+        agency_code="LEAD",
     )
 
 

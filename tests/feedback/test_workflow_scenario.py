@@ -61,7 +61,7 @@ def test_a_report_goes_from_submission_through_a_reopen_to_closed(
     assert report.status == ReportStatus.PENDING_REVIEW
 
     verify_report(session, report=report, actor=operator, note="Ảnh rõ, đúng địa điểm")
-    assign_report(session, intake, report=report, actor=operator, agency_code="MT")
+    assign_report(session, intake=intake, report=report, actor=operator, agency_code="MT")
     assert report.status == ReportStatus.ASSIGNED
 
     accept_report(session, report=report, actor=officer)
@@ -85,7 +85,9 @@ def test_a_report_goes_from_submission_through_a_reopen_to_closed(
     )
     assert report.status == ReportStatus.RESOLVED
 
-    reopen_report(session, intake, report=report, actor=operator, reason="Người dân chưa hài lòng")
+    reopen_report(
+        session, intake=intake, report=report, actor=operator, reason="Người dân chưa hài lòng"
+    )
     assert report.status == ReportStatus.ASSIGNED
 
     accept_report(session, report=report, actor=officer)

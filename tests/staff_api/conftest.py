@@ -103,7 +103,7 @@ class World:
         report = self.new_report(category)
         triage.assign_report(
             self.session,
-            self.intake,
+            intake=self.intake,
             report=report,
             actor=self.users["ioc_operator"],
             agency_code=lead,
