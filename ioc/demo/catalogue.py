@@ -24,16 +24,6 @@ ROOT_AGENCY_CODE = "UBND-HM"
 #: ward or special zone in which the report is located.
 COMMUNE = "COMMUNE"
 
-#: Open311 GeoReport v2 attribute datatypes.
-ATTRIBUTE_DATATYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")
-LIST_DATATYPES = ("singlevaluelist", "multivaluelist")
-
-SLA_TIERS = ("urgent", "normal", "complex")
-
-#: ``RuleSpec.area_scope`` values: the whole province, one rule per ward (phường), one rule per
-#: commune (xã), or the special zone (đặc khu).
-AREA_SCOPES = ("province", "wards", "communes", "special_zone")
-
 
 @dataclass(frozen=True)
 class AgencySpec:
@@ -87,6 +77,8 @@ class CategorySpec:
 @dataclass(frozen=True)
 class RuleSpec:
     category_code: str
+    # "province" (the whole province), "wards" (one rule per phường), "communes" (one per xã)
+    # or "special_zone" (the đặc khu); see ioc.demo.seed.
     area_scope: str
     lead: str
     supporting: tuple[str, ...] = ()

@@ -45,9 +45,6 @@ class Area(Base):
     valid_to: Mapped[datetime | None] = mapped_column(UtcDateTime())
     imported_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
-    def is_valid_at(self, at: datetime) -> bool:
-        return self.valid_from <= at and (self.valid_to is None or at < self.valid_to)
-
 
 class AreaRevision(Base):
     """A single-row stamp bumped by every boundary change, so each process can tell that its

@@ -35,7 +35,7 @@ def find_area_version(session: Session, code: str, at: datetime) -> Area | None:
 
 
 def _find_area_ref(session: Session, code: str, at: datetime) -> AreaRef | None:
-    area = session.scalar(select(Area).where(Area.code == code, valid_at(at)))
+    area = find_area_version(session, code, at)
     return to_ref(area) if area else None
 
 
