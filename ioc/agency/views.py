@@ -41,16 +41,16 @@ from ioc.web.staff_view import StaffReport, StaffReportList
 bp = Blueprint("agency_api", __name__, url_prefix="/api/agency/v1")
 
 TAGS = ["agency"]
-STAFF = STAFF_SECURITY
 
-
-ERRORS = STAFF_ERRORS
-ACTION = Response(HTTP_200=StaffReport, **ERRORS)
+ACTION = Response(HTTP_200=StaffReport, **STAFF_ERRORS)
 
 
 @bp.get("/inbox")
 @api.validate(
-    query=InboxQuery, resp=Response(HTTP_200=StaffReportList, **ERRORS), tags=TAGS, security=STAFF
+    query=InboxQuery,
+    resp=Response(HTTP_200=StaffReportList, **STAFF_ERRORS),
+    tags=TAGS,
+    security=STAFF_SECURITY,
 )
 def inbox() -> dict[str, Any]:
     """What my agency leads or supports and has to handle: overdue first."""
@@ -63,7 +63,9 @@ def inbox() -> dict[str, Any]:
 
 
 @bp.get("/reports/<ref>")
-@api.validate(resp=Response(HTTP_200=StaffReport, **ERRORS), tags=TAGS, security=STAFF)
+@api.validate(
+    resp=Response(HTTP_200=StaffReport, **STAFF_ERRORS), tags=TAGS, security=STAFF_SECURITY
+)
 def show(ref: str) -> dict[str, Any]:
     """One of my agency's reports, without the reporter's identity."""
     with staff_unit_of_work(AGENCY_STAFF) as (session, actor):
@@ -76,14 +78,14 @@ def _act(ref: str, use_case: Any, **arguments: Any) -> dict[str, Any]:
 
 
 @bp.post("/reports/<ref>/accept")
-@api.validate(resp=ACTION, tags=TAGS, security=STAFF)
+@api.validate(resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def accept(ref: str) -> dict[str, Any]:
     """Take the case (tiếp nhận xử lý)."""
     return _act(ref, agency_work.accept_report)
 
 
 @bp.post("/reports/<ref>/notes")
-@api.validate(json=NoteIn, resp=ACTION, tags=TAGS, security=STAFF)
+@api.validate(json=NoteIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def note(ref: str) -> dict[str, Any]:
     """A progress note, public or internal."""
     body: NoteIn = request.context.json  # type: ignore[attr-defined]
@@ -91,14 +93,14 @@ def note(ref: str) -> dict[str, Any]:
 
 
 @bp.post("/reports/<ref>/return")
-@api.validate(json=ReasonIn, resp=ACTION, tags=TAGS, security=STAFF)
+@api.validate(json=ReasonIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def give_back(ref: str) -> dict[str, Any]:
     """Not ours: back to the IOC with a reason (chuyển trả)."""
     return _act(ref, agency_work.return_report, reason=request.context.json.reason)  # type: ignore[attr-defined]
 
 
 @bp.post("/reports/<ref>/extension")
-@api.validate(json=ExtensionIn, resp=ACTION, tags=TAGS, security=STAFF)
+@api.validate(json=ExtensionIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def extension(ref: str) -> dict[str, Any]:
     """Ask the IOC for a later deadline (đề nghị gia hạn)."""
     body: ExtensionIn = request.context.json  # type: ignore[attr-defined]
@@ -106,14 +108,14 @@ def extension(ref: str) -> dict[str, Any]:
 
 
 @bp.post("/reports/<ref>/contribution")
-@api.validate(json=NoteIn, resp=ACTION, tags=TAGS, security=STAFF)
+@api.validate(json=NoteIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def contribution(ref: str) -> dict[str, Any]:
     """A supporting agency records its part of the work."""
     return _act(ref, agency_work.contribute, text=request.context.json.text)  # type: ignore[attr-defined]
 
 
 @bp.post("/reports/<ref>/resolve")
-@api.validate(json=ResolveIn, form=ResolveForm, resp=ACTION, tags=TAGS, security=STAFF)
+@api.validate(json=ResolveIn, form=ResolveForm, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def resolve(ref: str) -> dict[str, Any]:
     """Resolve with the public answer and "after" photos (multipart), or JSON without photos."""
     form = getattr(request.context, "form", None)  # type: ignore[attr-defined]
@@ -140,14 +142,14 @@ def resolve(ref: str) -> dict[str, Any]:
 
 
 @bp.post("/reports/<ref>/ask-citizen")
-@api.validate(json=QuestionIn, resp=ACTION, tags=TAGS, security=STAFF)
+@api.validate(json=QuestionIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def ask_citizen(ref: str) -> dict[str, Any]:
     """Ask the reporter for more information; the deadline clock pauses until they answer."""
     return _act(ref, pauses.ask_citizen, question=request.context.json.question)  # type: ignore[attr-defined]
 
 
 @bp.get("/snapshot")
-@api.validate(resp=Response(HTTP_200=Snapshot, **ERRORS), tags=TAGS, security=STAFF)
+@api.validate(resp=Response(HTTP_200=Snapshot, **STAFF_ERRORS), tags=TAGS, security=STAFF_SECURITY)
 def snapshot() -> dict[str, Any]:
     """My agency's open reports and the event `seq` they correspond to (after `resync`)."""
     with staff_unit_of_work(AGENCY_STAFF) as (session, actor):

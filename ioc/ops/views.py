@@ -50,16 +50,16 @@ from ioc.web.staff_view import StaffReport, StaffReportList
 bp = Blueprint("ops_api", __name__, url_prefix="/api/ops/v1")
 
 TAGS = ["operations"]
-STAFF = STAFF_SECURITY
 
-
-ERRORS = STAFF_ERRORS
-ACTION = Response(HTTP_200=StaffReport, **ERRORS)
+ACTION = Response(HTTP_200=StaffReport, **STAFF_ERRORS)
 
 
 @bp.get("/queue")
 @api.validate(
-    query=QueueQuery, resp=Response(HTTP_200=StaffReportList, **ERRORS), tags=TAGS, security=STAFF
+    query=QueueQuery,
+    resp=Response(HTTP_200=StaffReportList, **STAFF_ERRORS),
+    tags=TAGS,
+    security=STAFF_SECURITY,
 )
 def queue() -> dict[str, Any]:
     """The IOC queue: new and returned reports, oldest first, with the receipt deadline."""
@@ -70,7 +70,9 @@ def queue() -> dict[str, Any]:
 
 
 @bp.get("/agencies")
-@api.validate(resp=Response(HTTP_200=AgencyList, **ERRORS), tags=TAGS, security=STAFF)
+@api.validate(
+    resp=Response(HTTP_200=AgencyList, **STAFF_ERRORS), tags=TAGS, security=STAFF_SECURITY
+)
 def agencies() -> dict[str, Any]:
     """Agencies a report can be assigned to."""
     with staff_unit_of_work(OPS_READERS) as (session, _):
@@ -83,7 +85,9 @@ def agencies() -> dict[str, Any]:
 
 
 @bp.get("/reports/<ref>")
-@api.validate(resp=Response(HTTP_200=StaffReport, **ERRORS), tags=TAGS, security=STAFF)
+@api.validate(
+    resp=Response(HTTP_200=StaffReport, **STAFF_ERRORS), tags=TAGS, security=STAFF_SECURITY
+)
 def show(ref: str) -> dict[str, Any]:
     """Everything about a report, the reporter's identity included (IOC staff only)."""
     with staff_unit_of_work(OPS_READERS) as (session, actor):
@@ -96,14 +100,14 @@ def _act(ref: str, use_case: Any, **arguments: Any) -> dict[str, Any]:
 
 
 @bp.post("/reports/<ref>/verify")
-@api.validate(json=NoteIn, resp=ACTION, tags=TAGS, security=STAFF)
+@api.validate(json=NoteIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def verify(ref: str) -> dict[str, Any]:
     """Confirm the report is real and complete (xác minh)."""
     return _act(ref, triage.verify_report, note=request.context.json.note)  # type: ignore[attr-defined]
 
 
 @bp.post("/reports/<ref>/classify")
-@api.validate(json=ClassifyIn, resp=ACTION, tags=TAGS, security=STAFF)
+@api.validate(json=ClassifyIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def classify(ref: str) -> dict[str, Any]:
     """Change the category and/or the deadline tier (phân loại)."""
     body: ClassifyIn = request.context.json  # type: ignore[attr-defined]
@@ -111,7 +115,7 @@ def classify(ref: str) -> dict[str, Any]:
 
 
 @bp.post("/reports/<ref>/assign")
-@api.validate(json=AssignIn, resp=ACTION, tags=TAGS, security=STAFF)
+@api.validate(json=AssignIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def assign(ref: str) -> dict[str, Any]:
     """Send the report to a lead agency (+ supporting ones); the deadline starts (chuyển xử lý)."""
     body: AssignIn = request.context.json  # type: ignore[attr-defined]
@@ -125,21 +129,21 @@ def assign(ref: str) -> dict[str, Any]:
 
 
 @bp.post("/reports/<ref>/reject")
-@api.validate(json=ReasonIn, resp=ACTION, tags=TAGS, security=STAFF)
+@api.validate(json=ReasonIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def reject(ref: str) -> dict[str, Any]:
     """Refuse the report; the reason is public (từ chối)."""
     return _act(ref, triage.reject_report, reason=request.context.json.reason)  # type: ignore[attr-defined]
 
 
 @bp.post("/reports/<ref>/duplicate")
-@api.validate(json=DuplicateIn, resp=ACTION, tags=TAGS, security=STAFF)
+@api.validate(json=DuplicateIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def duplicate(ref: str) -> dict[str, Any]:
     """Merge into an earlier report; followers move over (trùng lặp)."""
     return _act(ref, triage.mark_duplicate, of_ref=request.context.json.of)  # type: ignore[attr-defined]
 
 
 @bp.post("/reports/<ref>/extension")
-@api.validate(json=ExtensionDecisionIn, resp=ACTION, tags=TAGS, security=STAFF)
+@api.validate(json=ExtensionDecisionIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def decide_extension(ref: str) -> dict[str, Any]:
     """Approve (the deadline moves) or deny the agency's extension request (gia hạn)."""
     body: ExtensionDecisionIn = request.context.json  # type: ignore[attr-defined]
@@ -147,7 +151,7 @@ def decide_extension(ref: str) -> dict[str, Any]:
 
 
 @bp.post("/reports/<ref>/reopen")
-@api.validate(json=ReasonIn, resp=ACTION, tags=TAGS, security=STAFF)
+@api.validate(json=ReasonIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def reopen(ref: str) -> dict[str, Any]:
     """Reopen a report the citizen rated unsatisfied; a new deadline starts."""
     body: ReasonIn = request.context.json  # type: ignore[attr-defined]
@@ -155,7 +159,7 @@ def reopen(ref: str) -> dict[str, Any]:
 
 
 @bp.post("/reports/<ref>/moderate")
-@api.validate(json=ModerateIn, resp=ACTION, tags=TAGS, security=STAFF)
+@api.validate(json=ModerateIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def moderate(ref: str) -> dict[str, Any]:
     """Replace the public text and hide photos (audited)."""
     body: ModerateIn = request.context.json  # type: ignore[attr-defined]
@@ -169,7 +173,10 @@ def moderate(ref: str) -> dict[str, Any]:
 
 @bp.post("/reports")
 @api.validate(
-    json=OnBehalfIn, resp=Response(HTTP_201=StaffReport, **ERRORS), tags=TAGS, security=STAFF
+    json=OnBehalfIn,
+    resp=Response(HTTP_201=StaffReport, **STAFF_ERRORS),
+    tags=TAGS,
+    security=STAFF_SECURITY,
 )
 def file_for_citizen() -> tuple[dict[str, Any], int]:
     """File a report for a citizen who phoned, wrote on Zalo or emailed (channel recorded)."""
@@ -196,9 +203,9 @@ def file_for_citizen() -> tuple[dict[str, Any], int]:
 @bp.get("/statistics")
 @api.validate(
     query=StatisticsQuery,
-    resp=Response(HTTP_200=StatisticsOut, **ERRORS),
+    resp=Response(HTTP_200=StatisticsOut, **STAFF_ERRORS),
     tags=TAGS,
-    security=STAFF,
+    security=STAFF_SECURITY,
 )
 def figures() -> dict[str, Any]:
     """Received, resolved, rejected, on-time %, overdue now, median handling time (working
@@ -222,7 +229,7 @@ def figures() -> dict[str, Any]:
 
 
 @bp.get("/exports/reports.<fmt>")
-@api.validate(query=ExportQuery, tags=TAGS, security=STAFF)
+@api.validate(query=ExportQuery, tags=TAGS, security=STAFF_SECURITY)
 def export_reports(fmt: str) -> FlaskResponse:
     """Filtered reports as CSV or XLSX, streamed (no reporter identity)."""
     if fmt not in ("csv", "xlsx"):
@@ -269,14 +276,14 @@ def _stream_and_delete(path: Any, download_name: str) -> FlaskResponse:
 
 
 @bp.post("/reports/<ref>/ask-citizen")
-@api.validate(json=QuestionIn, resp=ACTION, tags=TAGS, security=STAFF)
+@api.validate(json=QuestionIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def ask_citizen(ref: str) -> dict[str, Any]:
     """Ask the reporter for more information; the deadline clock pauses until they answer."""
     return _act(ref, pauses.ask_citizen, question=request.context.json.question)  # type: ignore[attr-defined]
 
 
 @bp.get("/snapshot")
-@api.validate(resp=Response(HTTP_200=Snapshot, **ERRORS), tags=TAGS, security=STAFF)
+@api.validate(resp=Response(HTTP_200=Snapshot, **STAFF_ERRORS), tags=TAGS, security=STAFF_SECURITY)
 def snapshot() -> dict[str, Any]:
     """The map's current state and the event `seq` it corresponds to: a screen told to
     `resync` loads this, then applies live events with a higher `seq`."""
