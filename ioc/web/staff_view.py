@@ -124,7 +124,10 @@ def detail(session: Session, report: Report, actor: User, *, with_reporter: bool
 
 def _suggestion(session: Session, report: Report) -> dict[str, Any] | None:
     """Where the routing rules send this report for its current category (what ``assign``
-    would be pre-filled with); changes when the operator reclassifies it."""
+    would be pre-filled with); changes when the operator reclassifies it. Only reports
+    waiting for the IOC need one."""
+    if report.status not in (ReportStatus.PENDING_REVIEW, ReportStatus.RETURNED):
+        return None
     chain = [to_ref(report_area.area) for report_area in report.areas]
     route = resolve_route(session, category=report.category, chain=chain)
     if route.is_ioc_queue:
