@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +28,6 @@ def read_upload() -> Upload:
     Raises:
         InvalidInput: a bad report part, too many photos, or a photo that is not an image.
     """
-    import hashlib
 
     form = getattr(request.context, "form", None)  # type: ignore[attr-defined]
     if form is None:

@@ -5,18 +5,21 @@ from __future__ import annotations
 import logging
 import random
 import threading
+from datetime import timedelta
 from typing import Any
 
 import shapely
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ioc.db import utcnow
 from ioc.demo.catalogue import ADDRESS_STREETS, REPORT_SAMPLES
 from ioc.demo.progress import advance_one
 from ioc.errors import IocError
 from ioc.feedback.models import Category
 from ioc.feedback.report_models import Report
 from ioc.feedback.service import Intake, submit_report
+from ioc.feedback.sla_sweep import sweep_deadlines
 from ioc.feedback.states import Channel
 from ioc.geo.models import Area
 from ioc.geo.queries import valid_at
@@ -30,7 +33,6 @@ def simulate_report(session: Session, intake: Intake, rng: random.Random) -> Rep
     Raises:
         IocError: from the intake pipeline (e.g. no commune loaded yet).
     """
-    from ioc.db import utcnow
 
     communes = session.scalars(
         select(Area).where(valid_at(utcnow()), Area.parent_code.is_not(None)).order_by(Area.code)
@@ -62,9 +64,6 @@ def simulate_report(session: Session, intake: Intake, rng: random.Random) -> Rep
 
 def _plausible_attributes(definitions: list[dict[str, Any]], rng: random.Random) -> dict[str, Any]:
     """Values for every required attribute and some optional ones, as a citizen would fill."""
-    from datetime import timedelta
-
-    from ioc.db import utcnow
 
     values: dict[str, Any] = {}
     for definition in definitions:
@@ -128,7 +127,6 @@ def start_simulator(
 def start_deadline_sweeper(services: Any, *, every_seconds: float = 60.0) -> threading.Event:
     """Run the SLA sweep every ``every_seconds`` on a daemon thread (the embedded mode has no
     separate worker). Returns the event that stops it."""
-    from ioc.feedback.sla_sweep import sweep_deadlines
 
     stop = threading.Event()
 

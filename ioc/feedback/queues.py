@@ -6,8 +6,9 @@ from sqlalchemy import case, or_, select
 from sqlalchemy.orm import Session
 
 from ioc.db import utcnow
+from ioc.feedback.models import Category
 from ioc.feedback.report_models import Report, report_supporting_agency
-from ioc.feedback.states import ReportStatus
+from ioc.feedback.states import OPEN_STATES, ReportStatus
 
 MAX_ITEMS = 200
 
@@ -50,7 +51,6 @@ def list_agency_inbox(
 
 def list_open_reports(session: Session, *, limit: int = 5000) -> list[Report]:
     """Every report still being handled, for a map's starting state (newest first)."""
-    from ioc.feedback.states import OPEN_STATES
 
     return list(
         session.scalars(
@@ -64,7 +64,6 @@ def list_open_reports(session: Session, *, limit: int = 5000) -> list[Report]:
 
 def list_published_results(session: Session, *, limit: int = 5000) -> list[Report]:
     """Results the public may see (resolved, closed, rejected; never private categories)."""
-    from ioc.feedback.models import Category
 
     published = [ReportStatus.RESOLVED, ReportStatus.CLOSED, ReportStatus.REJECTED]
     return list(

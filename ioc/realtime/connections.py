@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ioc.errors import Unauthenticated
 from ioc.events import agency_audience, citizen_audience, events_for, latest_seq
 from ioc.feedback.citizens import ensure_citizen
 from ioc.feedback.staff_sessions import find_session
@@ -60,7 +61,6 @@ def citizen_room(session: Session, verifier: TokenVerifier, token: str | None) -
     Raises:
         Refused: no token, or one firebase-admin does not accept.
     """
-    from ioc.errors import Unauthenticated
 
     if not token:
         raise Refused("please sign in")
