@@ -33,7 +33,10 @@ class Event(Base):
     """One committed domain change, numbered by a global increasing ``seq``."""
 
     __tablename__ = "event"
-    __table_args__ = (Index("ix_event_unpublished", "published_at", "seq"),)
+    __table_args__ = (
+        Index("ix_event_unpublished", "published_at", "seq"),
+        Index("ix_event_undispatched", "dispatched_at", "seq"),
+    )
 
     seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
     type: Mapped[str] = mapped_column(String(64))
@@ -42,6 +45,8 @@ class Event(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(Json)
     audiences: Mapped[list[str]] = mapped_column(Json)
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    #: When the worker turned the event into deliveries for the outside (push, webhooks).
+    dispatched_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class EventAudience(Base):

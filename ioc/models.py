@@ -18,11 +18,15 @@ from ioc.feedback.report_models import (
     Report,
     ReportArea,
     ReportHistory,
+    Surge,
 )
+from ioc.feedback.rollups import ReportCellCount
 from ioc.geo.models import Area, AreaRevision
+from ioc.integrations.models import ApiClient, Delivery, WebhookSubscription
 
 __all__ = [
     "Agency",
+    "ApiClient",
     "Area",
     "AreaRevision",
     "Attachment",
@@ -30,6 +34,7 @@ __all__ = [
     "Base",
     "Category",
     "CategoryGroup",
+    "Delivery",
     "Device",
     "Event",
     "EventAudience",
@@ -37,9 +42,12 @@ __all__ = [
     "IdempotencyRecord",
     "Report",
     "ReportArea",
+    "ReportCellCount",
     "ReportFollower",
     "ReportHistory",
     "RoutingRule",
     "StaffSession",
+    "Surge",
     "User",
+    "WebhookSubscription",
 ]

@@ -76,6 +76,9 @@ class Category(Base):
     is_photo_required: Mapped[bool] = mapped_column(Boolean, default=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    #: This many reports within one commune and window raise a surge; no threshold, no alerts.
+    surge_threshold: Mapped[int | None] = mapped_column(Integer)
+    surge_window_minutes: Mapped[int] = mapped_column(Integer, default=60)
 
     group: Mapped[CategoryGroup] = relationship()
     parent: Mapped[Category | None] = relationship(remote_side=[id])

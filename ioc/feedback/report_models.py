@@ -58,6 +58,8 @@ class Report(Base):
     description: Mapped[str | None] = mapped_column(Text)
     attributes: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     channel: Mapped[str] = mapped_column(String(16))
+    #: The integrating system that filed it through Open311 (channel "open311").
+    api_client_id: Mapped[int | None] = mapped_column(ForeignKey("api_client.id"))
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     lead_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
     support_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -182,3 +184,23 @@ class AuditEntry(Base):
     target_ref: Mapped[str | None] = mapped_column(String(64))
     before: Mapped[dict[str, Any] | None] = mapped_column(Json)
     after: Mapped[dict[str, Any] | None] = mapped_column(Json)
+
+
+class Surge(Base):
+    """Many reports of one category in one commune within a short window: probably one
+    incident (a flooded street), suggested to the operators for grouping."""
+
+    __tablename__ = "surge"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
+    detected_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
+    window_start: Mapped[datetime] = mapped_column(UtcDateTime())
+    window_end: Mapped[datetime] = mapped_column(UtcDateTime())
+    report_ids: Mapped[list[int]] = mapped_column(Json, default=list)
+    # "open" until the operators group the reports into one incident or dismiss the alert.
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    incident_report_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

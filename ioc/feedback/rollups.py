@@ -1,0 +1,109 @@
+"""Report counts per map cell × category × status, kept current in the report's own transaction.
+
+The wall map at province zoom draws counts, not a million points: it groups these rows by a
+coarser tile (an integer division of the cell numbers). Every flush that adds a report, deletes
+one or changes its status, category or cell moves one unit between rows, so the counts are
+exactly the reports that committed. Writes that bypass the ORM (bulk loads, benches) call
+:func:`rebuild_rollups` afterwards.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import ForeignKey, Integer, String, delete, event, func, inspect, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from ioc.db import Base
+from ioc.feedback.report_models import Report
+from ioc.geo.cells import CELL_ZOOM
+
+#: Zoom of the rollup cells (~2.4 km tiles in Vietnam); coarser views divide further.
+ROLLUP_ZOOM = 14
+_SHIFT = CELL_ZOOM - ROLLUP_ZOOM
+
+RollupKey = tuple[int, int, int, str]
+
+
+class ReportCellCount(Base):
+    __tablename__ = "report_cell_count"
+
+    cell_x: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cell_y: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+def rollup_key(cell_x: int, cell_y: int, category_id: int, status: str) -> RollupKey:
+    return (cell_x >> _SHIFT, cell_y >> _SHIFT, category_id, status)
+
+
+def _old_value(state: Any, name: str) -> Any:
+    history = state.attrs[name].history
+    if history.deleted:
+        return history.deleted[0]
+    return getattr(state.object, name)
+
+
+def _changes(session: Session) -> Counter[RollupKey]:
+    deltas: Counter[RollupKey] = Counter()
+    for obj in session.new:
+        if isinstance(obj, Report):
+            deltas[rollup_key(obj.cell_x, obj.cell_y, obj.category_id, obj.status)] += 1
+    for obj in session.deleted:
+        if isinstance(obj, Report):
+            state = inspect(obj)
+            old = [_old_value(state, n) for n in ("cell_x", "cell_y", "category_id", "status")]
+            deltas[rollup_key(*old)] -= 1
+    for obj in session.dirty:
+        if not isinstance(obj, Report):
+            continue
+        state = inspect(obj)
+        names = ("cell_x", "cell_y", "category_id", "status")
+        if not any(state.attrs[n].history.has_changes() for n in names):
+            continue
+        deltas[rollup_key(*(_old_value(state, n) for n in names))] -= 1
+        deltas[rollup_key(obj.cell_x, obj.cell_y, obj.category_id, obj.status)] += 1
+    return Counter({key: delta for key, delta in deltas.items() if delta})
+
+
+def apply_deltas(session: Session, deltas: Counter[RollupKey]) -> None:
+    """Add ``deltas`` to the counts (in key order, so concurrent writers never deadlock)."""
+    if not deltas:
+        return
+    connection = session.connection()
+    insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    table = ReportCellCount.__table__
+    for (cell_x, cell_y, category_id, status), delta in sorted(deltas.items()):
+        statement = insert(table).values(
+            cell_x=cell_x, cell_y=cell_y, category_id=category_id, status=status, count=delta
+        )
+        connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=["cell_x", "cell_y", "category_id", "status"],
+                set_={"count": table.c.count + statement.excluded.count},
+            )
+        )
+
+
+@event.listens_for(Session, "after_flush")
+def _keep_rollups_current(session: Session, _flush_context: Any) -> None:
+    apply_deltas(session, _changes(session))
+
+
+def rebuild_rollups(session: Session) -> int:
+    """Recount every cell from the report table (after bulk loads); returns the rows written."""
+    session.execute(delete(ReportCellCount))
+    cell_x = Report.cell_x // (1 << _SHIFT)
+    cell_y = Report.cell_y // (1 << _SHIFT)
+    rows = session.execute(
+        select(cell_x, cell_y, Report.category_id, Report.status, func.count()).group_by(
+            cell_x, cell_y, Report.category_id, Report.status
+        )
+    ).all()
+    apply_deltas(session, Counter({(x, y, c, s): n for x, y, c, s, n in rows}))
+    return len(rows)
