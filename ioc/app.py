@@ -20,6 +20,7 @@ from ioc.web.auth import bp as auth_bp
 from ioc.web.json import IocJSONProvider
 from ioc.web.media import bp as media_bp
 from ioc.web.openapi import bp as openapi_bp
+from ioc.web.pages import bp as pages_bp
 from ioc.web.views import bp as web_bp
 from mobile_api.views import bp as mobile_bp
 
@@ -59,5 +60,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(agency_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(pages_bp)
     app.add_template_filter(lambda status: ReportStatus(status).label_vi, "status_label")
     return app

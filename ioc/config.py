@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     publish_events: bool = True
     # Public holidays and make-up working days for the SLA calendar; None is the shipped file.
     holidays_file: Path | None = None
+    # A MapLibre style URL for deployments with a tile service; empty draws the offline base
+    # (administrative boundaries served by this app).
+    map_style_url: str = ""
 
     @field_validator("timezone")
     @classmethod

@@ -1,0 +1,303 @@
+"""Browser tests: the real app in a subprocess, driven by Debian's Chromium through Playwright.
+
+The server runs ``ioc serve`` on a free port over a temporary SQLite database loaded with the
+demo province (no simulator), so the pages talk to the real API and the real Socket.IO server.
+Without Chromium or the Playwright package the tests are skipped with a reason, unless
+``IOC_TEST_REQUIRE_BROWSER=1`` (set by CI) turns that into a failure. The ``page`` fixture fails
+a test when the page logged a console error or threw, and ``screenshot`` writes the
+documentation's pictures to ``docs/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ioc.db import make_engine, make_session_factory, unit_of_work
+from ioc.demo.seed import DEMO_ACCOUNTS, seed_demo
+from ioc.identity import emulator_token
+from ioc.migrate import upgrade
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+CHROMIUM = os.environ.get("IOC_TEST_CHROMIUM", "/usr/bin/chromium")
+REQUIRE_BROWSER = os.environ.get("IOC_TEST_REQUIRE_BROWSER") == "1"
+PASSWORDS = {account.username: account.password for account in DEMO_ACCOUNTS}
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--enable-unsafe-swiftshader",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+#: Long enough for a cold page with MapLibre on a busy 2-core machine.
+PAGE_TIMEOUT_MS = 20_000
+
+
+def _missing(reason: str) -> None:
+    if REQUIRE_BROWSER:
+        pytest.fail(f"IOC_TEST_REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(reason)
+
+
+def wait_until(condition: Callable[[], Any], *, timeout: float, what: str) -> Any:
+    """Poll ``condition`` until it returns something truthy (never a fixed sleep)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.05)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    """The app running in a subprocess, and ways to act on it as its users would."""
+
+    base_url: str
+    database_url: str
+    project_id: str = "ioc-demo"
+    _tokens: dict[str, str] = field(default_factory=dict)
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        """One JSON request; an error status raises with the server's answer in the message."""
+        data = None if body is None else json.dumps(body).encode()
+        sent = {"Content-Type": "application/json", **(headers or {})}
+        call = urllib.request.Request(self.url(path), data=data, method=method, headers=sent)
+        try:
+            with urllib.request.urlopen(call, timeout=20) as answer:
+                raw = answer.read()
+        except urllib.error.HTTPError as error:
+            raise AssertionError(f"{method} {path}: {error.code} {error.read()!r}") from None
+        return json.loads(raw) if raw else None
+
+    def staff_token(self, username: str) -> str:
+        if username not in self._tokens:
+            answer = self.request(
+                "POST",
+                "/api/auth/login",
+                body={"username": username, "password": PASSWORDS[username]},
+            )
+            self._tokens[username] = answer["token"]
+        return self._tokens[username]
+
+    def staff(self, username: str, method: str, path: str, body: Any = None) -> Any:
+        """A staff API call with the account's bearer token."""
+        token = self.staff_token(username)
+        return self.request(method, path, body=body, headers={"Authorization": f"Bearer {token}"})
+
+    def submit_report(
+        self,
+        *,
+        category: str = "traffic_light",
+        lon: float = 108.74,
+        lat: float = 15.57,
+        attributes: dict[str, Any] | None = None,
+        description: str = "Đèn tín hiệu không hoạt động",
+        citizen: str = "browser-citizen",
+    ) -> str:
+        """File a report through the mobile API as a demo citizen; returns its ref."""
+        token = emulator_token(project_id=self.project_id, uid=citizen, name="Công dân thử")
+        body = {
+            "category": category,
+            "lon": lon,
+            "lat": lat,
+            "description": description,
+            "attributes": attributes
+            if attributes is not None
+            else ({"light_fault": "all_off"} if category == "traffic_light" else {}),
+        }
+        answer = self.request(
+            "POST",
+            "/api/mobile/v1/reports",
+            body=body,
+            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex},
+        )
+        return answer["ref"]
+
+
+def _healthy(base: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base}/healthz", timeout=1) as answer:
+            return answer.status == 200
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def built_frontend() -> Path:
+    """The pages as the current sources build them (a no-op when nothing changed)."""
+    if not shutil.which("npm"):
+        _missing("npm is not installed, so the web pages cannot be built")
+    result = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "build_frontend.sh")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return ROOT / "frontend" / "dist"
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    tmp_path_factory: pytest.TempPathFactory, built_frontend: Path
+) -> Iterator[LiveServer]:
+    folder = tmp_path_factory.mktemp("live")
+    database = f"sqlite:///{folder / 'ioc.sqlite3'}"
+    engine = make_engine(database)
+    upgrade(engine)
+    with unit_of_work(make_session_factory(engine)) as session:
+        seed_demo(session)
+    engine.dispose()
+    port = _free_port()
+    env = {
+        **os.environ,
+        "IOC_ENV": "development",
+        "IOC_DATABASE_URL": database,
+        "IOC_MEDIA_DIR": str(folder / "media"),
+        "IOC_VAR_DIR": str(folder),
+        # Every test signs in; the login limit is for people, not for a test run.
+        "IOC_RATE_LIMITS_ENABLED": "false",
+        "FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:9099",
+    }
+    for name in ("IOC_REDIS_URL", "IOC_MAP_STYLE_URL"):
+        env.pop(name, None)
+    log = (folder / "server.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ioc.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(
+            lambda: _healthy(base) or process.poll() is not None,
+            timeout=60,
+            what="the app to answer /healthz",
+        )
+        assert process.poll() is None, (folder / "server.log").read_text()
+        yield LiveServer(base_url=base, database_url=database)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("the playwright package is not installed (pip install -e '.[test]')")
+    if not Path(CHROMIUM).is_file():
+        _missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    # Playwright starts Chromium with a fresh temporary profile of its own each launch.
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+class ConsoleWatch:
+    """Console errors and uncaught exceptions of a page; a test may allow expected ones."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+        self._allowed: list[str] = []
+
+    def allow(self, fragment: str) -> None:
+        """Accept errors containing ``fragment`` (e.g. the 401 of a wrong password)."""
+        self._allowed.append(fragment)
+
+    def unexpected(self) -> list[str]:
+        return [e for e in self.errors if not any(a in e for a in self._allowed)]
+
+
+@pytest.fixture
+def console() -> ConsoleWatch:
+    return ConsoleWatch()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: LiveServer, console: ConsoleWatch) -> Iterator[Any]:
+    """A fresh browser context and page on the live server; fails on console errors."""
+    context = browser.new_context(
+        base_url=live_server.base_url,
+        viewport={"width": 1280, "height": 800},
+        locale="vi-VN",
+        timezone_id="Asia/Ho_Chi_Minh",
+    )
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
+    page = context.new_page()
+    page.on(
+        "console",
+        lambda message: (
+            message.type == "error"
+            and console.errors.append(f"console: {message.text} ({message.location.get('url')})")
+        ),
+    )
+    page.on("pageerror", lambda error: console.errors.append(f"page error: {error}"))
+    yield page
+    context.close()
+    unexpected = console.unexpected()
+    assert not unexpected, "the page reported errors:\n" + "\n".join(unexpected)
+
+
+def sign_in(page: Any, username: str, *, next_path: str | None = None) -> None:
+    """Sign in through the login form as a demo account; waits until the page left /login."""
+    page.goto("/login" + (f"?next={next_path}" if next_path else ""))
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(PASSWORDS[username])
+    page.get_by_role("button", name="Đăng nhập", exact=True).click()
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """Save the page as ``docs/screenshots/<name>.png`` (the pictures the docs show)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
