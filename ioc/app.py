@@ -12,7 +12,9 @@ from ioc.admin.views import bp as admin_bp
 from ioc.agency.views import bp as agency_bp
 from ioc.config import Environment, load_settings
 from ioc.feedback.states import ReportStatus
+from ioc.ops.map_views import bp as ops_map_bp
 from ioc.ops.views import bp as ops_bp
+from ioc.public.map_views import bp as public_map_bp
 from ioc.public.views import bp as public_bp
 from ioc.realtime import ASYNC_MODE_EMBEDDED, ASYNC_MODE_PRODUCTION, socketio
 from ioc.web import errors, limits
@@ -57,9 +59,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(mobile_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(ops_bp)
+    app.register_blueprint(ops_map_bp)
     app.register_blueprint(agency_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(public_map_bp)
     app.register_blueprint(pages_bp)
     app.add_template_filter(lambda status: ReportStatus(status).label_vi, "status_label")
     return app

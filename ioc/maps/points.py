@@ -1,0 +1,63 @@
+"""Report points for the wall map's high zooms, capped so a dense view stays drawable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ioc.feedback.models import Agency, Category
+from ioc.feedback.report_models import Report
+from ioc.maps.clusters import BBox, MapFilter, filter_reports
+
+#: More points than a browser draws smoothly on the wall; beyond it the map shows clusters.
+POINT_CAP = 5000
+
+
+@dataclass(frozen=True)
+class PointPage:
+    points: list[dict[str, Any]]
+    truncated: bool  # more reports match than were returned
+
+
+def list_map_points(
+    session: Session, *, bbox: BBox, criteria: MapFilter, limit: int = POINT_CAP
+) -> PointPage:
+    """The newest reports inside ``bbox`` matching ``criteria`` (at most ``limit``), with the
+    identity-free facts the map draws (the same keys as live events' payloads)."""
+    query = (
+        select(
+            Report.ref,
+            Report.lon,
+            Report.lat,
+            Category.code,
+            Report.status,
+            Agency.code,
+            Report.due_at,
+            Report.received_at,
+            Report.support_count,
+        )
+        .join(Category, Category.id == Report.category_id)
+        .outerjoin(Agency, Agency.id == Report.lead_agency_id)
+        .order_by(Report.id.desc())
+        .limit(min(limit, POINT_CAP) + 1)
+    )
+    rows = session.execute(filter_reports(query, bbox, criteria)).all()
+    points = [
+        {
+            "ref": ref,
+            "lon": lon,
+            "lat": lat,
+            "category": category,
+            "status": status,
+            "agency": agency,
+            "due_at": due_at.isoformat() if due_at else None,
+            "received_at": received_at.isoformat(),
+            "support_count": support_count,
+        }
+        for ref, lon, lat, category, status, agency, due_at, received_at, support_count in rows
+    ]
+    cap = min(limit, POINT_CAP)
+    return PointPage(points[:cap], len(points) > cap)

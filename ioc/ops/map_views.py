@@ -1,0 +1,131 @@
+"""The wall map's data: report counts per tile at low zoom, report points at high zoom."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, request
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from spectree import Response
+
+from ioc.feedback.states import ReportStatus
+from ioc.maps.clusters import BBox, MapFilter, count_clusters
+from ioc.maps.points import POINT_CAP, list_map_points
+from ioc.web.openapi import api
+from ioc.web.staff_access import OPS_READERS, STAFF_ERRORS, STAFF_SECURITY, staff_unit_of_work
+
+bp = Blueprint("ops_map_api", __name__, url_prefix="/api/ops/v1/map")
+
+TAGS = ["operations"]
+
+
+class MapQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    bbox: str = Field(description="min_lon,min_lat,max_lon,max_lat (WGS84)")
+    category: str | None = Field(default=None, description="category codes, comma-separated")
+    status: str | None = Field(default=None, description="statuses, comma-separated")
+    agency: str | None = Field(default=None, description="lead agency code")
+    area: str | None = Field(default=None, description="area code (reports filed under it)")
+    since: AwareDatetime | None = Field(default=None, description="received at or after")
+    until: AwareDatetime | None = Field(default=None, description="received before")
+
+    @field_validator("bbox")
+    @classmethod
+    def _bbox(cls, value: str) -> str:
+        parse_bbox(value)
+        return value
+
+    @field_validator("status")
+    @classmethod
+    def _statuses(cls, value: str | None) -> str | None:
+        for status in _split(value):
+            if status not in ReportStatus.__members__.values():
+                raise ValueError(f"unknown status {status!r}")
+        return value
+
+    def criteria(self) -> MapFilter:
+        return MapFilter(
+            categories=_split(self.category),
+            statuses=_split(self.status),
+            agency=self.agency or None,
+            area=self.area or None,
+            since=self.since,
+            until=self.until,
+        )
+
+
+class CellsQuery(MapQuery):
+    zoom: int = Field(ge=0, le=24, description="the map's zoom level")
+
+
+class PointsQuery(MapQuery):
+    limit: int = Field(default=POINT_CAP, ge=1, le=POINT_CAP)
+
+
+class CellsOut(BaseModel):
+    zoom: int
+    source: str
+    total: int
+    cells: list[dict[str, Any]]
+
+
+class PointsOut(BaseModel):
+    truncated: bool
+    reports: list[dict[str, Any]]
+
+
+def parse_bbox(value: str) -> BBox:
+    """``min_lon,min_lat,max_lon,max_lat`` as a box (a ValueError says what is wrong)."""
+    try:
+        min_lon, min_lat, max_lon, max_lat = (float(part) for part in value.split(","))
+    except ValueError:
+        raise ValueError("must be four numbers: min_lon,min_lat,max_lon,max_lat") from None
+    if not (-180 <= min_lon < max_lon <= 180 and -90 <= min_lat < max_lat <= 90):
+        raise ValueError("must have min < max, longitudes within ±180 and latitudes within ±90")
+    return BBox(min_lon, min_lat, max_lon, max_lat)
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (value or "").split(",") if part.strip())
+
+
+@bp.get("/cells")
+@api.validate(
+    query=CellsQuery,
+    resp=Response(HTTP_200=CellsOut, **STAFF_ERRORS),
+    tags=TAGS,
+    security=STAFF_SECURITY,
+)
+def cells() -> dict[str, Any]:
+    """Report counts per map tile (with a count per status) for the low zooms of the wall map.
+    Category and status filters read the rollup table; agency, area and time filters group
+    the reports themselves."""
+    query: CellsQuery = request.context.query  # type: ignore[attr-defined]
+    with staff_unit_of_work(OPS_READERS) as (session, _):
+        source, clusters = count_clusters(
+            session, map_zoom=query.zoom, bbox=parse_bbox(query.bbox), criteria=query.criteria()
+        )
+        return {
+            "zoom": clusters[0].zoom if clusters else query.zoom,
+            "source": source,
+            "total": sum(c.count for c in clusters),
+            "cells": [c.to_dict() for c in clusters],
+        }
+
+
+@bp.get("/reports")
+@api.validate(
+    query=PointsQuery,
+    resp=Response(HTTP_200=PointsOut, **STAFF_ERRORS),
+    tags=TAGS,
+    security=STAFF_SECURITY,
+)
+def reports() -> dict[str, Any]:
+    """The newest reports inside the box (at most 5,000; `truncated` says there are more)."""
+    query: PointsQuery = request.context.query  # type: ignore[attr-defined]
+    with staff_unit_of_work(OPS_READERS) as (session, _):
+        page = list_map_points(
+            session, bbox=parse_bbox(query.bbox), criteria=query.criteria(), limit=query.limit
+        )
+        return {"truncated": page.truncated, "reports": page.points}
