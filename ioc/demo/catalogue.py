@@ -72,6 +72,9 @@ class CategorySpec:
     is_photo_required: bool
     attributes: tuple[AttributeSpec, ...]
     parent_code: str | None = None
+    # Reports within one commune and window that suggest one incident (None: no alerts).
+    surge_threshold: int | None = None
+    surge_window_minutes: int = 60
 
 
 @dataclass(frozen=True)
@@ -320,6 +323,8 @@ CATEGORIES: tuple[CategorySpec, ...] = (
         sla_tier="urgent",
         sla_target_hours=4,
         duplicate_radius_m=50,
+        surge_threshold=3,
+        surge_window_minutes=60,
         is_auto_dispatch=True,
         is_private=False,
         is_photo_required=True,
@@ -547,6 +552,8 @@ CATEGORIES: tuple[CategorySpec, ...] = (
         sla_tier="urgent",
         sla_target_hours=4,
         duplicate_radius_m=300,
+        surge_threshold=3,
+        surge_window_minutes=60,
         is_auto_dispatch=True,
         is_private=False,
         is_photo_required=True,
@@ -653,6 +660,8 @@ CATEGORIES: tuple[CategorySpec, ...] = (
         sla_tier="urgent",
         sla_target_hours=8,
         duplicate_radius_m=200,
+        surge_threshold=4,
+        surge_window_minutes=60,
         is_auto_dispatch=True,
         is_private=False,
         is_photo_required=False,
@@ -691,6 +700,8 @@ CATEGORIES: tuple[CategorySpec, ...] = (
         sla_tier="urgent",
         sla_target_hours=4,
         duplicate_radius_m=200,
+        surge_threshold=4,
+        surge_window_minutes=30,
         is_auto_dispatch=True,
         is_private=False,
         is_photo_required=False,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -21,14 +22,33 @@ from ioc.feedback.report_models import Report
 from ioc.feedback.service import Intake, submit_report
 from ioc.feedback.sla_sweep import sweep_deadlines
 from ioc.feedback.states import Channel
+from ioc.feedback.surges import detect_surges
 from ioc.geo.models import Area
 from ioc.geo.queries import valid_at
 
 log = logging.getLogger(__name__)
 
 
-def simulate_report(session: Session, intake: Intake, rng: random.Random) -> Report:
-    """Submit one plausible report at a random place in a random commune or ward.
+#: How often a report of a category that can surge is followed by another from the same spot
+#: (a flooded street brings several neighbours to their phones), so the demo shows surges.
+FOLLOW_UP_CHANCE = 0.35
+
+
+@dataclass(frozen=True)
+class Spot:
+    """Where and what a report was, for a neighbour's follow-up report."""
+
+    category_code: str
+    lon: float
+    lat: float
+    address: str | None
+
+
+def simulate_report(
+    session: Session, intake: Intake, rng: random.Random, *, near: Spot | None = None
+) -> Report:
+    """Submit one plausible report at a random place in a random commune or ward, or, given
+    ``near``, a report of the same problem a few dozen metres from it.
 
     Raises:
         IocError: from the intake pipeline (e.g. no commune loaded yet).
@@ -47,6 +67,12 @@ def simulate_report(session: Session, intake: Intake, rng: random.Random) -> Rep
     area = rng.choices(communes, weights=weights)[0]
     lon, lat = _point_inside(area.geom, rng)
     category = rng.choice(categories)
+    address = f"{rng.randint(1, 250)} {rng.choice(ADDRESS_STREETS)}, {area.name_vi}"
+    if near is not None:
+        category = next((c for c in categories if c.code == near.category_code), category)
+        lon = round(near.lon + rng.uniform(-0.0003, 0.0003), 6)
+        lat = round(near.lat + rng.uniform(-0.0003, 0.0003), 6)
+        address = near.address or address
     samples = REPORT_SAMPLES.get(category.code) or (category.name_vi,)
     return submit_report(
         session,
@@ -55,7 +81,7 @@ def simulate_report(session: Session, intake: Intake, rng: random.Random) -> Rep
         lon=lon,
         lat=lat,
         accuracy_m=round(rng.uniform(3, 25), 1),
-        address=f"{rng.randint(1, 250)} {rng.choice(ADDRESS_STREETS)}, {area.name_vi}",
+        address=address,
         description=rng.choice(samples),
         attributes=_plausible_attributes(category.attributes, rng),
         channel=Channel.SIMULATOR,
@@ -108,10 +134,14 @@ def start_simulator(
     rng = random.Random(seed)
 
     def run() -> None:
+        spot: Spot | None = None
         while not stop.wait(every_seconds):
             try:
                 with services.unit_of_work() as session:
-                    report = simulate_report(session, services.intake, rng)
+                    report = simulate_report(session, services.intake, rng, near=spot)
+                    spot = None
+                    if report.category.surge_threshold and rng.random() < FOLLOW_UP_CHANCE:
+                        spot = Spot(report.category.code, report.lon, report.lat, report.address)
                 log.info("simulated report %s (%s)", report.ref, report.status)
                 # Staff work too: about one step on an open report per new report.
                 moved = advance_one(services, rng)
@@ -125,8 +155,8 @@ def start_simulator(
 
 
 def start_deadline_sweeper(services: Any, *, every_seconds: float = 60.0) -> threading.Event:
-    """Run the SLA sweep every ``every_seconds`` on a daemon thread (the embedded mode has no
-    separate worker). Returns the event that stops it."""
+    """Run the SLA sweep and surge detection every ``every_seconds`` on a daemon thread (the
+    embedded mode has no separate worker). Returns the event that stops it."""
 
     stop = threading.Event()
 
@@ -134,6 +164,9 @@ def start_deadline_sweeper(services: Any, *, every_seconds: float = 60.0) -> thr
         while not stop.wait(every_seconds):
             with services.unit_of_work() as session:
                 result = sweep_deadlines(session, services.intake.calendar)
+                surges = detect_surges(session)
+            for surge in surges:
+                log.info("surge %d: %d reports", surge.id, len(surge.report_ids))
             if result.due_soon or result.overdue:
                 log.info(
                     "deadline sweep: %d due soon, %d overdue",

@@ -134,7 +134,10 @@ def surge_reports(session: Session, surge: Surge) -> list[Report]:
 
 
 def surge_payload(session: Session, surge: Surge) -> dict[str, Any]:
-    """What the wall map and the operators' list show of a surge (no reporter identity)."""
+    """What the wall map and the operators' list show of a surge (no reporter identity).
+
+    Times are datetimes; events carry them as ISO 8601 text.
+    """
     category = session.get_one(Category, surge.category_id)
     area = session.get_one(Area, surge.area_id)
     reports = surge_reports(session, surge)
@@ -152,9 +155,9 @@ def surge_payload(session: Session, surge: Surge) -> dict[str, Any]:
         "refs": [r.ref for r in reports],
         "lon": lon,
         "lat": lat,
-        "detected_at": surge.detected_at.isoformat(),
-        "window_start": surge.window_start.isoformat(),
-        "window_end": surge.window_end.isoformat(),
+        "detected_at": surge.detected_at,
+        "window_start": surge.window_start,
+        "window_end": surge.window_end,
         "incident_ref": next((r.ref for r in reports if r.id == surge.incident_report_id), None),
         "suggestion": (
             f"{count} phản ánh “{category.name_vi}” tại {area.name_vi} trong "
@@ -166,6 +169,8 @@ def surge_payload(session: Session, surge: Surge) -> dict[str, Any]:
 
 def announce_surge(session: Session, surge: Surge, event_type: str) -> Event:
     """Tell the operators' screens (never the public or agencies: it is a suggestion)."""
-    return record_event(
-        session, event_type, payload=surge_payload(session, surge), audiences=[AUDIENCE_OPS]
-    )
+    payload = {
+        key: value.isoformat() if isinstance(value, datetime) else value
+        for key, value in surge_payload(session, surge).items()
+    }
+    return record_event(session, event_type, payload=payload, audiences=[AUDIENCE_OPS])

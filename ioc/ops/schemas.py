@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -107,3 +107,43 @@ class QuestionIn(_Strict):
 class Snapshot(BaseModel):
     seq: int
     reports: list[dict[str, Any]]
+
+
+class SurgeQuery(_Strict):
+    status: Literal["open", "grouped", "dismissed"] | None = None
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+class SurgeOut(BaseModel):
+    """Many reports of one category in one commune within the category's window."""
+
+    id: int
+    status: str
+    category: str
+    category_name: str
+    area: str
+    area_name: str
+    count: int
+    refs: list[str] = Field(description="The reports, earliest first")
+    lon: float | None = Field(description="Centre of the reports, for the map")
+    lat: float | None
+    detected_at: datetime
+    window_start: datetime
+    window_end: datetime
+    incident_ref: str | None = Field(description="The report kept as the incident once grouped")
+    suggestion: str
+
+
+class SurgeList(BaseModel):
+    items: list[SurgeOut]
+
+
+class GroupSurgeIn(_Strict):
+    primary_ref: str | None = Field(
+        default=None, max_length=32, description="Report kept as the incident (default: earliest)"
+    )
+
+
+class GroupedSurgeOut(SurgeOut):
+    merged: list[str] = Field(description="Refs marked as duplicates of the incident")
+    left: list[str] = Field(description="Refs already handled elsewhere, left as they are")

@@ -11,12 +11,13 @@ from spectree import Response
 from ioc.errors import NotFound
 from ioc.events import latest_seq
 from ioc.extensions import services
-from ioc.feedback import moderation, pauses, triage
+from ioc.feedback import moderation, pauses, surge_decisions, triage
 from ioc.feedback.announce import map_point
 from ioc.feedback.exports import ExportFilter, csv_chunks, report_rows, write_xlsx
 from ioc.feedback.handling import get_report_for_staff, list_active_agencies
 from ioc.feedback.queues import list_open_reports, list_triage_queue
 from ioc.feedback.statistics import GroupBy, compute_figures
+from ioc.feedback.surges import surge_payload
 from ioc.ops.schemas import (
     AgencyList,
     AssignIn,
@@ -24,6 +25,8 @@ from ioc.ops.schemas import (
     DuplicateIn,
     ExportQuery,
     ExtensionDecisionIn,
+    GroupedSurgeOut,
+    GroupSurgeIn,
     ModerateIn,
     NoteIn,
     OnBehalfIn,
@@ -33,6 +36,9 @@ from ioc.ops.schemas import (
     Snapshot,
     StatisticsOut,
     StatisticsQuery,
+    SurgeList,
+    SurgeOut,
+    SurgeQuery,
 )
 from ioc.web import staff_view
 from ioc.web.openapi import api
@@ -291,3 +297,50 @@ def snapshot() -> dict[str, Any]:
         seq = latest_seq(session)  # read first: later changes arrive as events
         reports = list_open_reports(session)
         return {"seq": seq, "reports": [map_point(r) for r in reports]}
+
+
+@bp.get("/surges")
+@api.validate(
+    query=SurgeQuery,
+    resp=Response(HTTP_200=SurgeList, **STAFF_ERRORS),
+    tags=TAGS,
+    security=STAFF_SECURITY,
+)
+def surges() -> dict[str, Any]:
+    """Surges of reports (one category, one commune, a short window), newest first."""
+    query: SurgeQuery = request.context.query  # type: ignore[attr-defined]
+    with staff_unit_of_work(OPS_READERS) as (session, _):
+        found = surge_decisions.list_surges(session, status=query.status, limit=query.limit)
+        return {"items": [surge_payload(session, s) for s in found]}
+
+
+@bp.post("/surges/<int:surge_id>/group")
+@api.validate(
+    json=GroupSurgeIn,
+    resp=Response(HTTP_200=GroupedSurgeOut, **STAFF_ERRORS),
+    tags=TAGS,
+    security=STAFF_SECURITY,
+)
+def group_surge(surge_id: int) -> dict[str, Any]:
+    """Keep one report as the incident and merge the others into it as duplicates."""
+    body: GroupSurgeIn = request.context.json  # type: ignore[attr-defined]
+    with staff_unit_of_work(OPS_READERS) as (session, actor):
+        surge = surge_decisions.get_surge(session, surge_id)
+        grouping = surge_decisions.group_surge(
+            session, surge=surge, actor=actor, primary_ref=body.primary_ref
+        )
+        return {
+            **surge_payload(session, surge),
+            "merged": [r.ref for r in grouping.merged],
+            "left": [r.ref for r in grouping.left],
+        }
+
+
+@bp.post("/surges/<int:surge_id>/dismiss")
+@api.validate(resp=Response(HTTP_200=SurgeOut, **STAFF_ERRORS), tags=TAGS, security=STAFF_SECURITY)
+def dismiss_surge(surge_id: int) -> dict[str, Any]:
+    """Not one incident after all: close the alert and leave the reports as they are."""
+    with staff_unit_of_work(OPS_READERS) as (session, actor):
+        surge = surge_decisions.get_surge(session, surge_id)
+        surge_decisions.dismiss_surge(session, surge=surge, actor=actor)
+        return surge_payload(session, surge)

@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 from ioc.db import make_engine, make_session_factory, unit_of_work, utcnow
 from ioc.demo import catalogue
 from ioc.demo.seed import DEMO_ACCOUNTS, SeedResult, commune_agency_code, seed_demo
-from ioc.demo.simulator import simulate_report
+from ioc.demo.simulator import Spot, simulate_report
 from ioc.feedback.accounts import password_matches
 from ioc.feedback.models import Agency, Category, RoutingRule, User
 from ioc.feedback.states import ReportStatus
+from ioc.feedback.surges import detect_surges
 from ioc.geo.models import Area
 from ioc.geo.queries import locate_in_database
 from ioc.migrate import upgrade
@@ -194,3 +195,15 @@ def test_assigned_simulated_reports_have_a_lead_agency_and_deadline(session, see
     for report in assigned:
         assert report.lead_agency is not None
         assert report.due_at is not None
+
+
+def test_neighbours_reporting_one_flood_make_a_surge_on_the_wall_map(session, seeded, intake):
+    rng = random.Random(3)
+    first = simulate_report(session, intake, rng)
+    spot = Spot("flooding", first.lon, first.lat, first.address)
+
+    floods = [simulate_report(session, intake, rng, near=spot) for _ in range(3)]
+    [surge] = detect_surges(session)
+
+    assert {report.category.code for report in floods} == {"flooding"}
+    assert sorted(surge.report_ids) == sorted(report.id for report in floods)
