@@ -12,6 +12,7 @@ from ioc.admin.views import bp as admin_bp
 from ioc.agency.views import bp as agency_bp
 from ioc.config import Environment, load_settings
 from ioc.feedback.states import ReportStatus
+from ioc.open311.views import bp as open311_bp
 from ioc.ops.map_views import bp as ops_map_bp
 from ioc.ops.views import bp as ops_bp
 from ioc.public.map_views import bp as public_map_bp
@@ -63,6 +64,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(agency_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(open311_bp)
     app.register_blueprint(public_map_bp)
     app.register_blueprint(pages_bp)
     app.add_template_filter(lambda status: ReportStatus(status).label_vi, "status_label")

@@ -6,7 +6,7 @@ import logging
 
 import click
 
-from ioc.cli import areas, database, dev, servers, sla, users, worker
+from ioc.cli import areas, database, dev, open311, servers, sla, users, worker
 from ioc.cli.common import configure_logging
 
 
@@ -29,3 +29,4 @@ main.add_command(dev.dev)
 main.add_command(users.users)
 main.add_command(sla.sla)
 main.add_command(worker.worker)
+main.add_command(open311.open311)

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ioc.errors import Forbidden, InvalidInput
 from ioc.feedback import audit
 from ioc.feedback.announce import announce
+from ioc.feedback.callers import find_or_add_caller
 from ioc.feedback.models import User
 from ioc.feedback.report_models import Report
 from ioc.feedback.service import Intake, submit_report
@@ -86,17 +86,7 @@ def file_for_citizen(
         raise InvalidInput(
             "channel must be phone, zalo or email", details={"fields": {"channel": channel}}
         )
-    caller = None
-    if caller_phone:
-        caller = session.scalar(
-            select(User).where(User.role == Role.CITIZEN, User.phone == caller_phone)
-        )
-    if caller is None and (caller_name or caller_phone or caller_email):
-        caller = User(
-            role=Role.CITIZEN, display_name=caller_name, phone=caller_phone, email=caller_email
-        )
-        session.add(caller)
-        session.flush()
+    caller = find_or_add_caller(session, name=caller_name, phone=caller_phone, email=caller_email)
     report = submit_report(
         session,
         intake,

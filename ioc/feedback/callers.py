@@ -1,0 +1,25 @@
+"""The person behind a report filed for them by someone else (an operator taking a phone
+call, another system through Open311): kept as a citizen account that only IOC staff see."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ioc.feedback.models import User
+from ioc.feedback.states import Role
+
+
+def find_or_add_caller(
+    session: Session, *, name: str | None, phone: str | None, email: str | None
+) -> User | None:
+    """The citizen with this phone number, or a new one with these contact details; ``None``
+    when nothing identifies the person (an anonymous report)."""
+    caller = None
+    if phone:
+        caller = session.scalar(select(User).where(User.role == Role.CITIZEN, User.phone == phone))
+    if caller is None and (name or phone or email):
+        caller = User(role=Role.CITIZEN, display_name=name, phone=phone, email=email)
+        session.add(caller)
+        session.flush()
+    return caller

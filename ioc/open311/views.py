@@ -1,0 +1,153 @@
+"""Routes of the Open311 GeoReport v2 server (``/open311/v2``): parse, call one function of
+:mod:`ioc.integrations.open311`, render as ``.json`` or ``.xml``.
+
+The spec, not our OpenAPI document, is the contract here: form-encoded posts, its field
+names, and errors as its list of ``{code, description}``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Response, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from ioc.errors import IocError, NotFound
+from ioc.extensions import services
+from ioc.feedback.report_models import Report
+from ioc.i18n import translate
+from ioc.integrations import open311
+from ioc.integrations.open311_intake import file_open311_request
+from ioc.open311.forms import language, request_query, submission
+from ioc.open311.render import FORMATS, render, render_errors
+from ioc.web.limits import OPEN311_SUBMIT_PER_KEY, api_key_bucket, limiter
+
+bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
+
+#: When the behaviour of this endpoint last changed (the discovery document's changeset).
+CHANGESET = datetime(2026, 11, 22, tzinfo=UTC)
+
+
+@bp.get("/discovery.<fmt>")
+def discovery(fmt: str) -> Response:
+    settings = services().settings
+    body = open311.discovery(
+        url=url_for("open311.services_list", fmt="json", _external=True).rsplit("/", 1)[0],
+        contact="Trung tâm điều hành đô thị thông minh (IOC)",
+        key_service="Ask the IOC administrators for an api_key (ioc open311 keys create NAME).",
+        changeset=CHANGESET,
+        timezone=settings.tz,
+    )
+    return render(body, _format(fmt), root="discovery")
+
+
+@bp.get("/services.<fmt>")
+def services_list(fmt: str) -> Response:
+    fmt = _format(fmt)
+    with services().unit_of_work() as session:
+        body = open311.list_services(session, language=language())
+    return render(body, fmt, root="services")
+
+
+@bp.get("/services/<service_code>.<fmt>")
+def service_definition(service_code: str, fmt: str) -> Response:
+    fmt = _format(fmt)
+    with services().unit_of_work() as session:
+        body = open311.service_definition(session, service_code=service_code, language=language())
+    return render(body, fmt, root="service_definition")
+
+
+@bp.get("/requests.<fmt>")
+def requests_list(fmt: str) -> Response:
+    fmt = _format(fmt)
+    query = request_query(services().settings.tz)
+    with services().unit_of_work() as session:
+        reports = open311.list_requests(session, query)
+        body = [_view(report) for report in reports]
+    return render(body, fmt, root="service_requests")
+
+
+@bp.get("/requests/<service_request_id>.<fmt>")
+def request_detail(service_request_id: str, fmt: str) -> Response:
+    fmt = _format(fmt)
+    with services().unit_of_work() as session:
+        report = open311.get_request(session, service_request_id=service_request_id)
+        body = [_view(report)]
+    return render(body, fmt, root="service_requests")
+
+
+@bp.post("/requests.<fmt>")
+@limiter.limit(OPEN311_SUBMIT_PER_KEY, key_func=api_key_bucket)
+def create_request(fmt: str) -> Response:
+    fmt = _format(fmt)
+    form = submission()
+    with services().unit_of_work() as session:
+        report = file_open311_request(session, services().intake, form)
+        notice = open311.service_notice(
+            report, language=language(), timezone=services().settings.tz
+        )
+        body = [{"service_request_id": report.ref, "service_notice": notice, "account_id": None}]
+    return render(body, fmt, root="service_requests")
+
+
+def _view(report: Report) -> dict[str, Any]:
+    return open311.request_view(
+        report, language=language(), timezone=services().settings.tz, media_url=_media_url(report)
+    )
+
+
+def _media_url(report: Report) -> str | None:
+    """The first photo the public may see, citizens' photos before agencies' results."""
+    visible = [a for a in report.attachments if not a.is_hidden]
+    visible.sort(key=lambda a: (a.purpose != "before", a.id))
+    if not visible:
+        return None
+    return url_for("media.file", key=visible[0].storage_key, _external=True)
+
+
+def _format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise NotFound("unknown format: use .json or .xml")
+    return fmt
+
+
+# ---- errors, in the spec's shape ----
+
+#: Our field names as the spec calls them, so an Open311 client recognises its own form.
+_FIELD_NAMES = {"category": "service_code", "lon": "long", "address": "address_string"}
+
+
+@bp.errorhandler(IocError)
+def _ioc_error(error: IocError) -> Response:
+    status = {403: 403, 404: 404}.get(error.status, 400)
+    lang = language()
+    fields = error.details.get("fields")
+    if isinstance(fields, dict) and fields:
+        errors = [
+            (status, f"{_field_name(name)}: {translate(str(reason), lang)}")
+            for name, reason in fields.items()
+        ]
+    else:
+        errors = [(status, translate(error.message, lang))]
+    return render_errors(errors, _requested_format(), status)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException) -> Response:
+    status = error.code or 400
+    description = error.description or error.name
+    if status == 429:
+        description = translate("too many requests, please try again later", language())
+    return render_errors([(status, description)], _requested_format(), status)
+
+
+def _field_name(name: str) -> str:
+    if name.startswith("attributes."):
+        return f"attribute[{name.removeprefix('attributes.')}]"
+    return _FIELD_NAMES.get(name, name)
+
+
+def _requested_format() -> str:
+    fmt = (request.view_args or {}).get("fmt", "json")
+    return fmt if fmt in FORMATS else "json"
