@@ -49,6 +49,14 @@ class Settings(BaseSettings):
     # A MapLibre style URL for deployments with a tile service; empty draws the offline base
     # (administrative boundaries served by this app).
     map_style_url: str = ""
+    # A service-account JSON file of the province's Firebase project for sending push
+    # notifications; None uses Application Default Credentials (the host's service account).
+    firebase_credentials: Path | None = None
+    # Where firebase-admin sends push messages instead of Google (a local stand-in speaking the
+    # FCM v1 API, for development and tests); production refuses it.
+    fcm_endpoint: str = ""
+    # Tries before a push or webhook delivery is given up ("dead") for an operator to retry.
+    delivery_max_attempts: int = Field(default=8, ge=1)
 
     @field_validator("timezone")
     @classmethod
@@ -59,9 +67,9 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
-    @field_validator("holidays_file", mode="before")
+    @field_validator("holidays_file", "firebase_credentials", mode="before")
     @classmethod
-    def _unset_holidays_file(cls, value: object) -> object:
+    def _unset_path(cls, value: object) -> object:
         # An empty IOC_HOLIDAYS_FILE means "the shipped file", not the current directory.
         return None if value == "" else value
 
@@ -105,6 +113,10 @@ class Settings(BaseSettings):
         if os.environ.get("FIREBASE_AUTH_EMULATOR_HOST"):
             problems.append(
                 "FIREBASE_AUTH_EMULATOR_HOST is set: it makes firebase-admin accept unsigned tokens"
+            )
+        if self.fcm_endpoint:
+            problems.append(
+                "IOC_FCM_ENDPOINT is set: push notifications would go to a stand-in, not to FCM"
             )
         return problems
 

@@ -6,7 +6,7 @@ import logging
 
 import click
 
-from ioc.cli import areas, database, dev, open311, servers, sla, users, worker
+from ioc.cli import areas, database, dev, open311, outbox, servers, sla, users, webhooks, worker
 from ioc.cli.common import configure_logging
 
 
@@ -29,4 +29,6 @@ main.add_command(dev.dev)
 main.add_command(users.users)
 main.add_command(sla.sla)
 main.add_command(worker.worker)
+main.add_command(outbox.outbox)
+main.add_command(webhooks.webhooks)
 main.add_command(open311.open311)

@@ -1,11 +1,12 @@
-"""``ioc worker``: the background process of a deployment (deadline sweeps, event pushing)."""
+"""``ioc worker``: the background process of a deployment (deliveries to the outside, deadline
+sweeps, surge detection, event pushing)."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import signal
 import threading
-import time
 
 import click
 
@@ -18,43 +19,75 @@ log = logging.getLogger(__name__)
 @click.command("worker")
 @click.option("--sweep-every", default=60.0, show_default=True, help="Seconds between SLA sweeps.")
 @click.option(
+    "--surge-every", default=60.0, show_default=True, help="Seconds between surge detections."
+)
+@click.option(
+    "--deliver-every",
+    default=1.0,
+    show_default=True,
+    help="Seconds between rounds of push and webhook deliveries.",
+)
+@click.option(
     "--publish-every",
     default=0.2,
     show_default=True,
     help="Seconds between event pushes (needs IOC_REDIS_URL).",
 )
 @with_appcontext
-def worker(sweep_every: float, publish_every: float) -> None:
-    """Sweep deadlines and, with IOC_REDIS_URL, push committed events to every app process's
-    screens. Stops cleanly on SIGTERM or Ctrl-C."""
+def worker(
+    sweep_every: float, surge_every: float, deliver_every: float, publish_every: float
+) -> None:
+    """Deliver push notifications and webhooks from the outbox, sweep deadlines, detect surges
+    and, with IOC_REDIS_URL, push committed events to every app process's screens.
+
+    Several workers may run at once on PostgreSQL. Stops cleanly on SIGTERM or Ctrl-C, after
+    the delivery in progress.
+    """
     from flask_socketio import SocketIO
 
-    from ioc.feedback.sla_sweep import sweep_deadlines
+    from ioc.integrations.outbox import Senders
+    from ioc.integrations.push import firebase_sender
+    from ioc.integrations.webhooks import HttpWebhookSender
+    from ioc.integrations.worker import (
+        Job,
+        detect_surges_once,
+        run_once,
+        run_until_stopped,
+        sweep_once,
+    )
     from ioc.realtime.publisher import publish_pending
 
     require_schema()
     configure_logging(logging.INFO)
-    settings = services().settings
+    app_services = services()
+    settings = app_services.settings
+    factory = app_services.session_factory
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    # No app: a write-only Redis client that reaches the clients of every app process.
-    emitter = SocketIO(message_queue=settings.redis_url) if settings.redis_url else None
-    if emitter is None:
-        log.info("no IOC_REDIS_URL: app processes push events themselves; sweeping only")
-    next_sweep = 0.0
-    while not stop.is_set():
-        if time.monotonic() >= next_sweep:
-            with services().unit_of_work() as session:
-                result = sweep_deadlines(session, services().intake.calendar)
-            if result.due_soon or result.overdue:
-                log.info(
-                    "deadline sweep: %d due soon, %d overdue",
-                    len(result.due_soon),
-                    len(result.overdue),
-                )
-            next_sweep = time.monotonic() + sweep_every
-        if emitter is not None:
-            publish_pending(services().session_factory, emitter)
-        stop.wait(publish_every if emitter is not None else min(sweep_every, 1.0))
-    log.info("worker stopped")
+    senders = Senders(push=firebase_sender(settings), webhooks=HttpWebhookSender())
+    jobs = [
+        Job(
+            "deliveries",
+            deliver_every,
+            functools.partial(
+                run_once,
+                factory,
+                senders,
+                tz=settings.tz,
+                max_attempts=settings.delivery_max_attempts,
+                should_stop=stop.is_set,
+            ),
+        ),
+        Job(
+            "deadline sweep", sweep_every, lambda: sweep_once(factory, app_services.intake.calendar)
+        ),
+        Job("surge detection", surge_every, lambda: detect_surges_once(factory)),
+    ]
+    if settings.redis_url:
+        # No app: a write-only Redis client that reaches the clients of every app process.
+        emitter = SocketIO(message_queue=settings.redis_url)
+        jobs.append(Job("event pushing", publish_every, lambda: publish_pending(factory, emitter)))
+    else:
+        log.info("no IOC_REDIS_URL: app processes push events to screens themselves")
+    run_until_stopped(jobs, stop)

@@ -1,0 +1,131 @@
+"""Fan-out: committed events become the deliveries they owe the outside world.
+
+One transaction claims the oldest events not yet dispatched, writes a delivery row per device
+and per matching webhook subscription, and marks the events dispatched. Events exist only for
+changes that committed, so nothing is ever sent about a change that was rolled back; and the
+deliveries are written in the same commit that marks the event, so none is lost or doubled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from ioc.db import utcnow
+from ioc.events import Event
+from ioc.feedback.citizen_models import Device, ReportFollower
+from ioc.feedback.report_models import Report
+from ioc.integrations.models import Delivery, WebhookSubscription
+from ioc.integrations.notices import notice_for
+from ioc.integrations.webhooks import envelope, matches
+
+PUSH = "push"
+WEBHOOK = "webhook"
+
+
+@dataclass(frozen=True)
+class FanOut:
+    events: int
+    pushes: int
+    webhooks: int
+
+
+def dispatch_events(
+    session: Session, *, tz: ZoneInfo, limit: int = 200, now: datetime | None = None
+) -> FanOut:
+    """Turn up to ``limit`` undispatched events, oldest first, into pending deliveries.
+
+    Several workers may run this at once on PostgreSQL: each skips the events another is
+    dispatching. Never commits.
+    """
+    now = now or utcnow()
+    query = select(Event).where(Event.dispatched_at.is_(None)).order_by(Event.seq).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    events = list(session.scalars(query))
+    if not events:
+        return FanOut(0, 0, 0)
+    subscriptions = list(
+        session.scalars(
+            select(WebhookSubscription)
+            .where(WebhookSubscription.is_active.is_(True))
+            .order_by(WebhookSubscription.id)
+        )
+    )
+    pushes = webhooks = 0
+    for event in events:
+        report = session.get(Report, event.report_id) if event.report_id is not None else None
+        for delivery in _push_deliveries(session, event, report, tz, now):
+            session.add(delivery)
+            pushes += 1
+        # Reports of private categories (public-order tips) stay inside the operations centre.
+        if report is None or not report.category.is_private:
+            for subscription in subscriptions:
+                if matches(subscription.event_types, event.type):
+                    session.add(_webhook_delivery(event, subscription, now))
+                    webhooks += 1
+        event.dispatched_at = now
+    session.flush()
+    return FanOut(len(events), pushes, webhooks)
+
+
+def _push_deliveries(
+    session: Session, event: Event, report: Report | None, tz: ZoneInfo, now: datetime
+) -> list[Delivery]:
+    if report is None:
+        return []
+    notice = notice_for(session, event, report, tz)
+    if notice is None:
+        return []
+    deliveries = []
+    for device in _devices_to_tell(session, report):
+        title, body = notice.render(device.locale)
+        payload = {
+            "title": title,
+            "body": body,
+            "collapse_key": report.ref,
+            "data": {
+                "ref": report.ref,
+                "seq": str(event.seq),
+                "event": event.type,
+                "status": str(event.payload.get("status", report.status)),
+            },
+        }
+        deliveries.append(
+            Delivery(
+                event_seq=event.seq,
+                channel=PUSH,
+                device_id=device.id,
+                payload=payload,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+    return deliveries
+
+
+def _devices_to_tell(session: Session, report: Report) -> list[Device]:
+    """The reporter's devices and, unless the report is private, its followers' devices."""
+    if report.category.is_private:
+        if report.reporter_id is None:
+            return []
+        who = Device.user_id == report.reporter_id
+    else:
+        followers = select(ReportFollower.user_id).where(ReportFollower.report_id == report.id)
+        who = or_(Device.user_id.in_(followers), Device.user_id == report.reporter_id)
+    return list(session.scalars(select(Device).where(who).order_by(Device.id)))
+
+
+def _webhook_delivery(event: Event, subscription: WebhookSubscription, now: datetime) -> Delivery:
+    return Delivery(
+        event_seq=event.seq,
+        channel=WEBHOOK,
+        subscription_id=subscription.id,
+        payload=envelope(event),
+        next_attempt_at=now,
+        created_at=now,
+    )

@@ -1,0 +1,106 @@
+"""The push notifications citizens get about a report, in their language.
+
+Only the changes a citizen waits for are announced: forwarded to an agency, resolved (with the
+answer), rejected (with the reason), reopened, deadline extended. Every text is public
+information about the report (the answer and the reason are published anyway), so followers
+may see the same message as the reporter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ioc.events import Event
+from ioc.feedback.models import Agency
+from ioc.feedback.report_models import Report, ReportHistory
+from ioc.feedback.states import ReportStatus
+from ioc.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES, translate
+
+#: Long answers are cut: a notification shows two lines, the app shows the rest.
+MAX_TEXT_CHARS = 240
+
+TITLE = "Report {ref}"
+BODIES = {
+    "report.assigned": "Forwarded to {agency} for handling.",
+    "report.resolved": "Resolved: {answer}",
+    "report.rejected": "Not accepted: {reason}",
+    "report.reopened": "Reopened: the handling continues with a new deadline.",
+    "report.extension_granted": "The deadline has been extended to {until}.",
+}
+#: The history action whose public note a message quotes.
+_QUOTED_ACTION = {"report.resolved": "resolve", "report.rejected": "reject"}
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What to tell the followers of a report about one event, before choosing a language."""
+
+    event_type: str
+    ref: str
+    values: dict[str, Any]
+
+    def render(self, language: str) -> tuple[str, str]:
+        """Title and body in ``language`` (Vietnamese when the language is not supported)."""
+        language = language if language in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE
+        values = {
+            key: value[language] if isinstance(value, dict) else value
+            for key, value in self.values.items()
+        }
+        title = translate(TITLE, language).format(ref=self.ref)
+        body = translate(BODIES[self.event_type], language).format(**values)
+        return title, body
+
+
+def notice_for(session: Session, event: Event, report: Report, tz: ZoneInfo) -> Notice | None:
+    """The notice ``event`` deserves, or None when citizens are not told about it."""
+    event_type = event.type
+    # A report routed straight to an agency on submission was "forwarded" at once.
+    if event_type == "report.created" and event.payload.get("status") == ReportStatus.ASSIGNED:
+        event_type = "report.assigned"
+    if event_type not in BODIES:
+        return None
+    values: dict[str, Any] = {}
+    if event_type == "report.assigned":
+        values["agency"] = _agency_names(session, event.payload.get("agency"))
+    elif event_type in _QUOTED_ACTION:
+        note = _public_note(session, report, _QUOTED_ACTION[event_type], event.occurred_at)
+        key = "answer" if event_type == "report.resolved" else "reason"
+        values[key] = _shorten(note or report.result_text or "")
+    elif event_type == "report.extension_granted":
+        until = datetime.fromisoformat(str(event.payload.get("until")))
+        values["until"] = until.astimezone(tz).strftime("%H:%M %d/%m/%Y")
+    return Notice(event_type=event_type, ref=report.ref, values=values)
+
+
+def _agency_names(session: Session, code: object) -> dict[str, str]:
+    agency = session.scalar(select(Agency).where(Agency.code == code)) if code else None
+    if agency is None:
+        return {"vi": "cơ quan chức năng", "en": "the responsible agency"}
+    return {"vi": agency.name_vi, "en": agency.name_en or agency.name_vi}
+
+
+def _public_note(session: Session, report: Report, action: str, until: datetime) -> str | None:
+    # The history row of this very change: the latest of its kind up to the event, so a later
+    # reopen-and-resolve does not put the newer answer in an older message.
+    return session.scalar(
+        select(ReportHistory.note)
+        .where(
+            ReportHistory.report_id == report.id,
+            ReportHistory.action == action,
+            ReportHistory.is_public.is_(True),
+            ReportHistory.occurred_at <= until,
+        )
+        .order_by(ReportHistory.occurred_at.desc(), ReportHistory.id.desc())
+        .limit(1)
+    )
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_TEXT_CHARS else text[: MAX_TEXT_CHARS - 1] + "…"

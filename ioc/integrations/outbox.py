@@ -1,0 +1,276 @@
+"""The delivery loop: send what is due, retry with backoff, give up after N tries.
+
+On PostgreSQL a batch of due deliveries is claimed with ``FOR UPDATE SKIP LOCKED`` and the
+row locks are held while sending, until the outcomes commit: several workers never send the
+same row at once, and a worker killed mid-batch loses nothing (its uncommitted claims are
+simply due again). On SQLite, where a transaction holds the whole database, the batch is read,
+sent outside any transaction and the outcomes written afterwards: one worker only.
+
+At least once: a message may be sent again if the worker dies between sending it and
+committing the outcome; one recorded as delivered is never sent again.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ioc.db import unit_of_work, utcnow
+from ioc.feedback.citizen_models import Device
+from ioc.integrations import webhooks
+from ioc.integrations.fanout import PUSH
+from ioc.integrations.models import Delivery, DeliveryStatus, WebhookSubscription
+from ioc.integrations.outcome import Outcome
+from ioc.integrations.push import PushMessage, PushSender
+from ioc.integrations.webhooks import WebhookSender
+
+log = logging.getLogger(__name__)
+
+FIRST_RETRY_SECONDS = 30
+MAX_RETRY_SECONDS = 3600
+
+
+def retry_delay(attempts: int, *, jitter: float) -> timedelta:
+    """How long to wait after the ``attempts``-th failure: 30 s, 1 min, 2 min… up to an hour.
+
+    ``jitter`` (0 to 1) spreads the retries of many deliveries that failed together over the
+    second half of the interval, so a receiver coming back is not hit by all of them at once.
+    """
+    base = min(FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0), MAX_RETRY_SECONDS)
+    return timedelta(seconds=base * (0.5 + 0.5 * jitter))
+
+
+@dataclass(frozen=True)
+class Senders:
+    push: PushSender | None
+    webhooks: WebhookSender
+
+
+@dataclass
+class Sent:
+    delivered: int = 0
+    retrying: int = 0
+    dead: int = 0
+
+    def add(self, other: Sent) -> None:
+        self.delivered += other.delivered
+        self.retrying += other.retrying
+        self.dead += other.dead
+
+    @property
+    def total(self) -> int:
+        return self.delivered + self.retrying + self.dead
+
+
+@dataclass(frozen=True)
+class _Job:
+    """A claimed delivery with everything needed to send it, free of the session."""
+
+    id: int
+    channel: str
+    payload: dict[str, Any]
+    device_id: int | None
+    token: str | None
+    url: str | None
+    secret: str | None
+
+
+def deliver_due(
+    session_factory: sessionmaker[Session],
+    senders: Senders,
+    *,
+    max_attempts: int,
+    batch_size: int = 10,
+    now: Callable[[], datetime] = utcnow,
+    should_stop: Callable[[], bool] = lambda: False,
+    jitter: Callable[[], float] = random.random,
+) -> Sent:
+    """Send due deliveries batch by batch until none is due or ``should_stop()``."""
+    total = Sent()
+    while not should_stop():
+        sent, claimed = _deliver_batch(
+            session_factory,
+            senders,
+            max_attempts=max_attempts,
+            batch_size=batch_size,
+            now=now,
+            should_stop=should_stop,
+            jitter=jitter,
+        )
+        total.add(sent)
+        if claimed < batch_size:
+            break
+    return total
+
+
+def _deliver_batch(
+    session_factory: sessionmaker[Session],
+    senders: Senders,
+    *,
+    max_attempts: int,
+    batch_size: int,
+    now: Callable[[], datetime],
+    should_stop: Callable[[], bool],
+    jitter: Callable[[], float],
+) -> tuple[Sent, int]:
+    with unit_of_work(session_factory) as session:
+        locking = session.get_bind().dialect.name == "postgresql"
+        jobs = _claim(session, now(), batch_size, locking=locking)
+        if locking:
+            outcomes = _send(jobs, senders, should_stop)
+            return _record(session, jobs, outcomes, now(), max_attempts, jitter), len(jobs)
+    outcomes = _send(jobs, senders, should_stop)
+    with unit_of_work(session_factory) as session:
+        return _record(session, jobs, outcomes, now(), max_attempts, jitter), len(jobs)
+
+
+def _claim(session: Session, now: datetime, limit: int, *, locking: bool) -> list[_Job]:
+    query = (
+        select(Delivery, Device.token, WebhookSubscription)
+        .outerjoin(Device, Device.id == Delivery.device_id)
+        .outerjoin(WebhookSubscription, WebhookSubscription.id == Delivery.subscription_id)
+        .where(Delivery.status == DeliveryStatus.PENDING, Delivery.next_attempt_at <= now)
+        .order_by(Delivery.next_attempt_at, Delivery.id)
+        .limit(limit)
+    )
+    if locking:
+        # Lock the delivery rows only: devices and subscriptions stay free for the app.
+        query = query.with_for_update(skip_locked=True, of=Delivery)
+    jobs = []
+    for delivery, token, subscription in session.execute(query):
+        active = subscription is not None and subscription.is_active
+        jobs.append(
+            _Job(
+                id=delivery.id,
+                channel=delivery.channel,
+                payload=delivery.payload,
+                device_id=delivery.device_id,
+                token=token,
+                url=subscription.url if active else None,
+                secret=subscription.secret if active else None,
+            )
+        )
+    return jobs
+
+
+def _send(
+    jobs: list[_Job], senders: Senders, should_stop: Callable[[], bool]
+) -> dict[int, Outcome]:
+    """Outcomes by delivery id; jobs left out (a stop was asked) stay due, untouched."""
+    outcomes: dict[int, Outcome] = {}
+    pushes = [job for job in jobs if job.channel == PUSH]
+    if pushes:
+        outcomes.update(_send_pushes(pushes, senders.push))
+    for job in jobs:
+        if job.channel == PUSH:
+            continue
+        if should_stop():
+            break
+        outcomes[job.id] = _send_webhook(job, senders.webhooks)
+    return outcomes
+
+
+def _send_pushes(jobs: list[_Job], sender: PushSender | None) -> dict[int, Outcome]:
+    if sender is None:
+        return {job.id: Outcome.retry("push notifications are not configured") for job in jobs}
+    outcomes: dict[int, Outcome] = {}
+    for wave in _waves(jobs):
+        messages = [
+            PushMessage(
+                token=job.token or "",
+                title=job.payload["title"],
+                body=job.payload["body"],
+                collapse_key=job.payload["collapse_key"],
+                data=job.payload.get("data", {}),
+            )
+            for job in wave
+        ]
+        outcomes.update(
+            (job.id, outcome) for job, outcome in zip(wave, sender.send(messages), strict=True)
+        )
+    return outcomes
+
+
+def _waves(jobs: list[_Job]) -> list[list[_Job]]:
+    """Split pushes so no wave holds two for one device and report.
+
+    A wave's messages leave in parallel; with the same collapse key the older could land last
+    and replace the newer on the phone, so later messages about a report wait for the next wave.
+    """
+    waves: list[list[_Job]] = []
+    seen: dict[tuple[str | None, str], int] = {}
+    for job in sorted(jobs, key=lambda j: j.id):
+        key = (job.token, job.payload["collapse_key"])
+        index = seen[key] = seen.get(key, -1) + 1
+        if index == len(waves):
+            waves.append([])
+        waves[index].append(job)
+    return waves
+
+
+def _send_webhook(job: _Job, sender: WebhookSender) -> Outcome:
+    if job.url is None or job.secret is None:
+        return Outcome.give_up("the webhook subscription is disabled")
+    body = webhooks.body_of(job.payload)
+    timestamp = int(utcnow().timestamp())
+    headers = webhooks.headers(
+        delivery_id=job.id, secret=job.secret, timestamp=timestamp, body=body
+    )
+    return sender.post(job.url, headers=headers, body=body)
+
+
+def _record(
+    session: Session,
+    jobs: list[_Job],
+    outcomes: dict[int, Outcome],
+    now: datetime,
+    max_attempts: int,
+    jitter: Callable[[], float],
+) -> Sent:
+    sent = Sent()
+    forgotten_devices = set()
+    for job in jobs:
+        outcome = outcomes.get(job.id)
+        delivery = session.get(Delivery, job.id)
+        if outcome is None or delivery is None or delivery.status != DeliveryStatus.PENDING:
+            continue
+        delivery.attempts += 1
+        delivery.last_attempt_at = now
+        delivery.response_status = outcome.status
+        if outcome.ok:
+            delivery.status, delivery.delivered_at, delivery.last_error = (
+                DeliveryStatus.DELIVERED,
+                now,
+                None,
+            )
+            sent.delivered += 1
+            continue
+        delivery.last_error = outcome.error
+        if outcome.permanent or delivery.attempts >= max_attempts:
+            delivery.status = DeliveryStatus.DEAD
+            sent.dead += 1
+            log.warning(
+                "delivery %s (%s) is dead after %d attempt(s): %s",
+                job.id,
+                job.channel,
+                delivery.attempts,
+                outcome.error,
+            )
+        else:
+            delivery.next_attempt_at = now + retry_delay(delivery.attempts, jitter=jitter())
+            sent.retrying += 1
+        if outcome.unregistered and job.device_id is not None:
+            forgotten_devices.add(job.device_id)
+    session.flush()
+    if forgotten_devices:
+        # The token is gone for good at FCM; its deliveries go with it (ON DELETE CASCADE).
+        session.execute(delete(Device).where(Device.id.in_(forgotten_devices)))
+        log.info("removed %d device token(s) that FCM reports unregistered", len(forgotten_devices))
+    return sent

@@ -1,0 +1,119 @@
+"""What ``ioc worker`` does, as plain functions: fan events out, deliver what is due, and run
+periodic jobs (deadline sweeps, surge detection, event pushing) until asked to stop."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from ioc.db import unit_of_work, utcnow
+from ioc.feedback.sla import WorkingCalendar
+from ioc.feedback.sla_sweep import sweep_deadlines
+from ioc.feedback.surges import detect_surges
+from ioc.integrations.fanout import FanOut, dispatch_events
+from ioc.integrations.outbox import Senders, Sent, deliver_due
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Round:
+    fanned_out: FanOut
+    sent: Sent
+
+
+def run_once(
+    session_factory: sessionmaker[Session],
+    senders: Senders,
+    *,
+    tz: ZoneInfo,
+    max_attempts: int,
+    batch_size: int = 10,
+    now: Callable[[], datetime] = utcnow,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> Round:
+    """Fan out every undispatched event, then send every delivery that is due."""
+    events = pushes = hooks = 0
+    while True:
+        with unit_of_work(session_factory) as session:
+            fanned = dispatch_events(session, tz=tz, now=now())
+        events, pushes, hooks = (
+            events + fanned.events,
+            pushes + fanned.pushes,
+            hooks + fanned.webhooks,
+        )
+        if fanned.events == 0 or should_stop():
+            break
+    sent = deliver_due(
+        session_factory,
+        senders,
+        max_attempts=max_attempts,
+        batch_size=batch_size,
+        now=now,
+        should_stop=should_stop,
+    )
+    if events or sent.total:
+        log.info(
+            "outbox: %d event(s) fanned out to %d push and %d webhook deliveries; "
+            "%d delivered, %d to retry, %d dead",
+            events,
+            pushes,
+            hooks,
+            sent.delivered,
+            sent.retrying,
+            sent.dead,
+        )
+    return Round(FanOut(events, pushes, hooks), sent)
+
+
+def sweep_once(session_factory: sessionmaker[Session], calendar: WorkingCalendar) -> None:
+    """Announce deadlines coming due and overdue reports (one transaction)."""
+    with unit_of_work(session_factory) as session:
+        result = sweep_deadlines(session, calendar)
+    if result.due_soon or result.overdue:
+        log.info(
+            "deadline sweep: %d due soon, %d overdue", len(result.due_soon), len(result.overdue)
+        )
+
+
+def detect_surges_once(session_factory: sessionmaker[Session]) -> None:
+    """Raise or extend surges of reports (one transaction); each records its own event."""
+    with unit_of_work(session_factory) as session:
+        surges = detect_surges(session)
+    if surges:
+        log.info("surge detection: %d surge(s) raised or extended", len(surges))
+
+
+@dataclass(frozen=True)
+class Job:
+    """Something the worker does every ``every_seconds``."""
+
+    name: str
+    every_seconds: float
+    run: Callable[[], object]
+
+
+def run_until_stopped(jobs: list[Job], stop: threading.Event) -> None:
+    """Run each job when it is due until ``stop`` is set; a failing job is logged and tried
+    again at its next turn (a database restart must not end the worker)."""
+    next_run = {job.name: 0.0 for job in jobs}
+    while not stop.is_set():
+        for job in jobs:
+            if stop.is_set():
+                break
+            if time.monotonic() < next_run[job.name]:
+                continue
+            try:
+                job.run()
+            except Exception:
+                log.exception("%s failed; trying again in %.1f s", job.name, job.every_seconds)
+            next_run[job.name] = time.monotonic() + job.every_seconds
+        stop.wait(max(0.0, min(next_run.values()) - time.monotonic()))
+    log.info("worker stopped")
