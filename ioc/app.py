@@ -7,6 +7,8 @@ from typing import Any
 
 from flask import Flask
 
+# Every mapped class, so foreign keys between packages resolve in a serving process too.
+import ioc.models  # noqa: F401
 from ioc import extensions
 from ioc.admin.views import bp as admin_bp
 from ioc.agency.views import bp as agency_bp
@@ -20,6 +22,7 @@ from ioc.public.views import bp as public_bp
 from ioc.realtime import ASYNC_MODE_EMBEDDED, ASYNC_MODE_PRODUCTION, socketio
 from ioc.web import errors, limits
 from ioc.web.auth import bp as auth_bp
+from ioc.web.citizen_app import bp as citizen_app_bp
 from ioc.web.json import IocJSONProvider
 from ioc.web.media import bp as media_bp
 from ioc.web.openapi import bp as openapi_bp
@@ -66,6 +69,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(public_bp)
     app.register_blueprint(open311_bp)
     app.register_blueprint(public_map_bp)
+    app.register_blueprint(citizen_app_bp)
     app.register_blueprint(pages_bp)
     app.add_template_filter(lambda status: ReportStatus(status).label_vi, "status_label")
     return app

@@ -48,6 +48,11 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+#: Required attributes of a few demo categories.
+SAMPLE_ATTRIBUTES = {
+    "street_light": {"light_issue": "off"},
+    "traffic_light": {"light_fault": "all_off"},
+}
 #: Long enough for a cold page with MapLibre on a busy 2-core machine.
 PAGE_TIMEOUT_MS = 20_000
 
@@ -125,14 +130,15 @@ class LiveServer:
     def submit_report(
         self,
         *,
-        category: str = "traffic_light",
+        category: str = "street_light",
         lon: float = 108.74,
         lat: float = 15.57,
         attributes: dict[str, Any] | None = None,
-        description: str = "Đèn tín hiệu không hoạt động",
+        description: str = "Đèn đường không sáng",
         citizen: str = "browser-citizen",
     ) -> str:
-        """File a report through the mobile API as a demo citizen; returns its ref."""
+        """File a report through the mobile API as a demo citizen; returns its ref. The default
+        category waits for the IOC (pending_review); auto-dispatched ones arrive assigned."""
         token = emulator_token(project_id=self.project_id, uid=citizen, name="Công dân thử")
         body = {
             "category": category,
@@ -141,7 +147,7 @@ class LiveServer:
             "description": description,
             "attributes": attributes
             if attributes is not None
-            else ({"light_fault": "all_off"} if category == "traffic_light" else {}),
+            else SAMPLE_ATTRIBUTES.get(category, {}),
         }
         answer = self.request(
             "POST",

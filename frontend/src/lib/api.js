@@ -38,11 +38,12 @@ export function withQuery(path, params = {}) {
 
 /**
  * fetch `path` and return its JSON body (null for 204).
- * `json` is sent as the request body; `body` (FormData) is sent as is.
+ * `json` is sent as the request body; `body` (FormData) is sent as is; `headers` are added
+ * (a citizen's bearer token, an Idempotency-Key).
  * Throws ApiError with a readable message when the request fails.
  */
-export async function api(path, { method = "GET", json, body, signal } = {}) {
-  const headers = { Accept: "application/json", "Accept-Language": getLocale() };
+export async function api(path, { method = "GET", json, body, signal, headers: extra = {} } = {}) {
+  const headers = { Accept: "application/json", "Accept-Language": getLocale(), ...extra };
   if (!SAFE_METHODS.has(method)) {
     const csrf = readCookie(CSRF_COOKIE);
     if (csrf) headers[CSRF_HEADER] = csrf;

@@ -1,6 +1,110 @@
+// The operations-centre wall map (/ops), built for a 1920×1080 screen: live reports over the
+// province's boundaries, server-side clusters at low zoom, heat map, overdue pulse, filters,
+// KPI tiles, the live event feed and a side panel per report.
+//
+// Test contract: window.iocWallMap = { reportStatus(ref), reportColor(ref), ready } reflects
+// what is drawn; feed items carry data-ref and data-event-type.
 import "../../lib/base.css";
-import { mountHeader } from "../../lib/header.js";
-import { applyTranslations } from "../../lib/i18n.js";
+import "./ops.css";
+import { createBaseMap } from "../../lib/basemap.js";
+import { mountHeader, showLiveStatus } from "../../lib/header.js";
+import { addMessages, applyTranslations, onLocaleChange, t } from "../../lib/i18n.js";
+import { connectLive } from "../../lib/live.js";
+import { ReportLayer } from "../../lib/reportlayer.js";
+import { STATUSES, statusColor } from "../../lib/statuses.js";
+import { Clusters } from "./clusters.js";
+import { Feed } from "./feed.js";
+import { Filters } from "./filters.js";
+import { Kpis } from "./kpis.js";
+import { messages } from "./messages.js";
+import { ReportPanel } from "./panel.js";
 
-mountHeader({ titleKey: "app.name", staff: true, theme: "dark" });
+addMessages(messages);
+const header = mountHeader({ titleKey: "ops.title", staff: true, theme: "dark" });
+
+const wall = { ready: false, reportStatus: () => null, reportColor: () => null };
+window.iocWallMap = wall;
+
+const app = document.getElementById("app");
+app.className = "ops-layout";
+app.innerHTML = `
+  <section class="ops-kpis" data-role="kpis" aria-label="KPI"></section>
+  <form class="ops-filters" data-role="filters" role="search" data-i18n-attr="aria-label:ops.filters"></form>
+  <div class="ops-map-wrap">
+    <div class="ops-map" data-role="map" role="region" data-i18n-attr="aria-label:ops.map"></div>
+    <ul class="ops-legend" data-role="legend" data-i18n-attr="aria-label:ops.legend"></ul>
+  </div>
+  <aside class="ops-side">
+    <section class="ops-feed" aria-labelledby="feed-title">
+      <h2 id="feed-title" data-i18n="ops.feed"></h2>
+      <ol data-role="feed" aria-live="polite"></ol>
+    </section>
+    <section class="ops-panel" data-role="panel" hidden tabindex="-1"></section>
+  </aside>`;
+const part = (role) => app.querySelector(`[data-role=${role}]`);
+
+function drawLegend() {
+  part("legend").innerHTML = STATUSES.map(
+    (status) =>
+      `<li><span class="status-dot" style="background:${statusColor(status)}"></span>${t(`status.${status}`)}</li>`,
+  ).join("");
+}
+drawLegend();
+onLocaleChange(drawLegend);
 applyTranslations();
+
+const { map, ready } = createBaseMap(part("map"), { theme: "dark" });
+
+ready.then(async () => {
+  const POINT_ZOOM = 12;
+  const layer = new ReportLayer(map, { minZoom: POINT_ZOOM });
+  const kpis = new Kpis(part("kpis"), layer);
+  const panel = new ReportPanel(part("panel"), map);
+  const feed = new Feed(part("feed"), (ref) => panel.open(ref, layer.points.get(ref)));
+  const clusters = new Clusters(map, { maxZoom: POINT_ZOOM });
+  const filters = new Filters(part("filters"), (criteria) => {
+    layer.setFilter(criteria.matches);
+    clusters.setCriteria(criteria.params);
+    kpis.refresh();
+  });
+  await filters.load();
+
+  wall.reportStatus = (ref) => layer.statusOf(ref);
+  wall.reportColor = (ref) => layer.colorOf(ref);
+
+  map.on("click", "reports-points", (event) => {
+    const ref = event.features[0]?.properties.ref;
+    if (ref) panel.open(ref, layer.points.get(ref));
+  });
+  map.on("mouseenter", "reports-points", () => (map.getCanvas().style.cursor = "pointer"));
+  map.on("mouseleave", "reports-points", () => (map.getCanvas().style.cursor = ""));
+
+  filters.onHeatmap((on) => {
+    layer.setHeatmap(on);
+    clusters.setHidden(on);
+  });
+
+  const live = connectLive({
+    namespace: "/ops",
+    snapshotUrl: "/api/ops/v1/snapshot",
+    onSnapshot: (snapshot) => {
+      layer.replaceAll(snapshot.reports);
+      kpis.refresh();
+      clusters.refresh();
+      wall.ready = true;
+    },
+    onEvent: (event) => {
+      const payload = event.payload || {};
+      if (payload.ref && payload.lon !== undefined) layer.upsert(payload);
+      feed.add(event);
+      kpis.onEvent(event);
+      clusters.refreshSoon();
+      panel.onEvent(event);
+    },
+  });
+  showLiveStatus(header, live);
+  // For operators' tooling and tests: drop and resume the live connection, open a report.
+  window.iocLive = live;
+  wall.open = (ref) => panel.open(ref, layer.points.get(ref));
+  kpis.start();
+});

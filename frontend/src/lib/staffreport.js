@@ -1,0 +1,160 @@
+// The body of a report as staff consoles show it (triage and agency): facts, photos,
+// attributes, deadline, extension requests, result and timeline. Actions are the page's own.
+import { escapeHtml } from "./html.js";
+import { addMessages, formatDateTime, t } from "./i18n.js";
+
+addMessages({
+  vi: {
+    "report.received": "Tiếp nhận lúc",
+    "report.deadline": "Hạn xử lý",
+    "report.area": "Địa bàn",
+    "report.address": "Địa chỉ",
+    "report.agency": "Đơn vị chủ trì",
+    "report.support": "Người ủng hộ",
+    "report.tier": "Mức độ",
+    "report.reporter": "Người phản ánh",
+    "report.description": "Nội dung",
+    "report.no_description": "(không có nội dung)",
+    "report.attributes": "Thông tin thêm",
+    "report.photos": "Hình ảnh",
+    "report.photo_alt": "Ảnh {n} của phản ánh {ref}",
+    "report.after_photo_alt": "Ảnh kết quả {n} của phản ánh {ref}",
+    "report.no_photos": "Không có ảnh",
+    "report.timeline": "Diễn biến",
+    "report.result": "Kết quả xử lý",
+    "report.extensions": "Đề nghị gia hạn",
+    "report.extension_line": "Đến {until}: {reason} ({decision})",
+    "report.extension.pending": "chờ duyệt",
+    "report.extension.approved": "đã duyệt",
+    "report.extension.denied": "không duyệt",
+    "report.internal": "nội bộ",
+    "tier.urgent": "Khẩn",
+    "tier.normal": "Bình thường",
+    "tier.complex": "Phức tạp",
+  },
+  en: {
+    "report.received": "Received",
+    "report.deadline": "Deadline",
+    "report.area": "Area",
+    "report.address": "Address",
+    "report.agency": "Lead agency",
+    "report.support": "Supporters",
+    "report.tier": "Tier",
+    "report.reporter": "Reporter",
+    "report.description": "Description",
+    "report.no_description": "(no description)",
+    "report.attributes": "Details",
+    "report.photos": "Photos",
+    "report.photo_alt": "Photo {n} of report {ref}",
+    "report.after_photo_alt": "Result photo {n} of report {ref}",
+    "report.no_photos": "No photos",
+    "report.timeline": "Timeline",
+    "report.result": "Result",
+    "report.extensions": "Extension requests",
+    "report.extension_line": "Until {until}: {reason} ({decision})",
+    "report.extension.pending": "pending",
+    "report.extension.approved": "approved",
+    "report.extension.denied": "denied",
+    "report.internal": "internal",
+    "tier.urgent": "Urgent",
+    "tier.normal": "Normal",
+    "tier.complex": "Complex",
+  },
+});
+
+function attributeRows(report, category) {
+  const specs = new Map((category?.attributes || []).map((a) => [a.code, a]));
+  return Object.entries(report.attributes || {}).map(([code, value]) => {
+    const spec = specs.get(code);
+    const named = spec?.values.find((v) => v.key === value);
+    return `<dt>${escapeHtml(spec?.description || code)}</dt><dd>${escapeHtml(named?.name ?? value)}</dd>`;
+  });
+}
+
+function photoGrid(photos, ref) {
+  const visible = photos.filter((p) => !p.is_hidden);
+  if (!visible.length) return `<p class="ioc-muted">${t("report.no_photos")}</p>`;
+  return `<ul class="photo-grid">${visible
+    .map((p, i) => {
+      const key = p.purpose === "after" ? "report.after_photo_alt" : "report.photo_alt";
+      const alt = escapeHtml(t(key, { n: i + 1, ref }));
+      return `<li><a href="${escapeHtml(p.url)}" target="_blank" rel="noopener">
+        <img src="${escapeHtml(p.thumbnail_url || p.url)}" alt="${alt}" loading="lazy"></a></li>`;
+    })
+    .join("")}</ul>`;
+}
+
+function timeline(entries) {
+  return `<ol class="timeline">${[...entries]
+    .reverse()
+    .map(
+      (e) => `<li>
+        <time datetime="${escapeHtml(e.at)}">${escapeHtml(formatDateTime(e.at))}</time>
+        <span class="timeline-action">${escapeHtml(e.to_status ? t(`status.${e.to_status}`) : e.action)}</span>
+        ${e.is_public === false ? `<span class="tag">${t("report.internal")}</span>` : ""}
+        ${e.note ? `<p>${escapeHtml(e.note)}</p>` : ""}
+      </li>`,
+    )
+    .join("")}</ol>`;
+}
+
+/** The report's facts as HTML; `category` (from the categories API) names the attributes. */
+export function renderStaffReport(report, { category = null } = {}) {
+  const deadline = report.status === "pending_review" ? report.receipt_due_at : report.due_at;
+  const attributes = attributeRows(report, category);
+  const before = report.photos.filter((p) => p.purpose !== "after");
+  const after = report.photos.filter((p) => p.purpose === "after");
+  const extensions = report.extension_requests || [];
+  return `
+    <header class="report-head">
+      <h2><span class="ref">${escapeHtml(report.ref)}</span> · ${escapeHtml(report.category.name)}</h2>
+      <p class="status-line">
+        <span class="status-badge" data-status="${escapeHtml(report.status)}">${t(`status.${report.status}`)}</span>
+        <span class="countdown" data-deadline="${escapeHtml(deadline || "")}"></span>
+      </p>
+    </header>
+    <dl class="facts">
+      <dt>${t("report.received")}</dt><dd>${escapeHtml(formatDateTime(report.received_at))}</dd>
+      <dt>${t("report.deadline")}</dt><dd>${escapeHtml(formatDateTime(deadline) || "–")}</dd>
+      <dt>${t("report.tier")}</dt><dd>${t(`tier.${report.sla_tier}`)}</dd>
+      <dt>${t("report.area")}</dt><dd>${escapeHtml(report.area?.name || "–")}</dd>
+      ${report.address ? `<dt>${t("report.address")}</dt><dd>${escapeHtml(report.address)}</dd>` : ""}
+      <dt>${t("report.agency")}</dt><dd>${escapeHtml(report.lead_agency?.name || "–")}</dd>
+      <dt>${t("report.support")}</dt><dd>${escapeHtml(report.support_count)}</dd>
+      ${
+        report.reporter
+          ? `<dt>${t("report.reporter")}</dt><dd>${escapeHtml(
+              [report.reporter.name, report.reporter.phone, report.reporter.email].filter(Boolean).join(" · ") || "–",
+            )}</dd>`
+          : ""
+      }
+    </dl>
+    <section aria-labelledby="desc-${escapeHtml(report.ref)}">
+      <h3 id="desc-${escapeHtml(report.ref)}">${t("report.description")}</h3>
+      <p class="description">${escapeHtml(report.description || t("report.no_description"))}</p>
+    </section>
+    ${attributes.length ? `<section><h3>${t("report.attributes")}</h3><dl class="facts">${attributes.join("")}</dl></section>` : ""}
+    <section><h3>${t("report.photos")}</h3>${photoGrid(before, report.ref)}</section>
+    ${
+      extensions.length
+        ? `<section><h3>${t("report.extensions")}</h3><ul>${extensions
+            .map(
+              (e) =>
+                `<li>${escapeHtml(
+                  t("report.extension_line", {
+                    until: formatDateTime(e.until),
+                    reason: e.reason,
+                    decision: t(`report.extension.${e.decision || "pending"}`),
+                  }),
+                )}</li>`,
+            )
+            .join("")}</ul></section>`
+        : ""
+    }
+    ${
+      report.result_text || after.length
+        ? `<section><h3>${t("report.result")}</h3><p>${escapeHtml(report.result_text || "")}</p>${photoGrid(after, report.ref)}</section>`
+        : ""
+    }
+    <section><h3>${t("report.timeline")}</h3>${timeline(report.timeline)}</section>`;
+}

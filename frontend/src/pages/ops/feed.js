@@ -1,0 +1,41 @@
+// The live event feed: newest first, each item names the event and the report.
+import { formatDateTime, t } from "../../lib/i18n.js";
+import { statusColor } from "../../lib/statuses.js";
+
+const MAX_ITEMS = 60;
+
+export class Feed {
+  constructor(list, onPick) {
+    this.list = list;
+    this.onPick = onPick;
+    this.empty = document.createElement("li");
+    this.empty.className = "ops-feed-empty";
+    this.empty.dataset.i18n = "ops.feed.empty";
+    this.empty.textContent = t("ops.feed.empty");
+    list.append(this.empty);
+  }
+
+  add(event) {
+    const payload = event.payload || {};
+    if (!payload.ref) return;
+    this.empty.remove();
+    const item = document.createElement("li");
+    item.dataset.ref = payload.ref;
+    item.dataset.eventType = event.type;
+    item.dataset.seq = event.seq;
+    const button = document.createElement("button");
+    button.type = "button";
+    button.innerHTML = `<span class="status-dot"></span><time></time><b></b><span class="ref"></span>`;
+    button.querySelector(".status-dot").style.background = statusColor(payload.status);
+    button.querySelector("time").textContent = formatDateTime(event.occurred_at).split(" ").pop();
+    button.querySelector("time").dateTime = event.occurred_at;
+    const label = button.querySelector("b");
+    label.dataset.i18n = `event.${event.type}`;
+    label.textContent = t(`event.${event.type}`);
+    button.querySelector(".ref").textContent = `${payload.ref} · ${payload.category || ""}`;
+    button.addEventListener("click", () => this.onPick(payload.ref));
+    item.append(button);
+    this.list.prepend(item);
+    while (this.list.children.length > MAX_ITEMS) this.list.lastElementChild.remove();
+  }
+}

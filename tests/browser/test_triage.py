@@ -1,0 +1,102 @@
+"""The triage console: an operator works the IOC queue with the keyboard."""
+
+from __future__ import annotations
+
+from tests.browser.conftest import screenshot, sign_in, wait_until
+
+# Waits for the IOC (no automatic dispatch), needs no photo; the rules suggest an agency.
+STREET_LIGHT = {
+    "category": "street_light",
+    "attributes": {"light_issue": "off"},
+    "description": "Đèn đường tắt cả dãy",
+}
+
+
+def _open(page, live_server, ref: str) -> None:
+    sign_in(page, "dieuhanh", next_path="/ops/triage")
+    page.locator(f'.report-item[data-ref="{ref}"]').click()
+    page.locator(".report-head .ref", has_text=ref).wait_for()
+
+
+def test_an_operator_verifies_and_assigns_a_queued_report_with_the_keyboard(page, live_server):
+    ref = live_server.submit_report(**STREET_LIGHT)
+    _open(page, live_server, ref)
+    screenshot(page, "triage")
+
+    page.keyboard.press("v")
+    page.get_by_role("status").filter(has_text=f"Đã xác minh {ref}").wait_for()
+    page.keyboard.press("a")
+    agency = page.get_by_label("Đơn vị chủ trì")
+    assert agency.evaluate("el => el === document.activeElement")
+    suggested = live_server.staff("dieuhanh", "GET", f"/api/ops/v1/reports/{ref}")[
+        "suggested_assignment"
+    ]["agency"]
+    assert agency.input_value() == suggested["code"]  # pre-filled with the rules' suggestion
+    page.keyboard.press("Enter")
+
+    page.get_by_role("status").filter(has_text=f"Đã chuyển {ref}").wait_for()
+    report = live_server.staff("dieuhanh", "GET", f"/api/ops/v1/reports/{ref}")
+    assert report["status"] == "assigned"
+    assert report["lead_agency"]["code"] == suggested["code"]
+    assert [e["action"] for e in report["timeline"]][-2:] == ["verify", "assign"]
+    page.locator(f'.report-item[data-ref="{ref}"]').wait_for(state="detached")
+
+
+def test_rejecting_needs_a_reason(page, live_server):
+    ref = live_server.submit_report(**STREET_LIGHT)
+    _open(page, live_server, ref)
+
+    page.keyboard.press("r")
+    page.get_by_role("button", name="Xác nhận").click()
+    assert "Cần nhập lý do" in page.get_by_role("alert").inner_text()
+    assert live_server.staff("dieuhanh", "GET", f"/api/ops/v1/reports/{ref}")["status"] == (
+        "pending_review"
+    )
+
+    page.get_by_label("Lý do từ chối").fill("Không thuộc phạm vi tiếp nhận")
+    page.get_by_role("button", name="Xác nhận").click()
+    page.get_by_role("status").filter(has_text=f"Đã từ chối {ref}").wait_for()
+    report = live_server.staff("dieuhanh", "GET", f"/api/ops/v1/reports/{ref}")
+    assert report["status"] == "rejected"
+
+
+def test_a_new_report_joins_the_open_queue_without_a_reload(page, live_server):
+    sign_in(page, "dieuhanh", next_path="/ops/triage")
+    page.wait_for_function("window.iocTriage && window.iocTriage.live.status === 'online'")
+
+    ref = live_server.submit_report(**STREET_LIGHT)
+
+    page.locator(f'.report-item[data-ref="{ref}"]').wait_for(timeout=5000)
+
+
+def test_an_action_someone_else_overtook_asks_to_reload(page, live_server, console):
+    console.allow("409")
+    ref = live_server.submit_report(**STREET_LIGHT)
+    _open(page, live_server, ref)
+    page.keyboard.press("r")  # the form is open: the page keeps the report as it was
+    live_server.staff("dieuhanh", "POST", f"/api/ops/v1/reports/{ref}/assign", {"agency": "SXD"})
+
+    page.get_by_label("Lý do từ chối").fill("Trùng nội dung")
+    page.get_by_role("button", name="Xác nhận").click()
+
+    alert = page.get_by_role("alert").filter(has_text="Phản ánh đã thay đổi")
+    alert.wait_for()
+    page.get_by_role("button", name="Tải lại phản ánh").click()
+    wait_until(
+        lambda: "Chờ xử lý" in page.locator(".report-head .status-badge").inner_text(),
+        timeout=5,
+        what="the reloaded status",
+    )
+
+
+def test_the_help_overlay_and_the_language_switch(page, live_server):
+    sign_in(page, "dieuhanh", next_path="/ops/triage")
+    page.keyboard.press("?")
+    assert page.get_by_role("dialog", name="Phím tắt").is_visible()
+    page.keyboard.press("Escape")
+    assert not page.get_by_role("dialog").is_visible()
+
+    page.get_by_role("button", name="Chuyển sang tiếng Anh").click()
+
+    assert page.get_by_role("heading", name="Review queue").is_visible()
+    assert page.evaluate("document.documentElement.lang") == "en"

@@ -1,0 +1,92 @@
+"""The operations wall map in a real browser: live reports, colours, language, keyboard."""
+
+from __future__ import annotations
+
+from tests.browser.conftest import screenshot, sign_in, wait_until
+
+WALL = "window.iocWallMap"
+FOCUSED = "document.activeElement.name || document.activeElement.className"
+
+
+def _open_wall_map(page, username: str = "dieuhanh") -> None:
+    sign_in(page, username, next_path="/ops")
+    page.wait_for_function(f"{WALL} && {WALL}.ready === true")
+
+
+def _status(page, ref: str):
+    return page.evaluate(f"{WALL}.reportStatus({ref!r})")
+
+
+def test_the_wall_map_shows_seeded_reports_and_a_new_one_live(page, live_server):
+    before = live_server.submit_report(lon=108.72, lat=15.55)
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    _open_wall_map(page)
+    assert _status(page, before) == "pending_review"
+
+    ref = live_server.submit_report(lon=108.75, lat=15.58)
+
+    wait_until(lambda: _status(page, ref), timeout=2.0, what="the new report on the map")
+    assert page.evaluate(f"{WALL}.reportColor({ref!r})") == "#f4a261"
+    item = page.locator(f'[data-ref="{ref}"][data-event-type="report.created"]')
+    item.wait_for(timeout=2000)
+
+
+def test_a_status_change_recolours_the_report(page, live_server):
+    ref = live_server.submit_report()
+    _open_wall_map(page)
+    before = page.evaluate(f"{WALL}.reportColor({ref!r})")
+
+    live_server.staff("dieuhanh", "POST", f"/api/ops/v1/reports/{ref}/reject", {"reason": "Thử"})
+
+    wait_until(lambda: _status(page, ref) == "rejected", timeout=5, what="the rejection")
+    after = page.evaluate(f"{WALL}.reportColor({ref!r})")
+    assert after != before
+    page.locator(f'[data-ref="{ref}"][data-event-type="report.rejected"]').wait_for()
+
+
+def test_the_wall_map_resumes_after_a_dropped_connection(page, live_server):
+    _open_wall_map(page)
+    page.evaluate("window.iocLive.disconnect()")
+    ref = live_server.submit_report(lon=108.7, lat=15.6)
+    page.evaluate("window.iocLive.reconnect()")
+
+    wait_until(lambda: _status(page, ref), timeout=5, what="the missed report after resuming")
+
+
+def test_clicking_a_report_opens_its_panel(page, live_server):
+    ref = live_server.submit_report(lon=108.74, lat=15.57)
+    _open_wall_map(page)
+
+    page.evaluate(f"window.iocWallMap.open({ref!r})")
+
+    panel = page.locator("[data-role=panel]")
+    panel.wait_for()
+    assert ref in panel.inner_text()
+
+
+def test_the_language_switch_translates_the_wall_map(page):
+    _open_wall_map(page)
+    assert page.get_by_text("Tiếp nhận hôm nay").is_visible()
+
+    page.get_by_role("button", name="Chuyển sang tiếng Anh").click()
+
+    assert page.get_by_text("Received today").is_visible()
+    assert page.get_by_role("heading", name="Live events").is_visible()
+
+
+def test_keyboard_focus_reaches_the_filters_and_the_language_switch(page):
+    _open_wall_map(page)
+    reached = set()
+    for _ in range(25):
+        page.keyboard.press("Tab")
+        reached.add(page.evaluate(FOCUSED))
+    assert {"category", "status", "agency", "area", "window"} <= reached
+
+
+def test_screenshot_of_the_wall_map_at_1920x1080(page, live_server):
+    for lon, lat in ((108.73, 15.56), (108.75, 15.58), (108.74, 15.55), (108.72, 15.58)):
+        live_server.submit_report(lon=lon, lat=lat)
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    _open_wall_map(page)
+    page.wait_for_function("document.querySelector('[data-kpi=today]').dataset.value !== ''")
+    screenshot(page, "ops-wall-map")
