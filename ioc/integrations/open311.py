@@ -173,7 +173,7 @@ def list_requests(
         if wanted - {"open", "closed"}:
             raise InvalidInput(
                 "status must be open or closed",
-                details={"fields": {"status": ",".join(sorted(wanted))}},
+                details={"fields": {"status": "must be open or closed"}},
             )
         if wanted == {"open"}:
             statement = statement.where(Report.status.in_([s.value for s in OPEN_STATES]))

@@ -106,7 +106,6 @@ def world(session: Session) -> World:
         sla_tier="urgent",
         sla_target_hours=8,
         attributes=ATTRIBUTES,
-        is_photo_required=True,
         sort_order=1,
     )
     lighting = make_category(
