@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from enum import StrEnum
 from pathlib import Path
@@ -49,6 +50,9 @@ class Settings(BaseSettings):
     # A MapLibre style URL for deployments with a tile service; empty draws the offline base
     # (administrative boundaries served by this app).
     map_style_url: str = ""
+    # The Firebase web app's configuration (JSON: apiKey, authDomain, projectId, appId) for the
+    # citizen page's sign-in; empty leaves citizens to the demo sign-in where that is allowed.
+    firebase_web_config: str = ""
     # A service-account JSON file of the province's Firebase project for sending push
     # notifications; None uses Application Default Credentials (the host's service account).
     firebase_credentials: Path | None = None
@@ -72,6 +76,24 @@ class Settings(BaseSettings):
     def _unset_path(cls, value: object) -> object:
         # An empty IOC_HOLIDAYS_FILE means "the shipped file", not the current directory.
         return None if value == "" else value
+
+    @field_validator("firebase_web_config")
+    @classmethod
+    def _firebase_web_object(cls, value: str) -> str:
+        if not value.strip():
+            return ""
+        try:
+            parsed = json.loads(value)
+        except ValueError as exc:
+            raise ValueError("must be the Firebase web app's configuration as JSON") from exc
+        missing = [
+            k
+            for k in ("apiKey", "authDomain", "projectId")
+            if not isinstance(parsed, dict) or not parsed.get(k)
+        ]
+        if missing:
+            raise ValueError(f"the JSON object lacks {', '.join(missing)}")
+        return value
 
     @field_validator("redis_url")
     @classmethod
@@ -97,6 +119,11 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def firebase_web(self) -> dict[str, str] | None:
+        """The Firebase web app's configuration, or None when the citizen page has none."""
+        return json.loads(self.firebase_web_config) if self.firebase_web_config else None
 
     def production_problems(self) -> list[str]:
         """Dev-only settings that must never reach a production process."""

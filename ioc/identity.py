@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -23,7 +24,7 @@ import firebase_admin
 from firebase_admin import auth
 from google.auth.credentials import AnonymousCredentials
 
-from ioc.errors import Unauthenticated
+from ioc.errors import NotFound, Unauthenticated
 
 log = logging.getLogger(__name__)
 
@@ -210,3 +211,41 @@ def bearer_token(header_value: str | None) -> str:
     if len(parts) != 2 or parts[0].lower() != "bearer":
         raise Unauthenticated("missing bearer token")
     return parts[1]
+
+
+#: Demo citizens' uids: one per browser that asked (the page keeps a random device id).
+DEMO_CITIZEN_PREFIX = "demo-citizen-"
+DEMO_CITIZEN_NAME = "Công dân demo"
+_DEMO_TOKEN_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class DemoToken:
+    token: str
+    uid: str
+    expires_in: int
+
+
+def demo_sign_in_enabled(*, is_production: bool) -> bool:
+    """Whether a demo citizen may be signed in without Firebase: only outside production and
+    while firebase-admin runs in emulator mode, the only mode that accepts the unsigned token."""
+    return not is_production and bool(os.environ.get("FIREBASE_AUTH_EMULATOR_HOST"))
+
+
+def demo_citizen_token(*, project_id: str, device: str, is_production: bool) -> DemoToken:
+    """An emulator ID token for the demo citizen of one browser (``device``, a random id the
+    page made), so the citizen page works in the demo with no Firebase project.
+
+    Raises:
+        NotFound: demo sign-in is not enabled here (production, or no emulator mode).
+    """
+    if not demo_sign_in_enabled(is_production=is_production):
+        raise NotFound("no demo sign-in here")
+    uid = DEMO_CITIZEN_PREFIX + device
+    token = emulator_token(
+        project_id=project_id,
+        uid=uid,
+        name=DEMO_CITIZEN_NAME,
+        lifetime_seconds=_DEMO_TOKEN_SECONDS,
+    )
+    return DemoToken(token=token, uid=uid, expires_in=_DEMO_TOKEN_SECONDS)

@@ -18,9 +18,11 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from flask import Response as FlaskResponse
 from werkzeug.exceptions import NotFound as HttpNotFound
 
+from ioc.config import Environment
 from ioc.extensions import services
 from ioc.feedback.models import User
 from ioc.feedback.staff_sessions import find_session
+from ioc.identity import demo_sign_in_enabled
 from ioc.web.auth import SESSION_COOKIE
 from ioc.web.openapi import FRONTEND_DIST
 from ioc.web.staff_access import AGENCY_STAFF, OPS_READERS
@@ -38,6 +40,7 @@ class Page:
     entry: str  # frontend/src/pages/<entry>/main.js
     title: str  # Vietnamese; the page switches it with the language
     roles: frozenset[str] | None = None  # None: anyone, no sign-in
+    manifest: str | None = None  # a web app manifest: the page installs as an app
 
 
 PAGES = (
@@ -45,7 +48,7 @@ PAGES = (
     Page("/ops", "ops", "Bản đồ điều hành", OPS_READERS),
     Page("/ops/triage", "triage", "Tiếp nhận phản ánh", OPS_READERS),
     Page("/agency", "agency", "Cơ quan xử lý", AGENCY_STAFF),
-    Page("/report", "report", "Gửi phản ánh"),
+    Page("/report", "report", "Gửi phản ánh", manifest="/report.webmanifest"),
     Page("/public", "public", "Kết quả xử lý phản ánh"),
 )
 
@@ -85,6 +88,11 @@ def _boot(user: User | None) -> dict[str, Any]:
     return {
         "timezone": settings.timezone,
         "map_style_url": settings.map_style_url or None,
+        # How the citizen page signs in: Firebase when configured, else the demo citizen.
+        "citizen_sign_in": {
+            "firebase": settings.firebase_web,
+            "demo": demo_sign_in_enabled(is_production=settings.env is Environment.PRODUCTION),
+        },
         "user": None
         if user is None
         else {
@@ -121,6 +129,11 @@ def _manifest() -> dict[str, Any] | None:
         cached = (stamp, json.loads(path.read_text(encoding="utf-8")))
         _manifest_cache[path] = cached
     return cached[1]
+
+
+def page_assets(entry: str) -> dict[str, list[str]] | None:
+    """The built files of a page (script, preloaded chunks, styles), or None before a build."""
+    return _manifest_assets(entry)
 
 
 def _manifest_assets(entry: str) -> dict[str, list[str]] | None:

@@ -145,4 +145,9 @@ def _photo(attachment: Attachment) -> dict[str, Any]:
         "purpose": attachment.purpose,
         "is_hidden": attachment.is_hidden,
         "url": url_for("media.file", key=attachment.storage_key, _external=True),
+        "thumbnail_url": (
+            url_for("media.file", key=attachment.thumbnail_key, _external=True)
+            if attachment.thumbnail_key
+            else None
+        ),
     }

@@ -28,6 +28,20 @@ addMessages({
     "report.extension.approved": "đã duyệt",
     "report.extension.denied": "không duyệt",
     "report.internal": "nội bộ",
+    "history.verify": "Đã xác minh",
+    "history.classify": "Phân loại lại",
+    "history.note": "Ghi chú tiến độ",
+    "history.request_extension": "Đề nghị gia hạn",
+    "history.approve_extension": "Đồng ý gia hạn",
+    "history.deny_extension": "Không đồng ý gia hạn",
+    "history.contribute": "Đơn vị phối hợp báo cáo",
+    "history.ask_citizen": "Đề nghị người dân bổ sung",
+    "history.citizen_comment": "Người dân bổ sung thông tin",
+    "history.reopen_requested": "Người dân chưa hài lòng",
+    "history.escalated": "Quá hạn – đã báo cáo cấp trên",
+    "history.support": "Người dân ủng hộ",
+    "history.rated": "Người dân đánh giá",
+    "history.moderate": "Biên tập nội dung",
     "tier.urgent": "Khẩn",
     "tier.normal": "Bình thường",
     "tier.complex": "Phức tạp",
@@ -56,6 +70,20 @@ addMessages({
     "report.extension.approved": "approved",
     "report.extension.denied": "denied",
     "report.internal": "internal",
+    "history.verify": "Verified",
+    "history.classify": "Reclassified",
+    "history.note": "Progress note",
+    "history.request_extension": "Extension requested",
+    "history.approve_extension": "Extension approved",
+    "history.deny_extension": "Extension denied",
+    "history.contribute": "Supporting agency's report",
+    "history.ask_citizen": "Citizen asked for details",
+    "history.citizen_comment": "Citizen added details",
+    "history.reopen_requested": "Citizen not satisfied",
+    "history.escalated": "Overdue – escalated",
+    "history.support": "Citizen supported",
+    "history.rated": "Citizen rated",
+    "history.moderate": "Text moderated",
     "tier.urgent": "Urgent",
     "tier.normal": "Normal",
     "tier.complex": "Complex",
@@ -84,13 +112,21 @@ function photoGrid(photos, ref) {
     .join("")}</ul>`;
 }
 
+/** What happened, in words: the new status, or the action when the status stayed. */
+export function historyLabel(entry) {
+  if (entry.to_status && entry.to_status !== entry.from_status) return t(`status.${entry.to_status}`);
+  const key = `history.${entry.action}`;
+  const text = t(key);
+  return text === key ? entry.action : text;
+}
+
 function timeline(entries) {
   return `<ol class="timeline">${[...entries]
     .reverse()
     .map(
       (e) => `<li>
         <time datetime="${escapeHtml(e.at)}">${escapeHtml(formatDateTime(e.at))}</time>
-        <span class="timeline-action">${escapeHtml(e.to_status ? t(`status.${e.to_status}`) : e.action)}</span>
+        <span class="timeline-action">${escapeHtml(historyLabel(e))}</span>
         ${e.is_public === false ? `<span class="tag">${t("report.internal")}</span>` : ""}
         ${e.note ? `<p>${escapeHtml(e.note)}</p>` : ""}
       </li>`,

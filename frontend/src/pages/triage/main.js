@@ -1,0 +1,346 @@
+// Triage console (/ops/triage): the IOC queue, one report at a time, and the operator's
+// actions with keyboard shortcuts. The queue follows the /ops live events, so new reports join
+// without a reload; an action refused because someone else got there first (409) says so.
+import "../../lib/base.css";
+import "../../lib/staff.css";
+import "./triage.css";
+import { api, ApiError } from "../../lib/api.js";
+import { user } from "../../lib/boot.js";
+import { startCountdowns } from "../../lib/countdown.js";
+import { mountHeader, showLiveStatus } from "../../lib/header.js";
+import { escapeHtml } from "../../lib/html.js";
+import { addMessages, applyTranslations, formatDateTime, onLocaleChange, t } from "../../lib/i18n.js";
+import { connectLive } from "../../lib/live.js";
+import { OPEN_STATUSES, statusColor } from "../../lib/statuses.js";
+import { renderStaffReport } from "../../lib/staffreport.js";
+import { duplicateCandidates, formBody, formMarkup } from "./forms.js";
+import { bindShortcuts } from "./keys.js";
+import { messages } from "./messages.js";
+
+addMessages(messages);
+const slots = mountHeader({ titleKey: "triage.title", staff: true });
+slots.middle.innerHTML = `<a class="ioc-button" href="/ops" data-i18n="triage.to_map"></a>
+  <button type="button" class="ioc-button" data-help data-i18n="triage.help_button" aria-keyshortcuts="?"></button>`;
+
+const ACTIONS = [
+  { name: "verify", key: "v", allowed: "verify" },
+  { name: "classify", key: "c", allowed: "classify" },
+  { name: "assign", key: "a", allowed: "assign" },
+  { name: "reject", key: "r", allowed: "reject" },
+  { name: "duplicate", key: "d", allowed: "mark_duplicate" },
+];
+const QUEUE_STATUSES = new Set(["pending_review", "returned"]);
+
+const app = document.getElementById("app");
+app.innerHTML = `<div class="console">
+  <section class="ioc-panel" aria-labelledby="queue-title">
+    <h1 id="queue-title" data-i18n="triage.queue"></h1>
+    <p class="ioc-muted" data-count aria-live="polite"></p>
+    <ul class="report-list" data-queue aria-labelledby="queue-title"></ul>
+  </section>
+  <section class="ioc-panel detail" data-detail aria-label=""></section>
+</div>`;
+const queueList = app.querySelector("[data-queue]");
+const countLine = app.querySelector("[data-count]");
+const detailPane = app.querySelector("[data-detail]");
+
+const state = {
+  queue: [],
+  seen: new Set(),
+  selected: null,
+  report: null,
+  form: null, // the open action form's name
+  notice: null, // {kind, text, reload}
+  categories: [],
+  agencies: [],
+  points: new Map(), // open reports from the live snapshot: duplicate candidates
+};
+
+function category(code) {
+  return state.categories.find((c) => c.code === code) || null;
+}
+
+// ---------------------------------------------------------------- queue
+
+function renderQueue() {
+  countLine.textContent = t("triage.queue_count", { n: state.queue.length });
+  if (!state.queue.length) {
+    queueList.innerHTML = `<li class="empty">${t("triage.empty")}</li>`;
+    return;
+  }
+  queueList.innerHTML = state.queue
+    .map((r) => {
+      const due = r.status === "pending_review" ? r.receipt_due_at : r.due_at;
+      const fresh = state.seen.size && !state.seen.has(r.ref) ? " is-new" : "";
+      return `<li><button type="button" class="report-item${fresh}" data-ref="${escapeHtml(r.ref)}"
+          aria-current="${r.ref === state.selected}" style="--item-color:${statusColor(r.status)}">
+        <span class="ref">${escapeHtml(r.ref)}</span>
+        <span class="title">${escapeHtml(r.category.name)}</span>
+        <span class="meta"><span>${t(`status.${r.status}`)}</span><span>${escapeHtml(r.area?.name || "")}</span>
+          <span>${escapeHtml(formatDateTime(r.received_at))}</span><span data-deadline="${escapeHtml(due || "")}"></span></span>
+      </button></li>`;
+    })
+    .join("");
+  refreshCountdowns(queueList);
+}
+
+async function loadQueue() {
+  const answer = await api("/api/ops/v1/queue?limit=200");
+  state.queue = answer.items;
+  renderQueue();
+  for (const r of state.queue) state.seen.add(r.ref);
+}
+
+let queueTimer = null;
+function scheduleQueueReload() {
+  window.clearTimeout(queueTimer);
+  queueTimer = window.setTimeout(() => loadQueue().catch((e) => console.warn("queue:", e.message)), 150);
+}
+
+queueList.addEventListener("click", (event) => {
+  const item = event.target.closest("[data-ref]");
+  if (item) select(item.dataset.ref);
+});
+
+function move(step) {
+  if (!state.queue.length) return;
+  const index = state.queue.findIndex((r) => r.ref === state.selected);
+  const next = index < 0 ? 0 : Math.min(state.queue.length - 1, Math.max(0, index + step));
+  select(state.queue[next].ref);
+}
+
+// ---------------------------------------------------------------- the report
+
+async function select(ref) {
+  state.selected = ref;
+  state.form = null;
+  state.notice = null;
+  for (const item of queueList.querySelectorAll("[data-ref]")) {
+    item.setAttribute("aria-current", String(item.dataset.ref === ref));
+  }
+  queueList.querySelector(`[data-ref="${CSS.escape(ref)}"]`)?.focus();
+  await loadReport(ref);
+}
+
+async function loadReport(ref) {
+  try {
+    state.report = await api(`/api/ops/v1/reports/${encodeURIComponent(ref)}`);
+  } catch (error) {
+    state.report = null;
+    state.notice = { kind: "error", text: error.message };
+  }
+  renderDetail();
+}
+
+function renderDetail() {
+  const report = state.report;
+  if (!report) {
+    detailPane.innerHTML = `${noticeMarkup()}<p class="empty">${t("triage.pick")}</p>`;
+    return;
+  }
+  const allowed = new Set(report.allowed_actions);
+  const available = ACTIONS.filter((a) => allowed.has(a.allowed));
+  detailPane.setAttribute("aria-label", report.ref);
+  detailPane.innerHTML = `
+    ${noticeMarkup()}
+    ${renderStaffReport(report, { category: category(report.category.code) })}
+    <div class="actions" role="toolbar" aria-label="${escapeHtml(t("help.title"))}">
+      ${available
+        .map(
+          (a) => `<button type="button" class="ioc-button${a.name === "verify" ? " primary" : ""}" data-action="${a.name}"
+            aria-keyshortcuts="${a.key}">${t(`action.${a.name}`)}<kbd aria-hidden="true">${a.key}</kbd></button>`,
+        )
+        .join("")}
+      ${available.length || QUEUE_STATUSES.has(report.status) === false ? "" : `<p class="ioc-muted">${t("triage.readonly")}</p>`}
+    </div>
+    ${state.form ? `<form class="action-form ioc-panel" data-form="${state.form}" novalidate>${formMarkup(state.form, report, formContext(report))}</form>` : ""}`;
+  // The facts block is rebuilt; move its sections below the actions for a short read path.
+  const actions = detailPane.querySelector(".actions");
+  detailPane.querySelector(".facts")?.after(actions);
+  const form = detailPane.querySelector("form");
+  if (form) detailPane.querySelector(".actions").after(form);
+  refreshCountdowns(detailPane);
+  form?.querySelector("select, textarea, input")?.focus();
+}
+
+function formContext(report) {
+  const radius = category(report.category.code)?.duplicate_radius_m || 100;
+  return {
+    categories: state.categories,
+    agencies: state.agencies,
+    candidates: duplicateCandidates(report, state.points, radius),
+  };
+}
+
+function noticeMarkup() {
+  const notice = state.notice;
+  if (!notice) return "";
+  const reload = notice.reload ? `<button type="button" class="ioc-button" data-reload>${t("conflict.reload")}</button>` : "";
+  return `<div class="notice is-${notice.kind}" role="${notice.kind === "error" ? "alert" : "status"}">
+    ${notice.title ? `<strong>${escapeHtml(notice.title)}</strong> ` : ""}${escapeHtml(notice.text)}${reload}</div>`;
+}
+
+function openForm(name) {
+  const report = state.report;
+  const action = ACTIONS.find((a) => a.name === name);
+  if (!report || !action || !report.allowed_actions.includes(action.allowed)) return;
+  if (name === "verify") {
+    perform("verify", {});
+    return;
+  }
+  state.form = name;
+  state.notice = null;
+  renderDetail();
+}
+
+function closeForm() {
+  if (!state.form) return false;
+  state.form = null;
+  renderDetail();
+  detailPane.querySelector("[data-action]")?.focus();
+  return true;
+}
+
+async function perform(name, body) {
+  const ref = state.report.ref;
+  try {
+    const report = await api(`/api/ops/v1/reports/${encodeURIComponent(ref)}/${name}`, { method: "POST", json: body });
+    state.report = report;
+    state.form = null;
+    state.notice = {
+      kind: "ok",
+      text: t(`action.done.${name}`, { ref, agency: report.lead_agency?.name || "", of: body.of || "" }),
+    };
+    renderDetail();
+    await loadQueue();
+    if (!QUEUE_STATUSES.has(report.status)) selectNextAfter(ref);
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    if (error.status === 409) {
+      state.form = null;
+      state.notice = { kind: "error", title: t("conflict.title"), text: t("conflict.text", { message: error.message }), reload: true };
+      renderDetail();
+      detailPane.querySelector("[data-reload]")?.focus();
+    } else {
+      showFormError(error.message);
+    }
+  }
+}
+
+/** After a report leaves the queue, the next one waiting takes its place (the notice stays). */
+function selectNextAfter(ref) {
+  const next = state.queue.find((r) => r.ref !== ref);
+  if (!next) return;
+  const notice = state.notice;
+  select(next.ref).then(() => {
+    state.notice = notice;
+    renderDetail();
+  });
+}
+
+function showFormError(message) {
+  const box = detailPane.querySelector("[data-error]");
+  if (box) {
+    box.textContent = message;
+    box.hidden = false;
+  } else {
+    state.notice = { kind: "error", text: message };
+    renderDetail();
+  }
+}
+
+detailPane.addEventListener("click", (event) => {
+  const action = event.target.closest("[data-action]");
+  if (action) openForm(action.dataset.action);
+  if (event.target.closest("[data-cancel]")) closeForm();
+  if (event.target.closest("[data-reload]")) {
+    state.notice = null;
+    loadReport(state.selected);
+    loadQueue();
+  }
+  const candidate = event.target.closest("[data-candidate]");
+  if (candidate) detailPane.querySelector("[name=of]").value = candidate.dataset.candidate;
+});
+
+detailPane.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const { body, error } = formBody(form.dataset.form, form);
+  if (error) showFormError(error);
+  else perform(form.dataset.form, body);
+});
+
+// A <select> does not submit its form on Enter by itself; the keyboard path needs it to.
+detailPane.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && event.target.matches("form select")) {
+    event.preventDefault();
+    event.target.form.requestSubmit();
+  }
+});
+
+// ---------------------------------------------------------------- live, language, start
+
+const refreshCountdowns = startCountdowns();
+
+function applyEvent(event) {
+  const point = event.payload;
+  if (point?.ref) {
+    if (OPEN_STATUSES.includes(point.status)) state.points.set(point.ref, point);
+    else state.points.delete(point.ref);
+  }
+  if (QUEUE_STATUSES.has(point?.status) || state.queue.some((r) => r.ref === point?.ref)) scheduleQueueReload();
+  if (point?.ref && point.ref === state.selected && !state.form) refreshSelected();
+}
+
+/** Someone else changed the report on screen: show the new state and say so. */
+async function refreshSelected() {
+  const before = state.report;
+  try {
+    const report = await api(`/api/ops/v1/reports/${encodeURIComponent(state.selected)}`);
+    if (before && report.timeline.length !== before.timeline.length && state.report === before) {
+      state.report = report;
+      state.notice = state.notice || { kind: "ok", text: t("changed.elsewhere") };
+      renderDetail();
+    }
+  } catch (error) {
+    console.warn("refresh:", error.message);
+  }
+}
+
+const live = connectLive({
+  namespace: "/ops",
+  snapshotUrl: "/api/ops/v1/snapshot",
+  onSnapshot: (snapshot) => {
+    state.points = new Map(snapshot.reports.map((p) => [p.ref, p]));
+    scheduleQueueReload();
+  },
+  onEvent: applyEvent,
+});
+showLiveStatus(slots, live);
+
+const help = bindShortcuts({
+  move,
+  act: openForm,
+  close: closeForm,
+  keys: Object.fromEntries(ACTIONS.map((a) => [a.key, a.name])),
+});
+slots.middle.querySelector("[data-help]").addEventListener("click", () => help.toggle());
+
+async function loadReferenceData() {
+  const [categories, agencies] = await Promise.all([api("/api/mobile/v1/categories"), api("/api/ops/v1/agencies")]);
+  state.categories = categories.items;
+  state.agencies = agencies.items;
+}
+
+onLocaleChange(async () => {
+  await loadReferenceData().catch((e) => console.warn(e.message));
+  renderQueue();
+  renderDetail();
+});
+
+applyTranslations();
+renderDetail();
+await Promise.all([loadReferenceData(), loadQueue()]);
+const wanted = new URLSearchParams(window.location.search).get("ref");
+if (wanted) select(wanted);
+window.iocTriage = { ready: true, live };
