@@ -191,10 +191,16 @@ def request_window(
     Raises:
         InvalidInput: end before start, or a span over 90 days.
     """
-    if end is None:
-        end = min(start + MAX_SPAN, now) if start is not None else now
-    if start is None:
-        start = end - MAX_SPAN
+    try:
+        if end is None:
+            end = min(start + MAX_SPAN, now) if start is not None else now
+        if start is None:
+            start = end - MAX_SPAN
+    except OverflowError:
+        raise InvalidInput(
+            "dates out of range",
+            details={"fields": {"start_date" if end is None else "end_date": "out of range"}},
+        ) from None
     if end < start:
         raise InvalidInput(
             "end_date is before start_date",

@@ -8,6 +8,7 @@ reports.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -145,6 +146,8 @@ def _number(text: str) -> Any:
         number = float(text)
     except ValueError:
         return text  # left for the attribute check to name
+    if not math.isfinite(number):
+        return text
     return int(number) if number.is_integer() else number
 
 

@@ -12,6 +12,7 @@ from ioc.errors import InvalidInput
 from ioc.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 from ioc.integrations.open311 import RequestQuery
 from ioc.integrations.open311_intake import Open311Submission
+from ioc.open311.render import without_control_characters
 
 _ATTRIBUTE = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
 
@@ -51,10 +52,11 @@ def submission() -> Open311Submission:
         if match is None:
             continue
         code, is_list = match.group(1), bool(match.group(2))
-        attributes[code] = form.getlist(key) if is_list else form[key]
+        values = [without_control_characters(v) for v in form.getlist(key)]
+        attributes[code] = values if is_list else values[-1]
 
     def text(name: str) -> str | None:
-        value = form.get(name, "").strip()
+        value = without_control_characters(form.get(name, "")).strip()
         return value or None
 
     return Open311Submission(

@@ -4,6 +4,7 @@ schemaless XML (the "Spark convention"), and every failure as the spec's error l
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
@@ -20,6 +21,7 @@ _ITEM_NAMES = {
     "errors": "error",
 }
 FORMATS = ("json", "xml")
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def render(body: Any, fmt: str, *, root: str, status: int = 200) -> Response:
@@ -39,6 +41,11 @@ def render_errors(errors: list[tuple[int, str]], fmt: str, status: int) -> Respo
     return render(body, fmt if fmt in FORMATS else "json", root="errors", status=status)
 
 
+def without_control_characters(text: str) -> str:
+    """``text`` without what XML 1.0 cannot carry (PostgreSQL refuses NUL as well)."""
+    return _NOT_XML.sub("", text)
+
+
 def _element(name: str, value: Any) -> ET.Element:
     element = ET.Element(name)
     if isinstance(value, dict):
@@ -51,5 +58,6 @@ def _element(name: str, value: Any) -> ET.Element:
     elif isinstance(value, bool):
         element.text = "true" if value else "false"
     elif value is not None:
-        element.text = str(value)
+        # XML 1.0 cannot carry most control characters, even escaped.
+        element.text = without_control_characters(str(value))
     return element

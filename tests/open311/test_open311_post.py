@@ -149,6 +149,12 @@ def test_attribute_values_arrive_typed_and_lists_from_repeated_keys(client, worl
     assert report.attributes["seen_at"] == "2026-11-22T06:30:00+07:00"
 
 
+def test_control_characters_are_dropped_from_what_is_filed(client, world):
+    [answer] = json_of(_post(client, world, description="Ổ gà\x00 sâu\x1b"))
+
+    assert _report(world, answer["service_request_id"]).description == "Ổ gà sâu"
+
+
 def test_a_media_link_is_kept_for_staff(client, world):
     link = "https://lgsp.example.vn/anh/12345.jpg"
     [answer] = json_of(_post(client, world, media_url=link))
@@ -213,6 +219,8 @@ def test_missing_point_is_400_naming_lat_and_long(client, world, fmt):
         ({"attribute[pothole_size]": "huge"}, "attribute[pothole_size]"),
         ({"attribute[colour]": "red"}, "attribute[colour]"),
         ({"attribute[depth_cm]": "deep"}, "attribute[depth_cm]"),
+        ({"attribute[depth_cm]": "1e400"}, "attribute[depth_cm]"),
+        ({"attribute[depth_cm]": "nan"}, "attribute[depth_cm]"),
         ({"description": "x" * 2001}, "description"),
     ],
 )

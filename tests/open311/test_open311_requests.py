@@ -375,3 +375,26 @@ def test_at_most_1000_requests_newest_first(client, world, session: Session):
     assert len(refs) == 1000
     assert refs[0] == "PA2611-000000"
     assert refs[-1] == "PA2611-000999"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "start_date=9999-12-31T00:00:00Z",
+        "end_date=0001-01-01T00:00:00Z",
+        "service_request_id=" + ",".join(["x"] * 500),
+    ],
+)
+def test_extreme_parameters_are_answered_not_crashed_on(client, world, query):
+    response = client.get(f"{BASE}/requests.json?{query}")
+
+    assert response.status_code in (200, 400)
+    assert isinstance(json_of(response), list)
+
+
+def test_control_characters_do_not_break_the_xml(client, world, cases):
+    report = cases.new(description="Ngập\x0b sâu\x1b 30cm")
+
+    root = xml_of(_get(client, f"/requests/{report.ref}.xml"))
+
+    assert root.find("request").findtext("description") == "Ngập sâu 30cm"
