@@ -9,7 +9,8 @@ from shapely.geometry import box, mapping
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
-from ioc.feedback.models import Agency, Category, CategoryGroup, RoutingRule
+from ioc.feedback.models import Agency, Category, CategoryGroup, RoutingRule, User
+from ioc.feedback.states import Role
 from ioc.geo.boundaries import PropertyMapping, parse_areas
 from ioc.geo.importer import ImportSummary, import_areas
 
@@ -50,6 +51,17 @@ def make_agency(session: Session, code: str, **overrides: Any) -> Agency:
     session.add(agency)
     session.flush()
     return agency
+
+
+def make_user(session: Session, role: Role, name: str, agency: Agency | None = None) -> User:
+    """A citizen (signed in with Firebase as ``uid-<name>``) or a staff account ``name``."""
+    if role is Role.CITIZEN:
+        user = User(role=role, firebase_uid=f"uid-{name}", display_name=name)
+    else:
+        user = User(role=role, username=name, agency=agency)
+    session.add(user)
+    session.flush()
+    return user
 
 
 def make_category(session: Session, code: str, **overrides: Any) -> Category:

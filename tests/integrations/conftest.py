@@ -25,7 +25,12 @@ from ioc.integrations.outbox import Senders
 from ioc.integrations.push import FirebasePushSender
 from ioc.integrations.webhooks import HttpWebhookSender
 from ioc.integrations.worker import Round, run_once
-from tests.factories import make_agency, make_category, make_province_with_two_communes
+from tests.factories import (
+    make_agency,
+    make_category,
+    make_province_with_two_communes,
+    make_user,
+)
 from tests.integrations.fcm_standin import FcmStandIn, StaticTokenCredential
 from tests.integrations.receiver import WebhookReceiver
 
@@ -43,16 +48,6 @@ class Cast:
     supervisor: User
     officer: User
     lead: Agency
-
-
-def make_user(session: Session, role: Role, name: str, agency: Agency | None = None) -> User:
-    if role is Role.CITIZEN:
-        user = User(role=role, firebase_uid=f"uid-{name}", display_name=name)
-    else:
-        user = User(role=role, username=name, agency=agency)
-    session.add(user)
-    session.flush()
-    return user
 
 
 def make_device(session: Session, user: User, token: str, locale: str = "vi") -> Device:
@@ -136,9 +131,7 @@ def senders(standin: FcmStandIn) -> Iterator[Senders]:
 
 
 @pytest.fixture
-def run_worker(
-    session_factory: sessionmaker[Session], senders: Senders
-) -> Callable[..., Round]:
+def run_worker(session_factory: sessionmaker[Session], senders: Senders) -> Callable[..., Round]:
     """One round of the worker; ``later`` runs it that far in the future (retries due)."""
 
     def run(*, later: timedelta = timedelta(0), max_attempts: int = 8) -> Round:

@@ -12,11 +12,12 @@ import re
 import threading
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import google.oauth2.credentials
 from firebase_admin import credentials
+
+from tests.integrations.local_server import LocalServer, QuietHandler
 
 ACCESS_TOKEN = "standin-access-token"
 _SEND_PATH = re.compile(r"^/v1/projects/(?P<project>[^/]+)/messages:send$")
@@ -80,14 +81,13 @@ class FcmStandIn:
     _replies: dict[str, deque[Reply]] = field(default_factory=dict)
     _always: dict[str, Reply] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _server: ThreadingHTTPServer | None = None
+    _server: LocalServer | None = None
     _count: int = 0
 
     @property
     def url(self) -> str:
         assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self._server.base_url
 
     def reply(self, token: str, *replies: Reply) -> None:
         """Answer the next requests for ``token`` with ``replies``, then with success."""
@@ -109,9 +109,13 @@ class FcmStandIn:
     def _answer(self, path: str, headers: dict[str, str], body: dict[str, Any]) -> Reply:
         match = _SEND_PATH.match(path)
         if match is None or match["project"] != self.project_id:
-            return Reply(404, {"error": {"code": 404, "message": "not found", "status": "NOT_FOUND"}})
+            return Reply(
+                404, {"error": {"code": 404, "message": "not found", "status": "NOT_FOUND"}}
+            )
         if headers.get("authorization") != f"Bearer {ACCESS_TOKEN}":
-            return Reply(401, {"error": {"code": 401, "message": "no", "status": "UNAUTHENTICATED"}})
+            return Reply(
+                401, {"error": {"code": 401, "message": "no", "status": "UNAUTHENTICATED"}}
+            )
         token = body.get("message", {}).get("token", "")
         with self._lock:
             self.requests.append({"token": token, "headers": headers, "body": body})
@@ -126,8 +130,8 @@ class FcmStandIn:
     def start(self) -> FcmStandIn:
         standin = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
+        class Handler(QuietHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server names it)
                 length = int(self.headers.get("Content-Length", "0"))
                 body = json.loads(self.rfile.read(length) or b"{}")
                 headers = {k.lower(): v for k, v in self.headers.items()}
@@ -139,15 +143,9 @@ class FcmStandIn:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def log_message(self, *_args: object) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = LocalServer(Handler)
         return self
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            self._server.stop()

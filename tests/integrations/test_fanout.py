@@ -13,6 +13,7 @@ from ioc.db import unit_of_work, utcnow
 from ioc.events import Event
 from ioc.feedback.agency_work import accept_report, request_extension
 from ioc.feedback.citizen_actions import support_report
+from ioc.feedback.citizen_models import Device, ReportFollower
 from ioc.feedback.service import Intake
 from ioc.feedback.triage import (
     assign_report,
@@ -49,8 +50,6 @@ def _pushes(session: Session) -> dict[str, list[dict]]:
 
 
 def delivery_token(session: Session, device_id: int | None) -> str:
-    from ioc.feedback.citizen_models import Device
-
     return session.get(Device, device_id).token
 
 
@@ -105,7 +104,9 @@ def test_rejection_reopening_and_extension_are_announced_with_their_facts(
     )
     accept_report(session, report=reopened, actor=cast.officer)
     until = utcnow() + timedelta(days=5)
-    request_extension(session, report=reopened, actor=cast.officer, until=until, reason="Chờ vật tư")
+    request_extension(
+        session, report=reopened, actor=cast.officer, until=until, reason="Chờ vật tư"
+    )
     decide_extension(session, report=reopened, actor=cast.supervisor, approve=True, note=None)
     _fan_out(session)
 
@@ -151,8 +152,6 @@ def test_a_private_report_tells_its_reporter_only_and_no_webhook(
     make_device(session, cast.follower, "tok-minh")
     report = submit(session, intake, reporter=cast.reporter, category="an_ninh")
     # Even a follower who got there somehow (a merge) must not hear about a private report.
-    from ioc.feedback.citizen_models import ReportFollower
-
     session.add(ReportFollower(report_id=report.id, user_id=cast.follower.id))
     resolve(session, intake, cast, report, "Đã chuyển công an phường")
     _fan_out(session)
@@ -205,10 +204,14 @@ def test_nothing_is_fanned_out_for_a_change_that_rolled_back(
     _fan_out(session)
     session.commit()
 
-    with pytest.raises(RuntimeError), unit_of_work(session_factory) as other:
-        again = other.get(type(report), report.id)
-        reject_report(other, report=again, actor=other.merge(cast.operator), reason="Sai")
-        raise RuntimeError("the use case failed after the rejection")
+    def reject_then_fail() -> None:
+        with unit_of_work(session_factory) as other:
+            again = other.get(type(report), report.id)
+            reject_report(other, report=again, actor=other.merge(cast.operator), reason="Sai")
+            raise RuntimeError("the use case failed after the rejection")
+
+    with pytest.raises(RuntimeError):
+        reject_then_fail()
     with unit_of_work(session_factory) as other:
         fanned = dispatch_events(other, tz=VN)
 

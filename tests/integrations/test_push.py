@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from ioc.config import ConfigurationError, load_settings
 from ioc.db import unit_of_work, utcnow
 from ioc.feedback.citizen_models import Device
 from ioc.feedback.service import Intake
+from ioc.feedback.triage import assign_report, reject_report
 from ioc.integrations.delivery_log import retry_deliveries
 from ioc.integrations.models import DeliveryStatus
 from ioc.integrations.worker import Round
@@ -55,7 +58,8 @@ def test_an_unregistered_token_is_forgotten_and_never_retried(
     round_ = run_worker()
     later = run_worker(later=timedelta(days=1))
 
-    assert round_.sent.delivered == 2 and round_.sent.dead == 2
+    assert round_.sent.delivered == 2
+    assert round_.sent.dead == 2
     assert later.sent.total == 0
     assert len(standin.messages_to("tok-old")) == 2
     assert [d.token for d in session.query(Device).all()] == ["tok-new"]
@@ -106,8 +110,6 @@ def test_an_fcm_outage_is_retried_with_backoff_then_delivered(
 ) -> None:
     make_device(session, cast.reporter, "tok-lan")
     report = submit(session, intake, reporter=cast.reporter)
-    from ioc.feedback.triage import assign_report
-
     assign_report(session, intake=intake, report=report, actor=cast.operator, agency_code="LEAD")
     standin.always("tok-lan", Reply.unavailable())
 
@@ -134,8 +136,6 @@ def test_a_delivery_dies_after_the_last_try_and_an_operator_revives_it(
     standin.always("tok-lan", Reply.quota_exceeded())
     make_device(session, cast.reporter, "tok-lan")
     report = submit(session, intake, reporter=cast.reporter)
-    from ioc.feedback.triage import reject_report
-
     reject_report(session, report=report, actor=cast.operator, reason="Trùng địa bàn")
 
     for hours in range(3):
@@ -153,3 +153,14 @@ def test_a_delivery_dies_after_the_last_try_and_an_operator_revives_it(
     (delivered,) = deliveries(session)
     assert (delivered.status, delivered.attempts) == (DeliveryStatus.DELIVERED, 1)
     assert len(standin.messages_to("tok-lan")) == 4
+
+
+def test_production_refuses_to_push_through_a_stand_in() -> None:
+    settings = {
+        "env": "production",
+        "secret_key": "s" * 40,
+        "database_url": "postgresql+psycopg://ioc@db/ioc",
+        "fcm_endpoint": "http://127.0.0.1:9099",
+    }
+    with pytest.raises(ConfigurationError, match="IOC_FCM_ENDPOINT"):
+        load_settings(settings)
