@@ -9,10 +9,11 @@ import { user } from "../../lib/boot.js";
 import { startCountdowns } from "../../lib/countdown.js";
 import { mountHeader, showLiveStatus } from "../../lib/header.js";
 import { escapeHtml } from "../../lib/html.js";
-import { addMessages, applyTranslations, formatDateTime, onLocaleChange, t } from "../../lib/i18n.js";
+import { addMessages, applyTranslations, onLocaleChange, t } from "../../lib/i18n.js";
 import { connectLive } from "../../lib/live.js";
-import { OPEN_STATUSES, statusColor } from "../../lib/statuses.js";
+import { OPEN_STATUSES } from "../../lib/statuses.js";
 import { renderStaffReport } from "../../lib/staffreport.js";
+import { noticeMarkup, reportItemMarkup } from "../../lib/console.js";
 import { duplicateCandidates, formBody, formMarkup } from "./forms.js";
 import { bindShortcuts } from "./keys.js";
 import { messages } from "./messages.js";
@@ -69,17 +70,7 @@ function renderQueue() {
     return;
   }
   queueList.innerHTML = state.queue
-    .map((r) => {
-      const due = r.status === "pending_review" ? r.receipt_due_at : r.due_at;
-      const fresh = state.seen.size && !state.seen.has(r.ref) ? " is-new" : "";
-      return `<li><button type="button" class="report-item${fresh}" data-ref="${escapeHtml(r.ref)}"
-          aria-current="${r.ref === state.selected}" style="--item-color:${statusColor(r.status)}">
-        <span class="ref">${escapeHtml(r.ref)}</span>
-        <span class="title">${escapeHtml(r.category.name)}</span>
-        <span class="meta"><span>${t(`status.${r.status}`)}</span><span>${escapeHtml(r.area?.name || "")}</span>
-          <span>${escapeHtml(formatDateTime(r.received_at))}</span><span data-deadline="${escapeHtml(due || "")}"></span></span>
-      </button></li>`;
-    })
+    .map((r) => reportItemMarkup(r, { selected: state.selected, fresh: state.seen.size > 0 && !state.seen.has(r.ref) }))
     .join("");
   refreshCountdowns(queueList);
 }
@@ -135,14 +126,14 @@ async function loadReport(ref) {
 function renderDetail() {
   const report = state.report;
   if (!report) {
-    detailPane.innerHTML = `${noticeMarkup()}<p class="empty">${t("triage.pick")}</p>`;
+    detailPane.innerHTML = `${noticeMarkup(state.notice, "conflict.reload")}<p class="empty">${t("triage.pick")}</p>`;
     return;
   }
   const allowed = new Set(report.allowed_actions);
   const available = ACTIONS.filter((a) => allowed.has(a.allowed));
   detailPane.setAttribute("aria-label", report.ref);
   detailPane.innerHTML = `
-    ${noticeMarkup()}
+    ${noticeMarkup(state.notice, "conflict.reload")}
     ${renderStaffReport(report, { category: category(report.category.code) })}
     <div class="actions" role="toolbar" aria-label="${escapeHtml(t("help.title"))}">
       ${available
@@ -170,14 +161,6 @@ function formContext(report) {
     agencies: state.agencies,
     candidates: duplicateCandidates(report, state.points, radius),
   };
-}
-
-function noticeMarkup() {
-  const notice = state.notice;
-  if (!notice) return "";
-  const reload = notice.reload ? `<button type="button" class="ioc-button" data-reload>${t("conflict.reload")}</button>` : "";
-  return `<div class="notice is-${notice.kind}" role="${notice.kind === "error" ? "alert" : "status"}">
-    ${notice.title ? `<strong>${escapeHtml(notice.title)}</strong> ` : ""}${escapeHtml(notice.text)}${reload}</div>`;
 }
 
 function openForm(name) {
