@@ -62,8 +62,9 @@ class Delivery(Base):
         SeqType, ForeignKey("event.seq", ondelete="CASCADE"), index=True
     )
     channel: Mapped[str] = mapped_column(String(16))  # "push" or "webhook"
+    # A forgotten device (FCM said unregistered) leaves its rows in the log, without a target.
     device_id: Mapped[int | None] = mapped_column(
-        ForeignKey("device.id", ondelete="CASCADE"), index=True
+        ForeignKey("device.id", ondelete="SET NULL"), index=True
     )
     subscription_id: Mapped[int | None] = mapped_column(
         ForeignKey("webhook_subscription.id", ondelete="CASCADE"), index=True

@@ -180,11 +180,16 @@ def _send(
 def _send_pushes(jobs: list[_Job], sender: PushSender | None) -> dict[int, Outcome]:
     if sender is None:
         return {job.id: Outcome.retry("push notifications are not configured") for job in jobs}
-    outcomes: dict[int, Outcome] = {}
+    outcomes: dict[int, Outcome] = {
+        job.id: Outcome.give_up("the device is no longer registered")
+        for job in jobs
+        if job.token is None
+    }
+    jobs = [job for job in jobs if job.token is not None]
     for wave in _waves(jobs):
         messages = [
             PushMessage(
-                token=job.token or "",
+                token=job.token,
                 title=job.payload["title"],
                 body=job.payload["body"],
                 collapse_key=job.payload["collapse_key"],

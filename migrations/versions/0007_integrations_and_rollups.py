@@ -92,7 +92,7 @@ def upgrade() -> None:
             ["device_id"],
             ["device.id"],
             name=op.f("fk_delivery_device_id_device"),
-            ondelete="CASCADE",
+            ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
             ["event_seq"],

@@ -14,9 +14,10 @@ from ioc.feedback.citizen_models import Device
 from ioc.feedback.service import Intake
 from ioc.feedback.triage import assign_report, reject_report
 from ioc.integrations.delivery_log import retry_deliveries
+from ioc.integrations.fanout import dispatch_events
 from ioc.integrations.models import DeliveryStatus
 from ioc.integrations.worker import Round
-from tests.integrations.conftest import Cast, deliveries, make_device, resolve, submit
+from tests.integrations.conftest import VN, Cast, deliveries, make_device, resolve, submit
 from tests.integrations.fcm_standin import ACCESS_TOKEN, FcmStandIn, Reply
 
 
@@ -63,7 +64,29 @@ def test_an_unregistered_token_is_forgotten_and_never_retried(
     assert later.sent.total == 0
     assert len(standin.messages_to("tok-old")) == 2
     assert [d.token for d in session.query(Device).all()] == ["tok-new"]
-    assert {d.status for d in deliveries(session)} == {DeliveryStatus.DELIVERED}
+    # The log keeps the refused messages, without the forgotten device.
+    outcomes = sorted((d.status, d.device_id is None) for d in deliveries(session))
+    assert outcomes == [
+        (DeliveryStatus.DEAD, True),
+        (DeliveryStatus.DEAD, True),
+        (DeliveryStatus.DELIVERED, False),
+        (DeliveryStatus.DELIVERED, False),
+    ]
+
+
+def test_a_push_to_a_device_removed_before_sending_is_given_up_unsent(
+    session: Session, intake: Intake, cast: Cast, standin: FcmStandIn, run_worker
+) -> None:
+    _resolved_with_devices(session, intake, cast, "tok-gone")
+    dispatch_events(session, tz=VN, now=utcnow())
+    session.query(Device).delete()  # the citizen signs out of the app before the worker sends
+    session.flush()
+
+    round_ = run_worker()
+
+    assert round_.sent.dead == 2
+    assert standin.messages_to("tok-gone") == []
+    assert {d.status for d in deliveries(session)} == {DeliveryStatus.DEAD}
 
 
 def test_an_invalid_token_is_given_up_but_the_device_kept(
