@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -59,21 +60,8 @@ def submission() -> Open311Submission:
         value = without_control_characters(form.get(name, "")).strip()
         return value or None
 
-    return Open311Submission(
-        api_key=text("api_key"),
-        service_code=text("service_code"),
-        lat=text("lat"),
-        long=text("long"),
-        address_string=text("address_string"),
-        address_id=text("address_id"),
-        description=text("description"),
-        media_url=text("media_url"),
-        email=text("email"),
-        first_name=text("first_name"),
-        last_name=text("last_name"),
-        phone=text("phone"),
-        attributes=attributes,
-    )
+    texts = {f.name: text(f.name) for f in fields(Open311Submission) if f.name != "attributes"}
+    return Open311Submission(**texts, attributes=attributes)
 
 
 def _comma_list(value: str | None) -> list[str]:

@@ -34,24 +34,16 @@ def _flooding(session: Session, threshold: int | None = 3, window: int = 60) -> 
 
 
 def _file(session: Session, intake: Intake, minutes_ago: float, at=IN_A) -> Report:
+    return _file_at(session, intake, utcnow() - timedelta(minutes=minutes_ago), at=at)
+
+
+def _file_at(session: Session, intake: Intake, received_at: datetime, at=IN_A) -> Report:
     return submit_report(
         session,
         intake,
         category_code="ngap_ung",
         lon=at[0],
         lat=at[1],
-        channel="mobile",
-        received_at=utcnow() - timedelta(minutes=minutes_ago),
-    )
-
-
-def _file_at(session: Session, intake: Intake, received_at: datetime) -> Report:
-    return submit_report(
-        session,
-        intake,
-        category_code="ngap_ung",
-        lon=IN_A[0],
-        lat=IN_A[1],
         channel="mobile",
         received_at=received_at,
     )
