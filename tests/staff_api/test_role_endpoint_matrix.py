@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from ioc.feedback.surges import detect_surges
 from tests.staff_api.conftest import CALLERS, World
 
 OPS = "/api/ops/v1"
@@ -42,6 +43,21 @@ def _extension_until(make: Callable[[World], Any]) -> Callable[[World], dict[str
     def setup(world: World) -> dict[str, str]:
         report = make(world)
         return {"ref": report.ref, "until": (report.due_at + timedelta(days=3)).isoformat()}
+
+    return setup
+
+
+def _surge(*, dismissed: bool = False) -> Callable[[World], dict[str, str]]:
+    """Three reports of one category in commune A within the hour: an open surge."""
+
+    def setup(world: World) -> dict[str, str]:
+        world.lighting.surge_threshold = 3
+        for _ in range(3):
+            world.new_report()
+        [surge] = detect_surges(world.session)
+        if dismissed:
+            surge.status = "dismissed"
+        return {"surge": str(surge.id)}
 
     return setup
 
@@ -181,6 +197,12 @@ CALLS: dict[str, Call] = {
         "POST", f"{AGENCY}/reports/{{ref}}/ask-citizen", IN_PROGRESS, {"question": "Cột số mấy?"}
     ),
     "agency.snapshot": Call("GET", f"{AGENCY}/snapshot"),
+    "ops.surges": Call("GET", f"{OPS}/surges?status=open"),
+    "ops.surge.group": Call("POST", f"{OPS}/surges/{{surge}}/group", _surge(), {}),
+    "ops.surge.dismiss": Call("POST", f"{OPS}/surges/{{surge}}/dismiss", _surge(), {}),
+    "ops.surge.group.when_dismissed": Call(
+        "POST", f"{OPS}/surges/{{surge}}/group", _surge(dismissed=True), {}
+    ),
     "admin.audit": Call("GET", "/api/admin/v1/audit"),
     # who am I
     "auth.me": Call("GET", "/api/auth/me"),
@@ -240,6 +262,10 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "ops.ask_citizen":                        (401, 401, 200, 200, 200, 403, 403, 403, 403),
     "agency.ask_citizen":                     (401, 401, 403, 403, 403, 403, 200, 200, 404),
     "agency.snapshot":                        (401, 401, 403, 403, 403, 403, 200, 200, 200),
+    "ops.surges":                             (401, 401, 200, 200, 200, 200, 403, 403, 403),
+    "ops.surge.group":                        (401, 401, 200, 200, 200, 403, 403, 403, 403),
+    "ops.surge.dismiss":                      (401, 401, 200, 200, 200, 403, 403, 403, 403),
+    "ops.surge.group.when_dismissed":         (401, 401, 409, 409, 409, 403, 403, 403, 403),
     "admin.audit":                            (401, 401, 200, 403, 403, 403, 403, 403, 403),
     "auth.me":                                (401, 401, 200, 200, 200, 200, 200, 200, 200),
 }  # fmt: skip
