@@ -13,7 +13,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session
 
 from ioc.db import utcnow
@@ -30,6 +30,9 @@ class SurgeStatus:
     DISMISSED = "dismissed"
 
 
+#: An arbitrary, fixed key for PostgreSQL's transaction-level advisory lock on detection.
+_DETECTION_LOCK = 7_301_002
+
 #: Reports the operators already set aside never make (or grow) a surge.
 _NOT_COUNTED = (ReportStatus.REJECTED, ReportStatus.DUPLICATE)
 
@@ -37,11 +40,16 @@ _NOT_COUNTED = (ReportStatus.REJECTED, ReportStatus.DUPLICATE)
 def detect_surges(session: Session, *, now: datetime | None = None) -> list[Surge]:
     """Look at the last window of every category with a threshold; raise or extend surges.
 
-    Returns the surges detected or extended by this call. Safe to run as often as wanted:
-    a report is counted in at most one surge, and an open surge absorbs its cluster's
-    newcomers, so the same cluster never raises two alerts. Never commits.
+    Returns the surges detected or extended by this call. Safe to run as often as wanted,
+    and from several workers at once: a report is counted in at most one surge, and an open
+    surge absorbs its cluster's newcomers, so the same cluster never raises two alerts.
+    Never commits.
     """
     now = now or utcnow()
+    if session.get_bind().dialect.name == "postgresql":
+        # Two workers looking at the same cluster at once would both raise it: take turns
+        # (the lock ends with the transaction; the second then sees the first's surge).
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _DETECTION_LOCK})
     changed: list[Surge] = []
     categories = session.scalars(
         select(Category).where(Category.surge_threshold.is_not(None), Category.is_active.is_(True))

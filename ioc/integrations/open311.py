@@ -232,7 +232,8 @@ def request_view(
 ) -> dict[str, Any]:
     """One report as a GeoReport v2 service request (never the reporter)."""
     closed = open311_status(report.status) == "closed"
-    updated = (report.closed_at or report.resolved_at or report.updated_at) if closed else None
+    # The spec: for closed requests, the date the request was closed.
+    closed_at = (report.closed_at or report.resolved_at) if closed else None
     agency = report.lead_agency
     return {
         "service_request_id": report.ref,
@@ -244,7 +245,7 @@ def request_view(
         "agency_responsible": _text(agency.name_vi, agency.name_en, language) if agency else None,
         "service_notice": service_notice(report, language=language, timezone=timezone),
         "requested_datetime": timestamp(report.received_at, timezone),
-        "updated_datetime": timestamp(updated or report.updated_at, timezone),
+        "updated_datetime": timestamp(closed_at or report.updated_at, timezone),
         "expected_datetime": timestamp(report.due_at, timezone),
         "address": report.address,
         "address_id": None,

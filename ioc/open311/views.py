@@ -33,7 +33,8 @@ CHANGESET = datetime(2026, 11, 22, tzinfo=UTC)
 def discovery(fmt: str) -> Response:
     settings = services().settings
     body = open311.discovery(
-        url=url_for("open311.services_list", fmt="json", _external=True).rsplit("/", 1)[0],
+        # This endpoint's own address without "/discovery.<fmt>": the base clients append to.
+        url=url_for("open311.discovery", fmt=fmt, _external=True).rsplit("/", 1)[0],
         contact="Trung tâm điều hành đô thị thông minh (IOC)",
         key_service="Ask the IOC administrators for an api_key (ioc open311 keys create NAME).",
         changeset=CHANGESET,
