@@ -193,7 +193,8 @@ def request_window(
     """
     try:
         if end is None:
-            end = min(start + MAX_SPAN, now) if start is not None else now
+            # A start in the future asks for nothing yet: an empty answer, not an error.
+            end = min(start + MAX_SPAN, max(now, start)) if start is not None else now
         if start is None:
             start = end - MAX_SPAN
     except OverflowError:

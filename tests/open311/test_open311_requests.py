@@ -398,3 +398,9 @@ def test_control_characters_do_not_break_the_xml(client, world, cases):
     root = xml_of(_get(client, f"/requests/{report.ref}.xml"))
 
     assert root.find("request").findtext("description") == "Ngập sâu 30cm"
+
+
+def test_a_start_date_in_the_future_is_an_empty_answer(client, world, cases):
+    cases.new()
+
+    assert _refs(client, "?start_date=2099-01-01T00:00:00Z") == []
