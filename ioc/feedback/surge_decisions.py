@@ -15,7 +15,7 @@ from ioc.feedback.report_models import Report, Surge
 from ioc.feedback.states import ReportStatus
 from ioc.feedback.surges import SurgeStatus, announce_surge, surge_reports
 from ioc.feedback.triage import mark_duplicate
-from ioc.feedback.workflow import IOC, TRIAGE
+from ioc.feedback.workflow import IOC, TRANSITIONS, Action
 
 MAX_PAGE = 200
 
@@ -54,9 +54,9 @@ def group_surge(
 ) -> Grouping:
     """Keep one report as the incident and merge the others into it as duplicates.
 
-    The primary is ``primary_ref`` or else the earliest report still counted. Reports no
-    longer waiting for the IOC (already assigned, or closed) cannot be merged and are left
-    as they are. Everything happens in the caller's transaction: all merges or none.
+    The primary is ``primary_ref`` or else the earliest report still counted. Reports an
+    agency has already accepted (or that are closed) cannot be merged and are left as they
+    are. Everything happens in the caller's transaction: all merges or none.
 
     Raises:
         Forbidden: not an IOC role. Conflict: the surge was already decided.
@@ -80,7 +80,7 @@ def group_surge(
     for report in candidates:
         if report is primary:
             continue
-        if report.status in TRIAGE:
+        if report.status in TRANSITIONS[Action.MARK_DUPLICATE].sources:
             mark_duplicate(session, report=report, actor=actor, of_ref=primary.ref)
             merged.append(report)
         else:

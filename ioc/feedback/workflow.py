@@ -70,7 +70,11 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.CLASSIFY: Transition(TRIAGE, None, IOC, Party.ANY, "report.classified"),
     Action.ASSIGN: Transition(TRIAGE, S.ASSIGNED, IOC, Party.ANY, "report.assigned"),
     Action.REJECT: Transition(TRIAGE, S.REJECTED, IOC, Party.ANY, "report.rejected"),
-    Action.MARK_DUPLICATE: Transition(TRIAGE, S.DUPLICATE, IOC, Party.ANY, "report.merged"),
+    # Auto-dispatched reports arrive assigned: until an agency accepts one, nobody has begun
+    # work on it, so the IOC can still merge it (the reports of a surge, typically).
+    Action.MARK_DUPLICATE: Transition(
+        TRIAGE | {S.ASSIGNED}, S.DUPLICATE, IOC, Party.ANY, "report.merged"
+    ),
     Action.ACCEPT: Transition(
         frozenset({S.ASSIGNED}), S.IN_PROGRESS, AGENCY, Party.LEAD, "report.accepted"
     ),

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from ioc.events import Event
+from ioc.feedback import agency_work, triage
 from ioc.feedback.report_models import AuditEntry, Report
 from ioc.feedback.surges import detect_surges
 from tests.staff_api.conftest import World, past
@@ -66,17 +67,17 @@ def test_grouping_merges_the_others_into_the_earliest(client, world):
     assert audit.after == {"status": "grouped", "primary": first.ref}
 
 
-def test_grouping_around_a_chosen_report_leaves_those_already_assigned(client, world):
+def test_grouping_merges_reports_not_yet_accepted_and_leaves_those_being_handled(client, world):
     surge_id, (first, second, third) = _surge(world)
-    from ioc.feedback import triage
-
-    triage.assign_report(
-        world.session,
-        intake=world.intake,
-        report=first,
-        actor=world.users["ioc_operator"],
-        agency_code="SXD",
-    )
+    for report in (first, second):
+        triage.assign_report(
+            world.session,
+            intake=world.intake,
+            report=report,
+            actor=world.users["ioc_operator"],
+            agency_code="SXD",
+        )
+    agency_work.accept_report(world.session, report=first, actor=world.users["sxd_officer"])
     world.session.flush()
 
     response = _call(
@@ -88,7 +89,8 @@ def test_grouping_around_a_chosen_report_leaves_those_already_assigned(client, w
     assert body["incident_ref"] == third.ref
     assert body["merged"] == [second.ref]
     assert body["left"] == [first.ref]
-    assert world.refresh(first).status == "assigned"
+    assert world.refresh(first).status == "in_progress"
+    assert world.refresh(second).status == "duplicate"
 
 
 def test_grouping_around_a_report_outside_the_surge_is_refused_and_changes_nothing(client, world):

@@ -113,6 +113,12 @@ CALLS: dict[str, Call] = {
         lambda w: {"ref": w.assigned("SXD").ref, "of": w.new_report().ref},
         {"of": "{of}"},
     ),
+    "ops.duplicate.when_in_progress": Call(
+        "POST",
+        f"{OPS}/reports/{{ref}}/duplicate",
+        lambda w: {"ref": w.in_progress("SXD").ref, "of": w.new_report().ref},
+        {"of": "{of}"},
+    ),
     "ops.extension.none_waiting": Call(
         "POST", f"{OPS}/reports/{{ref}}/extension", IN_PROGRESS, {"approve": True}
     ),
@@ -227,7 +233,8 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "ops.classify.when_rejected":             (401, 401, 409, 409, 409, 403, 403, 403, 403),
     "ops.assign.when_in_progress":            (401, 401, 409, 409, 409, 403, 403, 403, 403),
     "ops.reject.when_assigned":               (401, 401, 409, 409, 409, 403, 403, 403, 403),
-    "ops.duplicate.when_assigned":            (401, 401, 409, 409, 409, 403, 403, 403, 403),
+    "ops.duplicate.when_assigned":            (401, 401, 200, 200, 200, 403, 403, 403, 403),
+    "ops.duplicate.when_in_progress":         (401, 401, 409, 409, 409, 403, 403, 403, 403),
     "ops.extension.none_waiting":             (401, 401, 409, 409, 409, 403, 403, 403, 403),
     "ops.reopen.when_pending":                (401, 401, 409, 409, 409, 403, 403, 403, 403),
     "ops.reopen.when_resolved_unrated":       (401, 401, 409, 409, 409, 403, 403, 403, 403),
