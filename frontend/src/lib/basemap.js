@@ -76,7 +76,20 @@ async function fitProvince(map) {
         for (const [lon, lat] of polygon[0]) bounds.extend([lon, lat]);
       }
     }
-    if (!bounds.isEmpty()) map.fitBounds(bounds, { padding: 24, animate: false });
+    if (bounds.isEmpty()) return;
+    const fit = () => map.fitBounds(bounds, { padding: 24, animate: false });
+    fit();
+    // The page's layout may still be settling (or the wall screen changes size): keep the
+    // whole province in view until someone moves the map by hand.
+    let movedByHand = false;
+    const noteHand = (event) => {
+      if (event.originalEvent) movedByHand = true;
+    };
+    map.on("dragstart", noteHand);
+    map.on("zoomstart", noteHand);
+    map.on("resize", () => {
+      if (!movedByHand) fit();
+    });
   } catch (error) {
     console.warn("could not fit the province:", error.message);
   }

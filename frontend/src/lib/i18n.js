@@ -74,6 +74,15 @@ export function formatDateTime(iso, timeZone = "Asia/Ho_Chi_Minh") {
   }).format(new Date(iso));
 }
 
+/** Local time of day (hours and minutes) in Vietnam's zone. */
+export function formatTime(iso, timeZone = "Asia/Ho_Chi_Minh") {
+  if (!iso) return "";
+  return new Intl.DateTimeFormat(locale === "vi" ? "vi-VN" : "en-GB", {
+    timeZone,
+    timeStyle: "short",
+  }).format(new Date(iso));
+}
+
 export function formatNumber(value, options = {}) {
   if (value === null || value === undefined || Number.isNaN(value)) return "–";
   return new Intl.NumberFormat(locale === "vi" ? "vi-VN" : "en-GB", options).format(value);

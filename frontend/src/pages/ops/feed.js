@@ -1,5 +1,5 @@
 // The live event feed: newest first, each item names the event and the report.
-import { formatDateTime, t } from "../../lib/i18n.js";
+import { formatTime, t } from "../../lib/i18n.js";
 import { statusColor } from "../../lib/statuses.js";
 
 const MAX_ITEMS = 60;
@@ -27,7 +27,7 @@ export class Feed {
     button.type = "button";
     button.innerHTML = `<span class="status-dot"></span><time></time><b></b><span class="ref"></span>`;
     button.querySelector(".status-dot").style.background = statusColor(payload.status);
-    button.querySelector("time").textContent = formatDateTime(event.occurred_at).split(" ").pop();
+    button.querySelector("time").textContent = formatTime(event.occurred_at);
     button.querySelector("time").dateTime = event.occurred_at;
     const label = button.querySelector("b");
     label.dataset.i18n = `event.${event.type}`;

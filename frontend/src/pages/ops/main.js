@@ -18,6 +18,7 @@ import { Filters } from "./filters.js";
 import { Kpis } from "./kpis.js";
 import { messages } from "./messages.js";
 import { ReportPanel } from "./panel.js";
+import { Surges } from "./surges.js";
 
 addMessages(messages);
 const header = mountHeader({ titleKey: "ops.title", staff: true, theme: "dark" });
@@ -35,6 +36,10 @@ app.innerHTML = `
     <ul class="ops-legend" data-role="legend" data-i18n-attr="aria-label:ops.legend"></ul>
   </div>
   <aside class="ops-side">
+    <section class="ops-surges" data-role="surges" aria-labelledby="surges-title" hidden>
+      <h2 id="surges-title" data-i18n="ops.surges"></h2>
+      <ol></ol>
+    </section>
     <section class="ops-feed" aria-labelledby="feed-title">
       <h2 id="feed-title" data-i18n="ops.feed"></h2>
       <ol data-role="feed" aria-live="polite"></ol>
@@ -68,6 +73,8 @@ ready.then(async () => {
     kpis.refresh();
   });
   await filters.load();
+  const surges = new Surges(part("surges"), map, (ref) => panel.open(ref, layer.points.get(ref)));
+  await surges.load();
 
   wall.reportStatus = (ref) => layer.statusOf(ref);
   wall.reportColor = (ref) => layer.colorOf(ref);
@@ -89,11 +96,13 @@ ready.then(async () => {
     snapshotUrl: "/api/ops/v1/snapshot",
     onSnapshot: (snapshot) => {
       layer.replaceAll(snapshot.reports);
+      surges.load();
       kpis.refresh();
       clusters.refresh();
       wall.ready = true;
     },
     onEvent: (event) => {
+      if (surges.onEvent(event)) return;
       const payload = event.payload || {};
       if (payload.ref && payload.lon !== undefined) layer.upsert(payload);
       feed.add(event);

@@ -51,6 +51,11 @@ export const messages = {
     "event.report.rated": "Người dân đánh giá",
     "event.report.overdue": "Quá hạn",
     "event.report.deadline_due": "Sắp đến hạn",
+    "ops.surges": "Cảnh báo phản ánh dồn dập",
+    "ops.surge.count": "{count} phản ánh “{category}”",
+    "ops.surge.since": "từ",
+    "ops.surge.group": "Gộp thành một sự cố",
+    "ops.surge.dismiss": "Bỏ qua",
   },
   en: {
     "ops.title": "Operations wall map",
@@ -104,5 +109,10 @@ export const messages = {
     "event.report.rated": "Rated by citizen",
     "event.report.overdue": "Overdue",
     "event.report.deadline_due": "Deadline near",
+    "ops.surges": "Surge alerts",
+    "ops.surge.count": "{count} reports of “{category}”",
+    "ops.surge.since": "since",
+    "ops.surge.group": "Group into one incident",
+    "ops.surge.dismiss": "Dismiss",
   },
 };
