@@ -93,3 +93,10 @@ def test_home_page_never_lists_a_private_tip(client, session, intake):
 
     assert tip.ref not in page
     assert "5 Hẻm Bí Mật" not in page
+
+
+def test_home_page_links_every_page(client):
+    html = client.get("/").get_data(as_text=True)
+
+    for path in ("/report", "/public", "/ops", "/ops/triage", "/agency", "/login"):
+        assert f'href="{path}"' in html

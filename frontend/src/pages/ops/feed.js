@@ -5,9 +5,10 @@ import { statusColor } from "../../lib/statuses.js";
 const MAX_ITEMS = 60;
 
 export class Feed {
-  constructor(list, onPick) {
+  constructor(list, onPick, categoryName = (code) => code) {
     this.list = list;
     this.onPick = onPick;
+    this.categoryName = categoryName;
     this.empty = document.createElement("li");
     this.empty.className = "ops-feed-empty";
     this.empty.dataset.i18n = "ops.feed.empty";
@@ -32,7 +33,8 @@ export class Feed {
     const label = button.querySelector("b");
     label.dataset.i18n = `event.${event.type}`;
     label.textContent = t(`event.${event.type}`);
-    button.querySelector(".ref").textContent = `${payload.ref} · ${payload.category || ""}`;
+    const category = payload.category ? this.categoryName(payload.category) : "";
+    button.querySelector(".ref").textContent = `${payload.ref} · ${category}`;
     button.addEventListener("click", () => this.onPick(payload.ref));
     item.append(button);
     this.list.prepend(item);

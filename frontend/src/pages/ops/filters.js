@@ -24,6 +24,11 @@ export class Filters {
     this.agencies = [];
   }
 
+  /** The category's name in the page's language (the events carry its code). */
+  categoryName(code) {
+    return this.categories.find((category) => category.code === code)?.name || code;
+  }
+
   async load() {
     const [categories, agencies, areas] = await Promise.all([
       api("/api/mobile/v1/categories").catch(() => ({ items: [] })),

@@ -65,7 +65,11 @@ ready.then(async () => {
   const layer = new ReportLayer(map, { minZoom: POINT_ZOOM });
   const kpis = new Kpis(part("kpis"), layer);
   const panel = new ReportPanel(part("panel"), map);
-  const feed = new Feed(part("feed"), (ref) => panel.open(ref, layer.points.get(ref)));
+  const feed = new Feed(
+    part("feed"),
+    (ref) => panel.open(ref, layer.points.get(ref)),
+    (code) => filters.categoryName(code),
+  );
   const clusters = new Clusters(map, { maxZoom: POINT_ZOOM });
   const filters = new Filters(part("filters"), (criteria) => {
     layer.setFilter(criteria.matches);
