@@ -7,7 +7,11 @@ const CATEGORIES = "/api/mobile/v1/categories";
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
-    caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()),
+    caches
+      .open(CACHE)
+      // The category list is a bonus: the shell installs even if it cannot be fetched now.
+      .then((cache) => cache.addAll(SHELL).then(() => cache.add(CATEGORIES).catch(() => {})))
+      .then(() => self.skipWaiting()),
   );
 });
 

@@ -77,7 +77,10 @@ def service_worker() -> FlaskResponse:
     Its cache name changes with every build, so a new build replaces the old shell."""
     assets = page_assets("report")
     files = [] if assets is None else [f"/assets/{f}" for group in assets.values() for f in group]
-    shell = [REPORT_URL, "/report.webmanifest", "/report/icons/icon-192.png", *files]
+    # Cache.addAll refuses a list that names a file twice (a chunk can be script and preload).
+    shell = list(
+        dict.fromkeys([REPORT_URL, "/report.webmanifest", "/report/icons/icon-192.png", *files])
+    )
     version = hashlib.sha256("\n".join(shell).encode()).hexdigest()[:12]
     body = render_template("report-sw.js", shell=shell, version=version)
     response = FlaskResponse(body, mimetype="text/javascript")

@@ -267,15 +267,17 @@ def console() -> ConsoleWatch:
     return ConsoleWatch()
 
 
-@pytest.fixture
-def page(browser: Any, live_server: LiveServer, console: ConsoleWatch) -> Iterator[Any]:
-    """A fresh browser context and page on the live server; fails on console errors."""
-    context = browser.new_context(
-        base_url=live_server.base_url,
-        viewport={"width": 1280, "height": 800},
-        locale="vi-VN",
-        timezone_id="Asia/Ho_Chi_Minh",
-    )
+def _context_options(live_server: LiveServer, **options: Any) -> dict[str, Any]:
+    return {
+        "base_url": live_server.base_url,
+        "viewport": {"width": 1280, "height": 800},
+        "locale": "vi-VN",
+        "timezone_id": "Asia/Ho_Chi_Minh",
+        **options,
+    }
+
+
+def _watched_page(context: Any, console: ConsoleWatch) -> Any:
     context.set_default_timeout(PAGE_TIMEOUT_MS)
     page = context.new_page()
     page.on(
@@ -286,10 +288,48 @@ def page(browser: Any, live_server: LiveServer, console: ConsoleWatch) -> Iterat
         ),
     )
     page.on("pageerror", lambda error: console.errors.append(f"page error: {error}"))
+    return page
+
+
+@pytest.fixture
+def page(browser: Any, live_server: LiveServer, console: ConsoleWatch) -> Iterator[Any]:
+    """A fresh browser context and page on the live server; fails on console errors."""
+    context = browser.new_context(**_context_options(live_server))
+    page = _watched_page(context, console)
     yield page
     context.close()
     unexpected = console.unexpected()
     assert not unexpected, "the page reported errors:\n" + "\n".join(unexpected)
+
+
+#: A phone held upright, at the demo province's centre (for the citizen page).
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+    "geolocation": {"longitude": 108.74, "latitude": 15.57, "accuracy": 12},
+    "permissions": ["geolocation"],
+}
+
+
+@pytest.fixture
+def open_page(
+    browser: Any, live_server: LiveServer, console: ConsoleWatch
+) -> Iterator[Callable[..., Any]]:
+    """Opens pages in contexts of their own (another person, another device) with context
+    options such as ``**PHONE``; fails the test on console errors of any of them."""
+    contexts: list[Any] = []
+
+    def open_one(**options: Any) -> Any:
+        context = browser.new_context(**_context_options(live_server, **options))
+        contexts.append(context)
+        return _watched_page(context, console)
+
+    yield open_one
+    for context in contexts:
+        context.close()
+    unexpected = console.unexpected()
+    assert not unexpected, "the pages reported errors:\n" + "\n".join(unexpected)
 
 
 def sign_in(page: Any, username: str, *, next_path: str | None = None) -> None:

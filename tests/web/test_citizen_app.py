@@ -35,7 +35,7 @@ def dist(app, tmp_path: Path) -> Path:
         "src/pages/report/main.js": {
             "file": "app/report-9.js",
             "isEntry": True,
-            "imports": ["_header-1.js"],
+            "imports": ["_header-1.js", "_header-1.js"],
         },
     }
     (folder / ".vite" / "manifest.json").write_text(json.dumps(manifest))
@@ -137,6 +137,7 @@ def test_the_service_worker_keeps_the_page_and_its_built_files(client, dist):
     shell = json.loads(re.search(r"const SHELL = (.*?);\n", script).group(1))
     assert {"/report", "/assets/app/report-9.js", "/assets/app/header-1.js"} <= set(shell)
     assert "/assets/app/header-1.css" in shell
+    assert len(shell) == len(set(shell))  # Cache.addAll refuses duplicates
 
 
 def test_a_malformed_firebase_web_config_stops_the_start():
