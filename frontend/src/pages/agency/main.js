@@ -111,7 +111,6 @@ async function perform(action, request = {}) {
     state.form = null;
     state.notice = { kind: "ok", text: t(`done.${action}`, { ref }) };
     renderDetail();
-    detailPane.querySelector("[role=status]")?.focus?.();
     await loadInbox();
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;

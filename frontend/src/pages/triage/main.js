@@ -142,7 +142,7 @@ function renderDetail() {
             aria-keyshortcuts="${a.key}">${t(`action.${a.name}`)}<kbd aria-hidden="true">${a.key}</kbd></button>`,
         )
         .join("")}
-      ${available.length || QUEUE_STATUSES.has(report.status) === false ? "" : `<p class="ioc-muted">${t("triage.readonly")}</p>`}
+      ${!available.length && QUEUE_STATUSES.has(report.status) ? `<p class="ioc-muted">${t("triage.readonly")}</p>` : ""}
     </div>
     ${state.form ? `<form class="action-form ioc-panel" data-form="${state.form}" novalidate>${formMarkup(state.form, report, formContext(report))}</form>` : ""}`;
   // The facts block is rebuilt; move its sections below the actions for a short read path.
