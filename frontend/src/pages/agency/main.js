@@ -190,8 +190,10 @@ const live = connectLive({
     if (event.payload?.ref === state.selected && !state.form) {
       api(`/api/agency/v1/reports/${encodeURIComponent(state.selected)}`)
         .then((report) => {
+          if (report.ref !== state.selected) return;
           state.report = report;
-          renderDetail();
+          // A form opened while this was loading keeps what the officer has typed.
+          if (!state.form) renderDetail();
         })
         .catch((e) => console.warn("refresh:", e.message));
     }

@@ -280,7 +280,9 @@ async function refreshSelected() {
   const before = state.report;
   try {
     const report = await api(`/api/ops/v1/reports/${encodeURIComponent(state.selected)}`);
-    if (before && report.timeline.length !== before.timeline.length && state.report === before) {
+    // A form opened meanwhile keeps what the operator typed (a stale submit gets a 409).
+    const untouched = state.report === before && !state.form;
+    if (before && report.timeline.length !== before.timeline.length && untouched) {
       state.report = report;
       state.notice = state.notice || { kind: "ok", text: t("changed.elsewhere") };
       renderDetail();
