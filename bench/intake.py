@@ -17,26 +17,18 @@ import tempfile
 import time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import text
+from demo_database import fresh_demo_database
 
-from ioc.db import make_engine, make_session_factory, unit_of_work
-from ioc.demo.seed import seed_demo
+from ioc.db import make_session_factory, unit_of_work
 from ioc.demo.simulator import simulate_report
 from ioc.feedback.service import Intake
 from ioc.feedback.sla import load_calendar
 from ioc.geo.service import AreaLocator
-from ioc.migrate import upgrade
 
 
 def run(url: str, reports: int) -> None:
-    engine = make_engine(url)
-    if url.startswith("postgresql"):
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public"))
-    upgrade(engine)
+    engine = fresh_demo_database(url)
     factory = make_session_factory(engine)
-    with unit_of_work(factory) as session:
-        seed_demo(session)
     intake = Intake(
         locator=AreaLocator(check_seconds=2.0), calendar=load_calendar(ZoneInfo("Asia/Ho_Chi_Minh"))
     )

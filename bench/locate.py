@@ -19,27 +19,20 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import select, text
+from demo_database import fresh_demo_database
+from sqlalchemy import select
 
 from ioc.db import make_engine, make_session_factory, unit_of_work, utcnow
-from ioc.demo.seed import seed_demo
 from ioc.geo.boundaries import PropertyMapping, parse_areas, read_geojson
 from ioc.geo.importer import import_areas
 from ioc.geo.models import Area
 from ioc.geo.queries import locate_in_database
 from ioc.geo.service import build_index
-from ioc.migrate import upgrade
 
 
 def load(url: str, boundaries: list[Path]) -> None:
-    engine = make_engine(url)
-    if url.startswith("postgresql"):
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public"))
-    upgrade(engine)
-    factory = make_session_factory(engine)
-    with unit_of_work(factory) as session:
-        seed_demo(session)
+    engine = fresh_demo_database(url)
+    with unit_of_work(make_session_factory(engine)) as session:
         for path in boundaries:
             mapping = PropertyMapping(level="district", code_prop="ID_3", name_prop="NAME_3")
             parsed = parse_areas(read_geojson(path), mapping, source=str(path))

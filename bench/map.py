@@ -20,20 +20,19 @@ import tempfile
 import time
 from datetime import timedelta
 
+from demo_database import fresh_demo_database
 from shapely.geometry import shape
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from ioc.db import make_engine, make_session_factory, unit_of_work, utcnow
+from ioc.db import make_session_factory, unit_of_work, utcnow
 from ioc.demo.geography import province_geography
-from ioc.demo.seed import seed_demo
 from ioc.feedback.models import Category
 from ioc.feedback.report_models import Report
 from ioc.feedback.rollups import rebuild_rollups
 from ioc.feedback.states import ReportStatus
 from ioc.geo.cells import cell_for
 from ioc.maps.clusters import BBox, MapFilter, count_clusters
-from ioc.migrate import upgrade
 
 STATUSES = [status.value for status in ReportStatus]
 BATCH = 10_000
@@ -90,14 +89,8 @@ def _median_ms(
 
 
 def run(url: str, reports: int) -> None:
-    engine = make_engine(url)
-    if url.startswith("postgresql"):
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public"))
-    upgrade(engine)
+    engine = fresh_demo_database(url)
     factory = make_session_factory(engine)
-    with unit_of_work(factory) as session:
-        seed_demo(session)
     load_start = time.perf_counter()
     bbox = _load(factory, reports, random.Random(1))
     load_seconds = time.perf_counter() - load_start
