@@ -11,12 +11,11 @@ import threading
 from typing import Any
 
 import shapely
-from shapely.geometry import mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session, undefer
 
 from ioc.geo.models import Area
-from ioc.geo.queries import area_revision
+from ioc.geo.service import area_feature
 
 #: About 30 m at Vietnam's latitudes: invisible at the zooms that show a whole commune.
 DRAWING_TOLERANCE_DEG = 0.0003
@@ -25,11 +24,6 @@ _DECIMALS = 5
 
 _cache: dict[tuple[int, str | None], dict[str, Any]] = {}
 _cache_lock = threading.Lock()
-
-
-def current_revision(session: Session) -> int:
-    """The boundary revision stamp (changes with every import)."""
-    return area_revision(session)
 
 
 def area_outlines(session: Session, *, level: str | None, revision: int) -> dict[str, Any]:
@@ -44,17 +38,7 @@ def area_outlines(session: Session, *, level: str | None, revision: int) -> dict
     if level:
         query = query.where(Area.level == level)
     features = [
-        {
-            "type": "Feature",
-            "properties": {
-                "code": area.code,
-                "name": area.name_vi,
-                "name_en": area.name_en,
-                "level": area.level,
-                "parent_code": area.parent_code,
-            },
-            "geometry": mapping(_simplified(area.geom)),
-        }
+        area_feature(area, _simplified(area.geom))
         for area in session.scalars(query.order_by(Area.code))
     ]
     document = {"type": "FeatureCollection", "features": features}

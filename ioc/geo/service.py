@@ -32,22 +32,31 @@ def export_areas(session: Session, *, at: datetime | None = None) -> dict[str, A
         select(Area).where(valid_at(when)).order_by(Area.code).options(undefer(Area.geom))
     )
     features = [
-        {
-            "type": "Feature",
-            "properties": {
-                "code": area.code,
-                "name": area.name_vi,
-                "name_en": area.name_en,
-                "level": area.level,
-                "parent_code": area.parent_code,
-                "valid_from": area.valid_from.isoformat(),
-                "valid_to": area.valid_to.isoformat() if area.valid_to else None,
-            },
-            "geometry": mapping(area.geom),
-        }
+        area_feature(
+            area,
+            area.geom,
+            valid_from=area.valid_from.isoformat(),
+            valid_to=area.valid_to.isoformat() if area.valid_to else None,
+        )
         for area in rows
     ]
     return {"type": "FeatureCollection", "features": features}
+
+
+def area_feature(area: Area, geometry: Any, **properties: Any) -> dict[str, Any]:
+    """One area as a GeoJSON feature with ``geometry`` (its own, or a simplified one)."""
+    return {
+        "type": "Feature",
+        "properties": {
+            "code": area.code,
+            "name": area.name_vi,
+            "name_en": area.name_en,
+            "level": area.level,
+            "parent_code": area.parent_code,
+            **properties,
+        },
+        "geometry": mapping(geometry),
+    }
 
 
 def build_index(session: Session) -> AreaIndex:

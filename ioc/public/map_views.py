@@ -9,7 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from spectree import Response
 
 from ioc.extensions import services
-from ioc.geo.outlines import area_outlines, current_revision
+from ioc.geo.outlines import area_outlines
+from ioc.geo.queries import area_revision
 from ioc.web.openapi import api
 
 bp = Blueprint("public_map_api", __name__, url_prefix="/api/public/v1")
@@ -30,7 +31,7 @@ def areas() -> Any:
     the ETag changes only when new boundaries are imported."""
     query: AreasQuery = request.context.query  # type: ignore[attr-defined]
     with services().unit_of_work() as session:
-        revision = current_revision(session)
+        revision = area_revision(session)
         etag = f"areas-{revision}-{query.level or 'all'}"
         if request.if_none_match.contains(etag):
             return current_app.response_class(status=304, headers={"ETag": f'"{etag}"'})
