@@ -21,6 +21,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -205,9 +206,20 @@ def live_server(
     }
     for name in ("IOC_REDIS_URL", "IOC_MAP_STYLE_URL"):
         env.pop(name, None)
-    log = (folder / "server.log").open("w")
+    arguments = ["serve", "--host", "127.0.0.1", "--port", str(port)]
+    with running_ioc(arguments, env=env, port=port, log_path=folder / "server.log") as base:
+        yield LiveServer(base_url=base, database_url=database)
+
+
+@contextmanager
+def running_ioc(
+    arguments: list[str], *, env: dict[str, str], port: int, log_path: Path
+) -> Iterator[str]:
+    """``python -m ioc.cli ARGUMENTS`` in a subprocess, once it answers ``/healthz``; yields
+    its base URL and stops it afterwards."""
+    log = log_path.open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "ioc.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "ioc.cli", *arguments],
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -217,11 +229,11 @@ def live_server(
     try:
         wait_until(
             lambda: _healthy(base) or process.poll() is not None,
-            timeout=60,
-            what="the app to answer /healthz",
+            timeout=90,
+            what=f"ioc {arguments[0]} to answer /healthz",
         )
-        assert process.poll() is None, (folder / "server.log").read_text()
-        yield LiveServer(base_url=base, database_url=database)
+        assert process.poll() is None, log_path.read_text()
+        yield base
     finally:
         process.terminate()
         try:

@@ -4,8 +4,6 @@ states and fill the KPI tiles, with nobody touching anything."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,11 +11,10 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import (
-    ROOT,
     ConsoleWatch,
     _free_port,
-    _healthy,
     _watched_page,
+    running_ioc,
     screenshot,
     sign_in,
     wait_until,
@@ -32,22 +29,9 @@ def demo_url(tmp_path_factory: pytest.TempPathFactory, built_frontend: Path) -> 
     env = {**os.environ, "IOC_VAR_DIR": str(folder), "IOC_RATE_LIMITS_ENABLED": "false"}
     for name in ("IOC_DATABASE_URL", "IOC_REDIS_URL", "IOC_ENV", "IOC_MEDIA_DIR"):
         env.pop(name, None)
-    log = (folder / "demo.log").open("w")
-    command = [sys.executable, "-m", "ioc.cli", "demo", "--port", str(port), "--every", "0.5"]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until(
-            lambda: _healthy(base) or process.poll() is not None,
-            timeout=90,
-            what="ioc demo to answer /healthz",
-        )
-        assert process.poll() is None, (folder / "demo.log").read_text()
+    arguments = ["demo", "--port", str(port), "--every", "0.5"]
+    with running_ioc(arguments, env=env, port=port, log_path=folder / "demo.log") as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-        log.close()
 
 
 def _feed_types(page: Any) -> set[str]:
