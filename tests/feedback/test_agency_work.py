@@ -26,7 +26,12 @@ from ioc.feedback.service import Intake, StoredPhoto, submit_report
 from ioc.feedback.states import ReportStatus, Role
 from ioc.feedback.triage import assign_report
 from ioc.feedback.workflow import Action, allowed_actions
-from tests.factories import make_agency, make_category, make_province_with_two_communes
+from tests.factories import (
+    make_agency,
+    make_category,
+    make_province_with_two_communes,
+    make_user,
+)
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 IN_A = (108.05, 16.05)
@@ -51,13 +56,6 @@ class Cast:
     other_lead: Agency
 
 
-def _staff(session: Session, role: Role, name: str, agency: Agency | None = None) -> User:
-    user = User(role=role, username=name, agency=agency)
-    session.add(user)
-    session.flush()
-    return user
-
-
 @pytest.fixture
 def cast(session: Session) -> Cast:
     make_province_with_two_communes(session)
@@ -65,12 +63,12 @@ def cast(session: Session) -> Cast:
     make_category(session, "rac_thai", is_auto_dispatch=False, is_photo_required=True)
     lead = make_agency(session, "SXD")
     return Cast(
-        operator=_staff(session, Role.IOC_OPERATOR, "operator"),
-        lead_officer=_staff(session, Role.AGENCY_OFFICER, "sxd-officer", lead),
-        power_officer=_staff(
+        operator=make_user(session, Role.IOC_OPERATOR, "operator"),
+        lead_officer=make_user(session, Role.AGENCY_OFFICER, "sxd-officer", lead),
+        power_officer=make_user(
             session, Role.AGENCY_OFFICER, "dl-officer", make_agency(session, "DIEN-LUC")
         ),
-        commune_officer=_staff(
+        commune_officer=make_user(
             session, Role.AGENCY_MANAGER, "ubnd-manager", make_agency(session, "UBND-A")
         ),
         other_lead=make_agency(session, "MT"),

@@ -29,7 +29,12 @@ from ioc.feedback.triage import (
     reopen_report,
     verify_report,
 )
-from tests.factories import make_agency, make_category, make_province_with_two_communes
+from tests.factories import (
+    make_agency,
+    make_category,
+    make_province_with_two_communes,
+    make_user,
+)
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 IN_A = (108.05, 16.05)
@@ -46,16 +51,6 @@ class Cast:
     lead_officer: User
 
 
-def _user(session: Session, role: Role, name: str, agency: Agency | None = None) -> User:
-    if role is Role.CITIZEN:
-        user = User(role=role, firebase_uid=f"uid-{name}", display_name=name)
-    else:
-        user = User(role=role, username=name, agency=agency)
-    session.add(user)
-    session.flush()
-    return user
-
-
 @pytest.fixture
 def cast(session: Session) -> Cast:
     make_province_with_two_communes(session)
@@ -64,12 +59,12 @@ def cast(session: Session) -> Cast:
     lead, support = make_agency(session, "LEAD"), make_agency(session, "SUPPORT")
     make_agency(session, "RETIRED", is_active=False)
     return Cast(
-        citizen=_user(session, Role.CITIZEN, "lan"),
-        operator=_user(session, Role.IOC_OPERATOR, "operator"),
-        supervisor=_user(session, Role.IOC_SUPERVISOR, "supervisor"),
+        citizen=make_user(session, Role.CITIZEN, "lan"),
+        operator=make_user(session, Role.IOC_OPERATOR, "operator"),
+        supervisor=make_user(session, Role.IOC_SUPERVISOR, "supervisor"),
         lead=lead,
         support=support,
-        lead_officer=_user(session, Role.AGENCY_OFFICER, "lead-officer", lead),
+        lead_officer=make_user(session, Role.AGENCY_OFFICER, "lead-officer", lead),
     )
 
 
@@ -335,8 +330,8 @@ def test_mark_duplicate_moves_followers_to_the_original_as_supporters(
     session: Session, intake: Intake, cast: Cast
 ) -> None:
     original = _submit(session, intake, cast)
-    second_reporter = _user(session, Role.CITIZEN, "minh")
-    neighbour = _user(session, Role.CITIZEN, "hoa")
+    second_reporter = make_user(session, Role.CITIZEN, "minh")
+    neighbour = make_user(session, Role.CITIZEN, "hoa")
     duplicate = _submit(session, intake, cast, reporter=second_reporter)
     support_report(session, report=duplicate, citizen_id=neighbour.id)
 
@@ -360,7 +355,7 @@ def test_mark_duplicate_does_not_count_a_follower_of_both_reports_twice(
     session: Session, intake: Intake, cast: Cast
 ) -> None:
     original = _submit(session, intake, cast)
-    neighbour = _user(session, Role.CITIZEN, "hoa")
+    neighbour = make_user(session, Role.CITIZEN, "hoa")
     support_report(session, report=original, citizen_id=neighbour.id)
     duplicate = _submit(session, intake, cast, reporter=neighbour)
 
