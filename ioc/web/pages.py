@@ -19,11 +19,11 @@ from flask import Response as FlaskResponse
 from werkzeug.exceptions import NotFound as HttpNotFound
 
 from ioc.config import Environment
+from ioc.errors import Unauthenticated
 from ioc.extensions import services
 from ioc.feedback.models import User
-from ioc.feedback.staff_sessions import find_session
 from ioc.identity import demo_sign_in_enabled
-from ioc.web.auth import SESSION_COOKIE
+from ioc.web.auth import current_staff_session
 from ioc.web.openapi import FRONTEND_DIST
 from ioc.web.staff_access import AGENCY_STAFF, OPS_READERS
 
@@ -78,9 +78,10 @@ def _show(page: Page) -> Any:
 
 
 def _signed_in_user(session: Any) -> User | None:
-    token = request.cookies.get(SESSION_COOKIE, "")
-    record = find_session(session, token=token) if token else None
-    return record.user if record else None
+    try:
+        return current_staff_session(session).user
+    except Unauthenticated:
+        return None
 
 
 def _boot(user: User | None) -> dict[str, Any]:
