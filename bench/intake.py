@@ -21,8 +21,8 @@ from demo_database import fresh_demo_database
 
 from ioc.db import make_session_factory, unit_of_work
 from ioc.demo.simulator import simulate_report
-from ioc.feedback.service import Intake
-from ioc.feedback.sla import load_calendar
+from ioc.feedback.intake.filing import Intake
+from ioc.feedback.sla.calendar import load_calendar
 from ioc.geo.service import AreaLocator
 
 

@@ -28,8 +28,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from ioc.db import make_session_factory, unit_of_work, utcnow
 from ioc.demo.geography import province_geography
 from ioc.feedback.models import Category
+from ioc.feedback.reads.rollups import rebuild_rollups
 from ioc.feedback.report_models import Report
-from ioc.feedback.rollups import rebuild_rollups
 from ioc.feedback.states import ReportStatus
 from ioc.geo.cells import cell_for
 from ioc.maps.clusters import BBox, MapFilter, count_clusters

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ioc.config import ConfigurationError, Settings
 from ioc.db import make_engine, make_session_factory, unit_of_work
-from ioc.feedback.service import Intake
-from ioc.feedback.sla import DEFAULT_HOLIDAYS_FILE, WorkingCalendar, load_calendar
+from ioc.feedback.intake.filing import Intake
+from ioc.feedback.sla.calendar import DEFAULT_HOLIDAYS_FILE, WorkingCalendar, load_calendar
 from ioc.geo.service import AreaLocator
 from ioc.identity import FirebaseTokenVerifier, TokenVerifier
 from ioc.media import MediaStore

@@ -1,7 +1,7 @@
 """Every mapped class, imported in one place so the metadata is complete (Alembic, tests)."""
 
 from ioc.db import Base
-from ioc.events import Event, EventAudience
+from ioc.events.models import Event, EventAudience
 from ioc.feedback.citizen_models import Device, IdempotencyRecord, ReportFollower
 from ioc.feedback.models import (
     Agency,
@@ -11,6 +11,7 @@ from ioc.feedback.models import (
     StaffSession,
     User,
 )
+from ioc.feedback.reads.rollups import ReportCellCount
 from ioc.feedback.report_models import (
     Attachment,
     AuditEntry,
@@ -20,7 +21,6 @@ from ioc.feedback.report_models import (
     ReportHistory,
     Surge,
 )
-from ioc.feedback.rollups import ReportCellCount
 from ioc.geo.models import Area, AreaRevision
 from ioc.integrations.models import ApiClient, Delivery, WebhookSubscription
 

@@ -9,8 +9,8 @@ from flask import request
 from sqlalchemy.orm import Session
 
 from ioc.extensions import services
-from ioc.feedback.citizens import ensure_citizen
 from ioc.feedback.models import User
+from ioc.feedback.people.citizens import ensure_citizen
 from ioc.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 from ioc.identity import CitizenIdentity, bearer_token
 

@@ -10,8 +10,8 @@ from flask import request
 from pydantic import ValidationError
 
 from ioc.errors import InvalidInput
-from ioc.feedback.photos import ProcessedPhoto, process_photo
-from ioc.feedback.service import MAX_PHOTOS
+from ioc.feedback.intake.filing import MAX_PHOTOS
+from ioc.feedback.intake.photos import ProcessedPhoto, process_photo
 from mobile_api.schemas import ReportIn
 
 

@@ -7,9 +7,9 @@ from typing import Any
 from flask import url_for
 
 from ioc.feedback.models import Agency, Category
+from ioc.feedback.reads.tracking import public_timeline
 from ioc.feedback.report_models import Attachment, Report
 from ioc.feedback.states import ReportStatus
-from ioc.feedback.tracking import public_timeline
 from ioc.i18n import translate
 
 

@@ -10,11 +10,13 @@ from spectree import Response
 
 from ioc.errors import MalformedRequest
 from ioc.extensions import services
-from ioc.feedback import citizen_actions, idempotency, tracking
-from ioc.feedback.citizen_actions import Rating
+from ioc.feedback.intake import idempotency
+from ioc.feedback.intake.submission import Draft, Submission, submit_once
+from ioc.feedback.lifecycle import citizen_actions
+from ioc.feedback.lifecycle.citizen_actions import Rating
+from ioc.feedback.reads import tracking
 from ioc.feedback.report_models import Report
 from ioc.feedback.states import Channel
-from ioc.feedback.submission import Draft, Submission, submit_once
 from ioc.web.limits import SUBMIT_PER_CITIZEN, SUBMIT_PER_IP, citizen_key, limiter
 from ioc.web.openapi import api
 from mobile_api import presenters

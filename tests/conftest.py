@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ioc.app import create_app
 from ioc.db import make_engine
-from ioc.feedback.service import Intake
-from ioc.feedback.sla import WorkingCalendar
+from ioc.feedback.intake.filing import Intake
+from ioc.feedback.sla.calendar import WorkingCalendar
 from ioc.geo.service import AreaLocator
 from ioc.migrate import upgrade
 

@@ -14,7 +14,7 @@ import time_machine
 from sqlalchemy import select
 
 from ioc.demo.seed import seed_demo
-from ioc.events import Event
+from ioc.events.models import Event
 from ioc.feedback.report_models import Report
 
 SCRIPT = Path(__file__).resolve().parents[1] / "examples" / "scenario.py"

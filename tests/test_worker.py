@@ -13,10 +13,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ioc.db import make_engine, make_session_factory, unit_of_work, utcnow
-from ioc.events import Event
+from ioc.events.models import Event
+from ioc.feedback.intake.filing import Intake, submit_report
 from ioc.feedback.report_models import Report
-from ioc.feedback.service import Intake, submit_report
-from ioc.feedback.sla import load_calendar
+from ioc.feedback.sla.calendar import load_calendar
 from ioc.geo.service import AreaLocator
 from ioc.migrate import upgrade
 from tests.conftest import redis_url_or_skip

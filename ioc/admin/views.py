@@ -8,7 +8,7 @@ from flask import Blueprint, request
 from pydantic import BaseModel, ConfigDict, Field
 from spectree import Response
 
-from ioc.feedback import audit
+from ioc.feedback.people import audit
 from ioc.feedback.states import Role
 from ioc.web.openapi import api
 from ioc.web.staff_access import ErrorOut, staff_unit_of_work

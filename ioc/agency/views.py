@@ -18,15 +18,14 @@ from ioc.agency.schemas import (
     ResolveIn,
 )
 from ioc.errors import InvalidInput
-from ioc.events import latest_seq
+from ioc.events.log import latest_seq
 from ioc.extensions import services
-from ioc.feedback import agency_work, pauses
 from ioc.feedback.announce import map_point
-from ioc.feedback.handling import get_report_for_staff
-from ioc.feedback.photos import process_photo
-from ioc.feedback.queues import list_agency_inbox
-from ioc.feedback.service import MAX_PHOTOS
-from ioc.ops.schemas import Snapshot
+from ioc.feedback.intake.filing import MAX_PHOTOS
+from ioc.feedback.intake.photos import process_photo
+from ioc.feedback.lifecycle import agency_work, questions
+from ioc.feedback.lifecycle.handling import get_report_for_staff
+from ioc.feedback.reads.queues import list_agency_inbox
 from ioc.web import staff_view
 from ioc.web.openapi import api
 from ioc.web.staff_access import (
@@ -36,7 +35,7 @@ from ioc.web.staff_access import (
     act_on_report,
     staff_unit_of_work,
 )
-from ioc.web.staff_view import StaffReport, StaffReportList
+from ioc.web.staff_view import Snapshot, StaffReport, StaffReportList
 
 bp = Blueprint("agency_api", __name__, url_prefix="/api/agency/v1")
 
@@ -145,7 +144,7 @@ def resolve(ref: str) -> dict[str, Any]:
 @api.validate(json=QuestionIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def ask_citizen(ref: str) -> dict[str, Any]:
     """Ask the reporter for more information; the deadline clock pauses until they answer."""
-    return _act(ref, pauses.ask_citizen, question=request.context.json.question)  # type: ignore[attr-defined]
+    return _act(ref, questions.ask_citizen, question=request.context.json.question)  # type: ignore[attr-defined]
 
 
 @bp.get("/snapshot")

@@ -17,7 +17,7 @@ def sla() -> None:
 @with_appcontext
 def sweep() -> None:
     """Announce deadlines that are near or passed (each once) and escalate overdue reports."""
-    from ioc.feedback.sla_sweep import sweep_deadlines
+    from ioc.feedback.sla.sweep import sweep_deadlines
 
     require_schema()
     with services().unit_of_work() as session:

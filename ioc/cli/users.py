@@ -29,7 +29,7 @@ def create_user(
     username: str, role: str, agency_code: str | None, display_name: str | None
 ) -> None:
     """Create a staff account. The password is asked for, or read from standard input."""
-    from ioc.feedback.accounts import create_staff_user
+    from ioc.feedback.people.accounts import create_staff_user
 
     require_schema()
     if sys.stdin.isatty():

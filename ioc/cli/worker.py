@@ -45,7 +45,7 @@ def worker(
     """
     from flask_socketio import SocketIO
 
-    from ioc.integrations.outbox import Senders
+    from ioc.integrations.deliveries import Senders
     from ioc.integrations.push import firebase_sender
     from ioc.integrations.webhooks import HttpWebhookSender
     from ioc.integrations.worker import (

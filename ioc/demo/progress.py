@@ -11,12 +11,12 @@ from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ioc.feedback import agency_work, triage
+from ioc.feedback.intake.filing import Intake
+from ioc.feedback.intake.photos import ProcessedPhoto, process_photo
+from ioc.feedback.intake.routing import resolve_route
+from ioc.feedback.lifecycle import agency_work, triage
 from ioc.feedback.models import Agency, User
-from ioc.feedback.photos import ProcessedPhoto, process_photo
 from ioc.feedback.report_models import Report
-from ioc.feedback.routing import resolve_route
-from ioc.feedback.service import Intake
 from ioc.feedback.states import Channel, ReportStatus, Role
 from ioc.geo.queries import to_ref
 

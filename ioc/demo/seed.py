@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from ioc.demo import catalogue
 from ioc.demo.catalogue import COMMUNE, AttributeSpec, RuleSpec
 from ioc.demo.geography import PROVINCE_CODE, DemoGeography, province_geography
-from ioc.feedback.accounts import create_staff_user
 from ioc.feedback.models import Agency, Category, CategoryGroup, RoutingRule
+from ioc.feedback.people.accounts import create_staff_user
 from ioc.feedback.states import Role
 from ioc.geo.boundaries import PropertyMapping, parse_areas
 from ioc.geo.importer import import_areas

@@ -17,12 +17,12 @@ from ioc.db import utcnow
 from ioc.demo.catalogue import ADDRESS_STREETS, REPORT_SAMPLES
 from ioc.demo.progress import advance_one
 from ioc.errors import IocError
+from ioc.feedback.intake.filing import Intake, submit_report
 from ioc.feedback.models import Category
 from ioc.feedback.report_models import Report
-from ioc.feedback.service import Intake, submit_report
-from ioc.feedback.sla_sweep import sweep_deadlines
+from ioc.feedback.sla.sweep import sweep_deadlines
 from ioc.feedback.states import Channel
-from ioc.feedback.surges import detect_surges
+from ioc.feedback.surges.detection import detect_surges
 from ioc.geo.models import Area
 from ioc.geo.queries import valid_at
 

@@ -6,14 +6,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ioc.events import (
-    AUDIENCE_OPS,
-    AUDIENCE_PUBLIC,
-    Event,
-    agency_audience,
-    citizen_audience,
-    record_event,
-)
+from ioc.events.audiences import AUDIENCE_OPS, AUDIENCE_PUBLIC, agency_audience, citizen_audience
+from ioc.events.log import record_event
+from ioc.events.models import Event
 from ioc.feedback.report_models import Report
 from ioc.feedback.states import ReportStatus
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ioc.db import utcnow
 from ioc.errors import InvalidInput, NotFound
-from ioc.events import Event
+from ioc.events.models import Event
 from ioc.feedback.citizen_models import Device
 from ioc.integrations.models import Delivery, DeliveryStatus, WebhookSubscription
 

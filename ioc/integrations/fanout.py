@@ -16,7 +16,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ioc.db import utcnow
-from ioc.events import Event
+from ioc.events.models import Event
 from ioc.feedback.citizen_models import Device, ReportFollower
 from ioc.feedback.report_models import Report
 from ioc.integrations.models import Delivery, WebhookSubscription

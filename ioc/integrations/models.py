@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ioc.db import Base, Json, UtcDateTime, utcnow
-from ioc.events import SeqType
+from ioc.events.models import SeqType
 
 
 class ApiClient(Base):

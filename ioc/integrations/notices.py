@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ioc.events import Event
+from ioc.events.models import Event
 from ioc.feedback.models import Agency
 from ioc.feedback.report_models import Report, ReportHistory
 from ioc.feedback.states import ReportStatus

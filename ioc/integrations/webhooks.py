@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from ioc.events import Event
+from ioc.events.models import Event
 from ioc.integrations.outcome import Outcome
 
 log = logging.getLogger(__name__)

@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session, sessionmaker
 
 from ioc.db import unit_of_work, utcnow
-from ioc.feedback.sla import WorkingCalendar
-from ioc.feedback.sla_sweep import sweep_deadlines
-from ioc.feedback.surges import detect_surges
+from ioc.feedback.sla.calendar import WorkingCalendar
+from ioc.feedback.sla.sweep import sweep_deadlines
+from ioc.feedback.surges.detection import detect_surges
+from ioc.integrations.deliveries import Senders, Sent, deliver_due
 from ioc.integrations.fanout import FanOut, dispatch_events
-from ioc.integrations.outbox import Senders, Sent, deliver_due
 
 log = logging.getLogger(__name__)
 

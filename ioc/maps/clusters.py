@@ -2,10 +2,10 @@
 
 A tile of the requested grouping zoom is an integer division of the cells stored on reports,
 so counts come straight from a GROUP BY. With category and status filters only, the counts are
-read from the rollup table (``ioc.feedback.rollups``: a few rows per cell, kept current in each
-report's transaction), which stays fast at a million reports. Filters the rollups do not carry
-(agency, area, time window) group the ``report`` table itself instead: exact, and fast enough
-for the narrower views those filters make.
+read from the rollup table (``ioc.feedback.reads.rollups``: a few rows per cell, kept current
+in each report's transaction), which stays fast at a million reports. Filters the rollups do
+not carry (agency, area, time window) group the ``report`` table itself instead: exact, and
+fast enough for the narrower views those filters make.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from ioc.feedback.models import Agency, Category
+from ioc.feedback.reads.rollups import ROLLUP_ZOOM, ReportCellCount
 from ioc.feedback.report_models import Report, ReportArea
-from ioc.feedback.rollups import ROLLUP_ZOOM, ReportCellCount
 from ioc.geo.cells import CELL_ZOOM, cell_for
 from ioc.geo.models import Area
 

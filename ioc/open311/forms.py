@@ -11,8 +11,8 @@ from flask import request
 
 from ioc.errors import InvalidInput
 from ioc.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
-from ioc.integrations.open311 import RequestQuery
-from ioc.integrations.open311_intake import Open311Submission
+from ioc.open311.domain import RequestQuery
+from ioc.open311.intake import Open311Submission
 from ioc.open311.render import without_control_characters
 
 _ATTRIBUTE = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")

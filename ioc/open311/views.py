@@ -1,5 +1,5 @@
 """Routes of the Open311 GeoReport v2 server (``/open311/v2``): parse, call one function of
-:mod:`ioc.integrations.open311`, render as ``.json`` or ``.xml``.
+:mod:`ioc.open311.domain`, render as ``.json`` or ``.xml``.
 
 The spec, not our OpenAPI document, is the contract here: form-encoded posts, its field
 names, and errors as its list of ``{code, description}``.
@@ -17,9 +17,9 @@ from ioc.errors import IocError, NotFound
 from ioc.extensions import services
 from ioc.feedback.report_models import Report
 from ioc.i18n import translate
-from ioc.integrations import open311
-from ioc.integrations.open311_intake import file_open311_request
+from ioc.open311 import domain as open311
 from ioc.open311.forms import language, request_query, submission
+from ioc.open311.intake import file_open311_request
 from ioc.open311.render import FORMATS, render, render_errors
 from ioc.web.limits import OPEN311_SUBMIT_PER_KEY, api_key_bucket, limiter
 

@@ -104,11 +104,6 @@ class QuestionIn(_Strict):
     question: str = Field(min_length=1, max_length=4000, description="Shown to the citizen")
 
 
-class Snapshot(BaseModel):
-    seq: int
-    reports: list[dict[str, Any]]
-
-
 class SurgeQuery(_Strict):
     status: Literal["open", "grouped", "dismissed"] | None = None
     limit: int = Field(default=50, ge=1, le=200)

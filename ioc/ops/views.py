@@ -9,15 +9,16 @@ from flask import Response as FlaskResponse
 from spectree import Response
 
 from ioc.errors import NotFound
-from ioc.events import latest_seq
+from ioc.events.log import latest_seq
 from ioc.extensions import services
-from ioc.feedback import moderation, pauses, surge_decisions, triage
 from ioc.feedback.announce import map_point
-from ioc.feedback.exports import ExportFilter, csv_chunks, report_rows, write_xlsx
-from ioc.feedback.handling import get_report_for_staff, list_active_agencies
-from ioc.feedback.queues import list_open_reports, list_triage_queue
-from ioc.feedback.statistics import GroupBy, compute_figures
-from ioc.feedback.surges import surge_payload
+from ioc.feedback.lifecycle import moderation, questions, triage
+from ioc.feedback.lifecycle.handling import get_report_for_staff, list_active_agencies
+from ioc.feedback.reads.exports import ExportFilter, csv_chunks, report_rows, write_xlsx
+from ioc.feedback.reads.queues import list_open_reports, list_triage_queue
+from ioc.feedback.reads.statistics import GroupBy, compute_figures
+from ioc.feedback.surges import decisions as surge_decisions
+from ioc.feedback.surges.detection import surge_payload
 from ioc.ops.schemas import (
     AgencyList,
     AssignIn,
@@ -33,7 +34,6 @@ from ioc.ops.schemas import (
     QuestionIn,
     QueueQuery,
     ReasonIn,
-    Snapshot,
     StatisticsOut,
     StatisticsQuery,
     SurgeList,
@@ -51,7 +51,7 @@ from ioc.web.staff_access import (
     require_staff,
     staff_unit_of_work,
 )
-from ioc.web.staff_view import StaffReport, StaffReportList
+from ioc.web.staff_view import Snapshot, StaffReport, StaffReportList
 
 bp = Blueprint("ops_api", __name__, url_prefix="/api/ops/v1")
 
@@ -285,7 +285,7 @@ def _stream_and_delete(path: Any, download_name: str) -> FlaskResponse:
 @api.validate(json=QuestionIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def ask_citizen(ref: str) -> dict[str, Any]:
     """Ask the reporter for more information; the deadline clock pauses until they answer."""
-    return _act(ref, pauses.ask_citizen, question=request.context.json.question)  # type: ignore[attr-defined]
+    return _act(ref, questions.ask_citizen, question=request.context.json.question)  # type: ignore[attr-defined]
 
 
 @bp.get("/snapshot")

@@ -9,11 +9,11 @@ from flask import Blueprint, request
 from pydantic import BaseModel, ConfigDict
 from spectree import Response
 
-from ioc.events import latest_seq
+from ioc.events.log import latest_seq
 from ioc.extensions import services
 from ioc.feedback.announce import map_point
-from ioc.feedback.queues import list_published_results
-from ioc.feedback.statistics import GroupBy, compute_figures
+from ioc.feedback.reads.queues import list_published_results
+from ioc.feedback.reads.statistics import GroupBy, compute_figures
 from ioc.web.openapi import api
 from ioc.web.periods import period
 

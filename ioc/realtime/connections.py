@@ -12,9 +12,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ioc.errors import Unauthenticated
-from ioc.events import agency_audience, citizen_audience, events_for, latest_seq
-from ioc.feedback.citizens import ensure_citizen
-from ioc.feedback.staff_sessions import find_session
+from ioc.events.audiences import agency_audience, citizen_audience
+from ioc.events.log import events_for, latest_seq
+from ioc.feedback.people.citizens import ensure_citizen
+from ioc.feedback.people.staff_sessions import find_session
 from ioc.feedback.states import Role
 from ioc.identity import TokenVerifier
 from ioc.realtime.publisher import wire

@@ -15,7 +15,8 @@ from flask_socketio import SocketIO
 from sqlalchemy.orm import Session, sessionmaker
 
 from ioc.db import unit_of_work
-from ioc.events import Event, claim_unpublished
+from ioc.events.models import Event
+from ioc.events.outbox import claim_unpublished
 from ioc.realtime.audiences import namespace_of
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from ioc.config import Environment
 from ioc.errors import Forbidden, Unauthenticated
 from ioc.extensions import services
 from ioc.feedback.models import StaffSession
-from ioc.feedback.staff_sessions import find_session, sign_in, sign_out
+from ioc.feedback.people.staff_sessions import find_session, sign_in, sign_out
 from ioc.web.limits import limiter
 from ioc.web.openapi import api
 

@@ -6,7 +6,7 @@ from flask import Blueprint, Response
 from werkzeug.exceptions import NotFound
 
 from ioc.extensions import services
-from ioc.feedback.tracking import find_visible_attachment
+from ioc.feedback.reads.tracking import find_visible_attachment
 
 bp = Blueprint("media", __name__)
 

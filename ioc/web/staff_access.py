@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ioc.errors import Forbidden
 from ioc.extensions import services
-from ioc.feedback.handling import get_report_for_staff
+from ioc.feedback.lifecycle.handling import get_report_for_staff
 from ioc.feedback.models import User
 from ioc.feedback.states import Role
 from ioc.web import staff_view

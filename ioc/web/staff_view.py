@@ -10,11 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ioc.db import utcnow
+from ioc.feedback.intake.routing import resolve_route
+from ioc.feedback.lifecycle.workflow import allowed_actions
 from ioc.feedback.models import User
 from ioc.feedback.report_models import Attachment, ExtensionRequest, Report
-from ioc.feedback.routing import resolve_route
 from ioc.feedback.states import ReportStatus
-from ioc.feedback.workflow import allowed_actions
 from ioc.geo.queries import to_ref
 
 
@@ -52,6 +52,13 @@ class StaffReport(StaffReportSummary):
 
 class StaffReportList(BaseModel):
     items: list[StaffReportSummary]
+
+
+class Snapshot(BaseModel):
+    """A live screen's starting state: the reports, and the event ``seq`` to resume after."""
+
+    seq: int
+    reports: list[dict[str, Any]]
 
 
 def summary(report: Report) -> dict[str, Any]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ioc.feedback.accounts import hash_password
+from ioc.feedback.intake.filing import submit_report
 from ioc.feedback.models import User
-from ioc.feedback.service import submit_report
+from ioc.feedback.people.accounts import hash_password
 from tests.factories import make_agency, make_category, make_province_with_two_communes
 
 PASSWORD = "mat-khau-dai-1"

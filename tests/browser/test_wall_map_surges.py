@@ -4,7 +4,7 @@ card and a ring on the map live, and an operator groups the reports into one inc
 from __future__ import annotations
 
 from ioc.db import make_engine, make_session_factory, unit_of_work
-from ioc.feedback.surges import detect_surges
+from ioc.feedback.surges.detection import detect_surges
 from tests.browser.conftest import LiveServer, screenshot, sign_in, wait_until
 
 WALL = "window.iocWallMap"

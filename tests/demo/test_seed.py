@@ -18,10 +18,10 @@ from ioc.db import make_engine, make_session_factory, unit_of_work, utcnow
 from ioc.demo import catalogue
 from ioc.demo.seed import DEMO_ACCOUNTS, SeedResult, commune_agency_code, seed_demo
 from ioc.demo.simulator import Spot, simulate_report
-from ioc.feedback.accounts import password_matches
 from ioc.feedback.models import Agency, Category, RoutingRule, User
+from ioc.feedback.people.accounts import password_matches
 from ioc.feedback.states import ReportStatus
-from ioc.feedback.surges import detect_surges
+from ioc.feedback.surges.detection import detect_surges
 from ioc.geo.models import Area
 from ioc.geo.queries import locate_in_database
 from ioc.migrate import upgrade

@@ -13,15 +13,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ioc.db import utcnow
-from ioc.feedback.agency_work import accept_report, resolve_report
 from ioc.feedback.citizen_models import Device
+from ioc.feedback.intake.filing import Intake, submit_report
+from ioc.feedback.lifecycle.agency_work import accept_report, resolve_report
+from ioc.feedback.lifecycle.triage import assign_report
 from ioc.feedback.models import Agency, User
 from ioc.feedback.report_models import Report
-from ioc.feedback.service import Intake, submit_report
 from ioc.feedback.states import Role
-from ioc.feedback.triage import assign_report
+from ioc.integrations.deliveries import Senders
 from ioc.integrations.models import Delivery
-from ioc.integrations.outbox import Senders
 from ioc.integrations.push import FirebasePushSender
 from ioc.integrations.webhooks import HttpWebhookSender
 from ioc.integrations.worker import Round, run_once

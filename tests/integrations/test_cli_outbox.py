@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from ioc.cli import main
 from ioc.db import make_engine, make_session_factory, unit_of_work
-from ioc.events import AUDIENCE_OPS, record_event
+from ioc.events.audiences import AUDIENCE_OPS
+from ioc.events.log import record_event
 from ioc.integrations.models import Delivery, DeliveryStatus, WebhookSubscription
 
 

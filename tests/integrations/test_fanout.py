@@ -10,12 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ioc.db import unit_of_work, utcnow
-from ioc.events import Event
-from ioc.feedback.agency_work import accept_report, request_extension
-from ioc.feedback.citizen_actions import support_report
+from ioc.events.models import Event
 from ioc.feedback.citizen_models import Device, ReportFollower
-from ioc.feedback.service import Intake
-from ioc.feedback.triage import (
+from ioc.feedback.intake.filing import Intake
+from ioc.feedback.lifecycle.agency_work import accept_report, request_extension
+from ioc.feedback.lifecycle.citizen_actions import support_report
+from ioc.feedback.lifecycle.triage import (
     assign_report,
     decide_extension,
     reject_report,

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from ioc.config import ConfigurationError, load_settings
 from ioc.db import unit_of_work, utcnow
 from ioc.feedback.citizen_models import Device
-from ioc.feedback.service import Intake
-from ioc.feedback.triage import assign_report, reject_report
+from ioc.feedback.intake.filing import Intake
+from ioc.feedback.lifecycle.triage import assign_report, reject_report
 from ioc.integrations.delivery_log import retry_deliveries
 from ioc.integrations.fanout import dispatch_events
 from ioc.integrations.models import DeliveryStatus

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from sqlalchemy.orm import Session
 
-from ioc.feedback.service import Intake
+from ioc.feedback.intake.filing import Intake
 from ioc.integrations.fanout import dispatch_events
 from ioc.integrations.models import DeliveryStatus
 from ioc.integrations.subscriptions import add_subscription, disable_subscription

@@ -17,9 +17,10 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from ioc.db import make_engine, make_session_factory, unit_of_work
-from ioc.events import AUDIENCE_OPS, record_event
+from ioc.events.audiences import AUDIENCE_OPS
+from ioc.events.log import record_event
+from ioc.integrations.deliveries import Senders
 from ioc.integrations.models import Delivery, DeliveryStatus
-from ioc.integrations.outbox import Senders
 from ioc.integrations.subscriptions import add_subscription
 from ioc.integrations.webhooks import HttpWebhookSender
 from ioc.integrations.worker import run_once

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from ioc.events import Event
+from ioc.events.models import Event
 from ioc.feedback.citizen_models import Device, ReportFollower
 from ioc.feedback.models import User
 from ioc.feedback.report_models import ReportHistory

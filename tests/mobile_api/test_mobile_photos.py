@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from ioc.events import Event
+from ioc.events.models import Event
 from ioc.feedback.citizen_models import IdempotencyRecord
 from ioc.feedback.report_models import Attachment, Report, ReportHistory
 from tests.mobile_api.helpers import (

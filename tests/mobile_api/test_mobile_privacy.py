@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy import select
 
-from ioc.events import Event
+from ioc.events.models import Event
 from tests.mobile_api.helpers import API, IN_A, filed, mark_resolved, report_body
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from ioc.events import Event
+from ioc.events.models import Event
 from ioc.feedback.citizen_models import IdempotencyRecord, ReportFollower
 from ioc.feedback.report_models import Report, ReportHistory
 from tests.mobile_api.helpers import (

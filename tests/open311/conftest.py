@@ -10,7 +10,7 @@ from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
 
 from ioc.feedback.models import Agency, Category, User
-from ioc.feedback.staff_sessions import sign_in
+from ioc.feedback.people.staff_sessions import sign_in
 from ioc.integrations.api_clients import create_api_client
 from ioc.integrations.models import ApiClient
 from tests.factories import make_agency, make_category, make_province_with_two_communes, make_rule

@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from ioc.events import Event
+from ioc.events.models import Event
+from ioc.feedback.intake.filing import submit_report
 from ioc.feedback.report_models import Report
-from ioc.feedback.service import submit_report
-from ioc.feedback.sla import resolution_deadline
+from ioc.feedback.sla.deadlines import resolution_deadline
 from ioc.integrations.api_clients import revoke_api_client
 from tests.open311.conftest import IN_A, OUTSIDE, World
 from tests.open311.helpers import BASE, children, errors_of, json_of, xml_of

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy.orm import Session
 
 from ioc.db import utcnow
-from ioc.feedback import agency_work, citizen_actions, triage
-from ioc.feedback.citizen_actions import Rating
+from ioc.feedback.intake.filing import submit_report
+from ioc.feedback.lifecycle import agency_work, citizen_actions, triage
+from ioc.feedback.lifecycle.citizen_actions import Rating
 from ioc.feedback.models import Category, User
 from ioc.feedback.report_models import Attachment, Report
-from ioc.feedback.service import submit_report
 from ioc.geo.cells import cell_for
 from tests.open311.conftest import IN_A, World
 from tests.open311.helpers import BASE, REQUEST_FIELDS, children, errors_of, json_of, xml_of

@@ -8,9 +8,9 @@ import io
 import openpyxl
 import pytest
 
-from ioc.feedback.accounts import hash_password
+from ioc.feedback.intake.filing import submit_report
 from ioc.feedback.models import User
-from ioc.feedback.service import submit_report
+from ioc.feedback.people.accounts import hash_password
 from tests.factories import make_category, make_province_with_two_communes
 
 PASSWORD = "mat-khau-dai-1"

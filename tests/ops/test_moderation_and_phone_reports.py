@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from ioc.feedback.accounts import hash_password
+from ioc.feedback.intake.filing import StoredPhoto, submit_report
 from ioc.feedback.models import User
+from ioc.feedback.people.accounts import hash_password
 from ioc.feedback.report_models import Attachment, Report
-from ioc.feedback.service import StoredPhoto, submit_report
 from tests.factories import make_category, make_province_with_two_communes
 
 PASSWORD = "mat-khau-dai-1"

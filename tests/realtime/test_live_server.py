@@ -22,7 +22,7 @@ import pytest
 
 from ioc.db import make_engine, make_session_factory, unit_of_work
 from ioc.demo.seed import seed_demo
-from ioc.feedback.staff_sessions import sign_in
+from ioc.feedback.people.staff_sessions import sign_in
 from ioc.identity import emulator_token
 from ioc.migrate import upgrade
 
@@ -180,8 +180,8 @@ def test_an_event_published_by_another_process_reaches_a_client_through_redis(tm
     report and publishes it through Redis, as a worker on another host would."""
     from flask_socketio import SocketIO
 
-    from ioc.feedback.service import Intake, submit_report
-    from ioc.feedback.sla import load_calendar
+    from ioc.feedback.intake.filing import Intake, submit_report
+    from ioc.feedback.sla.calendar import load_calendar
     from ioc.geo.service import AreaLocator
     from ioc.realtime.publisher import publish_pending
     from tests.conftest import redis_url_or_skip

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from ioc.events import Event
-from ioc.feedback.accounts import hash_password
+from ioc.events.models import Event
+from ioc.feedback.intake.filing import submit_report
 from ioc.feedback.models import User
-from ioc.feedback.service import submit_report
-from ioc.feedback.staff_sessions import sign_in
+from ioc.feedback.people.accounts import hash_password
+from ioc.feedback.people.staff_sessions import sign_in
 from ioc.identity import emulator_token
 from ioc.realtime import socketio
 from ioc.realtime.publisher import publish_pending

@@ -18,12 +18,12 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from ioc.db import utcnow
-from ioc.feedback import agency_work, citizen_actions, triage
-from ioc.feedback.citizen_actions import Rating
+from ioc.feedback.intake.filing import Intake, submit_report
+from ioc.feedback.lifecycle import agency_work, citizen_actions, triage
+from ioc.feedback.lifecycle.citizen_actions import Rating
 from ioc.feedback.models import Agency, Category, User
+from ioc.feedback.people.staff_sessions import sign_in
 from ioc.feedback.report_models import Report
-from ioc.feedback.service import Intake, submit_report
-from ioc.feedback.staff_sessions import sign_in
 from ioc.identity import emulator_token
 from tests.factories import make_agency, make_category, make_province_with_two_communes, make_rule
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from ioc.feedback import agency_work
+from ioc.feedback.lifecycle import agency_work
 from tests.staff_api.conftest import REPORTER_NAME, REPORTER_PHONE, World, past
 
 AGENCY = "/api/agency/v1"

@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import text
 
-from ioc.feedback import agency_work, triage
+from ioc.feedback.lifecycle import agency_work, triage
 from tests.staff_api.conftest import World
 
 

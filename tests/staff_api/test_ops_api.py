@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from ioc.db import utcnow
-from ioc.feedback import agency_work, citizen_actions
-from ioc.feedback.citizen_actions import Rating
 from ioc.feedback.citizen_models import ReportFollower
+from ioc.feedback.lifecycle import agency_work, citizen_actions
+from ioc.feedback.lifecycle.citizen_actions import Rating
 from ioc.feedback.models import User
 from tests.factories import make_agency
 from tests.staff_api.conftest import REPORTER_NAME, REPORTER_PHONE, World, past

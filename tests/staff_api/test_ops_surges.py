@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from ioc.events import Event
-from ioc.feedback import agency_work, triage
+from ioc.events.models import Event
+from ioc.feedback.lifecycle import agency_work, triage
 from ioc.feedback.report_models import AuditEntry, Report
-from ioc.feedback.surges import detect_surges
+from ioc.feedback.surges.detection import detect_surges
 from tests.staff_api.conftest import World, past
 
 OPS = "/api/ops/v1"

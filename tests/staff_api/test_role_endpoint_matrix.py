@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from ioc.feedback.surges import detect_surges
+from ioc.feedback.surges.detection import detect_surges
 from tests.staff_api.conftest import CALLERS, World
 
 OPS = "/api/ops/v1"

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from shapely import box
 
 from ioc.demo.seed import seed_demo
-from ioc.feedback.service import submit_report
+from ioc.feedback.intake.filing import submit_report
 from ioc.feedback.states import ReportStatus
 from tests.factories import feature, make_agency, make_areas, make_category, make_rule
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ioc.feedback.accounts import create_staff_user
+from ioc.feedback.people.accounts import create_staff_user
 from tests.factories import make_agency
 
 PASSWORD = "mat-khau-dai-1"

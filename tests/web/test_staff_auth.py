@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from ioc.db import utcnow
-from ioc.feedback.accounts import create_staff_user
 from ioc.feedback.models import StaffSession, User
+from ioc.feedback.people.accounts import create_staff_user
 from tests.factories import make_agency
 
 PASSWORD = "mat-khau-dai-1"

@@ -1,0 +1,46 @@
+"""The event log's tables: one row per committed domain change, one per audience."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ioc.db import Base, Json, UtcDateTime, utcnow
+
+# SQLite only auto-numbers an INTEGER PRIMARY KEY, so the 64-bit type is PostgreSQL's alone.
+SeqType = Integer().with_variant(BigInteger(), "postgresql")
+
+
+class Event(Base):
+    """One committed domain change, numbered by a global increasing ``seq``."""
+
+    __tablename__ = "event"
+    __table_args__ = (
+        Index("ix_event_unpublished", "published_at", "seq"),
+        Index("ix_event_undispatched", "dispatched_at", "seq"),
+    )
+
+    seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
+    type: Mapped[str] = mapped_column(String(64))
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    report_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(Json)
+    audiences: Mapped[list[str]] = mapped_column(Json)
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    #: When the worker turned the event into deliveries for the outside (push, webhooks).
+    dispatched_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class EventAudience(Base):
+    """Who may receive an event: one row per audience, so a screen's missed events are one
+    indexed range read on every backend."""
+
+    __tablename__ = "event_audience"
+
+    audience: Mapped[str] = mapped_column(String(80), primary_key=True)
+    seq: Mapped[int] = mapped_column(
+        SeqType, ForeignKey("event.seq", ondelete="CASCADE"), primary_key=True
+    )

@@ -1,0 +1,174 @@
+"""Report use cases. Each takes the session first, raises IocErrors and never commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ioc.db import utcnow
+from ioc.errors import InvalidInput
+from ioc.feedback.announce import announce
+from ioc.feedback.citizen_models import ReportFollower
+from ioc.feedback.intake.attributes import clean_attributes
+from ioc.feedback.intake.refs import new_ref
+from ioc.feedback.intake.routing import resolve_route
+from ioc.feedback.models import Category
+from ioc.feedback.report_models import Attachment, Report, ReportArea, ReportHistory
+from ioc.feedback.sla.calendar import WorkingCalendar
+from ioc.feedback.sla.deadlines import receipt_deadline, resolution_deadline
+from ioc.feedback.states import Channel, ReportStatus
+from ioc.geo.cells import cell_for
+from ioc.geo.service import AreaLocator
+
+MAX_DESCRIPTION_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class StoredPhoto:
+    """A photo already processed (metadata stripped) and written to the media store."""
+
+    storage_key: str
+    thumbnail_key: str
+    content_type: str
+    width: int
+    height: int
+    byte_size: int
+    sha256: str
+
+    def attachment(self, purpose: str, *, uploaded_by_id: int | None) -> Attachment:
+        """The row that attaches this photo to a report ("before" or "after")."""
+        return Attachment(
+            purpose=purpose,
+            storage_key=self.storage_key,
+            thumbnail_key=self.thumbnail_key,
+            content_type=self.content_type,
+            width=self.width,
+            height=self.height,
+            byte_size=self.byte_size,
+            sha256=self.sha256,
+            uploaded_by_id=uploaded_by_id,
+        )
+
+
+#: Channels where the citizen holds the phone; staff filing on someone's behalf may have none.
+_PHOTO_CHANNELS = frozenset({Channel.MOBILE, Channel.WEB})
+MAX_PHOTOS = 5
+
+
+@dataclass(frozen=True)
+class Intake:
+    """The place and the services a report needs to be filed."""
+
+    locator: AreaLocator
+    calendar: WorkingCalendar
+
+
+def submit_report(
+    session: Session,
+    intake: Intake,
+    *,
+    category_code: str,
+    lon: float,
+    lat: float,
+    channel: str,
+    accuracy_m: float | None = None,
+    address: str | None = None,
+    description: str | None = None,
+    attributes: dict[str, Any] | None = None,
+    reporter_id: int | None = None,
+    received_at: datetime | None = None,
+    photos: Sequence[StoredPhoto] = (),
+) -> Report:
+    """File a report: locate it, route it, set its deadlines, record history and event.
+
+    Auto-dispatch categories with a matching rule go straight to the lead agency; everything
+    else waits in the IOC review queue.
+
+    Raises:
+        InvalidInput: unknown or inactive category, a place outside the served area, a
+            description that is too long, bad attributes, or a missing required photo.
+    """
+    received = received_at or utcnow()
+    category = session.scalar(
+        select(Category).where(Category.code == category_code, Category.is_active.is_(True))
+    )
+    if category is None:
+        raise InvalidInput(
+            "unknown category", details={"fields": {"category": "is not an active category"}}
+        )
+    if description is not None and len(description) > MAX_DESCRIPTION_CHARS:
+        raise InvalidInput(
+            "description too long",
+            details={"fields": {"description": f"at most {MAX_DESCRIPTION_CHARS} characters"}},
+        )
+    if len(photos) > MAX_PHOTOS:
+        raise InvalidInput(
+            "too many photos", details={"fields": {"photos": f"at most {MAX_PHOTOS}"}}
+        )
+    if category.is_photo_required and channel in _PHOTO_CHANNELS and not photos:
+        raise InvalidInput(
+            "this category needs a photo",
+            details={"fields": {"photos": "at least one photo is required for this category"}},
+        )
+    cleaned_attributes = clean_attributes(category.attributes, attributes)
+    chain = intake.locator.locate(session, lon, lat, received)
+    if chain is None:
+        raise InvalidInput(
+            "the place is outside the area served by this operations centre",
+            details={
+                "fields": {"lon": "outside the served area", "lat": "outside the served area"}
+            },
+        )
+    route = resolve_route(session, category=category, chain=chain)
+    dispatch = category.is_auto_dispatch and not route.is_ioc_queue
+    status = ReportStatus.ASSIGNED if dispatch else ReportStatus.PENDING_REVIEW
+    cell_x, cell_y = cell_for(lon, lat)
+    report = Report(
+        ref=new_ref(received),
+        category=category,
+        status=status,
+        sla_tier=category.sla_tier,
+        lon=lon,
+        lat=lat,
+        accuracy_m=accuracy_m,
+        cell_x=cell_x,
+        cell_y=cell_y,
+        address=address,
+        description=description,
+        attributes=cleaned_attributes,
+        channel=channel,
+        reporter_id=reporter_id,
+        received_at=received,
+        receipt_due_at=receipt_deadline(intake.calendar, received_at=received),
+        areas=[ReportArea(depth=depth, area_id=area.id) for depth, area in enumerate(chain)],
+        attachments=[photo.attachment("before", uploaded_by_id=reporter_id) for photo in photos],
+    )
+    if dispatch:
+        report.lead_agency = route.lead
+        report.supporting_agencies = list(route.supporting)
+        report.due_at = resolution_deadline(
+            intake.calendar,
+            tier=category.sla_tier,
+            target_hours=category.sla_target_hours,
+            starts=received,
+        )
+    report.history.append(
+        ReportHistory(
+            occurred_at=received,
+            actor_id=reporter_id,
+            action="submitted",
+            to_status=status,
+            is_public=True,
+        )
+    )
+    session.add(report)
+    session.flush()
+    if reporter_id is not None:
+        session.add(ReportFollower(report_id=report.id, user_id=reporter_id))
+    announce(session, report, "report.created")
+    return report

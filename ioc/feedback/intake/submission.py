@@ -1,0 +1,143 @@
+"""Filing a citizen's report exactly once, photos included.
+
+The use case spans two stores: photo files go to the media store and the report to the
+database. Files are written first and removed again if the commit fails, so a failure at any
+step leaves neither a row nor a file; the idempotency record commits with the report, so a
+retry finds either both or neither.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from ioc.db import unit_of_work
+from ioc.feedback.intake.filing import Intake, StoredPhoto, submit_report
+from ioc.feedback.intake.idempotency import StoredAnswer, find_answer, remember_answer
+from ioc.feedback.intake.photos import ProcessedPhoto
+from ioc.feedback.report_models import Report
+from ioc.media import MediaBatch, MediaStore
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the citizen sent, already checked for shape."""
+
+    category_code: str
+    lon: float
+    lat: float
+    accuracy_m: float | None = None
+    address: str | None = None
+    description: str | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One attempt to file a report: who, under which idempotency key, what and with which
+    photos (already processed)."""
+
+    reporter_id: int
+    key: str
+    fingerprint: str
+    draft: Draft
+    photos: Sequence[ProcessedPhoto]
+    channel: str
+
+
+def submit_once(
+    session_factory: sessionmaker[Session],
+    media: MediaStore,
+    intake: Intake,
+    submission: Submission,
+    *,
+    render: Callable[[Report], StoredAnswer],
+) -> StoredAnswer:
+    """File the report, or return the answer already given to this idempotency key.
+
+    ``render`` shapes the answer from the new report inside the transaction; it is stored
+    and replayed as is on every retry.
+
+    Raises:
+        InvalidInput: anything :func:`submit_report` refuses, or the key was used before for
+            a different request.
+    """
+    earlier = _earlier_answer(session_factory, submission)
+    if earlier is not None:
+        return earlier
+    try:
+        return _file(session_factory, media, intake, submission, render)
+    except IntegrityError:
+        # A parallel retry with the same key committed first: answer as it did.
+        earlier = _earlier_answer(session_factory, submission)
+        if earlier is None:
+            raise
+        return earlier
+
+
+def _earlier_answer(
+    session_factory: sessionmaker[Session], submission: Submission
+) -> StoredAnswer | None:
+    with unit_of_work(session_factory) as session:
+        return find_answer(
+            session,
+            user_id=submission.reporter_id,
+            key=submission.key,
+            fingerprint=submission.fingerprint,
+        )
+
+
+def _file(
+    session_factory: sessionmaker[Session],
+    media: MediaStore,
+    intake: Intake,
+    submission: Submission,
+    render: Callable[[Report], StoredAnswer],
+) -> StoredAnswer:
+    draft = submission.draft
+    with media.staged() as batch:
+        stored = stage_photos(batch, submission.photos)
+        with unit_of_work(session_factory) as session:
+            report = submit_report(
+                session,
+                intake,
+                category_code=draft.category_code,
+                lon=draft.lon,
+                lat=draft.lat,
+                accuracy_m=draft.accuracy_m,
+                address=draft.address,
+                description=draft.description,
+                attributes=draft.attributes,
+                channel=submission.channel,
+                reporter_id=submission.reporter_id,
+                photos=stored,
+            )
+            answer = render(report)
+            remember_answer(
+                session,
+                user_id=submission.reporter_id,
+                key=submission.key,
+                fingerprint=submission.fingerprint,
+                answer=answer,
+            )
+    return answer
+
+
+def stage_photos(batch: MediaBatch, photos: Sequence[ProcessedPhoto]) -> list[StoredPhoto]:
+    """Write processed photos and their thumbnails into a staged batch."""
+    return [
+        StoredPhoto(
+            storage_key=batch.put(photo.data),
+            thumbnail_key=batch.put(photo.thumbnail),
+            content_type=photo.content_type,
+            width=photo.width,
+            height=photo.height,
+            byte_size=len(photo.data),
+            sha256=photo.sha256,
+        )
+        for photo in photos
+    ]

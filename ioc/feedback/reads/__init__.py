@@ -1,0 +1,1 @@
+"""Read models: work queues, citizen tracking, statistics, exports and the map rollups."""

@@ -1,0 +1,2 @@
+"""The legal clock: the working calendar, the province's policy, the clock engine, the
+sweep, pauses and extensions."""

@@ -1,0 +1,126 @@
+"""Routing rules: the most specific area wins, a sub-category falls back to its parent."""
+
+from __future__ import annotations
+
+import pytest
+
+from ioc.feedback.intake.routing import resolve_route
+from ioc.geo.index import AreaRef
+from tests.factories import (
+    make_agency,
+    make_category,
+    make_province_with_two_communes,
+    make_rule,
+)
+
+# Province P split into commune A (west) and commune B (east).
+IN_A = (108.05, 16.05)
+IN_B = (108.15, 16.05)
+
+
+@pytest.fixture
+def chains(session, locator) -> dict[str, list[AreaRef]]:
+    make_province_with_two_communes(session)
+    return {"A": locator.locate(session, *IN_A), "B": locator.locate(session, *IN_B)}
+
+
+def test_chain_of_a_point_runs_from_commune_to_province(chains):
+    assert [area.code for area in chains["A"]] == ["A", "P"]
+    assert [area.code for area in chains["B"]] == ["B", "P"]
+
+
+def test_commune_rule_beats_province_rule_for_a_point_in_the_commune(session, chains):
+    category = make_category(session, "den_duong")
+    province_agency = make_agency(session, "SXD")
+    commune_agency = make_agency(session, "UBND-A")
+    make_rule(session, category, "P", province_agency)
+    rule = make_rule(session, category, "A", commune_agency)
+
+    route = resolve_route(session, category=category, chain=chains["A"])
+
+    assert route.lead == commune_agency
+    assert route.rule_id == rule.id
+
+
+def test_point_in_a_commune_without_rule_uses_the_province_rule(session, chains):
+    category = make_category(session, "den_duong")
+    province_agency = make_agency(session, "SXD")
+    make_rule(session, category, "P", province_agency)
+    make_rule(session, category, "A", make_agency(session, "UBND-A"))
+
+    route = resolve_route(session, category=category, chain=chains["B"])
+
+    assert route.lead == province_agency
+
+
+def test_route_returns_the_supporting_agencies_of_the_rule(session, chains):
+    category = make_category(session, "ngap_ung")
+    lead = make_agency(session, "SXD")
+    support = [make_agency(session, "CTY-TN"), make_agency(session, "UBND-A")]
+    make_rule(session, category, "P", lead, supporting=support)
+
+    route = resolve_route(session, category=category, chain=chains["A"])
+
+    assert route.lead == lead
+    assert [agency.code for agency in route.supporting] == ["CTY-TN", "UBND-A"]
+    assert not route.is_ioc_queue
+
+
+def test_rule_of_another_category_is_not_used(session, chains):
+    make_rule(session, make_category(session, "rac_thai"), "P", make_agency(session, "STNMT"))
+
+    route = resolve_route(session, category=make_category(session, "den_duong"), chain=chains["A"])
+
+    assert route.is_ioc_queue
+
+
+def test_sub_category_without_rule_uses_parent_rule(session, chains):
+    parent = make_category(session, "ha_tang")
+    child = make_category(session, "o_ga", parent=parent)
+    lead = make_agency(session, "SXD")
+    make_rule(session, parent, "P", lead)
+
+    route = resolve_route(session, category=child, chain=chains["A"])
+
+    assert route.lead == lead
+
+
+def test_sub_category_own_province_rule_beats_parent_commune_rule(session, chains):
+    # resolve_route searches the category first (every area of the chain), then its parent.
+    parent = make_category(session, "ha_tang")
+    child = make_category(session, "o_ga", parent=parent)
+    own = make_agency(session, "SXD")
+    make_rule(session, child, "P", own)
+    make_rule(session, parent, "A", make_agency(session, "UBND-A"))
+
+    route = resolve_route(session, category=child, chain=chains["A"])
+
+    assert route.lead == own
+
+
+def test_sub_category_uses_the_most_specific_parent_rule(session, chains):
+    parent = make_category(session, "ha_tang")
+    child = make_category(session, "o_ga", parent=parent)
+    commune_agency = make_agency(session, "UBND-A")
+    make_rule(session, parent, "P", make_agency(session, "SXD"))
+    make_rule(session, parent, "A", commune_agency)
+
+    route = resolve_route(session, category=child, chain=chains["A"])
+
+    assert route.lead == commune_agency
+
+
+def test_no_rule_anywhere_goes_to_the_ioc_queue(session, chains):
+    route = resolve_route(session, category=make_category(session, "khac"), chain=chains["A"])
+
+    assert route.is_ioc_queue
+    assert route.lead is None
+    assert route.supporting == []
+    assert route.rule_id is None
+
+
+def test_empty_chain_goes_to_the_ioc_queue(session):
+    category = make_category(session, "den_duong")
+    make_rule(session, category, "P", make_agency(session, "SXD"))
+
+    assert resolve_route(session, category=category, chain=[]).is_ioc_queue

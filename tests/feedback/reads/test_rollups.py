@@ -1,0 +1,118 @@
+"""Map rollups: the per-cell counts always equal a direct count of the committed reports."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ioc.feedback.intake.filing import Intake, submit_report
+from ioc.feedback.lifecycle.triage import classify_report, reject_report
+from ioc.feedback.models import User
+from ioc.feedback.reads.rollups import ReportCellCount, rebuild_rollups, rollup_key
+from ioc.feedback.report_models import Report
+from ioc.feedback.states import ReportStatus, Role
+from tests.factories import make_category, make_province_with_two_communes
+
+IN_A = (108.05, 16.05)
+IN_B = (108.15, 16.05)
+
+
+@pytest.fixture
+def operator(session: Session) -> User:
+    make_province_with_two_communes(session)
+    make_category(session, "o_ga", is_auto_dispatch=False)
+    make_category(session, "rac", is_auto_dispatch=False)
+    user = User(role=Role.IOC_OPERATOR, username="operator")
+    session.add(user)
+    session.flush()
+    return user
+
+
+def _submit(session: Session, intake: Intake, point: tuple[float, float], code: str) -> Report:
+    return submit_report(
+        session, intake, category_code=code, lon=point[0], lat=point[1], channel="phone"
+    )
+
+
+def _rollups(session: Session) -> Counter[tuple[int, int, int, str]]:
+    rows = session.scalars(select(ReportCellCount))
+    return Counter(
+        {(r.cell_x, r.cell_y, r.category_id, r.status): r.count for r in rows if r.count}
+    )
+
+
+def _direct(session: Session) -> Counter[tuple[int, int, int, str]]:
+    counts: Counter[tuple[int, int, int, str]] = Counter()
+    for report in session.scalars(select(Report)):
+        counts[rollup_key(report.cell_x, report.cell_y, report.category_id, report.status)] += 1
+    return counts
+
+
+def test_new_reports_are_counted_in_their_cell(
+    session: Session, intake: Intake, operator: User
+) -> None:
+    for point in (IN_A, IN_A, IN_B):
+        _submit(session, intake, point, "o_ga")
+    session.flush()
+
+    assert sum(_rollups(session).values()) == 3
+    assert _rollups(session) == _direct(session)
+
+
+def test_a_status_change_moves_the_report_between_counts(
+    session: Session, intake: Intake, operator: User
+) -> None:
+    report = _submit(session, intake, IN_A, "o_ga")
+    _submit(session, intake, IN_A, "o_ga")
+    reject_report(session, report=report, actor=operator, reason="Không thuộc phạm vi")
+    session.flush()
+
+    statuses: Counter[str] = Counter()
+    for (_, _, _, status), count in _rollups(session).items():
+        statuses[status] += count
+    assert statuses[ReportStatus.REJECTED] == 1
+    assert _rollups(session) == _direct(session)
+
+
+def test_reclassifying_moves_the_report_between_categories(
+    session: Session, intake: Intake, operator: User
+) -> None:
+    report = _submit(session, intake, IN_A, "o_ga")
+    classify_report(session, report=report, actor=operator, category_code="rac")
+    session.flush()
+
+    assert _rollups(session) == _direct(session)
+    assert {category for _, _, category, _ in _rollups(session)} == {report.category_id}
+
+
+def test_a_rolled_back_change_leaves_the_counts_as_they_were(
+    session_factory: sessionmaker[Session], intake: Intake
+) -> None:
+    with session_factory() as session, session.begin():
+        make_province_with_two_communes(session)
+        make_category(session, "o_ga", is_auto_dispatch=False)
+    with session_factory() as session, session.begin():
+        _submit(session, intake, IN_A, "o_ga")
+    with session_factory() as session:
+        _submit(session, intake, IN_B, "o_ga")
+        session.flush()
+        session.rollback()
+    with session_factory() as session:
+        assert sum(_rollups(session).values()) == 1
+        assert _rollups(session) == _direct(session)
+
+
+def test_rebuild_recounts_after_a_bulk_load(
+    session: Session, intake: Intake, operator: User
+) -> None:
+    _submit(session, intake, IN_A, "o_ga")
+    session.flush()
+    session.execute(ReportCellCount.__table__.delete())
+
+    rebuild_rollups(session)
+
+    assert _rollups(session) == _direct(session)
+    assert session.scalar(select(func.sum(ReportCellCount.count))) == 1

@@ -1,0 +1,112 @@
+"""The SLA sweep raises each deadline notice once, escalates overdue reports, and starts
+afresh when the deadline moves."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from ioc.events.models import Event
+from ioc.feedback.intake.filing import submit_report
+from ioc.feedback.sla.sweep import restart_deadline_notices, sweep_deadlines
+from tests.factories import make_agency, make_category, make_province_with_two_communes, make_rule
+
+# Monday 2026-11-23 08:00 in Vietnam.
+MONDAY_8AM = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def assigned(session, intake):
+    make_province_with_two_communes(session)
+    category = make_category(session, "den", sla_target_hours=8)
+    make_rule(session, category, "P", make_agency(session, "SXD"))
+    return submit_report(
+        session,
+        intake,
+        category_code="den",
+        lon=108.05,
+        lat=16.05,
+        channel="phone",
+        received_at=MONDAY_8AM,
+    )
+
+
+def _events(session, kind: str) -> list[Event]:
+    return session.scalars(select(Event).where(Event.type == kind)).all()
+
+
+def test_an_overdue_report_is_announced_and_escalated_once(session, intake, assigned):
+    late = assigned.due_at + timedelta(minutes=1)
+
+    first = sweep_deadlines(session, intake.calendar, now=late)
+    second = sweep_deadlines(session, intake.calendar, now=late + timedelta(hours=1))
+
+    assert first.overdue == [assigned.ref]
+    assert second.overdue == []
+    [event] = _events(session, "report.overdue")
+    assert event.payload["escalate_to"] == "ioc_supervisor"
+    assert event.payload["clock"] == "resolution"
+    assert [h.action for h in assigned.history][-1] == "escalated"
+    assert assigned.history[-1].is_public is False
+
+
+def test_a_deadline_four_working_hours_away_is_announced_once_as_due_soon(
+    session, intake, assigned
+):
+    # 8 working hours from Monday 08:00 end Tuesday 08:30; Monday 17:00 leaves 1 hour.
+    evening = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+    first = sweep_deadlines(session, intake.calendar, now=evening)
+    second = sweep_deadlines(session, intake.calendar, now=evening + timedelta(minutes=5))
+
+    assert first.due_soon == [assigned.ref]
+    assert second.due_soon == []
+    assert len(_events(session, "report.deadline_due")) == 1
+
+
+def test_nothing_is_announced_while_plenty_of_working_time_is_left(session, intake, assigned):
+    result = sweep_deadlines(session, intake.calendar, now=MONDAY_8AM + timedelta(minutes=30))
+
+    assert result.due_soon == []
+    assert result.overdue == []
+
+
+def test_a_moved_deadline_is_announced_again_when_it_passes(session, intake, assigned):
+    sweep_deadlines(session, intake.calendar, now=assigned.due_at + timedelta(minutes=1))
+    assigned.due_at = assigned.due_at + timedelta(days=7)
+    restart_deadline_notices(assigned)
+
+    result = sweep_deadlines(session, intake.calendar, now=assigned.due_at + timedelta(minutes=1))
+
+    assert result.overdue == [assigned.ref]
+    assert len(_events(session, "report.overdue")) == 2
+
+
+def test_a_report_waiting_for_the_ioc_runs_on_the_receipt_clock(session, intake):
+    make_province_with_two_communes(session)
+    make_category(session, "khac", is_auto_dispatch=False)
+    report = submit_report(
+        session,
+        intake,
+        category_code="khac",
+        lon=108.05,
+        lat=16.05,
+        channel="phone",
+        received_at=MONDAY_8AM,
+    )
+
+    result = sweep_deadlines(session, intake.calendar, now=report.receipt_due_at + timedelta(1))
+
+    assert result.overdue == [report.ref]
+    assert _events(session, "report.overdue")[0].payload["clock"] == "receipt"
+
+
+def test_resolved_reports_are_not_swept(session, intake, assigned):
+    assigned.status = "resolved"
+    session.flush()
+
+    result = sweep_deadlines(session, intake.calendar, now=assigned.due_at + timedelta(days=1))
+
+    assert result.overdue == []
