@@ -22,7 +22,7 @@ from demo_database import fresh_demo_database
 from ioc.db import make_session_factory, unit_of_work
 from ioc.demo.simulator import simulate_report
 from ioc.feedback.intake.filing import Intake
-from ioc.feedback.sla.calendar import load_calendar
+from ioc.feedback.sla.policy import load_policy
 from ioc.geo.service import AreaLocator
 
 
@@ -30,7 +30,7 @@ def run(url: str, reports: int) -> None:
     engine = fresh_demo_database(url)
     factory = make_session_factory(engine)
     intake = Intake(
-        locator=AreaLocator(check_seconds=2.0), calendar=load_calendar(ZoneInfo("Asia/Ho_Chi_Minh"))
+        locator=AreaLocator(check_seconds=2.0), policy=load_policy(ZoneInfo("Asia/Ho_Chi_Minh"))
     )
     rng = random.Random(1)
     with unit_of_work(factory) as session:  # warm the index and the caches

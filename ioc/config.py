@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     publish_events: bool = True
     # Public holidays and make-up working days for the SLA calendar; None is the shipped file.
     holidays_file: Path | None = None
+    # The province's deadline policy (office hours, targets, caps); None is the shipped file.
+    sla_policy_file: Path | None = None
     # A MapLibre style URL for deployments with a tile service; empty draws the offline base
     # (administrative boundaries served by this app).
     map_style_url: str = ""
@@ -71,7 +73,7 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
-    @field_validator("holidays_file", "firebase_credentials", mode="before")
+    @field_validator("holidays_file", "sla_policy_file", "firebase_credentials", mode="before")
     @classmethod
     def _unset_path(cls, value: object) -> object:
         # An empty IOC_HOLIDAYS_FILE means "the shipped file", not the current directory.

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from ioc.config import ConfigurationError, Settings
 from ioc.db import make_engine, make_session_factory, unit_of_work
 from ioc.feedback.intake.filing import Intake
-from ioc.feedback.sla.calendar import DEFAULT_HOLIDAYS_FILE, WorkingCalendar, load_calendar
+from ioc.feedback.sla.calendar import DEFAULT_HOLIDAYS_FILE, load_calendar
+from ioc.feedback.sla.policy import DEFAULT_POLICY_FILE, SlaPolicy, read_policy_file
 from ioc.geo.service import AreaLocator
 from ioc.identity import FirebaseTokenVerifier, TokenVerifier
 from ioc.media import MediaStore
@@ -29,6 +30,7 @@ class Services:
     engine: Engine
     session_factory: sessionmaker[Session]
     locator: AreaLocator
+    policy: SlaPolicy
     intake: Intake
     token_verifier: TokenVerifier
     media: MediaStore
@@ -43,9 +45,10 @@ def init_app(app: Flask, settings: Settings) -> Services:
     """Build the services for ``settings`` and attach them to ``app``.
 
     Raises:
-        ConfigurationError: the holidays file (IOC_HOLIDAYS_FILE) is missing or malformed.
+        ConfigurationError: the SLA policy (IOC_SLA_POLICY_FILE) or the holidays file
+            (IOC_HOLIDAYS_FILE) is missing or malformed.
     """
-    calendar = working_calendar(settings)
+    policy = sla_policy(settings)
     engine = make_engine(settings.database_url)
     locator = AreaLocator(check_seconds=settings.area_index_check_seconds)
     services = Services(
@@ -53,7 +56,8 @@ def init_app(app: Flask, settings: Settings) -> Services:
         engine=engine,
         session_factory=make_session_factory(engine),
         locator=locator,
-        intake=Intake(locator=locator, calendar=calendar),
+        policy=policy,
+        intake=Intake(locator=locator, policy=policy),
         token_verifier=FirebaseTokenVerifier(settings.firebase_project_id),
         media=MediaStore(settings.media_dir),
     )
@@ -61,18 +65,29 @@ def init_app(app: Flask, settings: Settings) -> Services:
     return services
 
 
-def working_calendar(settings: Settings) -> WorkingCalendar:
-    """The SLA calendar: the default working week plus the configured holidays.
+def sla_policy(settings: Settings) -> SlaPolicy:
+    """The province's deadline policy with its working calendar (office hours + holidays).
 
     Raises:
-        ConfigurationError: the holidays file is missing, unreadable or malformed.
+        ConfigurationError: the policy or the holidays file is missing, unreadable or
+            malformed; the message names the setting, the file and each wrong key.
     """
-    path = settings.holidays_file or DEFAULT_HOLIDAYS_FILE
+    policy_path = settings.sla_policy_file or DEFAULT_POLICY_FILE
+    holidays_path = settings.holidays_file or DEFAULT_HOLIDAYS_FILE
     try:
-        calendar = load_calendar(settings.tz, settings.holidays_file)
+        rules = read_policy_file(policy_path)
     except OSError as exc:
         raise ConfigurationError(
-            f"IOC_HOLIDAYS_FILE: cannot read the holidays file {path}: {exc.strerror or exc}"
+            f"IOC_SLA_POLICY_FILE: cannot read the SLA policy {policy_path}: {exc.strerror or exc}"
+        ) from exc
+    except ValueError as exc:
+        raise ConfigurationError(f"IOC_SLA_POLICY_FILE: invalid SLA policy: {exc}") from exc
+    try:
+        calendar = load_calendar(settings.tz, holidays_path, week=rules.office_hours.week())
+    except OSError as exc:
+        raise ConfigurationError(
+            f"IOC_HOLIDAYS_FILE: cannot read the holidays file {holidays_path}: "
+            f"{exc.strerror or exc}"
         ) from exc
     except ValueError as exc:
         raise ConfigurationError(f"IOC_HOLIDAYS_FILE: invalid holidays file: {exc}") from exc
@@ -82,10 +97,10 @@ def working_calendar(settings: Settings) -> WorkingCalendar:
         log.warning(
             "the holidays file %s lists no holiday in %s; deadlines ignore public holidays "
             "until it is updated (IOC_HOLIDAYS_FILE)",
-            path,
+            holidays_path,
             this_year,
         )
-    return calendar
+    return SlaPolicy(calendar=calendar, rules=rules)
 
 
 def services() -> Services:

@@ -19,6 +19,7 @@ from ioc.feedback.report_models import (
     Report,
     ReportArea,
     ReportHistory,
+    ReportReturn,
     Surge,
 )
 from ioc.geo.models import Area, AreaRevision
@@ -45,6 +46,7 @@ __all__ = [
     "ReportCellCount",
     "ReportFollower",
     "ReportHistory",
+    "ReportReturn",
     "RoutingRule",
     "StaffSession",
     "Surge",

@@ -11,6 +11,7 @@ from ioc.feedback.reads.tracking import public_timeline
 from ioc.feedback.report_models import Attachment, Report
 from ioc.feedback.states import ReportStatus
 from ioc.i18n import translate
+from ioc.web.clocks import current_clock
 
 
 def _name(obj: Any, language: str) -> str:
@@ -48,6 +49,7 @@ def category(cat: Category, language: str) -> dict[str, Any]:
 
 
 def summary(report: Report, language: str) -> dict[str, Any]:
+    clock = current_clock(report)
     return {
         "ref": report.ref,
         "status": report.status,
@@ -57,7 +59,8 @@ def summary(report: Report, language: str) -> dict[str, Any]:
         "lat": report.lat,
         "address": report.address,
         "received_at": report.received_at,
-        "deadline": report.due_at or report.receipt_due_at,
+        "clock": clock.to_dict(),
+        "deadline": clock.deadline,
         "support_count": report.support_count,
     }
 

@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ioc.web.clocks import ClockOut
+
 Rating = Literal["satisfied", "acceptable", "unsatisfied"]
 
 
@@ -159,7 +161,10 @@ class ReportSummary(BaseModel):
     lat: float
     address: str | None
     received_at: datetime
-    deadline: datetime | None
+    clock: ClockOut
+    deadline: datetime | None = Field(
+        description="the running clock's deadline (clock.deadline): null while paused or done"
+    )
     support_count: int
 
 

@@ -184,7 +184,7 @@ def comment_on_report(ref: str) -> tuple[str, int]:
             report=report,
             citizen_id=citizen_id,
             text=body.text,
-            calendar=services().intake.calendar,
+            policy=services().policy,
         )
     return "", 204
 

@@ -23,9 +23,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from ioc.app import create_app
 from ioc.db import make_engine
 from ioc.feedback.intake.filing import Intake
-from ioc.feedback.sla.calendar import WorkingCalendar
+from ioc.feedback.sla.policy import SlaPolicy
 from ioc.geo.service import AreaLocator
 from ioc.migrate import upgrade
+from tests.factories import make_policy
 
 POSTGIS_URL = os.environ.get("IOC_TEST_POSTGIS_URL")
 REDIS_URL = os.environ.get("IOC_TEST_REDIS_URL")
@@ -145,10 +146,14 @@ def locator() -> AreaLocator:
 
 
 @pytest.fixture
-def intake(locator: AreaLocator) -> Intake:
-    from zoneinfo import ZoneInfo
+def policy() -> SlaPolicy:
+    """The shipped SLA policy without public holidays (tests choose their own dates)."""
+    return make_policy()
 
-    return Intake(locator=locator, calendar=WorkingCalendar(timezone=ZoneInfo("Asia/Ho_Chi_Minh")))
+
+@pytest.fixture
+def intake(locator: AreaLocator, policy: SlaPolicy) -> Intake:
+    return Intake(locator=locator, policy=policy)
 
 
 @pytest.fixture

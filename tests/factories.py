@@ -4,17 +4,37 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from shapely.geometry import box, mapping
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
 from ioc.feedback.models import Agency, Category, CategoryGroup, RoutingRule, User
+from ioc.feedback.sla.calendar import WorkingCalendar
+from ioc.feedback.sla.policy import DEFAULT_POLICY_FILE, SlaPolicy, read_policy_file
 from ioc.feedback.states import Role
 from ioc.geo.boundaries import PropertyMapping, parse_areas
 from ioc.geo.importer import ImportSummary, import_areas
 
 EPOCH = datetime(2025, 7, 1, tzinfo=UTC)
+
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def make_policy(**sections: dict[str, Any]) -> SlaPolicy:
+    """The shipped SLA policy (office hours, targets, caps) without public holidays, with
+    ``sections`` merged over it, e.g. ``make_policy(reopen={"max_count": 2})``."""
+    rules = read_policy_file(DEFAULT_POLICY_FILE)
+    if sections:
+        document = rules.model_dump()
+        for name, values in sections.items():
+            document[name] = {**document[name], **values}
+        rules = type(rules).model_validate(document)
+    return SlaPolicy(
+        calendar=WorkingCalendar(timezone=VN, week=rules.office_hours.week()), rules=rules
+    )
 
 
 def feature(code: str, name: str, geom: BaseGeometry, **props: Any) -> dict[str, Any]:

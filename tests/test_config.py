@@ -100,13 +100,13 @@ def test_create_app_uses_the_configured_holidays_file(production, monkeypatch, t
 
     app = create_app()
 
-    assert app.extensions["ioc"].intake.calendar.holidays == {date(2031, 1, 1)}
+    assert app.extensions["ioc"].intake.policy.calendar.holidays == {date(2031, 1, 1)}
 
 
 def test_create_app_uses_the_shipped_holidays_by_default(production):
     app = create_app()
 
-    assert date(2026, 9, 2) in app.extensions["ioc"].intake.calendar.holidays
+    assert date(2026, 9, 2) in app.extensions["ioc"].intake.policy.calendar.holidays
 
 
 def test_create_app_refuses_a_missing_holidays_file(production, monkeypatch, tmp_path):

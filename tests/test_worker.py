@@ -16,7 +16,7 @@ from ioc.db import make_engine, make_session_factory, unit_of_work, utcnow
 from ioc.events.models import Event
 from ioc.feedback.intake.filing import Intake, submit_report
 from ioc.feedback.report_models import Report
-from ioc.feedback.sla.calendar import load_calendar
+from ioc.feedback.sla.policy import load_policy
 from ioc.geo.service import AreaLocator
 from ioc.migrate import upgrade
 from tests.conftest import redis_url_or_skip
@@ -42,7 +42,7 @@ def test_the_worker_escalates_an_overdue_report_publishes_and_stops_on_sigterm(t
     upgrade(engine)
     factory = make_session_factory(engine)
     intake = Intake(
-        locator=AreaLocator(check_seconds=0), calendar=load_calendar(ZoneInfo("Asia/Ho_Chi_Minh"))
+        locator=AreaLocator(check_seconds=0), policy=load_policy(ZoneInfo("Asia/Ho_Chi_Minh"))
     )
     with unit_of_work(factory) as session:
         make_province_with_two_communes(session)

@@ -95,7 +95,8 @@ def note(ref: str) -> dict[str, Any]:
 @api.validate(json=ReasonIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def give_back(ref: str) -> dict[str, Any]:
     """Not ours: back to the IOC with a reason (chuyển trả)."""
-    return _act(ref, agency_work.return_report, reason=request.context.json.reason)  # type: ignore[attr-defined]
+    body: ReasonIn = request.context.json  # type: ignore[attr-defined]
+    return _act(ref, agency_work.return_report, policy=services().policy, reason=body.reason)
 
 
 @bp.post("/reports/<ref>/extension")
@@ -103,7 +104,13 @@ def give_back(ref: str) -> dict[str, Any]:
 def extension(ref: str) -> dict[str, Any]:
     """Ask the IOC for a later deadline (đề nghị gia hạn)."""
     body: ExtensionIn = request.context.json  # type: ignore[attr-defined]
-    return _act(ref, agency_work.request_extension, until=body.until, reason=body.reason)
+    return _act(
+        ref,
+        agency_work.request_extension,
+        policy=services().policy,
+        until=body.until,
+        reason=body.reason,
+    )
 
 
 @bp.post("/reports/<ref>/contribution")
@@ -130,6 +137,7 @@ def resolve(ref: str) -> dict[str, Any]:
     agency_work.resolve_with_photos(
         services().session_factory,
         services().media,
+        policy=services().policy,
         ref=ref,
         actor_id=actor_id,
         answer=answer or "",

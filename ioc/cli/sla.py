@@ -21,5 +21,5 @@ def sweep() -> None:
 
     require_schema()
     with services().unit_of_work() as session:
-        result = sweep_deadlines(session, services().intake.calendar)
-    click.echo(f"{len(result.due_soon)} due soon, {len(result.overdue)} overdue and escalated")
+        result = sweep_deadlines(session, services().policy)
+    click.echo(result.describe())

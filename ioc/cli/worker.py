@@ -79,9 +79,7 @@ def worker(
                 should_stop=stop.is_set,
             ),
         ),
-        Job(
-            "deadline sweep", sweep_every, lambda: sweep_once(factory, app_services.intake.calendar)
-        ),
+        Job("deadline sweep", sweep_every, lambda: sweep_once(factory, app_services.policy)),
         Job("surge detection", surge_every, lambda: detect_surges_once(factory)),
     ]
     if settings.redis_url:

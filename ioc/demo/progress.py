@@ -11,12 +11,12 @@ from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ioc.feedback.intake.filing import Intake
 from ioc.feedback.intake.photos import ProcessedPhoto, process_photo
 from ioc.feedback.intake.routing import resolve_route
 from ioc.feedback.lifecycle import agency_work, triage
 from ioc.feedback.models import Agency, User
 from ioc.feedback.report_models import Report
+from ioc.feedback.sla.policy import SlaPolicy
 from ioc.feedback.states import Channel, ReportStatus, Role
 from ioc.geo.queries import to_ref
 
@@ -32,7 +32,7 @@ def advance_one(services: Any, rng: random.Random) -> str | None:
             return None
         ref = report.ref
         if report.status == ReportStatus.PENDING_REVIEW:
-            _triage(session, services.intake, report, rng)
+            _triage(session, services.policy, report, rng)
             return ref
         officer = _officer(session, report.lead_agency)
         if report.status == ReportStatus.ASSIGNED:
@@ -52,6 +52,7 @@ def advance_one(services: Any, rng: random.Random) -> str | None:
     agency_work.resolve_with_photos(
         services.session_factory,
         services.media,
+        policy=services.policy,
         ref=ref,
         actor_id=officer_id,
         answer="Đơn vị đã kiểm tra và xử lý xong.",
@@ -70,7 +71,7 @@ def _pick(session: Session, rng: random.Random) -> Report | None:
     )
 
 
-def _triage(session: Session, intake: Intake, report: Report, rng: random.Random) -> None:
+def _triage(session: Session, policy: SlaPolicy, report: Report, rng: random.Random) -> None:
     operator = session.scalar(select(User).where(User.username == OPERATOR))
     chain = [to_ref(report_area.area) for report_area in report.areas]
     route = resolve_route(session, category=report.category, chain=chain)
@@ -84,7 +85,7 @@ def _triage(session: Session, intake: Intake, report: Report, rng: random.Random
         return
     triage.assign_report(
         session,
-        intake=intake,
+        policy=policy,
         report=report,
         actor=operator,
         agency_code=route.lead.code,

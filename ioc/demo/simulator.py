@@ -163,16 +163,12 @@ def start_deadline_sweeper(services: Any, *, every_seconds: float = 60.0) -> thr
     def run() -> None:
         while not stop.wait(every_seconds):
             with services.unit_of_work() as session:
-                result = sweep_deadlines(session, services.intake.calendar)
+                result = sweep_deadlines(session, services.policy)
                 surges = detect_surges(session)
             for surge in surges:
                 log.info("surge %d: %d reports", surge.id, len(surge.report_ids))
-            if result.due_soon or result.overdue:
-                log.info(
-                    "deadline sweep: %d due soon, %d overdue",
-                    len(result.due_soon),
-                    len(result.overdue),
-                )
+            if not result.is_empty:
+                log.info("deadline sweep: %s", result.describe())
 
     threading.Thread(target=run, name="ioc-deadline-sweeper", daemon=True).start()
     return stop

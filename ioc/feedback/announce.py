@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -10,7 +11,8 @@ from ioc.events.audiences import AUDIENCE_OPS, AUDIENCE_PUBLIC, agency_audience,
 from ioc.events.log import record_event
 from ioc.events.models import Event
 from ioc.feedback.report_models import Report
-from ioc.feedback.states import ReportStatus
+from ioc.feedback.sla.clock import current_kind, running_deadline
+from ioc.feedback.states import PUBLISHED_STATES
 
 
 def announce(session: Session, report: Report, event_type: str, **extra: Any) -> Event:
@@ -36,19 +38,19 @@ def map_point(report: Report) -> dict[str, Any]:
         "status": report.status,
         "area": leaf,
         "agency": report.lead_agency.code if report.lead_agency else None,
-        "due_at": report.due_at.isoformat() if report.due_at else None,
+        # The running clock and its deadline (none while paused): the wall map pulses the
+        # reports whose deadline has passed.
+        "clock": current_kind(report).value,
+        "deadline": _iso(running_deadline(report)),
         "received_at": report.received_at.isoformat(),
         "support_count": report.support_count,
     }
 
 
-#: What the public portal shows: results, never reports still being handled.
-_PUBLISHED = frozenset({ReportStatus.RESOLVED, ReportStatus.CLOSED, ReportStatus.REJECTED})
-
-
 def _audiences(report: Report) -> list[str]:
     audiences = [AUDIENCE_OPS]
-    if report.status in _PUBLISHED and not report.category.is_private:
+    # The public portal shows results, never reports still being handled.
+    if report.status in PUBLISHED_STATES and not report.category.is_private:
         audiences.append(AUDIENCE_PUBLIC)
     if report.lead_agency is not None:
         audiences.append(agency_audience(report.lead_agency.code))
@@ -56,3 +58,7 @@ def _audiences(report: Report) -> list[str]:
     if report.reporter_id is not None:
         audiences.append(citizen_audience(report.reporter_id))
     return audiences
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None

@@ -40,6 +40,8 @@ class Report(Base):
     __tablename__ = "report"
     __table_args__ = (
         Index("ix_report_status_due", "status", "due_at"),
+        Index("ix_report_status_receipt_due", "status", "receipt_due_at"),
+        Index("ix_report_status_resolved", "status", "resolved_at"),
         Index("ix_report_cell", "cell_x", "cell_y"),
         Index("ix_report_lon_lat", "lon", "lat"),
     )
@@ -76,8 +78,17 @@ class Report(Base):
     # Set while the clock waits for the citizen to send more information.
     paused_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    # The running clock (see ioc.feedback.sla.clock): the receipt deadline while the IOC has
+    # the report, the resolution deadline while an agency has it. Both already include the
+    # time the clock was paused and any approved extension.
     receipt_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # When the running clock started (receipt, return, assignment or reopening), and how long
+    # it has been paused since, in the clock's own hours: together they give the time used.
+    clock_started_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    paused_hours: Mapped[float] = mapped_column(Float, default=0.0)
+    # The clock's verdict when the report was last resolved (statistics read it).
+    resolved_on_time: Mapped[bool | None] = mapped_column(Boolean)
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
@@ -98,6 +109,9 @@ class Report(Base):
     )
     attachments: Mapped[list[Attachment]] = relationship(
         order_by="Attachment.id", cascade="all, delete-orphan"
+    )
+    returns: Mapped[list[ReportReturn]] = relationship(
+        order_by="ReportReturn.id", cascade="all, delete-orphan"
     )
 
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
@@ -168,6 +182,28 @@ class ExtensionRequest(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     decision_note: Mapped[str | None] = mapped_column(Text)
+    #: The time the request adds to the deadline in force when it was made, in the clock's
+    #: own hours (working hours, or wall hours for urgent reports): the caps add these up.
+    hours: Mapped[float | None] = mapped_column(Float)
+
+
+class ReportReturn(Base):
+    """An agency sent a report back as not its own (chuyển trả): the time it held the report
+    is recorded, since the citizen lost it, and counted per agency in statistics."""
+
+    __tablename__ = "report_return"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    assigned_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    returned_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    #: Working time from assignment to return (wall hours for urgent reports).
+    hours_held: Mapped[float] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(Text)
+
+    agency: Mapped[Agency] = relationship()
 
 
 class AuditEntry(Base):

@@ -1,4 +1,6 @@
-"""Report states and their grouping, with the Vietnamese names the screens use."""
+"""The domain's vocabulary: report states and their named groups, tiers, channels, roles and
+role sets. Each group is declared here once and imported everywhere; the web pages receive
+them from the server (:func:`vocabulary`) rather than typing them again."""
 
 from __future__ import annotations
 
@@ -36,14 +38,16 @@ _LABELS_VI = {
     ReportStatus.CLOSED: "đã đóng",
 }
 
-OPEN_STATES = frozenset(
-    {
-        ReportStatus.PENDING_REVIEW,
-        ReportStatus.ASSIGNED,
-        ReportStatus.IN_PROGRESS,
-        ReportStatus.RETURNED,
-    }
-)
+#: Waiting for the IOC: new, or sent back by an agency (the receipt clock runs).
+TRIAGE_STATES = frozenset({ReportStatus.PENDING_REVIEW, ReportStatus.RETURNED})
+#: With an agency (the resolution clock runs).
+HANDLING_STATES = frozenset({ReportStatus.ASSIGNED, ReportStatus.IN_PROGRESS})
+#: Still being worked on; Open311 calls these "open".
+OPEN_STATES = TRIAGE_STATES | HANDLING_STATES
+#: Results the public may read.
+PUBLISHED_STATES = frozenset({ReportStatus.RESOLVED, ReportStatus.CLOSED, ReportStatus.REJECTED})
+#: Finished without a result of their own (refused, or merged into another report).
+DISMISSED_STATES = frozenset({ReportStatus.REJECTED, ReportStatus.DUPLICATE})
 
 
 class SlaTier(StrEnum):
@@ -73,4 +77,33 @@ class Role(StrEnum):
 
     @property
     def needs_agency(self) -> bool:
-        return self in (Role.AGENCY_MANAGER, Role.AGENCY_OFFICER)
+        return self in AGENCY_STAFF
+
+
+#: The operations centre's staff, who may act on any report.
+IOC_STAFF = frozenset({Role.IOC_OPERATOR, Role.IOC_SUPERVISOR, Role.ADMIN})
+#: IOC staff who may overrule (approve extensions by default, reopen, close).
+IOC_SUPERVISORS = frozenset({Role.IOC_SUPERVISOR, Role.ADMIN})
+#: Staff who may read the operations consoles (viewers read, never act).
+OPS_READERS = IOC_STAFF | {Role.VIEWER}
+#: An agency's staff, who see only their agency's reports.
+AGENCY_STAFF = frozenset({Role.AGENCY_OFFICER, Role.AGENCY_MANAGER})
+ADMINS = frozenset({Role.ADMIN})
+
+_GROUPS = {
+    "triage": TRIAGE_STATES,
+    "handling": HANDLING_STATES,
+    "open": OPEN_STATES,
+    "published": PUBLISHED_STATES,
+    "dismissed": DISMISSED_STATES,
+}
+
+
+def vocabulary() -> dict[str, object]:
+    """The statuses in screen order with their Vietnamese names, and the named groups, for the
+    web pages (served in each page's boot settings)."""
+    return {
+        "statuses": [{"code": s.value, "label_vi": s.label_vi} for s in ReportStatus],
+        "groups": {name: sorted(s.value for s in group) for name, group in _GROUPS.items()},
+        "tiers": [t.value for t in SlaTier],
+    }

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session, sessionmaker
 
 from ioc.db import unit_of_work, utcnow
-from ioc.feedback.sla.calendar import WorkingCalendar
+from ioc.feedback.sla.policy import SlaPolicy
 from ioc.feedback.sla.sweep import sweep_deadlines
 from ioc.feedback.surges.detection import detect_surges
 from ioc.integrations.deliveries import Senders, Sent, deliver_due
@@ -73,14 +73,13 @@ def run_once(
     return Round(FanOut(events, pushes, hooks), sent)
 
 
-def sweep_once(session_factory: sessionmaker[Session], calendar: WorkingCalendar) -> None:
-    """Announce deadlines coming due and overdue reports (one transaction)."""
+def sweep_once(session_factory: sessionmaker[Session], policy: SlaPolicy) -> None:
+    """What time alone does to reports: deadline notices, escalations, pauses that ran out,
+    unrated reports closed (one transaction)."""
     with unit_of_work(session_factory) as session:
-        result = sweep_deadlines(session, calendar)
-    if result.due_soon or result.overdue:
-        log.info(
-            "deadline sweep: %d due soon, %d overdue", len(result.due_soon), len(result.overdue)
-        )
+        result = sweep_deadlines(session, policy)
+    if not result.is_empty:
+        log.info("deadline sweep: %s", result.describe())
 
 
 def detect_surges_once(session_factory: sessionmaker[Session]) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ioc.feedback.models import Agency, Category
 from ioc.feedback.report_models import Report
+from ioc.feedback.sla.clock import deadline_for, kind_for
 from ioc.maps.clusters import BBox, MapFilter, filter_reports
 
 #: More points than a browser draws smoothly on the wall; beyond it the map shows clusters.
@@ -32,10 +33,12 @@ def list_map_points(
             Report.ref,
             Report.lon,
             Report.lat,
-            Category.code,
+            Category.code.label("category"),
             Report.status,
-            Agency.code,
+            Agency.code.label("agency"),
+            Report.receipt_due_at,
             Report.due_at,
+            Report.paused_at,
             Report.received_at,
             Report.support_count,
         )
@@ -45,19 +48,23 @@ def list_map_points(
         .limit(min(limit, POINT_CAP) + 1)
     )
     rows = session.execute(filter_reports(query, bbox, criteria)).all()
-    points = [
-        {
-            "ref": ref,
-            "lon": lon,
-            "lat": lat,
-            "category": category,
-            "status": status,
-            "agency": agency,
-            "due_at": due_at.isoformat() if due_at else None,
-            "received_at": received_at.isoformat(),
-            "support_count": support_count,
-        }
-        for ref, lon, lat, category, status, agency, due_at, received_at, support_count in rows
-    ]
+    points = [_point(row) for row in rows]
     cap = min(limit, POINT_CAP)
     return PointPage(points[:cap], len(points) > cap)
+
+
+def _point(row: Any) -> dict[str, Any]:
+    kind = kind_for(row.status, is_paused=row.paused_at is not None)
+    deadline = deadline_for(kind, receipt_due_at=row.receipt_due_at, due_at=row.due_at)
+    return {
+        "ref": row.ref,
+        "lon": row.lon,
+        "lat": row.lat,
+        "category": row.category,
+        "status": row.status,
+        "agency": row.agency,
+        "clock": kind.value,
+        "deadline": deadline.isoformat() if deadline else None,
+        "received_at": row.received_at.isoformat(),
+        "support_count": row.support_count,
+    }

@@ -20,6 +20,7 @@ from ioc.db import utcnow
 from ioc.errors import InvalidInput, NotFound
 from ioc.feedback.models import Category, CategoryGroup
 from ioc.feedback.report_models import Report, ReportHistory
+from ioc.feedback.sla.clock import ClockKind, current_kind, running_deadline
 from ioc.feedback.states import OPEN_STATES, ReportStatus
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -247,7 +248,7 @@ def request_view(
         "service_notice": service_notice(report, language=language, timezone=timezone),
         "requested_datetime": timestamp(report.received_at, timezone),
         "updated_datetime": timestamp(closed_at or report.updated_at, timezone),
-        "expected_datetime": timestamp(report.due_at, timezone),
+        "expected_datetime": timestamp(expected_resolution(report), timezone),
         "address": report.address,
         "address_id": None,
         "zipcode": None,
@@ -271,14 +272,27 @@ def status_notes(report: Report, language: str) -> str | None:
     return status.label_vi if language == "vi" else _STATUS_NOTES_EN.get(status, status.value)
 
 
+def expected_resolution(report: Report) -> datetime | None:
+    """The lead agency's running deadline; unknown while the IOC has the report or the clock
+    waits for the citizen."""
+    if current_kind(report) is not ClockKind.RESOLUTION:
+        return None
+    return running_deadline(report)
+
+
 def service_notice(report: Report, *, language: str, timezone: ZoneInfo) -> str | None:
     """What happens next, in one sentence."""
+    if current_kind(report) is ClockKind.PAUSED:
+        if language == "vi":
+            return "Đang chờ người phản ánh bổ sung thông tin."
+        return "Waiting for more information from the reporter."
     if report.status == ReportStatus.PENDING_REVIEW:
         if language == "vi":
             return "Phản ánh đã được tiếp nhận và đang chờ Trung tâm điều hành xác minh."
         return "Received; the operations centre will verify it."
-    if ReportStatus(report.status) in OPEN_STATES and report.lead_agency and report.due_at:
-        due = report.due_at.astimezone(timezone).strftime("%H:%M %d/%m/%Y")
+    expected = expected_resolution(report)
+    if report.lead_agency and expected:
+        due = expected.astimezone(timezone).strftime("%H:%M %d/%m/%Y")
         if language == "vi":
             return f"{report.lead_agency.name_vi} xử lý, hạn {due}."
         name = report.lead_agency.name_en or report.lead_agency.name_vi

@@ -117,7 +117,13 @@ def verify(ref: str) -> dict[str, Any]:
 def classify(ref: str) -> dict[str, Any]:
     """Change the category and/or the deadline tier (phân loại)."""
     body: ClassifyIn = request.context.json  # type: ignore[attr-defined]
-    return _act(ref, triage.classify_report, category_code=body.category, tier=body.tier)
+    return _act(
+        ref,
+        triage.classify_report,
+        policy=services().policy,
+        category_code=body.category,
+        tier=body.tier,
+    )
 
 
 @bp.post("/reports/<ref>/assign")
@@ -128,7 +134,7 @@ def assign(ref: str) -> dict[str, Any]:
     return _act(
         ref,
         triage.assign_report,
-        intake=services().intake,
+        policy=services().policy,
         agency_code=body.agency,
         supporting_codes=body.supporting,
     )
@@ -153,15 +159,38 @@ def duplicate(ref: str) -> dict[str, Any]:
 def decide_extension(ref: str) -> dict[str, Any]:
     """Approve (the deadline moves) or deny the agency's extension request (gia hạn)."""
     body: ExtensionDecisionIn = request.context.json  # type: ignore[attr-defined]
-    return _act(ref, triage.decide_extension, approve=body.approve, note=body.note)
+    return _act(
+        ref,
+        triage.decide_extension,
+        policy=services().policy,
+        approve=body.approve,
+        note=body.note,
+    )
 
 
 @bp.post("/reports/<ref>/reopen")
 @api.validate(json=ReasonIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def reopen(ref: str) -> dict[str, Any]:
-    """Reopen a report the citizen rated unsatisfied; a new deadline starts."""
+    """Reopen a report the citizen rated unsatisfied; a new deadline starts (mở lại). The
+    policy caps how often: past the limit the answer is 409 naming it."""
     body: ReasonIn = request.context.json  # type: ignore[attr-defined]
-    return _act(ref, triage.reopen_report, intake=services().intake, reason=body.reason)
+    return _act(ref, triage.reopen_report, policy=services().policy, reason=body.reason)
+
+
+@bp.post("/reports/<ref>/decline-reopen")
+@api.validate(json=ReasonIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
+def decline_reopen(ref: str) -> dict[str, Any]:
+    """Refuse the citizen's request to reopen, with a public reason; the report closes."""
+    body: ReasonIn = request.context.json  # type: ignore[attr-defined]
+    return _act(ref, triage.decline_reopen, reason=body.reason)
+
+
+@bp.post("/reports/<ref>/close")
+@api.validate(json=NoteIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
+def close(ref: str) -> dict[str, Any]:
+    """Close a resolved report (đóng), rated or not; the note is public."""
+    body: NoteIn = request.context.json  # type: ignore[attr-defined]
+    return _act(ref, triage.close_report, note=body.note)
 
 
 @bp.post("/reports/<ref>/moderate")
@@ -221,7 +250,7 @@ def figures() -> dict[str, Any]:
     with staff_unit_of_work(OPS_READERS) as (session, _):
         rows = compute_figures(
             session,
-            services().intake.calendar,
+            services().policy,
             group_by=GroupBy(query.group_by),
             since=since,
             until=until,

@@ -43,7 +43,7 @@ def scorecard() -> dict[str, Any]:
     with services().unit_of_work() as session:
         figures = compute_figures(
             session,
-            services().intake.calendar,
+            services().policy,
             group_by=GroupBy.AGENCY,
             since=since,
             until=until,

@@ -9,13 +9,14 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ioc.db import utcnow
+from ioc.extensions import services
 from ioc.feedback.intake.routing import resolve_route
 from ioc.feedback.lifecycle.workflow import allowed_actions
 from ioc.feedback.models import User
 from ioc.feedback.report_models import Attachment, ExtensionRequest, Report
-from ioc.feedback.states import ReportStatus
+from ioc.feedback.states import TRIAGE_STATES, ReportStatus
 from ioc.geo.queries import to_ref
+from ioc.web.clocks import ClockOut, current_clock
 
 
 class StaffReportSummary(BaseModel):
@@ -29,6 +30,7 @@ class StaffReportSummary(BaseModel):
     received_at: Any
     receipt_due_at: Any
     due_at: Any
+    clock: ClockOut
     is_overdue: bool
     address: str | None
 
@@ -63,7 +65,7 @@ class Snapshot(BaseModel):
 
 def summary(report: Report) -> dict[str, Any]:
     leaf = report.areas[0].area if report.areas else None
-    due = report.due_at if report.status != ReportStatus.PENDING_REVIEW else report.receipt_due_at
+    clock = current_clock(report)
     return {
         "ref": report.ref,
         "status": report.status,
@@ -75,7 +77,8 @@ def summary(report: Report) -> dict[str, Any]:
         "received_at": report.received_at,
         "receipt_due_at": report.receipt_due_at,
         "due_at": report.due_at,
-        "is_overdue": bool(due and ReportStatus(report.status).is_open and due < utcnow()),
+        "clock": clock.to_dict(),
+        "is_overdue": clock.is_overdue,
         "address": report.address,
     }
 
@@ -119,7 +122,7 @@ def detail(session: Session, report: Report, actor: User, *, with_reporter: bool
         "result_text": report.result_text,
         "rating": report.rating,
         "support_count": report.support_count,
-        "allowed_actions": [a.value for a in allowed_actions(actor, report)],
+        "allowed_actions": [a.value for a in allowed_actions(actor, report, services().policy)],
         "suggested_assignment": _suggestion(session, report),
         "reporter": (
             {"name": reporter.display_name, "phone": reporter.phone, "email": reporter.email}
@@ -133,7 +136,7 @@ def _suggestion(session: Session, report: Report) -> dict[str, Any] | None:
     """Where the routing rules send this report for its current category (what ``assign``
     would be pre-filled with); changes when the operator reclassifies it. Only reports
     waiting for the IOC need one."""
-    if report.status not in (ReportStatus.PENDING_REVIEW, ReportStatus.RETURNED):
+    if report.status not in TRIAGE_STATES:
         return None
     chain = [to_ref(report_area.area) for report_area in report.areas]
     route = resolve_route(session, category=report.category, chain=chain)

@@ -28,11 +28,15 @@ from ioc.integrations.worker import Round, run_once
 from tests.factories import (
     make_agency,
     make_category,
+    make_policy,
     make_province_with_two_communes,
     make_user,
 )
 from tests.integrations.fcm_standin import FcmStandIn, StaticTokenCredential
 from tests.integrations.receiver import WebhookReceiver
+
+POLICY = make_policy()
+
 
 PROJECT = "ioc-standin"
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -81,6 +85,7 @@ def submit(
     reporter: User | None,
     category: str = "o_ga",
 ) -> Report:
+
     return submit_report(
         session,
         intake,
@@ -94,9 +99,13 @@ def submit(
 
 
 def resolve(session: Session, intake: Intake, cast: Cast, report: Report, answer: str) -> None:
-    assign_report(session, intake=intake, report=report, actor=cast.operator, agency_code="LEAD")
+    assign_report(
+        session, policy=intake.policy, report=report, actor=cast.operator, agency_code="LEAD"
+    )
     accept_report(session, report=report, actor=cast.officer)
-    resolve_report(session, report=report, actor=cast.officer, answer=answer, photos=())
+    resolve_report(
+        session, policy=POLICY, report=report, actor=cast.officer, answer=answer, photos=()
+    )
 
 
 def deliveries(session: Session, **where: object) -> list[Delivery]:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ioc.db import unit_of_work, utcnow
+from ioc.db import unit_of_work
 from ioc.events.models import Event
 from ioc.feedback.citizen_models import Device, ReportFollower
 from ioc.feedback.intake.filing import Intake
@@ -25,7 +25,7 @@ from ioc.feedback.lifecycle.triage import (
 from ioc.integrations.fanout import dispatch_events
 from ioc.integrations.models import WebhookSubscription
 from ioc.integrations.webhooks import matches
-from tests.factories import make_agency, make_category, make_rule
+from tests.factories import make_agency, make_category, make_policy, make_rule
 from tests.integrations.conftest import (
     VN,
     Cast,
@@ -34,6 +34,8 @@ from tests.integrations.conftest import (
     resolve,
     submit,
 )
+
+POLICY = make_policy()
 
 
 def _fan_out(session: Session) -> None:
@@ -100,14 +102,26 @@ def test_rejection_reopening_and_extension_are_announced_with_their_facts(
     resolve(session, intake, cast, reopened, "Đã xử lý")
     reopened.rating = "unsatisfied"
     reopen_report(
-        session, intake=intake, report=reopened, actor=cast.supervisor, reason="Chưa hài lòng"
+        session,
+        policy=intake.policy,
+        report=reopened,
+        actor=cast.supervisor,
+        reason="Chưa hài lòng",
     )
     accept_report(session, report=reopened, actor=cast.officer)
-    until = utcnow() + timedelta(days=5)
+    assert reopened.due_at is not None
+    until = reopened.due_at + timedelta(days=2)
     request_extension(
-        session, report=reopened, actor=cast.officer, until=until, reason="Chờ vật tư"
+        session,
+        policy=POLICY,
+        report=reopened,
+        actor=cast.officer,
+        until=until,
+        reason="Chờ vật tư",
     )
-    decide_extension(session, report=reopened, actor=cast.supervisor, approve=True, note=None)
+    decide_extension(
+        session, policy=POLICY, report=reopened, actor=cast.supervisor, approve=True, note=None
+    )
     _fan_out(session)
 
     bodies = [p["body"] for p in _pushes(session)["tok-lan"]]
@@ -225,7 +239,9 @@ def test_assigning_to_an_agency_names_it_and_verifying_tells_nobody(
     make_device(session, cast.reporter, "tok-lan", locale="en")
     report = submit(session, intake, reporter=cast.reporter)
     verify_report(session, report=report, actor=cast.operator, note="internal")
-    assign_report(session, intake=intake, report=report, actor=cast.operator, agency_code="LEAD")
+    assign_report(
+        session, policy=intake.policy, report=report, actor=cast.operator, agency_code="LEAD"
+    )
     _fan_out(session)
 
     assert [p["body"] for p in _pushes(session)["tok-lan"]] == [

@@ -133,7 +133,9 @@ def test_an_fcm_outage_is_retried_with_backoff_then_delivered(
 ) -> None:
     make_device(session, cast.reporter, "tok-lan")
     report = submit(session, intake, reporter=cast.reporter)
-    assign_report(session, intake=intake, report=report, actor=cast.operator, agency_code="LEAD")
+    assign_report(
+        session, policy=intake.policy, report=report, actor=cast.operator, agency_code="LEAD"
+    )
     standin.always("tok-lan", Reply.unavailable())
 
     first = run_worker()

@@ -53,7 +53,11 @@ class Cases:
     def assigned(self) -> Report:
         report = self.new()
         triage.assign_report(
-            self.session, intake=self.intake, report=report, actor=self.operator, agency_code="SXD"
+            self.session,
+            policy=self.intake.policy,
+            report=report,
+            actor=self.operator,
+            agency_code="SXD",
         )
         return report
 
@@ -65,14 +69,23 @@ class Cases:
     def returned(self) -> Report:
         report = self.assigned()
         agency_work.return_report(
-            self.session, report=report, actor=self.officer, reason="Không thuộc thẩm quyền"
+            self.session,
+            policy=self.intake.policy,
+            report=report,
+            actor=self.officer,
+            reason="Không thuộc thẩm quyền",
         )
         return report
 
     def resolved(self) -> Report:
         report = self.in_progress()
         agency_work.resolve_report(
-            self.session, report=report, actor=self.officer, answer="Đã thay bóng đèn", photos=[]
+            self.session,
+            policy=self.intake.policy,
+            report=report,
+            actor=self.officer,
+            answer="Đã thay bóng đèn",
+            photos=[],
         )
         return report
 

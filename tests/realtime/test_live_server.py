@@ -181,7 +181,7 @@ def test_an_event_published_by_another_process_reaches_a_client_through_redis(tm
     from flask_socketio import SocketIO
 
     from ioc.feedback.intake.filing import Intake, submit_report
-    from ioc.feedback.sla.calendar import load_calendar
+    from ioc.feedback.sla.policy import load_policy
     from ioc.geo.service import AreaLocator
     from ioc.realtime.publisher import publish_pending
     from tests.conftest import redis_url_or_skip
@@ -229,7 +229,7 @@ def test_an_event_published_by_another_process_reaches_a_client_through_redis(tm
 
         intake = Intake(
             locator=AreaLocator(check_seconds=0),
-            calendar=load_calendar(ZoneInfo("Asia/Ho_Chi_Minh")),
+            policy=load_policy(ZoneInfo("Asia/Ho_Chi_Minh")),
         )
         with unit_of_work(factory) as session:
             ref = submit_report(

@@ -103,7 +103,7 @@ class World:
         report = self.new_report(category)
         triage.assign_report(
             self.session,
-            intake=self.intake,
+            policy=self.intake.policy,
             report=report,
             actor=self.users["ioc_operator"],
             agency_code=lead,
@@ -127,6 +127,7 @@ class World:
         report = self.in_progress(lead)
         agency_work.request_extension(
             self.session,
+            policy=self.intake.policy,
             report=report,
             actor=self.officer_of(lead),
             until=report.due_at + timedelta(days=3),
@@ -139,6 +140,7 @@ class World:
         report = self.in_progress(lead)
         agency_work.resolve_report(
             self.session,
+            policy=self.intake.policy,
             report=report,
             actor=self.officer_of(lead),
             answer="Đã thay bóng đèn",

@@ -45,7 +45,11 @@ def test_queue_lists_new_and_returned_reports_oldest_first_with_receipt_deadline
     returned = world.assigned("SXD")
     returned.received_at = past(hours=5)
     agency_work.return_report(
-        world.session, report=returned, actor=world.users["sxd_officer"], reason="Không phải việc"
+        world.session,
+        policy=world.intake.policy,
+        report=returned,
+        actor=world.users["sxd_officer"],
+        reason="Không phải việc",
     )
     world.assigned("MTDT")
     world.in_progress("SXD")
@@ -308,7 +312,8 @@ ILLEGAL = [
         "assigned",
         "reject",
         {"reason": "Sai"},
-        ["approve_extension", "deny_extension"],
+        ["ask_citizen"],
+        "ioc_operator",
         id="reject-assigned",
     ),
     pytest.param(
@@ -316,19 +321,32 @@ ILLEGAL = [
         "assign",
         {"agency": "MTDT"},
         ["approve_extension", "deny_extension"],
+        "ioc_supervisor",
         id="assign-in-progress",
     ),
-    pytest.param("rejected", "verify", {}, [], id="verify-rejected"),
-    pytest.param("pending", "reopen", {"reason": "Mở lại"}, TRIAGE_ACTIONS, id="reopen-pending"),
+    pytest.param("rejected", "verify", {}, [], "ioc_operator", id="verify-rejected"),
     pytest.param(
-        "pending", "extension", {"approve": True}, TRIAGE_ACTIONS, id="extension-decision-pending"
+        "pending",
+        "reopen",
+        {"reason": "Mở lại"},
+        TRIAGE_ACTIONS,
+        "ioc_operator",
+        id="reopen-pending",
+    ),
+    pytest.param(
+        "pending",
+        "extension",
+        {"approve": True},
+        TRIAGE_ACTIONS,
+        "ioc_supervisor",
+        id="extension-decision-pending",
     ),
 ]
 
 
-@pytest.mark.parametrize(("state", "action", "body", "allowed"), ILLEGAL)
+@pytest.mark.parametrize(("state", "action", "body", "allowed", "who"), ILLEGAL)
 def test_an_illegal_transition_answers_409_with_the_allowed_actions(
-    client, world, state, action, body, allowed
+    client, world, state, action, body, allowed, who
 ):
     report = {
         "pending": world.new_report,
@@ -339,7 +357,7 @@ def test_an_illegal_transition_answers_409_with_the_allowed_actions(
     world.session.flush()
     status_before = report.status
 
-    response = as_operator(client, world, "POST", f"/reports/{report.ref}/{action}", body)
+    response = as_operator(client, world, "POST", f"/reports/{report.ref}/{action}", body, who)
 
     assert response.status_code == 409, response.get_json()
     error = response.get_json()["error"]
@@ -349,7 +367,7 @@ def test_an_illegal_transition_answers_409_with_the_allowed_actions(
     assert set(allowed) <= set(told)
     assert error["details"]["action"] not in told
     # The same list the report's detail offers to this operator.
-    shown = as_operator(client, world, "GET", f"/reports/{report.ref}").get_json()
+    shown = as_operator(client, world, "GET", f"/reports/{report.ref}", who=who).get_json()
     assert told == shown["allowed_actions"]
     assert world.refresh(report).status == status_before
 
@@ -383,7 +401,12 @@ def test_denying_an_extension_keeps_the_deadline(client, world):
     due = report.due_at
 
     response = as_operator(
-        client, world, "POST", f"/reports/{report.ref}/extension", {"approve": False}
+        client,
+        world,
+        "POST",
+        f"/reports/{report.ref}/extension",
+        {"approve": False},
+        who="ioc_supervisor",
     )
 
     assert response.status_code == 200
@@ -395,11 +418,25 @@ def test_an_extension_is_decided_once(client, world):
     report = world.with_extension_request("SXD")
     path = f"/reports/{report.ref}/extension"
 
-    assert as_operator(client, world, "POST", path, {"approve": False}).status_code == 200
-    second = as_operator(client, world, "POST", path, {"approve": True})
+    first = as_operator(client, world, "POST", path, {"approve": False}, "ioc_supervisor")
+    assert first.status_code == 200
+    second = as_operator(client, world, "POST", path, {"approve": True}, "ioc_supervisor")
 
     assert second.status_code == 409
     assert world.refresh(report).due_at == report.due_at
+
+
+def test_an_operator_cannot_decide_extensions_under_the_shipped_policy(client, world):
+    report = world.with_extension_request("SXD")
+    due = report.due_at
+
+    response = as_operator(
+        client, world, "POST", f"/reports/{report.ref}/extension", {"approve": True}
+    )
+
+    assert response.status_code == 403
+    assert response.get_json()["error"]["details"]["roles"] == ["admin", "ioc_supervisor"]
+    assert world.refresh(report).due_at == due
 
 
 def test_reopen_after_an_unsatisfied_rating_assigns_it_again_with_a_new_deadline(client, world):

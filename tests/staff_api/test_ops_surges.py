@@ -72,7 +72,7 @@ def test_grouping_merges_reports_not_yet_accepted_and_leaves_those_being_handled
     for report in (first, second):
         triage.assign_report(
             world.session,
-            intake=world.intake,
+            policy=world.intake.policy,
             report=report,
             actor=world.users["ioc_operator"],
             agency_code="SXD",

@@ -99,6 +99,10 @@ CALLS: dict[str, Call] = {
         "POST", f"{OPS}/reports/{{ref}}/extension", EXTENSION_WAITING, {"approve": False}
     ),
     "ops.reopen": Call("POST", f"{OPS}/reports/{{ref}}/reopen", UNSATISFIED, REASON),
+    "ops.decline_reopen": Call(
+        "POST", f"{OPS}/reports/{{ref}}/decline-reopen", UNSATISFIED, REASON
+    ),
+    "ops.close": Call("POST", f"{OPS}/reports/{{ref}}/close", RESOLVED, {"note": "Đã xong"}),
     "ops.verify.when_assigned": Call("POST", f"{OPS}/reports/{{ref}}/verify", ASSIGNED, {}),
     "ops.classify.when_rejected": Call(
         "POST", f"{OPS}/reports/{{ref}}/classify", REJECTED, {"tier": "urgent"}
@@ -226,16 +230,19 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "ops.assign":                             (401, 401, 200, 200, 200, 403, 403, 403, 403),
     "ops.reject":                             (401, 401, 200, 200, 200, 403, 403, 403, 403),
     "ops.duplicate":                          (401, 401, 200, 200, 200, 403, 403, 403, 403),
-    "ops.extension.approve":                  (401, 401, 200, 200, 200, 403, 403, 403, 403),
-    "ops.extension.deny":                     (401, 401, 200, 200, 200, 403, 403, 403, 403),
+    # Extensions are decided by supervisors (and admins) under the shipped SLA policy.
+    "ops.extension.approve":                  (401, 401, 200, 200, 403, 403, 403, 403, 403),
+    "ops.extension.deny":                     (401, 401, 200, 200, 403, 403, 403, 403, 403),
     "ops.reopen":                             (401, 401, 200, 200, 200, 403, 403, 403, 403),
+    "ops.decline_reopen":                     (401, 401, 200, 200, 200, 403, 403, 403, 403),
+    "ops.close":                              (401, 401, 200, 200, 200, 403, 403, 403, 403),
     "ops.verify.when_assigned":               (401, 401, 409, 409, 409, 403, 403, 403, 403),
     "ops.classify.when_rejected":             (401, 401, 409, 409, 409, 403, 403, 403, 403),
     "ops.assign.when_in_progress":            (401, 401, 409, 409, 409, 403, 403, 403, 403),
     "ops.reject.when_assigned":               (401, 401, 409, 409, 409, 403, 403, 403, 403),
     "ops.duplicate.when_assigned":            (401, 401, 200, 200, 200, 403, 403, 403, 403),
     "ops.duplicate.when_in_progress":         (401, 401, 409, 409, 409, 403, 403, 403, 403),
-    "ops.extension.none_waiting":             (401, 401, 409, 409, 409, 403, 403, 403, 403),
+    "ops.extension.none_waiting":             (401, 401, 409, 409, 403, 403, 403, 403, 403),
     "ops.reopen.when_pending":                (401, 401, 409, 409, 409, 403, 403, 403, 403),
     "ops.reopen.when_resolved_unrated":       (401, 401, 409, 409, 409, 403, 403, 403, 403),
     "agency.inbox":                           (401, 401, 403, 403, 403, 403, 200, 200, 200),

@@ -19,8 +19,8 @@ from ioc.feedback.intake.refs import new_ref
 from ioc.feedback.intake.routing import resolve_route
 from ioc.feedback.models import Category
 from ioc.feedback.report_models import Attachment, Report, ReportArea, ReportHistory
-from ioc.feedback.sla.calendar import WorkingCalendar
-from ioc.feedback.sla.deadlines import receipt_deadline, resolution_deadline
+from ioc.feedback.sla.deadlines import start_receipt_clock, start_resolution_clock
+from ioc.feedback.sla.policy import SlaPolicy
 from ioc.feedback.states import Channel, ReportStatus
 from ioc.geo.cells import cell_for
 from ioc.geo.service import AreaLocator
@@ -65,7 +65,7 @@ class Intake:
     """The place and the services a report needs to be filed."""
 
     locator: AreaLocator
-    calendar: WorkingCalendar
+    policy: SlaPolicy
 
 
 def submit_report(
@@ -144,19 +144,14 @@ def submit_report(
         channel=channel,
         reporter_id=reporter_id,
         received_at=received,
-        receipt_due_at=receipt_deadline(intake.calendar, received_at=received),
         areas=[ReportArea(depth=depth, area_id=area.id) for depth, area in enumerate(chain)],
         attachments=[photo.attachment("before", uploaded_by_id=reporter_id) for photo in photos],
     )
+    start_receipt_clock(report, intake.policy, at=received)
     if dispatch:
         report.lead_agency = route.lead
         report.supporting_agencies = list(route.supporting)
-        report.due_at = resolution_deadline(
-            intake.calendar,
-            tier=category.sla_tier,
-            target_hours=category.sla_target_hours,
-            starts=received,
-        )
+        start_resolution_clock(report, intake.policy, at=received)
     report.history.append(
         ReportHistory(
             occurred_at=received,

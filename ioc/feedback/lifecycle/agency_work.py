@@ -22,8 +22,11 @@ from ioc.feedback.intake.submission import stage_photos
 from ioc.feedback.lifecycle.handling import get_report_for_staff, pending_extension, required_text
 from ioc.feedback.lifecycle.workflow import Action, check, perform
 from ioc.feedback.models import User
-from ioc.feedback.report_models import ExtensionRequest, Report, ReportHistory
-from ioc.feedback.sla.sweep import restart_deadline_notices
+from ioc.feedback.report_models import ExtensionRequest, Report, ReportHistory, ReportReturn
+from ioc.feedback.sla.clock import clock_of, is_on_time
+from ioc.feedback.sla.deadlines import start_receipt_clock
+from ioc.feedback.sla.extensions import extension_hours
+from ioc.feedback.sla.policy import SlaPolicy
 from ioc.media import MediaStore
 
 
@@ -40,36 +43,77 @@ def add_note(session: Session, *, report: Report, actor: User, text: str, is_pub
     )
 
 
-def return_report(session: Session, *, report: Report, actor: User, reason: str) -> None:
-    """ "Not ours": back to the IOC queue with a reason (chuyển trả)."""
+def return_report(
+    session: Session, *, policy: SlaPolicy, report: Report, actor: User, reason: str
+) -> None:
+    """ "Not ours": back to the IOC queue with a reason (chuyển trả).
+
+    The report leaves the agency at once (it no longer sees it), the IOC gets a fresh receipt
+    clock from now, and the time the agency held it is recorded against the agency.
+
+    Raises:
+        Conflict: the policy's window for returning the report has passed.
+    """
     check(actor, report, Action.RETURN)
-    perform(session, report, actor, Action.RETURN, note=required_text(reason, "reason"))
+    reason = required_text(reason, "reason")
+    now = utcnow()
+    assigned_at = report.clock_started_at or report.received_at
+    held = policy.calendar.working_hours_between(assigned_at, now)
+    window = policy.rules.returns.window_working_hours
+    if held > window:
+        raise Conflict(
+            f"the time to return this report has passed ({window:g} working hours "
+            "after assignment); ask the IOC to reassign it",
+            details={"limit_working_hours": window, "held_working_hours": round(held, 2)},
+        )
+    agency_id = report.lead_agency_id
+    if agency_id is None:  # only the lead may return, so this cannot happen
+        raise Conflict("the report has no lead agency to return it")
+    session.add(
+        ReportReturn(
+            report_id=report.id,
+            agency_id=agency_id,
+            returned_by_id=actor.id,
+            assigned_at=assigned_at,
+            returned_at=now,
+            hours_held=held,
+            reason=reason,
+        )
+    )
+    perform(session, report, actor, Action.RETURN, note=reason)
+    report.lead_agency, report.supporting_agencies = None, []
     report.due_at = None
-    restart_deadline_notices(report)
+    start_receipt_clock(report, policy, at=now)
 
 
 def request_extension(
-    session: Session, *, report: Report, actor: User, until: datetime, reason: str
+    session: Session,
+    *,
+    policy: SlaPolicy,
+    report: Report,
+    actor: User,
+    until: datetime,
+    reason: str,
 ) -> ExtensionRequest:
-    """Ask the IOC for more time (đề nghị gia hạn).
+    """Ask the IOC for more time (đề nghị gia hạn), within the policy's caps.
 
     Raises:
-        InvalidInput: no reason, or a date not after the current deadline.
-        Conflict: a request is already waiting for a decision.
+        InvalidInput: no reason, a date not after the current deadline, or more time than
+            the policy allows in all.
+        Conflict: a request is already waiting for a decision, or the assignment has had as
+            many extensions as the policy allows.
     """
     check(actor, report, Action.REQUEST_EXTENSION)
-    if report.due_at is not None and until <= report.due_at:
-        raise InvalidInput(
-            "the new deadline must be later than the current one",
-            details={"fields": {"until": report.due_at.isoformat()}},
-        )
+    reason = required_text(reason, "reason")
     if pending_extension(session, report) is not None:
         raise Conflict("an extension request is already waiting for a decision")
+    hours = extension_hours(session, report, policy, until=until)
     request = ExtensionRequest(
         report_id=report.id,
         requested_by_id=actor.id,
         until=until,
-        reason=required_text(reason, "reason"),
+        reason=reason,
+        hours=hours,
     )
     session.add(request)
     perform(
@@ -93,6 +137,7 @@ def contribute(session: Session, *, report: Report, actor: User, text: str) -> N
 def resolve_report(
     session: Session,
     *,
+    policy: SlaPolicy,
     report: Report,
     actor: User,
     answer: str,
@@ -120,7 +165,9 @@ def resolve_report(
     report.attachments.extend(
         photo.attachment("after", uploaded_by_id=actor.id) for photo in photos
     )
-    report.result_text, report.resolved_at = answer, utcnow()
+    now = utcnow()
+    report.resolved_on_time = is_on_time(clock_of(report, policy, at=now))
+    report.result_text, report.resolved_at, report.paused_at = answer, now, None
     perform(session, report, actor, Action.RESOLVE, note=answer)
 
 
@@ -151,6 +198,7 @@ def resolve_with_photos(
     session_factory: sessionmaker[Session],
     media: MediaStore,
     *,
+    policy: SlaPolicy,
     ref: str,
     actor_id: int,
     answer: str,
@@ -166,4 +214,6 @@ def resolve_with_photos(
         with unit_of_work(session_factory) as session:
             actor = session.get_one(User, actor_id)
             report = get_report_for_staff(session, ref=ref, actor=actor)
-            resolve_report(session, report=report, actor=actor, answer=answer, photos=stored)
+            resolve_report(
+                session, policy=policy, report=report, actor=actor, answer=answer, photos=stored
+            )

@@ -12,8 +12,8 @@ from ioc.errors import Conflict, Forbidden, NotFound
 from ioc.feedback.announce import announce
 from ioc.feedback.citizen_models import Device, ReportFollower
 from ioc.feedback.report_models import Report, ReportHistory
-from ioc.feedback.sla.calendar import WorkingCalendar
 from ioc.feedback.sla.pauses import resume_clock
+from ioc.feedback.sla.policy import SlaPolicy
 from ioc.feedback.states import ReportStatus
 
 
@@ -29,7 +29,7 @@ def add_comment(
     report: Report,
     citizen_id: int,
     text: str,
-    calendar: WorkingCalendar,
+    policy: SlaPolicy,
 ) -> ReportHistory:
     """The reporter adds information; staff see it, the public timeline does not. If staff
     were waiting for it, the deadline clock goes on.
@@ -38,7 +38,7 @@ def add_comment(
         Forbidden: the citizen is not the reporter.
     """
     _require_reporter(report, citizen_id)
-    resume_clock(report, calendar)
+    resume_clock(report, policy, at=utcnow())
     entry = ReportHistory(
         report_id=report.id,
         actor_id=citizen_id,

@@ -11,9 +11,8 @@ from ioc.feedback.lifecycle.handling import required_text
 from ioc.feedback.lifecycle.workflow import Action, check, perform
 from ioc.feedback.models import User
 from ioc.feedback.report_models import Report
-from ioc.feedback.states import ReportStatus, Role
-
-_HANDLING = (ReportStatus.ASSIGNED, ReportStatus.IN_PROGRESS)
+from ioc.feedback.sla.pauses import pause_clock
+from ioc.feedback.states import HANDLING_STATES, Role
 
 
 def ask_citizen(session: Session, *, report: Report, actor: User, question: str) -> None:
@@ -23,7 +22,7 @@ def ask_citizen(session: Session, *, report: Report, actor: User, question: str)
         Conflict: the clock is already paused, or the report has no reporter to ask.
     """
     check(actor, report, Action.ASK_CITIZEN)
-    if Role(actor.role).needs_agency and report.status not in _HANDLING:
+    if Role(actor.role).needs_agency and report.status not in HANDLING_STATES:
         # A report the agency returned is the IOC's again, and so is its clock.
         raise Conflict("the report is back with the IOC", details={"status": report.status})
     if report.paused_at is not None:
@@ -31,4 +30,4 @@ def ask_citizen(session: Session, *, report: Report, actor: User, question: str)
     if report.reporter_id is None:
         raise Conflict("the report has no reporter to ask")
     perform(session, report, actor, Action.ASK_CITIZEN, note=required_text(question, "question"))
-    report.paused_at = utcnow()
+    pause_clock(report, at=utcnow())

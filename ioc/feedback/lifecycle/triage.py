@@ -1,4 +1,5 @@
-"""IOC triage and supervision: verify, classify, assign, reject, merge, extensions, reopen.
+"""IOC triage and supervision: verify, classify, assign, reject, merge, extensions, reopen,
+decline a reopening, close.
 
 Each function takes the session first, changes the report through
 :func:`ioc.feedback.lifecycle.workflow.perform` (transition table, history, event) and never
@@ -9,19 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ioc.db import utcnow
 from ioc.errors import Conflict, InvalidInput
 from ioc.feedback.citizen_models import ReportFollower
-from ioc.feedback.intake.filing import Intake
 from ioc.feedback.lifecycle.handling import find_agency, pending_extension, required_text
 from ioc.feedback.lifecycle.workflow import Action, check, perform
 from ioc.feedback.models import Category, User
-from ioc.feedback.report_models import ExtensionRequest, Report
-from ioc.feedback.sla.deadlines import resolution_deadline
-from ioc.feedback.sla.sweep import restart_deadline_notices
+from ioc.feedback.report_models import ExtensionRequest, Report, ReportHistory
+from ioc.feedback.sla.deadlines import retarget_clock, start_resolution_clock
+from ioc.feedback.sla.extensions import grant_extension
+from ioc.feedback.sla.policy import SlaPolicy
 from ioc.feedback.states import ReportStatus, SlaTier
 
 
@@ -33,12 +34,14 @@ def verify_report(session: Session, *, report: Report, actor: User, note: str | 
 def classify_report(
     session: Session,
     *,
+    policy: SlaPolicy,
     report: Report,
     actor: User,
     category_code: str | None = None,
     tier: str | None = None,
 ) -> None:
-    """Change the category and/or the deadline tier (phân loại).
+    """Change the category and/or the deadline tier (phân loại); the running receipt clock
+    takes the new tier's target, counted from when it started.
 
     Raises:
         InvalidInput: unknown category or tier.
@@ -57,13 +60,15 @@ def classify_report(
             raise InvalidInput("unknown tier", details={"fields": {"tier": tier}})
         changes.append(f"tier {report.sla_tier} → {tier}")
         report.sla_tier = tier
+    if changes:
+        retarget_clock(report, policy)
     perform(session, report, actor, Action.CLASSIFY, note="; ".join(changes), is_public=False)
 
 
 def assign_report(
     session: Session,
     *,
-    intake: Intake,
+    policy: SlaPolicy,
     report: Report,
     actor: User,
     agency_code: str,
@@ -71,7 +76,8 @@ def assign_report(
 ) -> None:
     """Send the report to a lead agency, with supporting ones (chuyển xử lý).
 
-    The resolution clock starts now, in working time for the report's tier.
+    The lead agency's resolution clock starts now (a report returned before keeps its overall
+    age for the citizen: ``received_at`` does not change).
 
     Raises:
         InvalidInput: unknown agency, or the lead also listed as supporting.
@@ -87,13 +93,7 @@ def assign_report(
             "the lead agency cannot also support", details={"fields": {"supporting": agency_code}}
         )
     report.lead_agency, report.supporting_agencies = lead, supporting
-    restart_deadline_notices(report)
-    report.due_at = resolution_deadline(
-        intake.calendar,
-        tier=report.sla_tier,
-        target_hours=report.category.sla_target_hours,
-        starts=utcnow(),
-    )
+    start_resolution_clock(report, policy, at=utcnow())
     perform(session, report, actor, Action.ASSIGN, note=lead.name_vi)
 
 
@@ -128,49 +128,96 @@ def mark_duplicate(session: Session, *, report: Report, actor: User, of_ref: str
 
 
 def decide_extension(
-    session: Session, *, report: Report, actor: User, approve: bool, note: str | None
+    session: Session,
+    *,
+    policy: SlaPolicy,
+    report: Report,
+    actor: User,
+    approve: bool,
+    note: str | None,
 ) -> ExtensionRequest:
     """Approve (the deadline moves) or deny the waiting extension request.
 
     Raises:
+        Forbidden: the policy does not let the actor's role decide extensions.
         Conflict: no request is waiting.
     """
     action = Action.APPROVE_EXTENSION if approve else Action.DENY_EXTENSION
-    check(actor, report, action)
+    check(actor, report, action, policy)
     request = pending_extension(session, report)
     if request is None:
         raise Conflict("no extension request is waiting for a decision")
     request.decision = "approved" if approve else "denied"
     request.decided_by_id, request.decided_at, request.decision_note = actor.id, utcnow(), note
     if approve:
-        report.due_at = request.until
-        restart_deadline_notices(report)
-    perform(session, report, actor, action, note=note, until=request.until.isoformat())
+        grant_extension(report, request)
+    perform(
+        session, report, actor, action, note=note, policy=policy, until=request.until.isoformat()
+    )
     return request
 
 
 def reopen_report(
-    session: Session, *, intake: Intake, report: Report, actor: User, reason: str
+    session: Session, *, policy: SlaPolicy, report: Report, actor: User, reason: str
 ) -> None:
-    """Reopen a resolved report the citizen was not satisfied with; a new deadline starts.
+    """Reopen a resolved report the citizen was not satisfied with; the lead agency's clock
+    starts again (mở lại).
 
     Raises:
-        Conflict: the citizen has not asked for it (no "unsatisfied" rating).
+        Conflict: the citizen has not asked for it (no "unsatisfied" rating), or the report
+            has been reopened as many times as the policy allows.
     """
     check(actor, report, Action.REOPEN)
-    if report.rating != "unsatisfied":
-        raise Conflict("only a report rated unsatisfied can be reopened")
+    _require_unsatisfied(report)
+    limit = policy.rules.reopen.max_count
+    reopened = times_reopened(session, report)
+    if reopened >= limit:
+        raise Conflict(
+            f"this report has been reopened the most times allowed ({limit}); "
+            "decline the reopening or close it",
+            details={"limit": limit, "reopened": reopened},
+        )
     report.rating = report.rating_comment = report.rated_at = None
     # The earlier answer stays in the history; the public result waits for the new one.
     report.resolved_at = report.result_text = None
-    restart_deadline_notices(report)
-    report.due_at = resolution_deadline(
-        intake.calendar,
-        tier=report.sla_tier,
-        target_hours=report.category.sla_target_hours,
-        starts=utcnow(),
-    )
+    report.resolved_on_time = None
+    start_resolution_clock(report, policy, at=utcnow())
     perform(session, report, actor, Action.REOPEN, note=required_text(reason, "reason"))
+
+
+def decline_reopen(session: Session, *, report: Report, actor: User, reason: str) -> None:
+    """Refuse the citizen's request to reopen, with a public reason; the report closes.
+
+    Raises:
+        Conflict: the citizen has not asked for a reopening.
+    """
+    check(actor, report, Action.DECLINE_REOPEN)
+    _require_unsatisfied(report)
+    perform(session, report, actor, Action.DECLINE_REOPEN, note=required_text(reason, "reason"))
+    report.closed_at = utcnow()
+
+
+def close_report(session: Session, *, report: Report, actor: User, note: str | None) -> None:
+    """Close a resolved report (đóng), rated or not; the note is public."""
+    check(actor, report, Action.CLOSE)
+    perform(session, report, actor, Action.CLOSE, note=note)
+    report.closed_at = utcnow()
+
+
+def times_reopened(session: Session, report: Report) -> int:
+    return (
+        session.scalar(
+            select(func.count(ReportHistory.id)).where(
+                ReportHistory.report_id == report.id, ReportHistory.action == Action.REOPEN.value
+            )
+        )
+        or 0
+    )
+
+
+def _require_unsatisfied(report: Report) -> None:
+    if report.rating != "unsatisfied":
+        raise Conflict("only a report rated unsatisfied can be reopened or declined")
 
 
 def _move_followers(session: Session, duplicate: Report, original: Report) -> None:

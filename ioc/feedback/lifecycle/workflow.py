@@ -18,6 +18,12 @@ from ioc.errors import Conflict, Forbidden, NotFound
 from ioc.feedback.announce import announce
 from ioc.feedback.models import User
 from ioc.feedback.report_models import AuditEntry, Report, ReportHistory
+from ioc.feedback.sla.policy import SlaPolicy
+from ioc.feedback.states import AGENCY_STAFF as AGENCY
+from ioc.feedback.states import HANDLING_STATES as HANDLING
+from ioc.feedback.states import IOC_STAFF as IOC
+from ioc.feedback.states import IOC_SUPERVISORS
+from ioc.feedback.states import TRIAGE_STATES as TRIAGE
 from ioc.feedback.states import ReportStatus as S
 from ioc.feedback.states import Role
 
@@ -37,6 +43,8 @@ class Action(StrEnum):
     CONTRIBUTE = "contribute"  # đơn vị phối hợp báo cáo phần việc
     RESOLVE = "resolve"  # xử lý xong
     REOPEN = "reopen"  # mở lại
+    DECLINE_REOPEN = "decline_reopen"  # từ chối mở lại
+    CLOSE = "close"  # đóng
     ASK_CITIZEN = "ask_citizen"  # yêu cầu người dân bổ sung thông tin (the clock pauses)
 
 
@@ -49,11 +57,8 @@ class Party(StrEnum):
     SUPPORT = "support"
 
 
-IOC = frozenset({Role.IOC_OPERATOR, Role.IOC_SUPERVISOR, Role.ADMIN})
-SUPERVISORS = frozenset({Role.IOC_SUPERVISOR, Role.ADMIN})
-AGENCY = frozenset({Role.AGENCY_OFFICER, Role.AGENCY_MANAGER})
-TRIAGE = frozenset({S.PENDING_REVIEW, S.RETURNED})
-HANDLING = frozenset({S.ASSIGNED, S.IN_PROGRESS})
+#: Actions whose roles the province's policy narrows (who approves extensions).
+_POLICY_ROLES = frozenset({"approve_extension", "deny_extension"})
 
 
 @dataclass(frozen=True)
@@ -83,11 +88,12 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.REQUEST_EXTENSION: Transition(
         frozenset({S.IN_PROGRESS}), None, AGENCY, Party.LEAD, "report.extension_requested"
     ),
+    # The shipped policy's approvers; a province's policy names its own (roles_for).
     Action.APPROVE_EXTENSION: Transition(
-        HANDLING, None, SUPERVISORS | {Role.IOC_OPERATOR}, Party.ANY, "report.extension_granted"
+        HANDLING, None, IOC_SUPERVISORS, Party.ANY, "report.extension_granted"
     ),
     Action.DENY_EXTENSION: Transition(
-        HANDLING, None, SUPERVISORS | {Role.IOC_OPERATOR}, Party.ANY, "report.extension_denied"
+        HANDLING, None, IOC_SUPERVISORS, Party.ANY, "report.extension_denied"
     ),
     Action.CONTRIBUTE: Transition(
         frozenset({S.IN_PROGRESS}), None, AGENCY, Party.SUPPORT, "report.contributed"
@@ -99,12 +105,12 @@ TRANSITIONS: dict[Action, Transition] = {
         TRIAGE | HANDLING, None, IOC | AGENCY, Party.LEAD, "report.info_requested"
     ),
     Action.REOPEN: Transition(
-        frozenset({S.RESOLVED}),
-        S.ASSIGNED,
-        SUPERVISORS | {Role.IOC_OPERATOR},
-        Party.ANY,
-        "report.reopened",
+        frozenset({S.RESOLVED}), S.ASSIGNED, IOC, Party.ANY, "report.reopened"
     ),
+    Action.DECLINE_REOPEN: Transition(
+        frozenset({S.RESOLVED}), S.CLOSED, IOC, Party.ANY, "report.reopen_declined"
+    ),
+    Action.CLOSE: Transition(frozenset({S.RESOLVED}), S.CLOSED, IOC, Party.ANY, "report.closed"),
 }
 
 
@@ -115,34 +121,43 @@ def can_see(actor: User, report: Report) -> bool:
     return actor.role != Role.CITIZEN
 
 
-def allowed_actions(actor: User, report: Report) -> list[Action]:
+def allowed_actions(actor: User, report: Report, policy: SlaPolicy) -> list[Action]:
     """What ``actor`` may do to ``report`` now, in table order."""
-    return [action for action in TRANSITIONS if _permits(actor, report, action)]
+    return [action for action in TRANSITIONS if _permits(actor, report, action, policy)]
 
 
-def check(actor: User, report: Report, action: Action) -> None:
+def check(actor: User, report: Report, action: Action, policy: SlaPolicy | None = None) -> None:
     """Raise what :func:`perform` would raise for ``action`` now, recording nothing.
 
     Use cases with checks of their own (a waiting request, a rating, photos…) call this first,
     so a role that may never act gets 403 and a wrong state 409 with the allowed actions.
+    ``policy`` narrows the roles of the actions the province decides on (extensions).
 
     Raises:
         NotFound, Forbidden, Conflict: as :func:`perform`.
     """
-    transition = TRANSITIONS[action]
     if not can_see(actor, report):
         raise NotFound("report not found")
-    if actor.role not in transition.roles:
-        raise Forbidden("your role cannot do this", details={"action": action.value})
+    roles = roles_for(action, policy)
+    if actor.role not in roles:
+        raise Forbidden(
+            "your role cannot do this",
+            details={"action": action.value, "roles": sorted(role.value for role in roles)},
+        )
+    transition = TRANSITIONS[action]
     if report.status not in transition.sources or not _is_party(actor, report, transition):
+        allowed = [a.value for a in TRANSITIONS if _permits(actor, report, a, policy)]
         raise Conflict(
             "this action is not allowed now",
-            details={
-                "action": action.value,
-                "status": report.status,
-                "allowed": [a.value for a in allowed_actions(actor, report)],
-            },
+            details={"action": action.value, "status": report.status, "allowed": allowed},
         )
+
+
+def roles_for(action: Action, policy: SlaPolicy | None) -> frozenset[Role]:
+    """The roles that may take ``action`` under ``policy`` (the table's without one)."""
+    if policy is not None and action.value in _POLICY_ROLES:
+        return policy.extension_approvers
+    return TRANSITIONS[action].roles
 
 
 def perform(
@@ -153,6 +168,7 @@ def perform(
     *,
     note: str | None = None,
     is_public: bool = True,
+    policy: SlaPolicy | None = None,
     **event_extra: object,
 ) -> ReportHistory:
     """Check that ``actor`` may take ``action`` now, then record it (history + event).
@@ -168,7 +184,7 @@ def perform(
             the actions that are.
     """
     transition = TRANSITIONS[action]
-    check(actor, report, action)
+    check(actor, report, action, policy)
     before = report.status
     if transition.target is not None:
         report.status = transition.target
@@ -212,11 +228,11 @@ def _audit_state(report: Report, note: str | None) -> dict[str, object]:
     }
 
 
-def _permits(actor: User, report: Report, action: Action) -> bool:
+def _permits(actor: User, report: Report, action: Action, policy: SlaPolicy | None) -> bool:
     transition = TRANSITIONS[action]
     return (
         can_see(actor, report)
-        and actor.role in transition.roles
+        and actor.role in roles_for(action, policy)
         and report.status in transition.sources
         and _is_party(actor, report, transition)
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import case, or_, select
+from sqlalchemy import and_, case, or_, select
 from sqlalchemy.orm import Session
 
 from ioc.db import utcnow
@@ -35,7 +35,8 @@ def list_agency_inbox(
         report_supporting_agency.c.agency_id == agency_id
     )
     now = utcnow()
-    overdue_first = case((Report.due_at < now, 0), else_=1)
+    # A paused report is never overdue (ioc.feedback.sla.clock).
+    overdue_first = case((and_(Report.paused_at.is_(None), Report.due_at < now), 0), else_=1)
     return list(
         session.scalars(
             select(Report)

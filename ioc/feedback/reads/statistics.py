@@ -1,8 +1,10 @@
 """Performance figures per agency, area or category: what leadership and the public see.
 
 Computed from the reports and their history over a period, the same way on every backend.
-On-time means resolved by the deadline in force when it was resolved (an approved extension
-moves it); handling time is measured in working hours, from assignment to resolution.
+On-time is the clock engine's verdict when the report was last resolved (paused time does not
+count, an approved extension moves the deadline); handling time is measured in working hours,
+from assignment to resolution. Returns count against the agency that sent the report back,
+with the working time it held it.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ioc.db import utcnow
-from ioc.feedback.report_models import Report, ReportArea
-from ioc.feedback.sla.calendar import WorkingCalendar
+from ioc.feedback.report_models import Report, ReportArea, ReportReturn
+from ioc.feedback.sla.clock import clock_of
+from ioc.feedback.sla.policy import SlaPolicy
 from ioc.feedback.states import ReportStatus
 
 
@@ -38,6 +41,8 @@ class Figures:
     resolved_on_time: int = 0
     overdue_now: int = 0
     reopened: int = 0
+    returned: int = 0
+    returned_hours: float = 0.0
     ratings: dict[str, int] = field(
         default_factory=lambda: {"satisfied": 0, "acceptable": 0, "unsatisfied": 0}
     )
@@ -74,12 +79,14 @@ class Figures:
             "satisfaction": self.ratings,
             "satisfaction_percent": self.satisfaction_percent,
             "reopen_rate_percent": self.reopen_rate_percent,
+            "returned": self.returned,
+            "returned_working_hours": round(self.returned_hours, 2),
         }
 
 
 def compute_figures(
     session: Session,
-    calendar: WorkingCalendar,
+    policy: SlaPolicy,
     *,
     group_by: GroupBy,
     since: datetime,
@@ -93,6 +100,7 @@ def compute_figures(
         .where(Report.received_at >= since, Report.received_at < until)
         .options(
             selectinload(Report.history),
+            selectinload(Report.returns).selectinload(ReportReturn.agency),
             selectinload(Report.areas).selectinload(ReportArea.area),
         )
         .order_by(Report.id)
@@ -102,7 +110,13 @@ def compute_figures(
     for report in reports:
         key, name = _group_of(report, group_by)
         figures = groups.get(key) or groups.setdefault(key, Figures(key, name))
-        _count(figures, report, calendar, now)
+        _count(figures, report, policy, now)
+        for returned in report.returns:
+            if group_by is GroupBy.AGENCY:
+                code, name = returned.agency.code, returned.agency.name_vi
+                figures = groups.get(code) or groups.setdefault(code, Figures(code, name))
+            figures.returned += 1
+            figures.returned_hours += returned.hours_held
     return sorted(groups.values(), key=lambda f: (-f.received, f.key))
 
 
@@ -116,29 +130,26 @@ def _group_of(report: Report, group_by: GroupBy) -> tuple[str, str]:
     return report.category.code, report.category.name_vi
 
 
-def _count(figures: Figures, report: Report, calendar: WorkingCalendar, now: datetime) -> None:
+def _count(figures: Figures, report: Report, policy: SlaPolicy, now: datetime) -> None:
     figures.received += 1
     actions = [entry.action for entry in report.history]
     if report.status == ReportStatus.REJECTED:
         figures.rejected += 1
-    if "resolve" in actions:
+    if report.resolved_on_time is not None:
         figures.resolved += 1
+        figures.resolved_on_time += report.resolved_on_time
+        assigned_at = _last_at(report.history, "assign")
         resolved_at = report.resolved_at or _last_at(report.history, "resolve")
-        if resolved_at and (report.due_at is None or resolved_at <= report.due_at):
-            figures.resolved_on_time += 1
-        assigned_at = _first_at(report.history, "assign")
         if assigned_at and resolved_at:
-            figures.handling_hours.append(calendar.working_hours_between(assigned_at, resolved_at))
+            figures.handling_hours.append(
+                policy.calendar.working_hours_between(assigned_at, resolved_at)
+            )
     if "reopen" in actions:
         figures.reopened += 1
-    if ReportStatus(report.status).is_open and report.due_at is not None and report.due_at < now:
+    if clock_of(report, policy, at=now).is_overdue:
         figures.overdue_now += 1
     if report.rating in figures.ratings:
         figures.ratings[report.rating] += 1
-
-
-def _first_at(history: Iterable, action: str) -> datetime | None:
-    return next((entry.occurred_at for entry in history if entry.action == action), None)
 
 
 def _last_at(history: Iterable, action: str) -> datetime | None:

@@ -1,16 +1,17 @@
 """The working calendar: shifts, working weekdays, public holidays and make-up working days.
 
 The legal clocks for citizen feedback run in the working hours of the provincial administration
-(Mon–Fri 07:30–11:30 and 13:30–17:00 by default). Public holidays follow the Labour Code 2019
-(Art. 111–112) and the schedule the Government publishes each year; they are read from a TOML
-file that operators can edit (``data/holidays_vn.toml``, or their own copy).
+(Mon–Fri 07:30–11:30 and 13:30–17:00 by default; each province sets its own in its SLA policy,
+:mod:`ioc.feedback.sla.policy`). Public holidays follow the Labour Code 2019 (Art. 111–112) and
+the schedule the Government publishes each year; they are read from a TOML file that operators
+can edit (``data/holidays_vn.toml``, or their own copy).
 """
 
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,14 @@ from zoneinfo import ZoneInfo
 #: The holidays shipped with IOC (Vietnam, 2025–2030).
 DEFAULT_HOLIDAYS_FILE = Path(__file__).resolve().parent / "data" / "holidays_vn.toml"
 
-_DEFAULT_SHIFTS = ((time(7, 30), time(11, 30)), (time(13, 30), time(17, 0)))
-_MONDAY_TO_FRIDAY = frozenset({0, 1, 2, 3, 4})
+Shift = tuple[time, time]
+_DEFAULT_SHIFTS: tuple[Shift, ...] = ((time(7, 30), time(11, 30)), (time(13, 30), time(17, 0)))
+#: The shifts of each weekday, Monday (0) to Sunday (6).
+DEFAULT_WEEK: Mapping[int, tuple[Shift, ...]] = {
+    **{weekday: _DEFAULT_SHIFTS for weekday in range(5)},
+    5: (),
+    6: (),
+}
 # Two years in a row without working time is a broken calendar, not a long deadline.
 _MAX_IDLE_DAYS = 366 * 2
 _ENTRY_KEYS = {"date", "name"}
@@ -30,20 +37,42 @@ _ENTRY_KEYS = {"date", "name"}
 class WorkingCalendar:
     """When the administration works, in its own time zone.
 
-    ``make_up_workdays`` are weekend days worked in exchange for a weekday off (ngày làm bù);
-    a holiday wins over every other rule.
+    ``week`` holds the shifts of each weekday (an empty tuple is a day off).
+    ``make_up_workdays`` are days off worked in exchange for a weekday off (ngày làm bù), with
+    the shifts of the first working weekday; a holiday wins over every other rule.
     """
 
     timezone: ZoneInfo
-    shifts: Sequence[tuple[time, time]] = _DEFAULT_SHIFTS
-    working_weekdays: frozenset[int] = _MONDAY_TO_FRIDAY
+    week: Mapping[int, tuple[Shift, ...]] = field(default_factory=lambda: dict(DEFAULT_WEEK))
     holidays: frozenset[date] = frozenset()
     make_up_workdays: frozenset[date] = frozenset()
 
     def is_working_day(self, day: date) -> bool:
         if day in self.holidays:
             return False
-        return day in self.make_up_workdays or day.weekday() in self.working_weekdays
+        return day in self.make_up_workdays or bool(self.week.get(day.weekday()))
+
+    def add_working_days(self, start: datetime, days: int) -> datetime:
+        """The same time of day ``days`` working days after ``start``'s day.
+
+        Raises:
+            ValueError: ``start`` is naive, ``days`` is negative, or the calendar has no
+                working day for two years in a row.
+        """
+        if days < 0:
+            raise ValueError(f"working days must not be negative, got {days}")
+        local = _utc(start).astimezone(self.timezone)
+        day, counted, idle_days = local.date(), 0, 0
+        while counted < days:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                counted, idle_days = counted + 1, 0
+            else:
+                idle_days += 1
+                if idle_days > _MAX_IDLE_DAYS:
+                    raise ValueError("the working calendar has no working day in two years")
+        moment = datetime.combine(day, local.time().replace(tzinfo=None), self.timezone)
+        return moment.astimezone(start.tzinfo)
 
     def add_working_hours(self, start: datetime, hours: float) -> datetime:
         """The instant ``hours`` of working time after ``start``, in ``start``'s time zone.
@@ -71,6 +100,48 @@ class WorkingCalendar:
                 if remaining <= closes - begin:
                     return (begin + remaining).astimezone(start.tzinfo)
                 remaining -= closes - begin
+            day += timedelta(days=1)
+        raise ValueError("the working calendar has no working time in the next two years")
+
+    def subtract_working_hours(self, end: datetime, hours: float) -> datetime:
+        """The instant ``hours`` of working time before ``end`` (the inverse of
+        :meth:`add_working_hours`), in ``end``'s time zone.
+
+        Raises:
+            ValueError: ``end`` is naive, ``hours`` is negative, or the calendar has no
+                working time for two years in a row.
+        """
+        if hours < 0:
+            raise ValueError(f"working hours must not be negative, got {hours}")
+        remaining = timedelta(hours=hours)
+        instant = _utc(end)
+        day = instant.astimezone(self.timezone).date()
+        idle_days = 0
+        while idle_days <= _MAX_IDLE_DAYS:
+            shifts = self._shifts_of(day)
+            idle_days = 0 if shifts else idle_days + 1
+            for opens, closes in reversed(shifts):
+                if instant < opens or (instant == opens and remaining > timedelta()):
+                    continue
+                finish = min(closes, instant)
+                if remaining <= finish - opens:
+                    return (finish - remaining).astimezone(end.tzinfo)
+                remaining -= finish - opens
+            day -= timedelta(days=1)
+        raise ValueError("the working calendar has no working time in the past two years")
+
+    def next_opening(self, after: datetime) -> datetime:
+        """The first shift opening strictly after ``after``.
+
+        Raises:
+            ValueError: ``after`` is naive, or no working time in the next two years.
+        """
+        instant = _utc(after)
+        day = instant.astimezone(self.timezone).date()
+        for _ in range(_MAX_IDLE_DAYS + 2):
+            for opens, _closes in self._shifts_of(day):
+                if opens > instant:
+                    return opens.astimezone(after.tzinfo)
             day += timedelta(days=1)
         raise ValueError("the working calendar has no working time in the next two years")
 
@@ -102,17 +173,26 @@ class WorkingCalendar:
         """The shifts of ``day`` as UTC instants (so arithmetic ignores DST); none on a day off."""
         if not self.is_working_day(day):
             return []
+        shifts = self.week.get(day.weekday()) or self._make_up_shifts()
         return [
             (
                 datetime.combine(day, opens, self.timezone).astimezone(UTC),
                 datetime.combine(day, closes, self.timezone).astimezone(UTC),
             )
-            for opens, closes in self.shifts
+            for opens, closes in shifts
         ]
 
+    def _make_up_shifts(self) -> tuple[Shift, ...]:
+        return next((self.week[d] for d in sorted(self.week) if self.week[d]), ())
 
-def load_calendar(timezone: ZoneInfo, path: Path | None = None) -> WorkingCalendar:
-    """The default working week plus the holidays and make-up days listed in ``path``.
+
+def load_calendar(
+    timezone: ZoneInfo,
+    path: Path | None = None,
+    *,
+    week: Mapping[int, tuple[Shift, ...]] = DEFAULT_WEEK,
+) -> WorkingCalendar:
+    """The working ``week`` plus the holidays and make-up days listed in ``path``.
 
     ``path`` defaults to the file shipped with IOC (:data:`DEFAULT_HOLIDAYS_FILE`).
 
@@ -137,10 +217,11 @@ def load_calendar(timezone: ZoneInfo, path: Path | None = None) -> WorkingCalend
     for day, label in make_up_workdays.items():
         if day in holidays:
             raise ValueError(f"{path}: {label}: {day} is also listed as a holiday")
-        if day.weekday() in _MONDAY_TO_FRIDAY:
-            raise ValueError(f"{path}: {label}: {day} is a weekday, not a weekend day to work")
+        if week.get(day.weekday()):
+            raise ValueError(f"{path}: {label}: {day} is a working day already, not a day off")
     return WorkingCalendar(
         timezone=timezone,
+        week=dict(week),
         holidays=frozenset(holidays),
         make_up_workdays=frozenset(make_up_workdays),
     )

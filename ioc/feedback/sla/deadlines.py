@@ -1,27 +1,72 @@
-"""Deadlines in working time.
+"""Starting and re-targeting a report's legal clock: the one place that writes deadlines.
 
-The legal clocks for citizen feedback run in working hours of the provincial administration
-(see :mod:`ioc.feedback.sla.calendar`); urgent reports run on the wall clock.
+Receipt (tiếp nhận) starts when the report arrives and again when an agency returns it;
+resolution (xử lý) starts when the report is assigned or reopened. Each start forgets the
+previous clock's pause and notices. Targets come from the province's policy
+(:mod:`ioc.feedback.sla.policy`); urgent reports run on the wall clock.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from ioc.feedback.sla.calendar import WorkingCalendar
-from ioc.feedback.states import SlaTier
-
-#: Receipt and verification by the IOC (tiếp nhận, xác minh).
-RECEIPT_HOURS = 8
+from ioc.feedback.report_models import Report
+from ioc.feedback.sla.clock import ClockKind, add_hours, running_kind
+from ioc.feedback.sla.policy import SlaPolicy, runs_on_wall_clock
 
 
-def resolution_deadline(
-    calendar: WorkingCalendar, *, tier: str, target_hours: int, starts: datetime
-) -> datetime:
-    if tier == SlaTier.URGENT:
-        return starts + timedelta(hours=target_hours)
-    return calendar.add_working_hours(starts, target_hours)
+def restart_deadline_notices(report: Report) -> None:
+    """Call whenever the report's running deadline changes: its notices start afresh."""
+    report.due_soon_announced_at = None
+    report.overdue_announced_at = None
 
 
-def receipt_deadline(calendar: WorkingCalendar, *, received_at: datetime) -> datetime:
-    return calendar.add_working_hours(received_at, RECEIPT_HOURS)
+def start_receipt_clock(report: Report, policy: SlaPolicy, *, at: datetime) -> None:
+    """The IOC's clock starts at ``at`` (a new report, or one an agency sent back)."""
+    _start(report, at)
+    report.receipt_due_at = add_hours(
+        policy, runs_on_wall_clock(report.sla_tier), at, policy.receipt_target(report.sla_tier)
+    )
+
+
+def start_resolution_clock(report: Report, policy: SlaPolicy, *, at: datetime) -> None:
+    """The lead agency's clock starts at ``at`` (assignment or reopening)."""
+    _start(report, at)
+    report.due_at = add_hours(
+        policy, runs_on_wall_clock(report.sla_tier), at, resolution_target(report, policy)
+    )
+
+
+def retarget_clock(report: Report, policy: SlaPolicy) -> None:
+    """Recompute the running deadline after the tier or category changed: the new target
+    counts from when the clock started, plus the time it was paused."""
+    kind = running_kind(report)
+    if kind is ClockKind.NONE or report.clock_started_at is None:
+        return
+    wall = runs_on_wall_clock(report.sla_tier)
+    if kind is ClockKind.RECEIPT:
+        target = policy.receipt_target(report.sla_tier)
+    else:
+        target = resolution_target(report, policy)
+    deadline = add_hours(policy, wall, report.clock_started_at, target + report.paused_hours)
+    if kind is ClockKind.RECEIPT:
+        report.receipt_due_at = deadline
+    else:
+        report.due_at = deadline
+    restart_deadline_notices(report)
+
+
+def resolution_target(report: Report, policy: SlaPolicy) -> float:
+    """The hours the lead agency has for this report's tier and category."""
+    return policy.resolution_target(
+        tier=report.sla_tier,
+        category_tier=report.category.sla_tier,
+        category_hours=report.category.sla_target_hours,
+    )
+
+
+def _start(report: Report, at: datetime) -> None:
+    report.clock_started_at = at
+    report.paused_at = None
+    report.paused_hours = 0.0
+    restart_deadline_notices(report)

@@ -1,34 +1,49 @@
-"""Waiting for the citizen: the deadline clock stops while staff wait for information the
-citizen has to send, and goes on from where it stopped when they answer.
+"""Waiting for the citizen (tạm dừng): the clock stops while staff wait for information only
+the citizen can give, and goes on from where it stopped when they answer — or when the
+policy's pause limit runs out, so a report never waits for ever.
 
-The running clock is the receipt deadline while the IOC triages, the resolution deadline
-while an agency handles the report.
+Paused time never counts: on resuming, the deadline moves by exactly the time the clock
+stood still, and that time is added to ``paused_hours`` so the time used stays right.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from ioc.db import utcnow
 from ioc.feedback.report_models import Report
-from ioc.feedback.sla.calendar import WorkingCalendar
-from ioc.feedback.sla.sweep import restart_deadline_notices
-from ioc.feedback.states import ReportStatus
+from ioc.feedback.sla.clock import ClockKind, add_hours, hours_between, running_kind
+from ioc.feedback.sla.policy import SlaPolicy, runs_on_wall_clock
 
 
-def resume_clock(report: Report, calendar: WorkingCalendar, *, now: datetime | None = None) -> None:
-    """Restart a paused clock: the working time that was left when it paused is left again."""
+def pause_clock(report: Report, *, at: datetime) -> None:
+    """Stop the running clock at ``at``."""
+    report.paused_at = at
+
+
+def resume_clock(report: Report, policy: SlaPolicy, *, at: datetime) -> None:
+    """Restart a paused clock at ``at``: the time that was left when it paused is left again
+    (an overdue report stays as far past its deadline as it was). The deadline is the same one
+    in the clock's own time, so notices already raised for it stand."""
     if report.paused_at is None:
         return
-    now = now or utcnow()
-    triage = report.status in (ReportStatus.PENDING_REVIEW, ReportStatus.RETURNED)
-    deadline = report.receipt_due_at if triage else report.due_at
-    if deadline is not None:
-        left = max(calendar.working_hours_between(report.paused_at, deadline), 0.0)
-        moved = calendar.add_working_hours(now, left)
-        if triage:
+    kind = running_kind(report)
+    wall = runs_on_wall_clock(report.sla_tier)
+    report.paused_hours += max(hours_between(policy, wall, report.paused_at, at), 0.0)
+    deadline = report.receipt_due_at if kind is ClockKind.RECEIPT else report.due_at
+    if deadline is not None and kind is not ClockKind.NONE:
+        left = hours_between(policy, wall, report.paused_at, deadline)
+        moved = add_hours(policy, wall, at, left)
+        if kind is ClockKind.RECEIPT:
             report.receipt_due_at = moved
         else:
             report.due_at = moved
-        restart_deadline_notices(report)
     report.paused_at = None
+
+
+def pause_expires_at(report: Report, policy: SlaPolicy) -> datetime | None:
+    """When the pause limit makes a paused clock run again by itself."""
+    if report.paused_at is None:
+        return None
+    return policy.calendar.add_working_hours(
+        report.paused_at, policy.rules.pauses.max_working_hours
+    )

@@ -29,9 +29,13 @@ from ioc.feedback.states import ReportStatus, Role
 from tests.factories import (
     make_agency,
     make_category,
+    make_policy,
     make_province_with_two_communes,
     make_user,
 )
+
+POLICY = make_policy()
+
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 IN_A = (108.05, 16.05)
@@ -88,7 +92,7 @@ def _assigned(
     )
     assign_report(
         session,
-        intake=intake,
+        policy=intake.policy,
         report=report,
         actor=cast.operator,
         agency_code="SXD",
@@ -198,7 +202,13 @@ def test_return_puts_the_report_back_in_the_ioc_queue_without_a_deadline(
     report = (_in_progress if accepted else _assigned)(session, intake, cast)
     assert report.due_at is not None
 
-    return_report(session, report=report, actor=cast.lead_officer, reason="Không thuộc thẩm quyền")
+    return_report(
+        session,
+        policy=POLICY,
+        report=report,
+        actor=cast.lead_officer,
+        reason="Không thuộc thẩm quyền",
+    )
 
     assert (report.status, report.due_at) == (ReportStatus.RETURNED, None)
     entry = _last_history(report)
@@ -209,7 +219,7 @@ def test_return_puts_the_report_back_in_the_ioc_queue_without_a_deadline(
     )
     assert _last_event_type(session, report) == "report.returned"
     assert {Action.VERIFY, Action.ASSIGN, Action.REJECT} <= set(
-        allowed_actions(cast.operator, report)
+        allowed_actions(cast.operator, report, POLICY)
     )
 
 
@@ -218,15 +228,21 @@ def test_a_returned_report_can_be_assigned_again(
 ) -> None:
     report = _in_progress(session, intake, cast)
     return_report(
-        session, report=report, actor=cast.lead_officer, reason="Không phải của chúng tôi"
+        session,
+        policy=POLICY,
+        report=report,
+        actor=cast.lead_officer,
+        reason="Không phải của chúng tôi",
     )
 
-    assign_report(session, intake=intake, report=report, actor=cast.operator, agency_code="MT")
+    assign_report(
+        session, policy=intake.policy, report=report, actor=cast.operator, agency_code="MT"
+    )
 
     assert (report.status, report.lead_agency) == (ReportStatus.ASSIGNED, cast.other_lead)
     assert report.due_at is not None
     assert report.due_at > utcnow()
-    assert Action.ACCEPT not in allowed_actions(cast.lead_officer, report)
+    assert Action.ACCEPT not in allowed_actions(cast.lead_officer, report, POLICY)
 
 
 def test_return_without_a_reason_is_invalid_input(
@@ -234,7 +250,7 @@ def test_return_without_a_reason_is_invalid_input(
 ) -> None:
     report = _in_progress(session, intake, cast)
     with pytest.raises(InvalidInput) as caught:
-        return_report(session, report=report, actor=cast.lead_officer, reason="")
+        return_report(session, policy=POLICY, report=report, actor=cast.lead_officer, reason="")
     assert caught.value.details == {"fields": {"reason": "is required"}}
     assert report.status == ReportStatus.IN_PROGRESS
     assert report.due_at is not None
@@ -248,7 +264,9 @@ def test_resolve_without_an_answer_is_invalid_input(
 ) -> None:
     report = _in_progress(session, intake, cast)
     with pytest.raises(InvalidInput) as caught:
-        resolve_report(session, report=report, actor=cast.lead_officer, answer="  ", photos=())
+        resolve_report(
+            session, policy=POLICY, report=report, actor=cast.lead_officer, answer="  ", photos=()
+        )
     assert caught.value.details == {"fields": {"answer": "is required"}}
     assert report.status == ReportStatus.IN_PROGRESS
 
@@ -258,7 +276,14 @@ def test_resolve_without_a_photo_is_rejected_when_the_category_requires_one(
 ) -> None:
     report = _in_progress(session, intake, cast, category="rac_thai")
     with pytest.raises(InvalidInput) as caught:
-        resolve_report(session, report=report, actor=cast.lead_officer, answer="Đã dọn", photos=())
+        resolve_report(
+            session,
+            policy=POLICY,
+            report=report,
+            actor=cast.lead_officer,
+            answer="Đã dọn",
+            photos=(),
+        )
     assert set(caught.value.details["fields"]) == {"photos"}
     assert (report.status, report.result_text) == (ReportStatus.IN_PROGRESS, None)
 
@@ -268,7 +293,12 @@ def test_resolve_with_a_photo_succeeds_when_the_category_requires_one(
 ) -> None:
     report = _in_progress(session, intake, cast, category="rac_thai")
     resolve_report(
-        session, report=report, actor=cast.lead_officer, answer="Đã dọn", photos=[AFTER_PHOTO]
+        session,
+        policy=POLICY,
+        report=report,
+        actor=cast.lead_officer,
+        answer="Đã dọn",
+        photos=[AFTER_PHOTO],
     )
     assert report.status == ReportStatus.RESOLVED
 
@@ -277,7 +307,9 @@ def test_resolve_without_a_photo_succeeds_when_the_category_does_not_require_one
     session: Session, intake: Intake, cast: Cast
 ) -> None:
     report = _in_progress(session, intake, cast)
-    resolve_report(session, report=report, actor=cast.lead_officer, answer="Đã vá", photos=())
+    resolve_report(
+        session, policy=POLICY, report=report, actor=cast.lead_officer, answer="Đã vá", photos=()
+    )
     assert report.status == ReportStatus.RESOLVED
     assert report.attachments == []
 
@@ -288,7 +320,12 @@ def test_resolve_stores_the_public_answer_time_and_after_photos(
     report = _in_progress(session, intake, cast)
     before = utcnow()
     resolve_report(
-        session, report=report, actor=cast.lead_officer, answer="Đã vá ổ gà", photos=[AFTER_PHOTO]
+        session,
+        policy=POLICY,
+        report=report,
+        actor=cast.lead_officer,
+        answer="Đã vá ổ gà",
+        photos=[AFTER_PHOTO],
     )
     session.flush()
     session.expire_all()
@@ -330,17 +367,23 @@ def test_resolve_waits_for_every_supporting_agency_to_contribute(
     report = _in_progress(session, intake, cast, supporting=["DIEN-LUC", "UBND-A"])
 
     with pytest.raises(Conflict) as caught:
-        resolve_report(session, report=report, actor=cast.lead_officer, answer="Xong", photos=())
+        resolve_report(
+            session, policy=POLICY, report=report, actor=cast.lead_officer, answer="Xong", photos=()
+        )
     assert caught.value.details == {"agencies": ["DIEN-LUC", "UBND-A"]}
 
     contribute(session, report=report, actor=cast.commune_officer, text="Đã rào chắn")
     with pytest.raises(Conflict) as caught:
-        resolve_report(session, report=report, actor=cast.lead_officer, answer="Xong", photos=())
+        resolve_report(
+            session, policy=POLICY, report=report, actor=cast.lead_officer, answer="Xong", photos=()
+        )
     assert caught.value.details == {"agencies": ["DIEN-LUC"]}
     assert report.status == ReportStatus.IN_PROGRESS
 
     contribute(session, report=report, actor=cast.power_officer, text="Đã thay cáp")
-    resolve_report(session, report=report, actor=cast.lead_officer, answer="Xong", photos=())
+    resolve_report(
+        session, policy=POLICY, report=report, actor=cast.lead_officer, answer="Xong", photos=()
+    )
     assert report.status == ReportStatus.RESOLVED
 
 
@@ -372,7 +415,14 @@ def test_a_supporting_agency_cannot_resolve(session: Session, intake: Intake, ca
     report = _in_progress(session, intake, cast, supporting=["DIEN-LUC"])
     contribute(session, report=report, actor=cast.power_officer, text="Đã thay cáp")
     with pytest.raises(Conflict) as caught:
-        resolve_report(session, report=report, actor=cast.power_officer, answer="Xong", photos=())
+        resolve_report(
+            session,
+            policy=POLICY,
+            report=report,
+            actor=cast.power_officer,
+            answer="Xong",
+            photos=(),
+        )
     assert caught.value.details["allowed"] == ["note", "contribute"]
     assert report.status == ReportStatus.IN_PROGRESS
 
@@ -380,17 +430,22 @@ def test_a_supporting_agency_cannot_resolve(session: Session, intake: Intake, ca
 def test_after_a_reopen_supporting_agencies_contribute_again_before_the_lead_resolves(
     session: Session, intake: Intake, cast: Cast
 ) -> None:
+
     from ioc.feedback.lifecycle.triage import reopen_report
 
     report = _in_progress(session, intake, cast, supporting=["DIEN-LUC"])
     contribute(session, report=report, actor=cast.power_officer, text="Đã thay cáp")
-    resolve_report(session, report=report, actor=cast.lead_officer, answer="Xong", photos=[])
+    resolve_report(
+        session, policy=POLICY, report=report, actor=cast.lead_officer, answer="Xong", photos=[]
+    )
     report.rating = "unsatisfied"
     reopen_report(
-        session, intake=intake, report=report, actor=cast.operator, reason="Chưa hài lòng"
+        session, policy=intake.policy, report=report, actor=cast.operator, reason="Chưa hài lòng"
     )
     accept_report(session, report=report, actor=cast.lead_officer)
 
     with pytest.raises(Conflict):
-        resolve_report(session, report=report, actor=cast.lead_officer, answer="Lại", photos=[])
+        resolve_report(
+            session, policy=POLICY, report=report, actor=cast.lead_officer, answer="Lại", photos=[]
+        )
     assert report.result_text is None  # the first answer no longer stands as the result

@@ -32,9 +32,13 @@ from ioc.feedback.states import ReportStatus, Role
 from tests.factories import (
     make_agency,
     make_category,
+    make_policy,
     make_province_with_two_communes,
     make_user,
 )
+
+POLICY = make_policy()
+
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 IN_A = (108.05, 16.05)
@@ -85,7 +89,9 @@ def _submit(
 
 def _assigned(session: Session, intake: Intake, cast: Cast) -> Report:
     report = _submit(session, intake, cast)
-    assign_report(session, intake=intake, report=report, actor=cast.operator, agency_code="LEAD")
+    assign_report(
+        session, policy=intake.policy, report=report, actor=cast.operator, agency_code="LEAD"
+    )
     return report
 
 
@@ -97,7 +103,9 @@ def _in_progress(session: Session, intake: Intake, cast: Cast) -> Report:
 
 def _resolved(session: Session, intake: Intake, cast: Cast) -> Report:
     report = _in_progress(session, intake, cast)
-    resolve_report(session, report=report, actor=cast.lead_officer, answer="Đã vá", photos=())
+    resolve_report(
+        session, policy=POLICY, report=report, actor=cast.lead_officer, answer="Đã vá", photos=()
+    )
     return report
 
 
@@ -145,7 +153,9 @@ def test_classify_to_another_category_takes_its_sla_tier(
     report = _submit(session, intake, cast)
     assert report.sla_tier == "normal"
 
-    classify_report(session, report=report, actor=cast.operator, category_code="sap_cay")
+    classify_report(
+        session, policy=POLICY, report=report, actor=cast.operator, category_code="sap_cay"
+    )
 
     assert (report.category.code, report.sla_tier) == ("sap_cay", "urgent")
     entry = _last_history(report)
@@ -154,7 +164,7 @@ def test_classify_to_another_category_takes_its_sla_tier(
 
 def test_classify_can_change_only_the_tier(session: Session, intake: Intake, cast: Cast) -> None:
     report = _submit(session, intake, cast)
-    classify_report(session, report=report, actor=cast.operator, tier="complex")
+    classify_report(session, policy=POLICY, report=report, actor=cast.operator, tier="complex")
     assert (report.category.code, report.sla_tier) == ("o_ga", "complex")
 
 
@@ -163,7 +173,9 @@ def test_classify_to_an_unknown_category_is_invalid_input(
 ) -> None:
     report = _submit(session, intake, cast)
     with pytest.raises(InvalidInput) as caught:
-        classify_report(session, report=report, actor=cast.operator, category_code="khong_co")
+        classify_report(
+            session, policy=POLICY, report=report, actor=cast.operator, category_code="khong_co"
+        )
     assert caught.value.details == {"fields": {"category": "khong_co"}}
     assert (report.category.code, report.sla_tier) == ("o_ga", "normal")
     assert [h.action for h in report.history] == ["submitted"]
@@ -174,7 +186,9 @@ def test_classify_to_an_unknown_tier_is_invalid_input(
 ) -> None:
     report = _submit(session, intake, cast)
     with pytest.raises(InvalidInput) as caught:
-        classify_report(session, report=report, actor=cast.operator, tier="siêu_khẩn")
+        classify_report(
+            session, policy=POLICY, report=report, actor=cast.operator, tier="siêu_khẩn"
+        )
     assert caught.value.details == {"fields": {"tier": "siêu_khẩn"}}
 
 
@@ -187,7 +201,7 @@ def test_assign_sets_the_lead_and_supporting_agencies(
     report = _submit(session, intake, cast)
     assign_report(
         session,
-        intake=intake,
+        policy=intake.policy,
         report=report,
         actor=cast.operator,
         agency_code="LEAD",
@@ -208,12 +222,14 @@ def test_assign_starts_the_deadline_in_working_time_from_now(
 ) -> None:
     report = _submit(session, intake, cast)
     before = utcnow()
-    assign_report(session, intake=intake, report=report, actor=cast.operator, agency_code="LEAD")
+    assign_report(
+        session, policy=intake.policy, report=report, actor=cast.operator, agency_code="LEAD"
+    )
     after = utcnow()
 
     assert report.due_at is not None
-    earliest = intake.calendar.add_working_hours(before, TARGET_HOURS)
-    latest = intake.calendar.add_working_hours(after, TARGET_HOURS)
+    earliest = intake.policy.calendar.add_working_hours(before, TARGET_HOURS)
+    latest = intake.policy.calendar.add_working_hours(after, TARGET_HOURS)
     assert earliest <= report.due_at <= latest
 
 
@@ -221,9 +237,13 @@ def test_assign_of_an_urgent_report_runs_on_the_wall_clock(
     session: Session, intake: Intake, cast: Cast
 ) -> None:
     report = _submit(session, intake, cast)
-    classify_report(session, report=report, actor=cast.operator, category_code="sap_cay")
+    classify_report(
+        session, policy=POLICY, report=report, actor=cast.operator, category_code="sap_cay"
+    )
     before = utcnow()
-    assign_report(session, intake=intake, report=report, actor=cast.operator, agency_code="LEAD")
+    assign_report(
+        session, policy=intake.policy, report=report, actor=cast.operator, agency_code="LEAD"
+    )
     after = utcnow()
 
     assert report.due_at is not None
@@ -236,7 +256,9 @@ def test_assign_to_an_unknown_or_inactive_agency_names_the_agency_field(
 ) -> None:
     report = _submit(session, intake, cast)
     with pytest.raises(InvalidInput) as caught:
-        assign_report(session, intake=intake, report=report, actor=cast.operator, agency_code=code)
+        assign_report(
+            session, policy=intake.policy, report=report, actor=cast.operator, agency_code=code
+        )
     assert caught.value.details == {"fields": {"agency": code}}
     assert report.status == ReportStatus.PENDING_REVIEW
 
@@ -248,7 +270,7 @@ def test_assign_with_an_unknown_supporting_agency_names_the_supporting_field(
     with pytest.raises(InvalidInput) as caught:
         assign_report(
             session,
-            intake=intake,
+            policy=intake.policy,
             report=report,
             actor=cast.operator,
             agency_code="LEAD",
@@ -264,7 +286,7 @@ def test_assign_refuses_the_lead_agency_also_as_supporting(
     with pytest.raises(InvalidInput) as caught:
         assign_report(
             session,
-            intake=intake,
+            policy=intake.policy,
             report=report,
             actor=cast.operator,
             agency_code="LEAD",
@@ -280,7 +302,7 @@ def test_assign_lists_a_supporting_agency_named_twice_once(
     report = _submit(session, intake, cast)
     assign_report(
         session,
-        intake=intake,
+        policy=intake.policy,
         report=report,
         actor=cast.operator,
         agency_code="LEAD",
@@ -414,7 +436,12 @@ def test_request_extension_waits_for_a_decision_as_an_internal_note(
     until = due + timedelta(days=5)
 
     request = request_extension(
-        session, report=report, actor=cast.lead_officer, until=until, reason="Chờ vật tư"
+        session,
+        policy=POLICY,
+        report=report,
+        actor=cast.lead_officer,
+        until=until,
+        reason="Chờ vật tư",
     )
 
     assert (request.until, request.reason, request.decision) == (until, "Chờ vật tư", None)
@@ -438,6 +465,7 @@ def test_request_extension_must_be_later_than_the_deadline(
     with pytest.raises(InvalidInput) as caught:
         request_extension(
             session,
+            policy=POLICY,
             report=report,
             actor=cast.lead_officer,
             until=report.due_at + shift,
@@ -453,11 +481,14 @@ def test_a_second_extension_request_while_one_waits_is_a_conflict(
     report = _in_progress(session, intake, cast)
     assert report.due_at is not None
     until = report.due_at + timedelta(days=2)
-    request_extension(session, report=report, actor=cast.lead_officer, until=until, reason="1")
+    request_extension(
+        session, policy=POLICY, report=report, actor=cast.lead_officer, until=until, reason="1"
+    )
 
     with pytest.raises(Conflict):
         request_extension(
             session,
+            policy=POLICY,
             report=report,
             actor=cast.lead_officer,
             until=until + timedelta(days=1),
@@ -473,12 +504,20 @@ def test_a_new_extension_can_be_requested_once_the_last_was_decided(
     assert report.due_at is not None
     first_until = report.due_at + timedelta(days=2)
     request_extension(
-        session, report=report, actor=cast.lead_officer, until=first_until, reason="1"
+        session,
+        policy=POLICY,
+        report=report,
+        actor=cast.lead_officer,
+        until=first_until,
+        reason="1",
     )
-    decide_extension(session, report=report, actor=cast.supervisor, approve=False, note=None)
+    decide_extension(
+        session, policy=POLICY, report=report, actor=cast.supervisor, approve=False, note=None
+    )
 
     second = request_extension(
         session,
+        policy=POLICY,
         report=report,
         actor=cast.lead_officer,
         until=first_until + timedelta(days=1),
@@ -493,10 +532,12 @@ def test_approving_an_extension_moves_the_deadline(
     report = _in_progress(session, intake, cast)
     assert report.due_at is not None
     until = report.due_at + timedelta(days=3)
-    request_extension(session, report=report, actor=cast.lead_officer, until=until, reason="Mưa")
+    request_extension(
+        session, policy=POLICY, report=report, actor=cast.lead_officer, until=until, reason="Mưa"
+    )
 
     decided = decide_extension(
-        session, report=report, actor=cast.supervisor, approve=True, note="Đồng ý"
+        session, policy=POLICY, report=report, actor=cast.supervisor, approve=True, note="Đồng ý"
     )
 
     assert report.due_at == until
@@ -517,11 +558,21 @@ def test_denying_an_extension_keeps_the_deadline(
     due = report.due_at
     assert due is not None
     request_extension(
-        session, report=report, actor=cast.lead_officer, until=due + timedelta(days=3), reason="x"
+        session,
+        policy=POLICY,
+        report=report,
+        actor=cast.lead_officer,
+        until=due + timedelta(days=3),
+        reason="x",
     )
 
     decided = decide_extension(
-        session, report=report, actor=cast.operator, approve=False, note="Không đủ lý do"
+        session,
+        policy=POLICY,
+        report=report,
+        actor=cast.supervisor,
+        approve=False,
+        note="Không đủ lý do",
     )
 
     assert report.due_at == due
@@ -537,7 +588,9 @@ def test_deciding_without_a_waiting_request_is_a_conflict(
     report = _in_progress(session, intake, cast)
     due = report.due_at
     with pytest.raises(Conflict):
-        decide_extension(session, report=report, actor=cast.supervisor, approve=approve, note=None)
+        decide_extension(
+            session, policy=POLICY, report=report, actor=cast.supervisor, approve=approve, note=None
+        )
     assert report.due_at == due
     assert _last_history(report).action == "accept"
 
@@ -550,7 +603,9 @@ def test_reopen_of_an_unrated_resolved_report_is_a_conflict(
 ) -> None:
     report = _resolved(session, intake, cast)
     with pytest.raises(Conflict):
-        reopen_report(session, intake=intake, report=report, actor=cast.operator, reason="Xem lại")
+        reopen_report(
+            session, policy=intake.policy, report=report, actor=cast.operator, reason="Xem lại"
+        )
     assert report.status == ReportStatus.RESOLVED
 
 
@@ -563,7 +618,9 @@ def test_reopen_after_a_closing_rating_is_a_conflict(
     assert report.status == ReportStatus.CLOSED
 
     with pytest.raises(Conflict):
-        reopen_report(session, intake=intake, report=report, actor=cast.operator, reason="Xem lại")
+        reopen_report(
+            session, policy=intake.policy, report=report, actor=cast.operator, reason="Xem lại"
+        )
     assert (report.status, report.rating) == (ReportStatus.CLOSED, rating)
 
 
@@ -581,7 +638,11 @@ def test_reopen_after_an_unsatisfied_rating_assigns_again_with_a_new_deadline(
 
     before = utcnow()
     reopen_report(
-        session, intake=intake, report=report, actor=cast.operator, reason="Người dân phản ánh"
+        session,
+        policy=intake.policy,
+        report=report,
+        actor=cast.operator,
+        reason="Người dân phản ánh",
     )
     after = utcnow()
 
@@ -594,9 +655,9 @@ def test_reopen_after_an_unsatisfied_rating_assigns_again_with_a_new_deadline(
     )
     assert report.due_at is not None
     assert (
-        intake.calendar.add_working_hours(before, TARGET_HOURS)
+        intake.policy.calendar.add_working_hours(before, TARGET_HOURS)
         <= report.due_at
-        <= intake.calendar.add_working_hours(after, TARGET_HOURS)
+        <= intake.policy.calendar.add_working_hours(after, TARGET_HOURS)
     )
     entry = _last_history(report)
     assert (entry.action, entry.from_status, entry.to_status, entry.note) == (
@@ -615,9 +676,18 @@ def test_after_reopening_the_citizen_can_rate_the_new_result(
     rate_report(
         session, report=report, citizen_id=cast.citizen.id, rating=Rating.UNSATISFIED, comment=None
     )
-    reopen_report(session, intake=intake, report=report, actor=cast.operator, reason="Làm lại")
+    reopen_report(
+        session, policy=intake.policy, report=report, actor=cast.operator, reason="Làm lại"
+    )
     accept_report(session, report=report, actor=cast.lead_officer)
-    resolve_report(session, report=report, actor=cast.lead_officer, answer="Đã vá lại", photos=())
+    resolve_report(
+        session,
+        policy=POLICY,
+        report=report,
+        actor=cast.lead_officer,
+        answer="Đã vá lại",
+        photos=(),
+    )
 
     rate_report(
         session, report=report, citizen_id=cast.citizen.id, rating=Rating.SATISFIED, comment=None
@@ -629,10 +699,13 @@ def test_after_reopening_the_citizen_can_rate_the_new_result(
 def test_reopen_without_a_reason_is_invalid_input(
     session: Session, intake: Intake, cast: Cast
 ) -> None:
+
     report = _resolved(session, intake, cast)
     rate_report(
         session, report=report, citizen_id=cast.citizen.id, rating=Rating.UNSATISFIED, comment=None
     )
     with pytest.raises(InvalidInput) as caught:
-        reopen_report(session, intake=intake, report=report, actor=cast.operator, reason="  ")
+        reopen_report(
+            session, policy=intake.policy, report=report, actor=cast.operator, reason="  "
+        )
     assert caught.value.details == {"fields": {"reason": "is required"}}

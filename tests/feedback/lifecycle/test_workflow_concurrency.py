@@ -32,12 +32,14 @@ from ioc.feedback.lifecycle.agency_work import accept_report, request_extension
 from ioc.feedback.lifecycle.triage import assign_report, decide_extension, reject_report
 from ioc.feedback.models import User
 from ioc.feedback.report_models import ExtensionRequest, Report, ReportHistory
-from ioc.feedback.sla.calendar import WorkingCalendar
 from ioc.feedback.states import ReportStatus, Role
 from ioc.geo.service import AreaLocator
 from ioc.migrate import upgrade
 from tests.conftest import BACKENDS, throwaway_postgis_database
-from tests.factories import make_agency, make_category, make_province_with_two_communes
+from tests.factories import make_agency, make_category, make_policy, make_province_with_two_communes
+
+POLICY = make_policy()
+
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 POSTGIS_ONLY = [BACKENDS[1]]
@@ -67,7 +69,7 @@ def _build(engine: Engine) -> Db:
         session.add_all([operator, supervisor, officer, support_officer])
         session.flush()
         ids = (operator.id, supervisor.id, officer.id, support_officer.id)
-    intake = Intake(locator=AreaLocator(check_seconds=0), calendar=WorkingCalendar(timezone=VN))
+    intake = Intake(locator=AreaLocator(check_seconds=0), policy=make_policy())
     return Db(factory, intake, *ids)
 
 
@@ -98,7 +100,7 @@ def _file_report(db: Db, *, in_progress_with_extension: bool = False) -> int:
         if in_progress_with_extension:
             assign_report(
                 session,
-                intake=db.intake,
+                policy=db.intake.policy,
                 report=report,
                 actor=_user(session, db.operator_id),
                 agency_code="LEAD",
@@ -109,6 +111,7 @@ def _file_report(db: Db, *, in_progress_with_extension: bool = False) -> int:
             assert report.due_at is not None
             request_extension(
                 session,
+                policy=POLICY,
                 report=report,
                 actor=officer,
                 until=report.due_at + timedelta(days=3),
@@ -129,7 +132,7 @@ def _load(session: Session, report_id: int) -> Report:
 def _assign(session: Session, db: Db, report: Report) -> None:
     assign_report(
         session,
-        intake=db.intake,
+        policy=db.intake.policy,
         report=report,
         actor=_user(session, db.operator_id),
         agency_code="LEAD",
@@ -207,6 +210,7 @@ def test_second_of_two_staff_acting_on_the_same_loaded_report_fails_with_stale_d
 def test_second_of_two_overlapping_transactions_fails_with_stale_data(
     db: Db, winner: str, loser: str
 ) -> None:
+
     report_id = _file_report(db)
     with db.factory() as first, db.factory() as second:
         mine, theirs = _load(first, report_id), _load(second, report_id)  # both stay open
@@ -232,6 +236,7 @@ def test_two_overlapping_extension_decisions_cannot_both_be_recorded(db: Db) -> 
         approving = _load(first, report_id)
         decide_extension(
             first,
+            policy=POLICY,
             report=approving,
             actor=_user(first, db.supervisor_id),
             approve=True,
@@ -243,6 +248,7 @@ def test_two_overlapping_extension_decisions_cannot_both_be_recorded(db: Db) -> 
         with pytest.raises(StaleDataError):
             decide_extension(
                 second,
+                policy=POLICY,
                 report=denying,
                 actor=_user(second, db.operator_id),
                 approve=False,

@@ -20,7 +20,9 @@ from ioc.feedback.lifecycle.triage import (
 from ioc.feedback.models import User
 from ioc.feedback.report_models import ReportHistory
 from ioc.feedback.states import ReportStatus, Role
-from tests.factories import make_agency, make_category, make_province_with_two_communes
+from tests.factories import make_agency, make_category, make_policy, make_province_with_two_communes
+
+POLICY = make_policy()
 
 
 def _photo(name: str) -> StoredPhoto:
@@ -38,6 +40,7 @@ def _photo(name: str) -> StoredPhoto:
 def test_a_report_goes_from_submission_through_a_reopen_to_closed(
     session: Session, intake: Intake
 ) -> None:
+
     make_province_with_two_communes(session)
     make_category(session, "rac_thai", is_auto_dispatch=False, is_photo_required=True)
     agency = make_agency(session, "MT")
@@ -62,18 +65,27 @@ def test_a_report_goes_from_submission_through_a_reopen_to_closed(
     assert report.status == ReportStatus.PENDING_REVIEW
 
     verify_report(session, report=report, actor=operator, note="Ảnh rõ, đúng địa điểm")
-    assign_report(session, intake=intake, report=report, actor=operator, agency_code="MT")
+    assign_report(session, policy=intake.policy, report=report, actor=operator, agency_code="MT")
     assert report.status == ReportStatus.ASSIGNED
 
     accept_report(session, report=report, actor=officer)
     assert report.due_at is not None
     until = report.due_at + timedelta(days=2)
-    request_extension(session, report=report, actor=officer, until=until, reason="Chờ xe ép rác")
-    decide_extension(session, report=report, actor=supervisor, approve=True, note="Đồng ý")
+    request_extension(
+        session, policy=POLICY, report=report, actor=officer, until=until, reason="Chờ xe ép rác"
+    )
+    decide_extension(
+        session, policy=POLICY, report=report, actor=supervisor, approve=True, note="Đồng ý"
+    )
     assert report.due_at == until
 
     resolve_report(
-        session, report=report, actor=officer, answer="Đã thu gom", photos=[_photo("after1")]
+        session,
+        policy=POLICY,
+        report=report,
+        actor=officer,
+        answer="Đã thu gom",
+        photos=[_photo("after1")],
     )
     assert report.status == ReportStatus.RESOLVED
 
@@ -87,13 +99,22 @@ def test_a_report_goes_from_submission_through_a_reopen_to_closed(
     assert report.status == ReportStatus.RESOLVED
 
     reopen_report(
-        session, intake=intake, report=report, actor=operator, reason="Người dân chưa hài lòng"
+        session,
+        policy=intake.policy,
+        report=report,
+        actor=operator,
+        reason="Người dân chưa hài lòng",
     )
     assert report.status == ReportStatus.ASSIGNED
 
     accept_report(session, report=report, actor=officer)
     resolve_report(
-        session, report=report, actor=officer, answer="Đã thu gom hết", photos=[_photo("after2")]
+        session,
+        policy=POLICY,
+        report=report,
+        actor=officer,
+        answer="Đã thu gom hết",
+        photos=[_photo("after2")],
     )
     rate_report(
         session, report=report, citizen_id=citizen.id, rating=Rating.SATISFIED, comment="Cảm ơn"

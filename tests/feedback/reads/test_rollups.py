@@ -14,7 +14,10 @@ from ioc.feedback.models import User
 from ioc.feedback.reads.rollups import ReportCellCount, rebuild_rollups, rollup_key
 from ioc.feedback.report_models import Report
 from ioc.feedback.states import ReportStatus, Role
-from tests.factories import make_category, make_province_with_two_communes
+from tests.factories import make_category, make_policy, make_province_with_two_communes
+
+POLICY = make_policy()
+
 
 IN_A = (108.05, 16.05)
 IN_B = (108.15, 16.05)
@@ -81,7 +84,7 @@ def test_reclassifying_moves_the_report_between_categories(
     session: Session, intake: Intake, operator: User
 ) -> None:
     report = _submit(session, intake, IN_A, "o_ga")
-    classify_report(session, report=report, actor=operator, category_code="rac")
+    classify_report(session, policy=POLICY, report=report, actor=operator, category_code="rac")
     session.flush()
 
     assert _rollups(session) == _direct(session)
@@ -108,6 +111,7 @@ def test_a_rolled_back_change_leaves_the_counts_as_they_were(
 def test_rebuild_recounts_after_a_bulk_load(
     session: Session, intake: Intake, operator: User
 ) -> None:
+
     _submit(session, intake, IN_A, "o_ga")
     session.flush()
     session.execute(ReportCellCount.__table__.delete())

@@ -175,7 +175,10 @@ def test_an_empty_file_is_a_calendar_without_holidays(tmp_path):
             '[[make_up_workday]]\ndate = 2026-01-10\nname = "B"\n',
             r"make_up_workday #1 \('B'.*also listed as a holiday",
         ),
-        ('[[make_up_workday]]\ndate = 2026-01-09\nname = "B"\n', "make_up_workday #1.*weekday"),
+        (
+            '[[make_up_workday]]\ndate = 2026-01-09\nname = "B"\n',
+            "make_up_workday #1.*working day already",
+        ),
     ],
 )
 def test_a_bad_file_is_a_value_error_naming_the_entry(tmp_path, text, match):
@@ -229,7 +232,7 @@ def test_working_hours_between_accept_any_time_zone():
 
 
 def test_working_hours_between_a_calendar_without_working_days_are_zero():
-    calendar = WorkingCalendar(timezone=VN, working_weekdays=frozenset())
+    calendar = WorkingCalendar(timezone=VN, week={})
 
     assert calendar.working_hours_between(vn(2025, 7, 7), vn(2025, 7, 14)) == 0
 
@@ -313,7 +316,33 @@ def test_a_deadline_is_always_inside_a_shift_of_a_working_day(start, hours):
     assert end.date() not in SHIPPED.holidays
     assert end.weekday() < 5 or end.date() in SHIPPED.make_up_workdays
     # Closed at both ends: a deadline that uses up a shift stays at its end.
-    assert any(opens <= end.time() <= closes for opens, closes in SHIPPED.shifts)
+    assert any(opens <= end.time() <= closes for opens, closes in SHIPPED.week[0])
+
+
+@fast
+@given(start=starts, hours=any_hours)
+def test_subtracting_working_hours_undoes_adding_them(start, hours):
+    end = SHIPPED.add_working_hours(start, hours)
+
+    back = SHIPPED.subtract_working_hours(end, hours)
+
+    assert SHIPPED.working_hours_between(back, end) == pytest.approx(hours, abs=1e-6)
+    assert SHIPPED.working_hours_between(start, back) == pytest.approx(0, abs=1e-6)
+
+
+@fast
+@given(start=starts, days=st.integers(min_value=0, max_value=40))
+def test_adding_working_days_lands_on_a_working_day_at_the_same_time(start, days):
+    end = SHIPPED.add_working_days(start, days).astimezone(VN)
+    local = start.astimezone(VN)
+
+    assert end.time() == local.time()
+    assert days == 0 or SHIPPED.is_working_day(end.date())
+    passed = (end.date() - local.date()).days
+    working = sum(
+        SHIPPED.is_working_day(local.date() + timedelta(days=n)) for n in range(1, passed + 1)
+    )
+    assert working == days
 
 
 @fast

@@ -60,14 +60,14 @@ def test_asking_twice_while_waiting_is_refused(session, handled):
 
 def test_the_working_time_left_at_the_pause_is_left_after_the_answer(session, intake, handled):
     report, _, _ = handled
-    calendar = intake.calendar
+    calendar = intake.policy.calendar
     # 16 working hours from Monday 08:00 end Wednesday 09:00; paused at Monday 10:00 with
     # 14 working hours left, answered Thursday 08:00 — so due 14 working hours after that.
     report.paused_at = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
     left = calendar.working_hours_between(report.paused_at, report.due_at)
     answered = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
 
-    resume_clock(report, calendar, now=answered)
+    resume_clock(report, intake.policy, at=answered)
 
     assert left == pytest.approx(14.0)
     assert report.due_at == calendar.add_working_hours(answered, 14.0)
@@ -83,7 +83,7 @@ def test_the_citizens_comment_resumes_the_clock(session, intake, handled):
         report=report,
         citizen_id=citizen.id,
         text="Cột số 12",
-        calendar=intake.calendar,
+        policy=intake.policy,
     )
 
     assert report.paused_at is None

@@ -7,12 +7,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from ioc.feedback.models import Category
+from ioc.feedback.report_models import Report
 from ioc.feedback.sla.calendar import WorkingCalendar, load_calendar
-from ioc.feedback.sla.deadlines import receipt_deadline, resolution_deadline
+from ioc.feedback.sla.deadlines import start_receipt_clock, start_resolution_clock
+from ioc.feedback.sla.policy import load_policy
+from tests.factories import make_policy
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CALENDAR = WorkingCalendar(timezone=VN)
 SHIPPED = load_calendar(VN)
+POLICY = make_policy()
+SHIPPED_POLICY = load_policy(VN)
 
 
 def vn(day: int, hour: int, minute: int = 0, month: int = 7) -> datetime:
@@ -79,7 +85,7 @@ def test_holiday_is_not_a_working_day():
 
 
 def test_calendar_without_working_days_is_an_error():
-    calendar = WorkingCalendar(timezone=VN, working_weekdays=frozenset())
+    calendar = WorkingCalendar(timezone=VN, week={})
 
     with pytest.raises(ValueError, match="no working time"):
         calendar.add_working_hours(vn(7, 8), 1)
@@ -111,29 +117,52 @@ def test_working_hours_follow_the_calendar_time_zone_not_the_input_one():
     assert CALENDAR.add_working_hours(start, 1) == vn(7, 9)
 
 
+def _report(tier: str, *, category_tier: str | None = None, category_hours: float = 24) -> Report:
+    category = Category(code="x", sla_tier=category_tier or tier, sla_target_hours=category_hours)
+    return Report(status="pending_review", sla_tier=tier, category=category, paused_hours=0.0)
+
+
 def test_urgent_deadline_runs_on_the_wall_clock():
-    saturday_night = vn(12, 22)
+    report = _report("urgent", category_hours=4)
 
-    due = resolution_deadline(CALENDAR, tier="urgent", target_hours=4, starts=saturday_night)
+    start_resolution_clock(report, POLICY, at=vn(12, 22))  # Saturday night
 
-    assert due == vn(13, 2)
+    assert report.due_at == vn(13, 2)
 
 
 def test_normal_deadline_runs_in_working_hours():
-    due = resolution_deadline(CALENDAR, tier="normal", target_hours=4, starts=vn(11, 16))
+    report = _report("normal", category_hours=4)
 
-    assert due == vn(14, 10, 30)
+    start_resolution_clock(report, POLICY, at=vn(11, 16))
+
+    assert report.due_at == vn(14, 10, 30)
 
 
-def test_complex_deadline_runs_in_working_hours():
-    due = resolution_deadline(CALENDAR, tier="complex", target_hours=8, starts=vn(7, 8))
+def test_a_report_reclassified_as_complex_gets_the_longer_complex_target():
+    report = _report("complex", category_tier="normal", category_hours=24)
 
-    assert due == vn(8, 8, 30)
+    start_resolution_clock(report, POLICY, at=vn(7, 7, 30))
+
+    # The policy's complex target, 80 working hours: ten and a half working days.
+    assert report.due_at == POLICY.calendar.add_working_hours(vn(7, 7, 30), 80)
+    assert report.due_at > POLICY.calendar.add_working_hours(vn(7, 7, 30), 24)
 
 
 def test_receipt_deadline_is_eight_working_hours():
+    report = _report("normal")
+
     # One hour on Friday, four on Monday morning, three after lunch.
-    assert receipt_deadline(CALENDAR, received_at=vn(11, 16)) == vn(14, 16, 30)
+    start_receipt_clock(report, POLICY, at=vn(11, 16))
+
+    assert report.receipt_due_at == vn(14, 16, 30)
+
+
+def test_an_urgent_report_has_two_wall_clock_hours_for_receipt():
+    report = _report("urgent")
+
+    start_receipt_clock(report, POLICY, at=vn(11, 16))
+
+    assert report.receipt_due_at == vn(11, 18)
 
 
 def test_deadline_crosses_the_30_april_break_and_the_weekend():
@@ -148,9 +177,11 @@ def test_deadline_crosses_the_30_april_break_and_the_weekend():
 def test_receipt_deadline_skips_tet_2026():
     # Friday 13 Feb 2026 16:00–17:00 is 1 h; the Tết break runs to Sunday 22 Feb, so the other
     # 7 h are Monday 23 Feb: 07:30–11:30 and 13:30–16:30.
-    due = receipt_deadline(SHIPPED, received_at=datetime(2026, 2, 13, 16, 0, tzinfo=VN))
+    report = _report("normal")
 
-    assert due == datetime(2026, 2, 23, 16, 30, tzinfo=VN)
+    start_receipt_clock(report, SHIPPED_POLICY, at=datetime(2026, 2, 13, 16, 0, tzinfo=VN))
+
+    assert report.receipt_due_at == datetime(2026, 2, 23, 16, 30, tzinfo=VN)
 
 
 def test_deadline_runs_on_a_make_up_saturday():

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from ioc.events.models import Event
 from ioc.feedback.intake.filing import submit_report
-from ioc.feedback.sla.sweep import restart_deadline_notices, sweep_deadlines
+from ioc.feedback.sla.deadlines import restart_deadline_notices
+from ioc.feedback.sla.sweep import sweep_deadlines
 from tests.factories import make_agency, make_category, make_province_with_two_communes, make_rule
 
 # Monday 2026-11-23 08:00 in Vietnam.
@@ -40,8 +41,8 @@ def _events(session, kind: str) -> list[Event]:
 def test_an_overdue_report_is_announced_and_escalated_once(session, intake, assigned):
     late = assigned.due_at + timedelta(minutes=1)
 
-    first = sweep_deadlines(session, intake.calendar, now=late)
-    second = sweep_deadlines(session, intake.calendar, now=late + timedelta(hours=1))
+    first = sweep_deadlines(session, intake.policy, now=late)
+    second = sweep_deadlines(session, intake.policy, now=late + timedelta(hours=1))
 
     assert first.overdue == [assigned.ref]
     assert second.overdue == []
@@ -58,8 +59,8 @@ def test_a_deadline_four_working_hours_away_is_announced_once_as_due_soon(
     # 8 working hours from Monday 08:00 end Tuesday 08:30; Monday 17:00 leaves 1 hour.
     evening = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
-    first = sweep_deadlines(session, intake.calendar, now=evening)
-    second = sweep_deadlines(session, intake.calendar, now=evening + timedelta(minutes=5))
+    first = sweep_deadlines(session, intake.policy, now=evening)
+    second = sweep_deadlines(session, intake.policy, now=evening + timedelta(minutes=5))
 
     assert first.due_soon == [assigned.ref]
     assert second.due_soon == []
@@ -67,18 +68,18 @@ def test_a_deadline_four_working_hours_away_is_announced_once_as_due_soon(
 
 
 def test_nothing_is_announced_while_plenty_of_working_time_is_left(session, intake, assigned):
-    result = sweep_deadlines(session, intake.calendar, now=MONDAY_8AM + timedelta(minutes=30))
+    result = sweep_deadlines(session, intake.policy, now=MONDAY_8AM + timedelta(minutes=30))
 
     assert result.due_soon == []
     assert result.overdue == []
 
 
 def test_a_moved_deadline_is_announced_again_when_it_passes(session, intake, assigned):
-    sweep_deadlines(session, intake.calendar, now=assigned.due_at + timedelta(minutes=1))
+    sweep_deadlines(session, intake.policy, now=assigned.due_at + timedelta(minutes=1))
     assigned.due_at = assigned.due_at + timedelta(days=7)
     restart_deadline_notices(assigned)
 
-    result = sweep_deadlines(session, intake.calendar, now=assigned.due_at + timedelta(minutes=1))
+    result = sweep_deadlines(session, intake.policy, now=assigned.due_at + timedelta(minutes=1))
 
     assert result.overdue == [assigned.ref]
     assert len(_events(session, "report.overdue")) == 2
@@ -97,7 +98,7 @@ def test_a_report_waiting_for_the_ioc_runs_on_the_receipt_clock(session, intake)
         received_at=MONDAY_8AM,
     )
 
-    result = sweep_deadlines(session, intake.calendar, now=report.receipt_due_at + timedelta(1))
+    result = sweep_deadlines(session, intake.policy, now=report.receipt_due_at + timedelta(1))
 
     assert result.overdue == [report.ref]
     assert _events(session, "report.overdue")[0].payload["clock"] == "receipt"
@@ -107,6 +108,6 @@ def test_resolved_reports_are_not_swept(session, intake, assigned):
     assigned.status = "resolved"
     session.flush()
 
-    result = sweep_deadlines(session, intake.calendar, now=assigned.due_at + timedelta(days=1))
+    result = sweep_deadlines(session, intake.policy, now=assigned.due_at + timedelta(days=1))
 
     assert result.overdue == []

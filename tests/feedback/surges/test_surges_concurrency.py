@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -18,12 +17,11 @@ from ioc.db import make_session_factory, unit_of_work
 from ioc.events.models import Event
 from ioc.feedback.intake.filing import Intake, submit_report
 from ioc.feedback.report_models import Surge
-from ioc.feedback.sla.calendar import WorkingCalendar
 from ioc.feedback.surges.detection import detect_surges
 from ioc.geo.service import AreaLocator
 from ioc.migrate import upgrade
 from tests.conftest import throwaway_postgis_database
-from tests.factories import make_category, make_province_with_two_communes
+from tests.factories import make_category, make_policy, make_province_with_two_communes
 
 pytestmark = pytest.mark.postgis
 
@@ -35,7 +33,7 @@ def factory() -> Iterator[sessionmaker[Session]]:
         factory = make_session_factory(engine)
         intake = Intake(
             locator=AreaLocator(check_seconds=0),
-            calendar=WorkingCalendar(timezone=ZoneInfo("Asia/Ho_Chi_Minh")),
+            policy=make_policy(),
         )
         with unit_of_work(factory) as session:
             make_province_with_two_communes(session)
