@@ -23,6 +23,7 @@ from ioc.feedback.models import StaffSession
 from ioc.feedback.people.staff_sessions import find_session, sign_in, sign_out
 from ioc.web.limits import limiter
 from ioc.web.openapi import api
+from ioc.web.validated import validated_body
 
 bp = Blueprint("auth", __name__, url_prefix="/api/auth")
 
@@ -89,7 +90,7 @@ def current_staff_session(session: Session) -> StaffSession:
 )
 def login() -> Response:
     """Sign in with a username and password: a bearer token, and a session cookie."""
-    body: LoginIn = request.context.json  # type: ignore[attr-defined]
+    body = validated_body(LoginIn)
     with services().unit_of_work() as session:
         signed = sign_in(session, username=body.username, password=body.password)
         payload = {
