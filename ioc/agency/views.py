@@ -33,6 +33,7 @@ from ioc.web.staff_access import (
     STAFF_ERRORS,
     STAFF_SECURITY,
     act_on_report,
+    agency_id_of,
     staff_unit_of_work,
 )
 from ioc.web.staff_view import Snapshot, StaffReport, StaffReportList
@@ -57,7 +58,7 @@ def inbox() -> dict[str, Any]:
     query = validated_query(InboxQuery)
     with staff_unit_of_work(AGENCY_STAFF) as (session, actor):
         reports = list_agency_inbox(
-            session, agency_id=actor.agency_id, status=query.status, limit=query.limit
+            session, agency_id=agency_id_of(actor), status=query.status, limit=query.limit
         )
         return {"items": [staff_view.summary(r) for r in reports]}
 
@@ -154,5 +155,5 @@ def snapshot() -> dict[str, Any]:
     """My agency's open reports and the event `seq` they correspond to (after `resync`)."""
     with staff_unit_of_work(AGENCY_STAFF) as (session, actor):
         seq = latest_seq(session)  # read first: later changes arrive as events
-        reports = list_agency_inbox(session, agency_id=actor.agency_id, limit=5000)
+        reports = list_agency_inbox(session, agency_id=agency_id_of(actor), limit=5000)
         return {"seq": seq, "reports": [map_point(r) for r in reports]}
