@@ -57,7 +57,7 @@ def _refuse_unreadable_json() -> None:
         raise MalformedRequest("the request body is not valid JSON")
 
 
-SECURED = {"firebase": []}
+SECURED: dict[str, list[str]] = {"firebase": []}
 ERRORS = {"HTTP_401": ErrorOut, "HTTP_404": ErrorOut, "HTTP_422": ErrorOut}
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel, Field
 from spectree import Response as Answers
 from sqlalchemy.orm import Session
@@ -32,7 +32,7 @@ CSRF_COOKIE = "ioc_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 TAGS = ["staff"]
-STAFF = {"staff": []}
+STAFF: dict[str, list[str]] = {"staff": []}
 
 
 class LoginIn(BaseModel):
@@ -100,7 +100,7 @@ def login() -> Response:
             "csrf_token": signed.csrf_token,
             "user": _staff(signed.user),
         }
-    response = current_app.json.response(payload)
+    response = jsonify(payload)
     secure = services().settings.env is Environment.PRODUCTION
     response.set_cookie(
         SESSION_COOKIE,
