@@ -129,7 +129,7 @@ class Settings(BaseSettings):
 
     def production_problems(self) -> list[str]:
         """Dev-only settings that must never reach a production process."""
-        problems = []
+        problems: list[str] = []
         if self.env is not Environment.PRODUCTION:
             return problems
         if self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < 32:
@@ -163,7 +163,7 @@ def load_settings(overrides: dict[str, object] | None = None) -> Settings:
     from pydantic import ValidationError
 
     try:
-        settings = Settings(**(overrides or {}))
+        settings = Settings.model_validate(overrides or {})
     except ValidationError as exc:
         lines = [
             f"IOC_{'_'.join(str(p) for p in err['loc']).upper() or 'SETTINGS'}: {err['msg']}"

@@ -105,4 +105,7 @@ def sla_policy(settings: Settings) -> SlaPolicy:
 
 def services() -> Services:
     """The services of the current app (inside a request, CLI command or app context)."""
-    return current_app.extensions["ioc"]
+    found = current_app.extensions["ioc"]
+    if not isinstance(found, Services):
+        raise RuntimeError("the app was not built by ioc.app.create_app")
+    return found

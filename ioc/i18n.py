@@ -27,7 +27,11 @@ def _catalogue(language: str) -> dict[str, str]:
     return {
         message.id: message.string
         for message in catalogue
-        if message.id and isinstance(message.id, str) and message.string and not message.fuzzy
+        if isinstance(message.id, str)
+        and isinstance(message.string, str)
+        and message.id
+        and message.string
+        and not message.fuzzy
     }
 
 

@@ -132,7 +132,8 @@ class FirebaseTokenVerifier:
                     # server over the network on first verify and failing off Google Cloud.
                     # Verifying ID tokens needs only Google's public keys, fetched unauthenticated.
                     self._app = firebase_admin.initialize_app(
-                        AnonymousCredentials(),
+                        # google-auth leaves this constructor unannotated.
+                        AnonymousCredentials(),  # type: ignore[no-untyped-call]
                         options={
                             "projectId": self._project_id,
                             "httpTimeout": _KEY_FETCH_TIMEOUT_SECONDS,

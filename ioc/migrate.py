@@ -50,6 +50,7 @@ def _sqlite_foreign_keys_off(connection: Connection) -> Iterator[None]:
         yield
         return
     raw = connection.connection.driver_connection
+    assert raw is not None  # an open connection holds its driver's connection
     raw.execute("PRAGMA foreign_keys=OFF")
     try:
         yield

@@ -12,7 +12,8 @@ from pydantic import ValidationError
 from ioc.errors import InvalidInput
 from ioc.feedback.intake.filing import MAX_PHOTOS
 from ioc.feedback.intake.photos import ProcessedPhoto, process_photo
-from mobile_api.schemas import ReportIn
+from ioc.web.validated import validated_body, validated_form
+from mobile_api.schemas import ReportForm, ReportIn
 
 
 @dataclass(frozen=True)
@@ -29,9 +30,9 @@ def read_upload() -> Upload:
         InvalidInput: a bad report part, too many photos, or a photo that is not an image.
     """
 
-    form = getattr(request.context, "form", None)  # type: ignore[attr-defined]
+    form = validated_form(ReportForm)
     if form is None:
-        report = request.context.json  # type: ignore[attr-defined]
+        report = validated_body(ReportIn)
         uploads: list[Any] = []
     else:
         if form.report is None:

@@ -6,15 +6,16 @@ from typing import Any
 
 from flask import url_for
 
-from ioc.feedback.models import Agency, Category
+from ioc.feedback.models import Agency, Category, CategoryGroup
 from ioc.feedback.reads.tracking import public_timeline
 from ioc.feedback.report_models import Attachment, Report
 from ioc.feedback.states import ReportStatus
+from ioc.geo.models import Area
 from ioc.i18n import translate
 from ioc.web.clocks import current_clock
 
 
-def _name(obj: Any, language: str) -> str:
+def _name(obj: Category | CategoryGroup | Agency | Area, language: str) -> str:
     return (obj.name_en if language == "en" and obj.name_en else None) or obj.name_vi
 
 

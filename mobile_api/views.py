@@ -19,6 +19,7 @@ from ioc.feedback.report_models import Report
 from ioc.feedback.states import Channel
 from ioc.web.limits import SUBMIT_PER_CITIZEN, SUBMIT_PER_IP, citizen_key, limiter
 from ioc.web.openapi import api
+from ioc.web.validated import validated_body, validated_headers, validated_query
 from mobile_api import presenters
 from mobile_api.auth import as_citizen, language, signed_in_citizen_id
 from mobile_api.intake import read_upload
@@ -56,7 +57,7 @@ def _refuse_unreadable_json() -> None:
         raise MalformedRequest("the request body is not valid JSON")
 
 
-SECURED = {"firebase": []}
+SECURED: dict[str, list[str]] = {"firebase": []}
 ERRORS = {"HTTP_401": ErrorOut, "HTTP_404": ErrorOut, "HTTP_422": ErrorOut}
 
 
@@ -85,7 +86,7 @@ def create_report() -> Any:
     """Submit a report (JSON, or multipart with photos). Needs an `Idempotency-Key` header:
     a retry with the same key and body returns the first answer and creates nothing."""
     citizen_id = signed_in_citizen_id()
-    key = idempotency.check_key(request.context.headers.idempotency_key)  # type: ignore[attr-defined]
+    key = idempotency.check_key(validated_headers(SubmitHeaders).idempotency_key)
     upload = read_upload()
     submission = Submission(
         reporter_id=citizen_id,
@@ -125,7 +126,7 @@ def _created(report: Report, citizen_id: int) -> idempotency.StoredAnswer:
 )
 def my_reports() -> dict[str, Any]:
     """The caller's reports, newest first; pass `next_cursor` back as `cursor`."""
-    query: PageQuery = request.context.query  # type: ignore[attr-defined]
+    query = validated_query(PageQuery)
     lang = language()
     with as_citizen() as (session, citizen_id):
         page = tracking.list_reports_of(
@@ -143,7 +144,7 @@ def my_reports() -> dict[str, Any]:
 )
 def nearby_reports() -> dict[str, Any]:
     """Open reports of a category within its duplicate radius ("already reported?")."""
-    query: NearbyQuery = request.context.query  # type: ignore[attr-defined]
+    query = validated_query(NearbyQuery)
     lang = language()
     with as_citizen() as (session, _):
         nearby = tracking.find_nearby_open(
@@ -176,7 +177,7 @@ def show_report(ref: str) -> dict[str, Any]:
 )
 def comment_on_report(ref: str) -> tuple[str, int]:
     """The reporter adds information for the operators."""
-    body: CommentIn = request.context.json  # type: ignore[attr-defined]
+    body = validated_body(CommentIn)
     with as_citizen() as (session, citizen_id):
         report = tracking.get_report(session, ref=ref, viewer_id=citizen_id)
         citizen_actions.add_comment(
@@ -198,7 +199,7 @@ def comment_on_report(ref: str) -> tuple[str, int]:
 )
 def rate_report(ref: str) -> dict[str, Any]:
     """Rate the result once it is resolved; `unsatisfied` asks the IOC to reopen it."""
-    body: RatingIn = request.context.json  # type: ignore[attr-defined]
+    body = validated_body(RatingIn)
     with as_citizen() as (session, citizen_id):
         report = tracking.get_report(session, ref=ref, viewer_id=citizen_id)
         citizen_actions.rate_report(
@@ -229,7 +230,7 @@ def support_report(ref: str) -> dict[str, Any]:
 )
 def register_device() -> tuple[dict[str, Any], int]:
     """Register an FCM token so the citizen hears about their reports."""
-    body: DeviceIn = request.context.json  # type: ignore[attr-defined]
+    body = validated_body(DeviceIn)
     with as_citizen() as (session, citizen_id):
         device = citizen_actions.register_device(
             session,

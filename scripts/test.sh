@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run the whole test suite: lint, import layering, and pytest on SQLite and PostGIS.
+# Run the whole test suite: lint, types, import layering, and pytest on SQLite and PostGIS.
 #
 #   bash scripts/test.sh [pytest arguments]
 #
@@ -14,7 +14,7 @@ if [ ! -x .venv/bin/python ]; then
   echo "==> creating .venv"
   "$python" -m venv .venv
 fi
-if ! .venv/bin/python -c "import ioc, pytest, importlinter" 2>/dev/null \
+if ! .venv/bin/python -c "import ioc, pytest, importlinter, mypy" 2>/dev/null \
    || [ pyproject.toml -nt .venv/.installed ]; then
   echo "==> installing IOC and its test tools into .venv"
   .venv/bin/python -m pip install --quiet --upgrade pip
@@ -38,6 +38,8 @@ bash scripts/build_frontend.sh
 echo "==> ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+echo "==> mypy"
+.venv/bin/mypy
 echo "==> import layering"
 .venv/bin/lint-imports --no-cache --no-logo
 echo "==> pytest"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint
 from pydantic import BaseModel, ConfigDict, Field
 from spectree import Response
 
@@ -12,6 +12,7 @@ from ioc.feedback.people import audit
 from ioc.feedback.states import Role
 from ioc.web.openapi import api
 from ioc.web.staff_access import ErrorOut, staff_unit_of_work
+from ioc.web.validated import validated_query
 
 bp = Blueprint("admin_api", __name__, url_prefix="/api/admin/v1")
 ADMINS = frozenset({Role.ADMIN})
@@ -51,7 +52,7 @@ class AuditPage(BaseModel):
 )
 def audit_log() -> dict[str, Any]:
     """Staff actions, newest first, filtered by report ref or username."""
-    query: AuditQuery = request.context.query  # type: ignore[attr-defined]
+    query = validated_query(AuditQuery)
     with staff_unit_of_work(ADMINS) as (session, _):
         rows = audit.list_entries(
             session,

@@ -33,9 +33,11 @@ from ioc.web.staff_access import (
     STAFF_ERRORS,
     STAFF_SECURITY,
     act_on_report,
+    agency_id_of,
     staff_unit_of_work,
 )
 from ioc.web.staff_view import Snapshot, StaffReport, StaffReportList
+from ioc.web.validated import validated_body, validated_form, validated_query
 
 bp = Blueprint("agency_api", __name__, url_prefix="/api/agency/v1")
 
@@ -53,10 +55,10 @@ ACTION = Response(HTTP_200=StaffReport, **STAFF_ERRORS)
 )
 def inbox() -> dict[str, Any]:
     """What my agency leads or supports and has to handle: overdue first."""
-    query: InboxQuery = request.context.query  # type: ignore[attr-defined]
+    query = validated_query(InboxQuery)
     with staff_unit_of_work(AGENCY_STAFF) as (session, actor):
         reports = list_agency_inbox(
-            session, agency_id=actor.agency_id, status=query.status, limit=query.limit
+            session, agency_id=agency_id_of(actor), status=query.status, limit=query.limit
         )
         return {"items": [staff_view.summary(r) for r in reports]}
 
@@ -87,7 +89,7 @@ def accept(ref: str) -> dict[str, Any]:
 @api.validate(json=NoteIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def note(ref: str) -> dict[str, Any]:
     """A progress note, public or internal."""
-    body: NoteIn = request.context.json  # type: ignore[attr-defined]
+    body = validated_body(NoteIn)
     return _act(ref, agency_work.add_note, text=body.text, is_public=body.public)
 
 
@@ -95,7 +97,7 @@ def note(ref: str) -> dict[str, Any]:
 @api.validate(json=ReasonIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def give_back(ref: str) -> dict[str, Any]:
     """Not ours: back to the IOC with a reason (chuyển trả)."""
-    body: ReasonIn = request.context.json  # type: ignore[attr-defined]
+    body = validated_body(ReasonIn)
     return _act(ref, agency_work.return_report, policy=services().policy, reason=body.reason)
 
 
@@ -103,7 +105,7 @@ def give_back(ref: str) -> dict[str, Any]:
 @api.validate(json=ExtensionIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def extension(ref: str) -> dict[str, Any]:
     """Ask the IOC for a later deadline (đề nghị gia hạn)."""
-    body: ExtensionIn = request.context.json  # type: ignore[attr-defined]
+    body = validated_body(ExtensionIn)
     return _act(
         ref,
         agency_work.request_extension,
@@ -117,15 +119,15 @@ def extension(ref: str) -> dict[str, Any]:
 @api.validate(json=NoteIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def contribution(ref: str) -> dict[str, Any]:
     """A supporting agency records its part of the work."""
-    return _act(ref, agency_work.contribute, text=request.context.json.text)  # type: ignore[attr-defined]
+    return _act(ref, agency_work.contribute, text=validated_body(NoteIn).text)
 
 
 @bp.post("/reports/<ref>/resolve")
 @api.validate(json=ResolveIn, form=ResolveForm, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def resolve(ref: str) -> dict[str, Any]:
     """Resolve with the public answer and "after" photos (multipart), or JSON without photos."""
-    form = getattr(request.context, "form", None)  # type: ignore[attr-defined]
-    answer = form.answer if form is not None else request.context.json.answer  # type: ignore[attr-defined]
+    form = validated_form(ResolveForm)
+    answer = form.answer if form is not None else validated_body(ResolveIn).answer
     uploads = request.files.getlist("photos") if form is not None else []
     if len(uploads) > MAX_PHOTOS:
         raise InvalidInput(
@@ -152,7 +154,7 @@ def resolve(ref: str) -> dict[str, Any]:
 @api.validate(json=QuestionIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def ask_citizen(ref: str) -> dict[str, Any]:
     """Ask the reporter for more information; the deadline clock pauses until they answer."""
-    return _act(ref, questions.ask_citizen, question=request.context.json.question)  # type: ignore[attr-defined]
+    return _act(ref, questions.ask_citizen, question=validated_body(QuestionIn).question)
 
 
 @bp.get("/snapshot")
@@ -161,5 +163,5 @@ def snapshot() -> dict[str, Any]:
     """My agency's open reports and the event `seq` they correspond to (after `resync`)."""
     with staff_unit_of_work(AGENCY_STAFF) as (session, actor):
         seq = latest_seq(session)  # read first: later changes arrive as events
-        reports = list_agency_inbox(session, agency_id=actor.agency_id, limit=5000)
+        reports = list_agency_inbox(session, agency_id=agency_id_of(actor), limit=5000)
         return {"seq": seq, "reports": [map_point(r) for r in reports]}

@@ -42,7 +42,15 @@ def areas() -> None:
 )
 @with_appcontext
 def areas_import(
-    file: Path, valid_from: str | None, close_missing: bool, **props: str | None
+    file: Path,
+    valid_from: str | None,
+    close_missing: bool,
+    level: str,
+    code_prop: str,
+    name_prop: str,
+    name_en_prop: str | None,
+    parent_code_prop: str | None,
+    parent_code: str | None,
 ) -> None:
     """Import a GeoJSON FeatureCollection of Polygon/MultiPolygon boundaries.
 
@@ -53,9 +61,16 @@ def areas_import(
     from ioc.geo.boundaries import PropertyMapping, parse_areas, read_geojson
     from ioc.geo.importer import import_areas
 
-    if props["parent_code_prop"] and props["parent_code"]:
+    if parent_code_prop and parent_code:
         raise click.UsageError("give --parent-code-prop or --parent-code, not both")
-    mapping = PropertyMapping(**props)  # type: ignore[arg-type]
+    mapping = PropertyMapping(
+        level=level,
+        code_prop=code_prop,
+        name_prop=name_prop,
+        name_en_prop=name_en_prop,
+        parent_code_prop=parent_code_prop,
+        parent_code=parent_code,
+    )
     starts = parse_moment(valid_from, "--valid-from")
     try:
         parsed = parse_areas(read_geojson(file), mapping, source=str(file))

@@ -82,7 +82,8 @@ def require_schema() -> None:
     try:
         schema = current_schema()
     except SQLAlchemyError as exc:
-        raise click.ClickException(f"cannot reach the database: {exc.orig or exc}") from exc
+        reason = getattr(exc, "orig", None) or exc  # the driver's own words when it has them
+        raise click.ClickException(f"cannot reach the database: {reason}") from exc
     if schema != head_revision():
         raise click.ClickException(
             f"the database is at schema {schema or 'none'}, not {head_revision()}: "

@@ -25,6 +25,7 @@ def serve(host: str, port: int) -> None:
     """Run the app on the configured database (one process; use gunicorn in production)."""
     from flask import current_app
 
+    # current_app is declared as a Flask, not as the proxy it is
     _run_server(current_app._get_current_object(), host, port)  # type: ignore[attr-defined]
 
 
@@ -81,4 +82,5 @@ def demo(host: str, port: int, simulate: bool, every: float) -> None:
     if simulate:
         start_simulator(services(), every_seconds=every)
         click.echo(f"  simulator     a new report every {every:g} s (--no-simulate to stop it)")
+    # current_app is declared as a Flask, not as the proxy it is
     _run_server(current_app._get_current_object(), host, port)  # type: ignore[attr-defined]

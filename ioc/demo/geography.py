@@ -37,6 +37,11 @@ _WEST = 108.34
 _KM_PER_DEG_LAT = 110.57
 _KM_PER_DEG_LON = 111.32 * math.cos(math.radians(15.55))
 
+#: amplitude, frequency and phase of one sine term of a wavy border
+_Wave = tuple[float, float, float]
+#: one commune being built: its shape, its kind and its seed point
+_Unit = tuple[BaseGeometry, str, tuple[float, float]]
+
 _WARD_SEEDS = 12  # plus the provincial city itself and the small ward carved inside it
 _RURAL_SEEDS = 33
 
@@ -148,7 +153,7 @@ def province_geography(seed: int = 2025) -> DemoGeography:
     seeds = _scatter(rng, outline, wards, _RURAL_SEEDS, spacing=0.075, around=(city, 0.1, None))
 
     # (geometry, kind, seed point); kinds follow the seed group, so wards cluster at the city.
-    units: list[tuple[BaseGeometry, str, tuple[float, float]]] = []
+    units: list[_Unit] = []
     for i, cell in enumerate(_voronoi_cells(seeds, outline)):
         units.append((cell, "phường" if i < len(wards) else "xã", seeds[i]))
 
@@ -261,7 +266,9 @@ def _mainland_outline(rng: random.Random, coast: _Coast) -> Polygon:
     def west_lon(lat: float) -> float:
         return _WEST + _wave_sum(west_waves, lat)
 
-    def land_border(lat: float, lon_a: float, lon_b: float, waves: list) -> list:
+    def land_border(
+        lat: float, lon_a: float, lon_b: float, waves: list[_Wave]
+    ) -> list[tuple[float, float]]:
         # Tapered noise keeps the corners fixed where the border meets coast / west side.
         steps = 40
         pts = []
@@ -338,7 +345,7 @@ def _voronoi_cells(seeds: list[tuple[float, float]], outline: Polygon) -> list[B
 
 
 def _coastal_islet(
-    rng: random.Random, coast: _Coast, outline: Polygon, units: list
+    rng: random.Random, coast: _Coast, outline: Polygon, units: list[_Unit]
 ) -> tuple[int, Polygon]:
     """A small islet in the northern bay, owned by the nearest mainland commune."""
     lat = coast.north_bay_lat + rng.uniform(-0.01, 0.01)
@@ -395,14 +402,16 @@ def _blob_from(shape: list[float], centre: tuple[float, float], radius: float) -
     return Polygon(ring)
 
 
-def _waves(rng: random.Random, count: int, amplitude: float, freq: tuple[float, float]) -> list:
+def _waves(
+    rng: random.Random, count: int, amplitude: float, freq: tuple[float, float]
+) -> list[_Wave]:
     return [
         (rng.uniform(0.3, 1.0) * amplitude, rng.uniform(*freq), rng.uniform(0.0, math.tau))
         for _ in range(count)
     ]
 
 
-def _wave_sum(waves: list, x: float) -> float:
+def _wave_sum(waves: list[_Wave], x: float) -> float:
     return sum(a * math.sin(math.tau * f * x + p) for a, f, p in waves)
 
 

@@ -72,10 +72,10 @@ def _pick(session: Session, rng: random.Random) -> Report | None:
 
 
 def _triage(session: Session, policy: SlaPolicy, report: Report, rng: random.Random) -> None:
-    operator = session.scalar(select(User).where(User.username == OPERATOR))
+    operator = session.execute(select(User).where(User.username == OPERATOR)).scalar_one()
     chain = [to_ref(report_area.area) for report_area in report.areas]
     route = resolve_route(session, category=report.category, chain=chain)
-    if route.is_ioc_queue or rng.random() < 0.1:
+    if route.lead is None or rng.random() < 0.1:
         triage.reject_report(
             session,
             report=report,

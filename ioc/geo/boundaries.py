@@ -199,7 +199,7 @@ def _polygonal(geometry: Any) -> tuple[MultiPolygon, bool]:
     if kind not in ("Polygon", "MultiPolygon"):
         raise _FeatureError(f"geometry must be Polygon or MultiPolygon, not {kind}")
     try:
-        geom = shapely.force_2d(shape(geometry))
+        geom = shapely.force_2d(shape(dict(geometry)))
     except (ValueError, TypeError, AttributeError, IndexError) as exc:
         raise _FeatureError(f"malformed {kind} coordinates ({exc})") from exc
     if geom.is_empty:

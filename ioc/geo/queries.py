@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import shapely
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, undefer
 
 from ioc.geo.index import AreaRef, chain_from_covering
@@ -26,7 +26,7 @@ def to_ref(area: Area) -> AreaRef:
     )
 
 
-def valid_at(at: datetime) -> object:
+def valid_at(at: datetime) -> ColumnElement[bool]:
     return and_(Area.valid_from <= at, or_(Area.valid_to.is_(None), Area.valid_to > at))
 
 
@@ -63,10 +63,10 @@ def covering_areas(session: Session, lon: float, lat: float, at: datetime) -> li
 
     The geometry stays deferred on PostGIS (ask for ``area.geom`` and it is fetched).
     """
-    query: Select[tuple[Area]] = select(Area).where(valid_at(at))
+    query = select(Area).where(valid_at(at))
     if session.get_bind().dialect.name == "postgresql":
-        point = func.ST_SetSRID(func.ST_MakePoint(lon, lat), SRID)
-        return list(session.scalars(query.where(func.ST_Covers(Area.geom, point))))
+        spot = func.ST_SetSRID(func.ST_MakePoint(lon, lat), SRID)
+        return list(session.scalars(query.where(func.ST_Covers(Area.geom, spot))))
     # Portable path: the bounding-box columns narrow it down, shapely decides.
     query = query.where(
         Area.min_lon <= lon, Area.max_lon >= lon, Area.min_lat <= lat, Area.max_lat >= lat

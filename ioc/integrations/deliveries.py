@@ -185,38 +185,38 @@ def _send_pushes(jobs: list[_Job], sender: PushSender | None) -> dict[int, Outco
         for job in jobs
         if job.token is None
     }
-    jobs = [job for job in jobs if job.token is not None]
-    for wave in _waves(jobs):
+    addressed = [(job, job.token) for job in jobs if job.token is not None]
+    for wave in _waves(addressed):
         messages = [
             PushMessage(
-                token=job.token,
+                token=token,
                 title=job.payload["title"],
                 body=job.payload["body"],
                 collapse_key=job.payload["collapse_key"],
                 data=job.payload.get("data", {}),
             )
-            for job in wave
+            for job, token in wave
         ]
         outcomes.update(
-            (job.id, outcome) for job, outcome in zip(wave, sender.send(messages), strict=True)
+            (job.id, outcome) for (job, _), outcome in zip(wave, sender.send(messages), strict=True)
         )
     return outcomes
 
 
-def _waves(jobs: list[_Job]) -> list[list[_Job]]:
+def _waves(pushes: list[tuple[_Job, str]]) -> list[list[tuple[_Job, str]]]:
     """Split pushes so no wave holds two for one device and report.
 
     A wave's messages leave in parallel; with the same collapse key the older could land last
     and replace the newer on the phone, so later messages about a report wait for the next wave.
     """
-    waves: list[list[_Job]] = []
-    seen: dict[tuple[str | None, str], int] = {}
-    for job in sorted(jobs, key=lambda j: j.id):
-        key = (job.token, job.payload["collapse_key"])
+    waves: list[list[tuple[_Job, str]]] = []
+    seen: dict[tuple[str, str], int] = {}
+    for job, token in sorted(pushes, key=lambda push: push[0].id):
+        key = (token, job.payload["collapse_key"])
         index = seen[key] = seen.get(key, -1) + 1
         if index == len(waves):
             waves.append([])
-        waves[index].append(job)
+        waves[index].append((job, token))
     return waves
 
 

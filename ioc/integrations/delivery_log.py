@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from ioc.db import utcnow
@@ -104,4 +104,6 @@ def retry_deliveries(
         query = query.where(Delivery.id.in_(ids))
     if all_dead:
         query = query.where(Delivery.status == DeliveryStatus.DEAD)
-    return session.execute(query.execution_options(synchronize_session=False)).rowcount
+    result = session.execute(query.execution_options(synchronize_session=False))
+    assert isinstance(result, CursorResult)  # an UPDATE answers with the cursor's row count
+    return result.rowcount

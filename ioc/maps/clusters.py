@@ -13,9 +13,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from ioc.feedback.models import Agency, Category
@@ -26,6 +26,8 @@ from ioc.geo.models import Area
 
 #: Clusters are tiles two zooms finer than the map's: about 64 screen pixels across.
 CLUSTER_ZOOM_OFFSET = 2
+
+Columns = TypeVarTuple("Columns")
 
 
 @dataclass(frozen=True)
@@ -136,9 +138,11 @@ def _from_reports(session: Session, zoom: int, bbox: BBox, criteria: MapFilter) 
     return _merge(rows, zoom, centre=lambda n, lon, lat: (lon / n, lat / n))
 
 
-def filter_reports(query: Select[Any], bbox: BBox | None, criteria: MapFilter) -> Select[Any]:
+def filter_reports(
+    query: Select[*Columns], bbox: BBox | None, criteria: MapFilter
+) -> Select[*Columns]:
     """``query`` on ``report`` restricted to ``bbox`` and ``criteria``."""
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if bbox is not None:
         conditions += [
             Report.lon.between(bbox.min_lon, bbox.max_lon),

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from ioc.db import utcnow
@@ -216,7 +216,7 @@ def request_window(
     return start, end
 
 
-def _public_reports() -> Any:
+def _public_reports() -> Select[Report]:
     return (
         select(Report)
         .join(Category, Category.id == Report.category_id)

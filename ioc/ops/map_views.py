@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 from spectree import Response
 
@@ -13,6 +13,7 @@ from ioc.maps.clusters import BBox, MapFilter, count_clusters
 from ioc.maps.points import POINT_CAP, list_map_points
 from ioc.web.openapi import api
 from ioc.web.staff_access import OPS_READERS, STAFF_ERRORS, STAFF_SECURITY, staff_unit_of_work
+from ioc.web.validated import validated_query
 
 bp = Blueprint("ops_map_api", __name__, url_prefix="/api/ops/v1/map")
 
@@ -101,7 +102,7 @@ def cells() -> dict[str, Any]:
     """Report counts per map tile (with a count per status) for the low zooms of the wall map.
     Category and status filters read the rollup table; agency, area and time filters group
     the reports themselves."""
-    query: CellsQuery = request.context.query  # type: ignore[attr-defined]
+    query = validated_query(CellsQuery)
     with staff_unit_of_work(OPS_READERS) as (session, _):
         source, clusters = count_clusters(
             session, map_zoom=query.zoom, bbox=parse_bbox(query.bbox), criteria=query.criteria()
@@ -123,7 +124,7 @@ def cells() -> dict[str, Any]:
 )
 def reports() -> dict[str, Any]:
     """The newest reports inside the box (at most 5,000; `truncated` says there are more)."""
-    query: PointsQuery = request.context.query  # type: ignore[attr-defined]
+    query = validated_query(PointsQuery)
     with staff_unit_of_work(OPS_READERS) as (session, _):
         page = list_map_points(
             session, bbox=parse_bbox(query.bbox), criteria=query.criteria(), limit=query.limit

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, request, stream_with_context
+from flask import Blueprint, stream_with_context
 from flask import Response as FlaskResponse
 from spectree import Response
 
@@ -52,6 +52,7 @@ from ioc.web.staff_access import (
     staff_unit_of_work,
 )
 from ioc.web.staff_view import Snapshot, StaffReport, StaffReportList
+from ioc.web.validated import validated_body, validated_query
 
 bp = Blueprint("ops_api", __name__, url_prefix="/api/ops/v1")
 
@@ -69,7 +70,7 @@ ACTION = Response(HTTP_200=StaffReport, **STAFF_ERRORS)
 )
 def queue() -> dict[str, Any]:
     """The IOC queue: new and returned reports, oldest first, with the receipt deadline."""
-    query: QueueQuery = request.context.query  # type: ignore[attr-defined]
+    query = validated_query(QueueQuery)
     with staff_unit_of_work(OPS_READERS) as (session, _):
         reports = list_triage_queue(session, limit=query.limit)
         return {"items": [staff_view.summary(r) for r in reports]}
@@ -109,14 +110,14 @@ def _act(ref: str, use_case: Any, **arguments: Any) -> dict[str, Any]:
 @api.validate(json=NoteIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def verify(ref: str) -> dict[str, Any]:
     """Confirm the report is real and complete (xác minh)."""
-    return _act(ref, triage.verify_report, note=request.context.json.note)  # type: ignore[attr-defined]
+    return _act(ref, triage.verify_report, note=validated_body(NoteIn).note)
 
 
 @bp.post("/reports/<ref>/classify")
 @api.validate(json=ClassifyIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def classify(ref: str) -> dict[str, Any]:
     """Change the category and/or the deadline tier (phân loại)."""
-    body: ClassifyIn = request.context.json  # type: ignore[attr-defined]
+    body = validated_body(ClassifyIn)
     return _act(
         ref,
         triage.classify_report,
@@ -130,7 +131,7 @@ def classify(ref: str) -> dict[str, Any]:
 @api.validate(json=AssignIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def assign(ref: str) -> dict[str, Any]:
     """Send the report to a lead agency (+ supporting ones); the deadline starts (chuyển xử lý)."""
-    body: AssignIn = request.context.json  # type: ignore[attr-defined]
+    body = validated_body(AssignIn)
     return _act(
         ref,
         triage.assign_report,
@@ -144,21 +145,21 @@ def assign(ref: str) -> dict[str, Any]:
 @api.validate(json=ReasonIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def reject(ref: str) -> dict[str, Any]:
     """Refuse the report; the reason is public (từ chối)."""
-    return _act(ref, triage.reject_report, reason=request.context.json.reason)  # type: ignore[attr-defined]
+    return _act(ref, triage.reject_report, reason=validated_body(ReasonIn).reason)
 
 
 @bp.post("/reports/<ref>/duplicate")
 @api.validate(json=DuplicateIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def duplicate(ref: str) -> dict[str, Any]:
     """Merge into an earlier report; followers move over (trùng lặp)."""
-    return _act(ref, triage.mark_duplicate, of_ref=request.context.json.of)  # type: ignore[attr-defined]
+    return _act(ref, triage.mark_duplicate, of_ref=validated_body(DuplicateIn).of)
 
 
 @bp.post("/reports/<ref>/extension")
 @api.validate(json=ExtensionDecisionIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def decide_extension(ref: str) -> dict[str, Any]:
     """Approve (the deadline moves) or deny the agency's extension request (gia hạn)."""
-    body: ExtensionDecisionIn = request.context.json  # type: ignore[attr-defined]
+    body = validated_body(ExtensionDecisionIn)
     return _act(
         ref,
         triage.decide_extension,
@@ -173,7 +174,7 @@ def decide_extension(ref: str) -> dict[str, Any]:
 def reopen(ref: str) -> dict[str, Any]:
     """Reopen a report the citizen rated unsatisfied; a new deadline starts (mở lại). The
     policy caps how often: past the limit the answer is 409 naming it."""
-    body: ReasonIn = request.context.json  # type: ignore[attr-defined]
+    body = validated_body(ReasonIn)
     return _act(ref, triage.reopen_report, policy=services().policy, reason=body.reason)
 
 
@@ -181,7 +182,7 @@ def reopen(ref: str) -> dict[str, Any]:
 @api.validate(json=ReasonIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def decline_reopen(ref: str) -> dict[str, Any]:
     """Refuse the citizen's request to reopen, with a public reason; the report closes."""
-    body: ReasonIn = request.context.json  # type: ignore[attr-defined]
+    body = validated_body(ReasonIn)
     return _act(ref, triage.decline_reopen, reason=body.reason)
 
 
@@ -189,7 +190,7 @@ def decline_reopen(ref: str) -> dict[str, Any]:
 @api.validate(json=NoteIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def close(ref: str) -> dict[str, Any]:
     """Close a resolved report (đóng), rated or not; the note is public."""
-    body: NoteIn = request.context.json  # type: ignore[attr-defined]
+    body = validated_body(NoteIn)
     return _act(ref, triage.close_report, note=body.note)
 
 
@@ -197,7 +198,7 @@ def close(ref: str) -> dict[str, Any]:
 @api.validate(json=ModerateIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def moderate(ref: str) -> dict[str, Any]:
     """Replace the public text and hide photos (audited)."""
-    body: ModerateIn = request.context.json  # type: ignore[attr-defined]
+    body = validated_body(ModerateIn)
     return _act(
         ref,
         moderation.moderate_report,
@@ -215,7 +216,7 @@ def moderate(ref: str) -> dict[str, Any]:
 )
 def file_for_citizen() -> tuple[dict[str, Any], int]:
     """File a report for a citizen who phoned, wrote on Zalo or emailed (channel recorded)."""
-    body: OnBehalfIn = request.context.json  # type: ignore[attr-defined]
+    body = validated_body(OnBehalfIn)
     with staff_unit_of_work(OPS_READERS) as (session, actor):
         report = moderation.file_for_citizen(
             session,
@@ -245,7 +246,7 @@ def file_for_citizen() -> tuple[dict[str, Any], int]:
 def figures() -> dict[str, Any]:
     """Received, resolved, rejected, on-time %, overdue now, median handling time (working
     hours), satisfaction and reopen rate per agency, area or category."""
-    query: StatisticsQuery = request.context.query  # type: ignore[attr-defined]
+    query = validated_query(StatisticsQuery)
     since, until = period(query.since, query.until, services().settings.tz)
     with staff_unit_of_work(OPS_READERS) as (session, _):
         rows = compute_figures(
@@ -269,7 +270,7 @@ def export_reports(fmt: str) -> FlaskResponse:
     """Filtered reports as CSV or XLSX, streamed (no reporter identity)."""
     if fmt not in ("csv", "xlsx"):
         raise NotFound("unknown export format")
-    query: ExportQuery = request.context.query  # type: ignore[attr-defined]
+    query = validated_query(ExportQuery)
     since, until = period(query.since, query.until, services().settings.tz)
     criteria = ExportFilter(
         since=since, until=until, status=query.status, category=query.category, agency=query.agency
@@ -314,7 +315,7 @@ def _stream_and_delete(path: Any, download_name: str) -> FlaskResponse:
 @api.validate(json=QuestionIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def ask_citizen(ref: str) -> dict[str, Any]:
     """Ask the reporter for more information; the deadline clock pauses until they answer."""
-    return _act(ref, questions.ask_citizen, question=request.context.json.question)  # type: ignore[attr-defined]
+    return _act(ref, questions.ask_citizen, question=validated_body(QuestionIn).question)
 
 
 @bp.get("/snapshot")
@@ -337,7 +338,7 @@ def snapshot() -> dict[str, Any]:
 )
 def surges() -> dict[str, Any]:
     """Surges of reports (one category, one commune, a short window), newest first."""
-    query: SurgeQuery = request.context.query  # type: ignore[attr-defined]
+    query = validated_query(SurgeQuery)
     with staff_unit_of_work(OPS_READERS) as (session, _):
         found = surge_decisions.list_surges(session, status=query.status, limit=query.limit)
         return {"items": [surge_payload(session, s) for s in found]}
@@ -352,7 +353,7 @@ def surges() -> dict[str, Any]:
 )
 def group_surge(surge_id: int) -> dict[str, Any]:
     """Keep one report as the incident and merge the others into it as duplicates."""
-    body: GroupSurgeIn = request.context.json  # type: ignore[attr-defined]
+    body = validated_body(GroupSurgeIn)
     with staff_unit_of_work(OPS_READERS) as (session, actor):
         surge = surge_decisions.get_surge(session, surge_id)
         grouping = surge_decisions.group_surge(

@@ -12,6 +12,7 @@ from ioc.extensions import services
 from ioc.geo.outlines import area_outlines
 from ioc.geo.queries import area_revision
 from ioc.web.openapi import api
+from ioc.web.validated import validated_query
 
 bp = Blueprint("public_map_api", __name__, url_prefix="/api/public/v1")
 
@@ -29,7 +30,7 @@ class AreasQuery(BaseModel):
 def areas() -> Any:
     """Current administrative areas as GeoJSON with simplified geometry, for drawing. Cached:
     the ETag changes only when new boundaries are imported."""
-    query: AreasQuery = request.context.query  # type: ignore[attr-defined]
+    query = validated_query(AreasQuery)
     with services().unit_of_work() as session:
         revision = area_revision(session)
         etag = f"areas-{revision}-{query.level or 'all'}"

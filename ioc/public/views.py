@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint
 from pydantic import BaseModel, ConfigDict
 from spectree import Response
 
@@ -16,6 +16,7 @@ from ioc.feedback.reads.queues import list_published_results
 from ioc.feedback.reads.statistics import GroupBy, compute_figures
 from ioc.web.openapi import api
 from ioc.web.periods import period
+from ioc.web.validated import validated_query
 
 bp = Blueprint("public_api", __name__, url_prefix="/api/public/v1")
 
@@ -38,7 +39,7 @@ class Scorecard(BaseModel):
 def scorecard() -> dict[str, Any]:
     """Per agency: received, resolved, on-time %, overdue now, median handling time in
     working hours, satisfaction and reopen rate, for reports received in the period."""
-    query: PeriodQuery = request.context.query  # type: ignore[attr-defined]
+    query = validated_query(PeriodQuery)
     since, until = period(query.since, query.until, services().settings.tz)
     with services().unit_of_work() as session:
         figures = compute_figures(

@@ -13,8 +13,12 @@ from typing import Any
 from flask import current_app, request
 
 # Socket.IO reports the reason of its own ConnectionRefusedError to the client (the built-in
-# one of the same name would be answered with a generic refusal).
-from flask_socketio import ConnectionRefusedError, join_room
+# one of the same name would be answered with a generic refusal). flask_socketio re-exports
+# it from python-socketio, which has no types; the stubs leave the re-export out.
+from flask_socketio import (  # type: ignore[attr-defined]
+    ConnectionRefusedError,
+    join_room,
+)
 
 from ioc.db import unit_of_work
 from ioc.realtime import socketio
@@ -50,10 +54,11 @@ def _admit(namespace: str, auth: dict[str, Any], find_room: Any) -> None:
             missed = catch_up(session, room, auth.get("last_seq"))
     except Refused as refusal:
         raise ConnectionRefusedError(str(refusal)) from None
+    sid: str = request.sid  # type: ignore[attr-defined]  # Flask-SocketIO sets it per connection
     if missed.resync_from is not None:
-        socketio.emit("resync", {"seq": missed.resync_from}, to=request.sid, namespace=namespace)
+        socketio.emit("resync", {"seq": missed.resync_from}, to=sid, namespace=namespace)
     for message in missed.events:
-        socketio.emit(EVENT_NAME, message, to=request.sid, namespace=namespace)
+        socketio.emit(EVENT_NAME, message, to=sid, namespace=namespace)
 
 
 @socketio.on("connect", namespace=NAMESPACE_OPS)

@@ -61,7 +61,8 @@ def start_publisher(
                 publish_pending(session_factory, socketio)
             except Exception:  # keep publishing after a database hiccup; it is logged
                 log.exception("publishing events failed; retrying")
-            socketio.sleep(every_seconds)
+            # The stubs say int; every async mode's sleep takes fractions of a second.
+            socketio.sleep(every_seconds)  # type: ignore[arg-type]
 
     socketio.start_background_task(run)
     return stop

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel, Field
 from spectree import Response as Answers
 from sqlalchemy.orm import Session
@@ -23,6 +23,7 @@ from ioc.feedback.models import StaffSession
 from ioc.feedback.people.staff_sessions import find_session, sign_in, sign_out
 from ioc.web.limits import limiter
 from ioc.web.openapi import api
+from ioc.web.validated import validated_body
 
 bp = Blueprint("auth", __name__, url_prefix="/api/auth")
 
@@ -31,7 +32,7 @@ CSRF_COOKIE = "ioc_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 TAGS = ["staff"]
-STAFF = {"staff": []}
+STAFF: dict[str, list[str]] = {"staff": []}
 
 
 class LoginIn(BaseModel):
@@ -89,7 +90,7 @@ def current_staff_session(session: Session) -> StaffSession:
 )
 def login() -> Response:
     """Sign in with a username and password: a bearer token, and a session cookie."""
-    body: LoginIn = request.context.json  # type: ignore[attr-defined]
+    body = validated_body(LoginIn)
     with services().unit_of_work() as session:
         signed = sign_in(session, username=body.username, password=body.password)
         payload = {
@@ -99,7 +100,7 @@ def login() -> Response:
             "csrf_token": signed.csrf_token,
             "user": _staff(signed.user),
         }
-    response = current_app.json.response(payload)
+    response = jsonify(payload)
     secure = services().settings.env is Environment.PRODUCTION
     response.set_cookie(
         SESSION_COOKIE,

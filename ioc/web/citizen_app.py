@@ -16,7 +16,7 @@ from functools import wraps
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, render_template, request, send_from_directory
+from flask import Blueprint, render_template, send_from_directory
 from flask import Response as FlaskResponse
 from pydantic import BaseModel, ConfigDict, Field
 from spectree import Response
@@ -27,6 +27,7 @@ from ioc.extensions import services
 from ioc.identity import demo_citizen_token, demo_sign_in_enabled
 from ioc.web.openapi import api
 from ioc.web.pages import page_assets
+from ioc.web.validated import validated_body
 
 bp = Blueprint("citizen_app", __name__)
 
@@ -133,7 +134,7 @@ def demo_sign_in() -> dict[str, Any]:
     """Development and demo only: sign in as this browser's demo citizen. Answers 404 in
     production and whenever FIREBASE_AUTH_EMULATOR_HOST is not set."""
     settings = services().settings
-    body: DemoSignInIn = request.context.json  # type: ignore[attr-defined]
+    body = validated_body(DemoSignInIn)
     minted = demo_citizen_token(
         project_id=settings.firebase_project_id,
         device=body.device,

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, current_app, render_template, send_from_directory
+from pydantic import ValidationError
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 from spectree.models import SecureType
 from werkzeug.exceptions import NotFound as HttpNotFound
@@ -25,10 +26,10 @@ def _invalid_input(
     _request: Any, _response: Any, error: Exception | None, _instance: Any, _adapter: Any
 ) -> None:
     """Turn spectree's validation failure into the one error shape every endpoint uses."""
-    if error is None:
+    if not isinstance(error, ValidationError):  # None: the request passed
         return
     fields: dict[str, str] = {}
-    for problem in error.errors():  # type: ignore[attr-defined]
+    for problem in error.errors():
         name = ".".join(str(part) for part in problem["loc"]) or "body"
         fields.setdefault(name, _REASONS.get(problem["type"], problem["msg"]))
     raise InvalidInput("invalid request", details={"fields": fields})

@@ -140,8 +140,10 @@ def page_assets(entry: str) -> dict[str, list[str]] | None:
 def _manifest_assets(entry: str) -> dict[str, list[str]] | None:
     """The entry's script, the chunks it imports (preloaded) and every stylesheet they need."""
     manifest = _manifest()
+    if not manifest:
+        return None
     key = f"src/pages/{entry}/main.js"
-    chunk = manifest.get(key) if manifest else None
+    chunk = manifest.get(key)
     if not chunk:
         return None
     styles: list[str] = []

@@ -35,6 +35,17 @@ def staff_unit_of_work(roles: frozenset[Role]) -> Iterator[tuple[Session, User]]
         yield session, actor
 
 
+def agency_id_of(actor: User) -> int:
+    """The agency an agency officer or manager works for.
+
+    Raises:
+        Forbidden: an account without an agency (accounts.py refuses to create one).
+    """
+    if actor.agency_id is None:
+        raise Forbidden("your account belongs to no agency")
+    return actor.agency_id
+
+
 def require_staff(roles: frozenset[Role]) -> None:
     """Check who is asking before work that runs outside one unit of work (streaming).
 
@@ -59,7 +70,7 @@ STAFF_ERRORS: dict[str, type[BaseModel]] = {
     "HTTP_409": ErrorOut,
     "HTTP_422": ErrorOut,
 }
-STAFF_SECURITY = {"staff": []}
+STAFF_SECURITY: dict[str, list[str]] = {"staff": []}
 
 
 def act_on_report(

@@ -12,7 +12,7 @@ import io
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ioc.errors import InvalidInput
 
@@ -95,7 +95,7 @@ def _decode(raw: bytes, *, field: str) -> Image.Image:
             image = Image.open(io.BytesIO(raw), formats=_OPEN_FORMATS)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise _refusal(field, TOO_MANY_PIXELS) from None
-        except Image.UnidentifiedImageError:
+        except UnidentifiedImageError:
             # A JPEG/PNG/WebP signature that Pillow cannot parse is a broken upload, not a
             # wrong file type; telling the two apart saves the citizen a confused retry.
             reason = DAMAGED if _has_supported_signature(raw) else NOT_SUPPORTED

@@ -49,7 +49,7 @@ class ExportFilter:
     agency: str | None = None
 
 
-def _query(criteria: ExportFilter) -> Select[tuple[Report]]:
+def _query(criteria: ExportFilter) -> Select[Report]:
     query = select(Report).order_by(Report.id)
     if criteria.since:
         query = query.where(Report.received_at >= criteria.since)

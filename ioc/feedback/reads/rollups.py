@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, delete, event, func, inspect, select
+from sqlalchemy import ForeignKey, Integer, String, Table, delete, event, func, inspect, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -78,6 +78,7 @@ def apply_deltas(session: Session, deltas: Counter[RollupKey]) -> None:
     connection = session.connection()
     insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
     table = ReportCellCount.__table__
+    assert isinstance(table, Table)  # mapped to a plain table, not a join or a select
     for (cell_x, cell_y, category_id, status), delta in sorted(deltas.items()):
         statement = insert(table).values(
             cell_x=cell_x, cell_y=cell_y, category_id=category_id, status=status, count=delta

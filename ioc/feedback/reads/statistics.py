@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ioc.db import utcnow
-from ioc.feedback.report_models import Report, ReportArea, ReportReturn
+from ioc.feedback.report_models import Report, ReportArea, ReportHistory, ReportReturn
 from ioc.feedback.sla.clock import clock_of
 from ioc.feedback.sla.policy import SlaPolicy
 from ioc.feedback.states import ReportStatus
@@ -152,6 +152,6 @@ def _count(figures: Figures, report: Report, policy: SlaPolicy, now: datetime) -
         figures.ratings[report.rating] += 1
 
 
-def _last_at(history: Iterable, action: str) -> datetime | None:
+def _last_at(history: Iterable[ReportHistory], action: str) -> datetime | None:
     moments = [entry.occurred_at for entry in history if entry.action == action]
     return moments[-1] if moments else None

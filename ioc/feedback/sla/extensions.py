@@ -76,4 +76,4 @@ def _granted(session: Session, report: Report) -> tuple[int, float]:
             ExtensionRequest.requested_at >= report.clock_started_at,
         )
     ).one()
-    return int(count), float(hours)
+    return int(count), float(hours or 0.0)

@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 from ioc.db import utcnow
 from ioc.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ioc.feedback.lifecycle.triage import mark_duplicate
-from ioc.feedback.lifecycle.workflow import IOC, TRANSITIONS, Action
+from ioc.feedback.lifecycle.workflow import TRANSITIONS, Action
 from ioc.feedback.models import User
 from ioc.feedback.people import audit
 from ioc.feedback.report_models import Report, Surge
+from ioc.feedback.states import IOC_STAFF as IOC
 from ioc.feedback.states import ReportStatus
 from ioc.feedback.surges.detection import SurgeStatus, announce_surge, surge_reports
 
