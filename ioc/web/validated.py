@@ -12,6 +12,8 @@ from typing import Literal, TypeVar
 from flask import request
 from pydantic import BaseModel
 
+from ioc.errors import MalformedRequest
+
 M = TypeVar("M", bound=BaseModel)
 
 _Part = Literal["json", "query", "form", "headers"]
@@ -40,6 +42,12 @@ def validated_form(model: type[M]) -> M | None:
 
 def _required(part: _Part, model: type[M]) -> M:
     value = _optional(part, model)
+    if value is None and part == "json":
+        # spectree leaves no body when the request was not JSON (a form post, say).
+        raise MalformedRequest(
+            "the body must be a JSON object (Content-Type: application/json)",
+            details={"content_type": request.content_type},
+        )
     if value is None:
         raise TypeError(f"no validated {part} on this request: does the route declare it?")
     return value
