@@ -108,3 +108,67 @@ def test_users_create_explains_a_refused_account(env):
 
     assert result.exit_code != 0
     assert "agency roles need an existing agency" in result.output
+
+
+def test_sla_sweep_escalates_an_overdue_report_but_never_a_paused_one(env):
+    import random
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+    from sqlalchemy import select
+
+    from ioc.demo.progress import OPERATOR
+    from ioc.demo.simulator import Spot, simulate_report
+    from ioc.extensions import services
+    from ioc.feedback.lifecycle.questions import ask_citizen
+    from ioc.feedback.models import User
+    from ioc.feedback.report_models import Report, ReportHistory
+
+    _run(env, "db", "upgrade")
+    _run(env, "seed", "demo")
+    filed_at = datetime(2026, 3, 11, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    app = create_app({"env": "test", "database_url": env["IOC_DATABASE_URL"]})
+    with (
+        time_machine.travel(filed_at, tick=False),
+        app.app_context(),
+        services().unit_of_work() as session,
+    ):
+        citizen = User(role="citizen", firebase_uid="cli-sweep", display_name="Lan")
+        session.add(citizen)
+        session.flush()
+        # Two neighbours' reports of a normal-tier problem left to the IOC: an
+        # 8-working-hour receipt clock each.
+        rng = random.Random(11)
+        running = simulate_report(session, services().intake, rng)
+        while (running.status, running.sla_tier) != ("pending_review", "normal"):
+            running = simulate_report(session, services().intake, rng)
+        spot = Spot(running.category.code, running.lon, running.lat, running.address)
+        paused = simulate_report(session, services().intake, rng, near=spot)
+        running.reporter_id = paused.reporter_id = citizen.id
+        session.flush()
+        operator = session.scalars(select(User).where(User.username == OPERATOR)).one()
+        ask_citizen(session, report=paused, actor=operator, question="Ở số nhà nào?")
+        refs = running.ref, paused.ref
+
+    # Friday 09:00: the receipt deadline (Thursday 09:30) has passed, the pause limit of 40
+    # working hours (Thursday of the next week) has not.
+    with time_machine.travel(filed_at + timedelta(days=2), tick=False):
+        result = _run(env, "sla", "sweep")
+
+    assert result.exit_code == 0, result.output
+    with app.app_context(), services().unit_of_work() as session:
+        escalated = {
+            ref: session.scalar(
+                select(ReportHistory.id)
+                .join(Report)
+                .where(Report.ref == ref, ReportHistory.action == "escalated")
+            )
+            is not None
+            for ref in refs
+        }
+        waiting = session.scalars(select(Report).where(Report.ref == refs[1])).one()
+        assert (waiting.paused_at, waiting.overdue_announced_at) != (None, None)
+        assert waiting.overdue_announced_at is None
+    assert escalated == {refs[0]: True, refs[1]: False}
+    assert "overdue and escalated" in result.output

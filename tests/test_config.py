@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -11,6 +12,7 @@ import pytest
 
 from ioc.app import create_app
 from ioc.config import DEV_SECRET_KEY, ConfigurationError, Environment, load_settings
+from ioc.feedback.sla.policy import DEFAULT_POLICY_FILE
 
 # A production configuration that passes every check: PostgreSQL (nothing connects at start-up,
 # so a closed port is fine) and a long secret.
@@ -125,6 +127,61 @@ def test_create_app_refuses_a_malformed_holidays_file_naming_the_entry(
 
     with pytest.raises(ConfigurationError, match=r"IOC_HOLIDAYS_FILE: .*holiday #1 \('Tết'"):
         create_app()
+
+
+def _policy_file(tmp_path: Path, replace: tuple[str, str] | None = None) -> Path:
+    text = DEFAULT_POLICY_FILE.read_text(encoding="utf-8")
+    if replace is not None:
+        assert replace[0] in text
+        text = text.replace(*replace)
+    path = tmp_path / "sla_policy.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_create_app_uses_the_shipped_sla_policy_by_default(production):
+    policy = create_app().extensions["ioc"].policy
+
+    assert policy.rules.reopen.max_count == 1
+    assert policy.calendar.week[5] == ()  # Saturdays off
+
+
+def test_create_app_uses_the_configured_sla_policy(production, monkeypatch, tmp_path):
+    path = _policy_file(tmp_path, ("[reopen]\nmax_count = 1", "[reopen]\nmax_count = 3"))
+    monkeypatch.setenv("IOC_SLA_POLICY_FILE", str(path))
+
+    assert create_app().extensions["ioc"].policy.rules.reopen.max_count == 3
+
+
+def test_create_app_refuses_a_missing_sla_policy(production, monkeypatch, tmp_path):
+    monkeypatch.setenv("IOC_SLA_POLICY_FILE", str(tmp_path / "missing.toml"))
+
+    with pytest.raises(ConfigurationError, match="IOC_SLA_POLICY_FILE: cannot read"):
+        create_app()
+
+
+@pytest.mark.parametrize(
+    ("replace", "named"),
+    [
+        (("friday = [", "fridy = ["), r"office_hours\.fridy: Extra inputs"),
+        (('"13:30-17:00"]\nfriday', '"13:30-12:00"]\nfriday'), r"thursday.*closes before"),
+        (("urgent_hours = 2\n", "urgent_hours = -2\n"), r"receipt\.urgent_hours"),
+        (
+            ('approver_roles = ["ioc_supervisor", "admin"]', 'approver_roles = ["agency_manager"]'),
+            r"extensions\.approver_roles.*only IOC roles",
+        ),
+        (("complex_working_hours = 80", "complex_working_hours = 10"), r"complex_working_hours"),
+        (("[pauses]\nmax_working_hours = 40\n", ""), r"pauses: Field required"),
+    ],
+)
+def test_create_app_refuses_a_malformed_sla_policy_naming_the_key(
+    production, monkeypatch, tmp_path, replace, named
+):
+    monkeypatch.setenv("IOC_SLA_POLICY_FILE", str(_policy_file(tmp_path, replace)))
+
+    with pytest.raises(ConfigurationError, match=r"IOC_SLA_POLICY_FILE: invalid SLA policy") as e:
+        create_app()
+    assert re.search(named, str(e.value), re.S), str(e.value)
 
 
 def test_production_starts_with_postgresql_and_a_long_secret(production):
