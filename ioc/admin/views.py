@@ -9,13 +9,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from spectree import Response
 
 from ioc.feedback.people import audit
-from ioc.feedback.states import Role
+from ioc.feedback.states import ADMINS
 from ioc.web.openapi import api
 from ioc.web.staff_access import ErrorOut, staff_unit_of_work
 from ioc.web.validated import validated_query
 
 bp = Blueprint("admin_api", __name__, url_prefix="/api/admin/v1")
-ADMINS = frozenset({Role.ADMIN})
 
 
 class AuditQuery(BaseModel):

@@ -26,10 +26,10 @@ from ioc.feedback.intake.photos import process_photo
 from ioc.feedback.lifecycle import agency_work, questions
 from ioc.feedback.lifecycle.handling import get_report_for_staff
 from ioc.feedback.reads.queues import list_agency_inbox
+from ioc.feedback.states import AGENCY_STAFF
 from ioc.web import staff_view
 from ioc.web.openapi import api
 from ioc.web.staff_access import (
-    AGENCY_STAFF,
     STAFF_ERRORS,
     STAFF_SECURITY,
     act_on_report,

@@ -21,7 +21,7 @@ from ioc.errors import InvalidInput, NotFound
 from ioc.feedback.models import Category, CategoryGroup
 from ioc.feedback.report_models import Report, ReportHistory
 from ioc.feedback.sla.clock import ClockKind, current_kind, running_deadline
-from ioc.feedback.states import OPEN_STATES, ReportStatus
+from ioc.feedback.states import DISMISSED_STATES, OPEN_STATES, ReportStatus
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 #: The spec's default and largest window, and its cap on one answer.
@@ -264,7 +264,7 @@ def status_notes(report: Report, language: str) -> str | None:
     status = ReportStatus(report.status)
     if status in (ReportStatus.RESOLVED, ReportStatus.CLOSED) and report.result_text:
         return report.result_text
-    if status in (ReportStatus.REJECTED, ReportStatus.DUPLICATE):
+    if status in DISMISSED_STATES:
         note = _last_public_note(report.history, status)
         if status is ReportStatus.DUPLICATE and note:
             return f"Trùng với phản ánh {note}" if language == "vi" else f"Duplicate of {note}"

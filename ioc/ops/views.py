@@ -17,6 +17,7 @@ from ioc.feedback.lifecycle.handling import get_report_for_staff, list_active_ag
 from ioc.feedback.reads.exports import ExportFilter, csv_chunks, report_rows, write_xlsx
 from ioc.feedback.reads.queues import list_open_reports, list_triage_queue
 from ioc.feedback.reads.statistics import GroupBy, compute_figures
+from ioc.feedback.states import OPS_READERS
 from ioc.feedback.surges import decisions as surge_decisions
 from ioc.feedback.surges.detection import surge_payload
 from ioc.ops.schemas import (
@@ -44,7 +45,6 @@ from ioc.web import staff_view
 from ioc.web.openapi import api
 from ioc.web.periods import period
 from ioc.web.staff_access import (
-    OPS_READERS,
     STAFF_ERRORS,
     STAFF_SECURITY,
     act_on_report,

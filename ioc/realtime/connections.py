@@ -16,15 +16,12 @@ from ioc.events.audiences import agency_audience, citizen_audience
 from ioc.events.log import events_for, latest_seq
 from ioc.feedback.people.citizens import ensure_citizen
 from ioc.feedback.people.staff_sessions import find_session
-from ioc.feedback.states import Role
+from ioc.feedback.states import AGENCY_STAFF, OPS_READERS
 from ioc.identity import TokenVerifier
 from ioc.realtime.publisher import wire
 
 #: A screen further behind than this reloads the map state instead of replaying.
 REPLAY_WINDOW = 1000
-
-OPS_ROLES = frozenset({Role.IOC_OPERATOR, Role.IOC_SUPERVISOR, Role.ADMIN, Role.VIEWER})
-AGENCY_ROLES = frozenset({Role.AGENCY_OFFICER, Role.AGENCY_MANAGER})
 
 
 class Refused(Exception):
@@ -48,10 +45,10 @@ def staff_audience(session: Session, token: str | None, *, agency: bool) -> str:
         raise Refused("please sign in")
     user = record.user
     if agency:
-        if user.role not in AGENCY_ROLES or user.agency is None:
+        if user.role not in AGENCY_STAFF or user.agency is None:
             raise Refused("only agency staff may connect here")
         return agency_audience(user.agency.code)
-    if user.role not in OPS_ROLES:
+    if user.role not in OPS_READERS:
         raise Refused("only operations-centre staff may connect here")
     return "ops"
 

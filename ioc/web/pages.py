@@ -22,10 +22,10 @@ from ioc.config import Environment
 from ioc.errors import Unauthenticated
 from ioc.extensions import services
 from ioc.feedback.models import User
+from ioc.feedback.states import AGENCY_STAFF, OPS_READERS
 from ioc.identity import demo_sign_in_enabled
 from ioc.web.auth import current_staff_session
 from ioc.web.openapi import FRONTEND_DIST
-from ioc.web.staff_access import AGENCY_STAFF, OPS_READERS
 
 bp = Blueprint("pages", __name__)
 

@@ -17,9 +17,6 @@ from ioc.feedback.states import Role
 from ioc.web import staff_view
 from ioc.web.auth import current_staff_session
 
-OPS_READERS = frozenset({Role.IOC_OPERATOR, Role.IOC_SUPERVISOR, Role.ADMIN, Role.VIEWER})
-AGENCY_STAFF = frozenset({Role.AGENCY_OFFICER, Role.AGENCY_MANAGER})
-
 
 @contextmanager
 def staff_unit_of_work(roles: frozenset[Role]) -> Iterator[tuple[Session, User]]:

@@ -15,10 +15,10 @@ from ioc.feedback.models import User
 from ioc.feedback.people import audit
 from ioc.feedback.people.callers import find_or_add_caller
 from ioc.feedback.report_models import Report
-from ioc.feedback.states import Channel, Role
+from ioc.feedback.states import IOC_STAFF, Channel
 
 STAFF_CHANNELS = frozenset({Channel.PHONE, Channel.ZALO, Channel.EMAIL})
-_MODERATORS = frozenset({Role.IOC_OPERATOR, Role.IOC_SUPERVISOR, Role.ADMIN})
+_MODERATORS = IOC_STAFF
 
 
 def moderate_report(

@@ -23,7 +23,7 @@ from ioc.feedback.report_models import ExtensionRequest, Report, ReportHistory
 from ioc.feedback.sla.deadlines import retarget_clock, start_resolution_clock
 from ioc.feedback.sla.extensions import grant_extension
 from ioc.feedback.sla.policy import SlaPolicy
-from ioc.feedback.states import ReportStatus, SlaTier
+from ioc.feedback.states import DISMISSED_STATES, SlaTier
 
 
 def verify_report(session: Session, *, report: Report, actor: User, note: str | None) -> None:
@@ -115,7 +115,7 @@ def mark_duplicate(session: Session, *, report: Report, actor: User, of_ref: str
     original = session.scalar(select(Report).where(Report.ref == of_ref))
     if original is None or original.id == report.id:
         raise InvalidInput("no such original report", details={"fields": {"of": of_ref}})
-    if original.status in (ReportStatus.DUPLICATE, ReportStatus.REJECTED):
+    if original.status in DISMISSED_STATES:
         raise InvalidInput(
             "the original report is itself closed as duplicate or rejected",
             details={"fields": {"of": of_ref}},

@@ -8,7 +8,12 @@ from sqlalchemy.orm import Session
 from ioc.db import utcnow
 from ioc.feedback.models import Category
 from ioc.feedback.report_models import Report, report_supporting_agency
-from ioc.feedback.states import OPEN_STATES, ReportStatus
+from ioc.feedback.states import (
+    HANDLING_STATES,
+    OPEN_STATES,
+    PUBLISHED_STATES,
+    TRIAGE_STATES,
+)
 
 MAX_ITEMS = 200
 
@@ -18,7 +23,7 @@ def list_triage_queue(session: Session, *, limit: int = 50) -> list[Report]:
     return list(
         session.scalars(
             select(Report)
-            .where(Report.status.in_([ReportStatus.PENDING_REVIEW, ReportStatus.RETURNED]))
+            .where(Report.status.in_(TRIAGE_STATES))
             .order_by(Report.received_at, Report.id)
             .limit(min(limit, MAX_ITEMS))
         )
@@ -30,7 +35,7 @@ def list_agency_inbox(
 ) -> list[Report]:
     """What an agency leads or supports and still has to handle: overdue first, then by
     deadline."""
-    statuses = [status] if status else [ReportStatus.ASSIGNED, ReportStatus.IN_PROGRESS]
+    statuses = [status] if status else list(HANDLING_STATES)
     supported = select(report_supporting_agency.c.report_id).where(
         report_supporting_agency.c.agency_id == agency_id
     )
@@ -66,12 +71,11 @@ def list_open_reports(session: Session, *, limit: int = 5000) -> list[Report]:
 def list_published_results(session: Session, *, limit: int = 5000) -> list[Report]:
     """Results the public may see (resolved, closed, rejected; never private categories)."""
 
-    published = [ReportStatus.RESOLVED, ReportStatus.CLOSED, ReportStatus.REJECTED]
     return list(
         session.scalars(
             select(Report)
             .join(Category)
-            .where(Report.status.in_(published), Category.is_private.is_(False))
+            .where(Report.status.in_(PUBLISHED_STATES), Category.is_private.is_(False))
             .order_by(Report.id.desc())
             .limit(limit)
         )

@@ -14,8 +14,8 @@ from ioc.feedback.lifecycle.workflow import TRANSITIONS, Action
 from ioc.feedback.models import User
 from ioc.feedback.people import audit
 from ioc.feedback.report_models import Report, Surge
+from ioc.feedback.states import DISMISSED_STATES
 from ioc.feedback.states import IOC_STAFF as IOC
-from ioc.feedback.states import ReportStatus
 from ioc.feedback.surges.detection import SurgeStatus, announce_surge, surge_reports
 
 MAX_PAGE = 200
@@ -65,9 +65,7 @@ def group_surge(
     """
     _check_decidable(surge, actor)
     reports = surge_reports(session, surge)
-    candidates = [
-        r for r in reports if r.status not in (ReportStatus.REJECTED, ReportStatus.DUPLICATE)
-    ]
+    candidates = [r for r in reports if r.status not in DISMISSED_STATES]
     if primary_ref is None:
         primary = candidates[0] if candidates else None
     else:

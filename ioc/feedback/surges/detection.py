@@ -22,7 +22,7 @@ from ioc.events.log import record_event
 from ioc.events.models import Event
 from ioc.feedback.models import Category
 from ioc.feedback.report_models import Report, ReportArea, Surge
-from ioc.feedback.states import ReportStatus
+from ioc.feedback.states import DISMISSED_STATES
 from ioc.geo.models import Area
 
 
@@ -36,7 +36,7 @@ class SurgeStatus:
 _DETECTION_LOCK = 7_301_002
 
 #: Reports the operators already set aside never make (or grow) a surge.
-_NOT_COUNTED = (ReportStatus.REJECTED, ReportStatus.DUPLICATE)
+_NOT_COUNTED = DISMISSED_STATES
 
 
 def detect_surges(session: Session, *, now: datetime | None = None) -> list[Surge]:

@@ -250,7 +250,7 @@ def test_two_overlapping_extension_decisions_cannot_both_be_recorded(db: Db) -> 
                 second,
                 policy=POLICY,
                 report=denying,
-                actor=_user(second, db.operator_id),
+                actor=_user(second, db.supervisor_id),
                 approve=False,
                 note="Không đồng ý",
             )
