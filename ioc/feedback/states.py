@@ -8,14 +8,16 @@ from enum import StrEnum
 
 
 class ReportStatus(StrEnum):
+    """In the order screens list them: the life of a report, then the ways out of it."""
+
     PENDING_REVIEW = "pending_review"
-    REJECTED = "rejected"
-    DUPLICATE = "duplicate"
     ASSIGNED = "assigned"
     IN_PROGRESS = "in_progress"
     RETURNED = "returned"
     RESOLVED = "resolved"
     CLOSED = "closed"
+    REJECTED = "rejected"
+    DUPLICATE = "duplicate"
 
     @property
     def label_vi(self) -> str:

@@ -62,8 +62,7 @@ def return_report(
     window = policy.rules.returns.window_working_hours
     if held > window:
         raise Conflict(
-            f"the time to return this report has passed ({window:g} working hours "
-            "after assignment); ask the IOC to reassign it",
+            "the time to return this report has passed; ask the IOC to reassign it",
             details={"limit_working_hours": window, "held_working_hours": round(held, 2)},
         )
     agency_id = report.lead_agency_id

@@ -168,21 +168,22 @@ def reopen_report(
             has been reopened as many times as the policy allows.
     """
     check(actor, report, Action.REOPEN)
-    _require_unsatisfied(report)
     limit = policy.rules.reopen.max_count
     reopened = times_reopened(session, report)
     if reopened >= limit:
         raise Conflict(
-            f"this report has been reopened the most times allowed ({limit}); "
-            "decline the reopening or close it",
+            "this report has been reopened as often as the policy allows; "
+            "decline the reopening or close the report",
             details={"limit": limit, "reopened": reopened},
         )
-    report.rating = report.rating_comment = report.rated_at = None
+    reason = required_text(reason, "reason")
     # The earlier answer stays in the history; the public result waits for the new one.
     report.resolved_at = report.result_text = None
     report.resolved_on_time = None
     start_resolution_clock(report, policy, at=utcnow())
-    perform(session, report, actor, Action.REOPEN, note=required_text(reason, "reason"))
+    perform(session, report, actor, Action.REOPEN, note=reason)
+    # Cleared last: the table allows a reopening only while the citizen's rating asks for it.
+    report.rating = report.rating_comment = report.rated_at = None
 
 
 def decline_reopen(session: Session, *, report: Report, actor: User, reason: str) -> None:
@@ -192,7 +193,6 @@ def decline_reopen(session: Session, *, report: Report, actor: User, reason: str
         Conflict: the citizen has not asked for a reopening.
     """
     check(actor, report, Action.DECLINE_REOPEN)
-    _require_unsatisfied(report)
     perform(session, report, actor, Action.DECLINE_REOPEN, note=required_text(reason, "reason"))
     report.closed_at = utcnow()
 
@@ -213,11 +213,6 @@ def times_reopened(session: Session, report: Report) -> int:
         )
         or 0
     )
-
-
-def _require_unsatisfied(report: Report) -> None:
-    if report.rating != "unsatisfied":
-        raise Conflict("only a report rated unsatisfied can be reopened or declined")
 
 
 def _move_followers(session: Session, duplicate: Report, original: Report) -> None:

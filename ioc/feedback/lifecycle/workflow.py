@@ -8,6 +8,7 @@ the outbox event, so no code path can skip a rule.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -67,6 +68,16 @@ class Transition:
     roles: frozenset[Role]
     party: Party
     event: str
+    #: A further condition on the report, and what the 409 says when it does not hold.
+    guard: Callable[[Report], bool] | None = None
+    refusal: str = "this action is not allowed now"
+
+
+def _citizen_unsatisfied(report: Report) -> bool:
+    return report.rating == "unsatisfied"
+
+
+_ASKED_TO_REOPEN = "only a report rated unsatisfied can be reopened or declined"
 
 
 TRANSITIONS: dict[Action, Transition] = {
@@ -103,11 +114,24 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.ASK_CITIZEN: Transition(
         TRIAGE | HANDLING, None, IOC | AGENCY, Party.LEAD, "report.info_requested"
     ),
+    # Only when the citizen asked for it by rating the result unsatisfied.
     Action.REOPEN: Transition(
-        frozenset({S.RESOLVED}), S.ASSIGNED, IOC, Party.ANY, "report.reopened"
+        frozenset({S.RESOLVED}),
+        S.ASSIGNED,
+        IOC,
+        Party.ANY,
+        "report.reopened",
+        _citizen_unsatisfied,
+        _ASKED_TO_REOPEN,
     ),
     Action.DECLINE_REOPEN: Transition(
-        frozenset({S.RESOLVED}), S.CLOSED, IOC, Party.ANY, "report.reopen_declined"
+        frozenset({S.RESOLVED}),
+        S.CLOSED,
+        IOC,
+        Party.ANY,
+        "report.reopen_declined",
+        _citizen_unsatisfied,
+        _ASKED_TO_REOPEN,
     ),
     Action.CLOSE: Transition(frozenset({S.RESOLVED}), S.CLOSED, IOC, Party.ANY, "report.closed"),
 }
@@ -144,10 +168,11 @@ def check(actor: User, report: Report, action: Action, policy: SlaPolicy | None 
             details={"action": action.value, "roles": sorted(role.value for role in roles)},
         )
     transition = TRANSITIONS[action]
-    if report.status not in transition.sources or not _is_party(actor, report, transition):
+    in_state = report.status in transition.sources and _is_party(actor, report, transition)
+    if not in_state or not _guard_holds(report, transition):
         allowed = [a.value for a in TRANSITIONS if _permits(actor, report, a, policy)]
         raise Conflict(
-            "this action is not allowed now",
+            transition.refusal if in_state else "this action is not allowed now",
             details={"action": action.value, "status": report.status, "allowed": allowed},
         )
 
@@ -234,7 +259,12 @@ def _permits(actor: User, report: Report, action: Action, policy: SlaPolicy | No
         and actor.role in roles_for(action, policy)
         and report.status in transition.sources
         and _is_party(actor, report, transition)
+        and _guard_holds(report, transition)
     )
+
+
+def _guard_holds(report: Report, transition: Transition) -> bool:
+    return transition.guard is None or transition.guard(report)
 
 
 def _is_party(actor: User, report: Report, transition: Transition) -> bool:

@@ -39,7 +39,7 @@ def extension_hours(
     granted_count, granted_hours = _granted(session, report)
     if granted_count >= caps.max_count:
         raise Conflict(
-            f"this report has had the most extensions allowed ({caps.max_count})",
+            "this report has had as many extensions as the policy allows",
             details={"limit": caps.max_count, "granted": granted_count},
         )
     hours = hours_between(policy, runs_on_wall_clock(report.sla_tier), report.due_at, until)

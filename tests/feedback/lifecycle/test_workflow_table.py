@@ -139,8 +139,11 @@ def case_session(matrix: Matrix) -> Iterator[Session]:
 
 
 def _report_in(session: Session, matrix: Matrix, status: S) -> Report:
+    """The report in ``status``; a resolved one the citizen rated unsatisfied, so that the
+    IOC's decisions on it (reopen, decline, close) are all open."""
     report = session.get_one(Report, matrix.report_id)
     report.status = status
+    report.rating = "unsatisfied" if status is S.RESOLVED else None
     return report
 
 
@@ -451,3 +454,21 @@ def test_history_row_keeps_the_note_and_its_visibility(
         False,
         True,
     )
+
+
+def test_an_unrated_resolved_report_can_be_closed_but_not_reopened_or_declined(
+    case_session: Session, matrix: Matrix
+) -> None:
+    report = _report_in(case_session, matrix, S.RESOLVED)
+    report.rating = None
+    operator = _actor(case_session, matrix, "ioc_operator")
+
+    assert allowed_actions(operator, report, POLICY) == [Action.CLOSE]
+    for action in (Action.REOPEN, Action.DECLINE_REOPEN):
+        with pytest.raises(Conflict) as caught:
+            perform(case_session, report, operator, action, note="x")
+        assert caught.value.message == (
+            "only a report rated unsatisfied can be reopened or declined"
+        )
+        assert caught.value.details["allowed"] == ["close"]
+    assert report.status == S.RESOLVED
