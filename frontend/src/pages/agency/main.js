@@ -5,7 +5,7 @@ import "../../lib/base.css";
 import "../../lib/staff.css";
 import { api, ApiError } from "../../lib/api.js";
 import { noticeMarkup, reportItemMarkup } from "../../lib/console.js";
-import { startCountdowns } from "../../lib/countdown.js";
+import { clockState, startCountdowns } from "../../lib/countdown.js";
 import { mountHeader, showLiveStatus } from "../../lib/header.js";
 import { addMessages, applyTranslations, onLocaleChange, t } from "../../lib/i18n.js";
 import { connectLive } from "../../lib/live.js";
@@ -33,7 +33,7 @@ const detailPane = app.querySelector("[data-detail]");
 const state = { inbox: [], seen: new Set(), selected: null, report: null, form: null, notice: null, categories: [] };
 
 function renderInbox() {
-  const overdue = state.inbox.filter((r) => r.is_overdue).length;
+  const overdue = state.inbox.filter((r) => clockState(r.clock) === "overdue").length;
   countLine.textContent = t("agency.inbox_count", { n: state.inbox.length, overdue });
   inboxList.innerHTML = state.inbox.length
     ? state.inbox
