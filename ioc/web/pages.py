@@ -23,7 +23,7 @@ from ioc.config import Environment
 from ioc.errors import Unauthenticated
 from ioc.extensions import services
 from ioc.feedback.models import User
-from ioc.feedback.states import vocabulary
+from ioc.feedback.states import IOC_STAFF, vocabulary
 from ioc.identity import demo_sign_in_enabled
 from ioc.web.auth import current_staff_session
 from ioc.web.openapi import FRONTEND_DIST
@@ -105,6 +105,8 @@ def _boot(user: User | None) -> dict[str, Any]:
             "username": user.username,
             "display_name": user.display_name,
             "role": user.role,
+            # Acts on the IOC's side (viewers only read): pages offer its decisions.
+            "is_ioc_staff": user.role in IOC_STAFF,
             "agency": user.agency.code if user.agency else None,
             "home": home_for(user.role),
         },

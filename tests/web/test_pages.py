@@ -92,6 +92,17 @@ def test_a_signed_in_operator_gets_the_wall_map_with_shared_styles_first(client,
     boot = _boot(html)
     assert boot["user"]["username"] == "dieuhanh"
     assert boot["user"]["home"] == "/ops"
+    assert boot["user"]["is_ioc_staff"] is True
+
+
+def test_a_viewer_boots_as_a_reader_who_takes_no_ioc_decisions(client, dist, session):
+    create_staff_user(session, username="xem", role="viewer", password=PASSWORD)
+    _sign_in(client, "xem")
+
+    boot = _boot(client.get("/ops").get_data(as_text=True))
+
+    assert boot["user"]["role"] == "viewer"
+    assert boot["user"]["is_ioc_staff"] is False
 
 
 def test_agency_staff_are_pointed_to_their_own_console(client, dist, session):

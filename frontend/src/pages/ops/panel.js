@@ -1,11 +1,9 @@
 // The side panel of one report: facts, photos, timeline and, for operators, quick actions.
 import { api } from "../../lib/api.js";
-import { user } from "../../lib/boot.js";
 import { clockMarkup, clockState, deadlineLabel, refreshClocks } from "../../lib/countdown.js";
 import { formatDateTime, onLocaleChange, t } from "../../lib/i18n.js";
-import { statusColor } from "../../lib/statuses.js";
+import { inGroup, statusColor } from "../../lib/statuses.js";
 
-const ACTORS = ["ioc_operator", "ioc_supervisor", "admin"];
 const CLOCK_NOTES = { overdue: "status.overdue", due_soon: "status.due_soon", paused: "clock.paused" };
 
 export class ReportPanel {
@@ -103,8 +101,8 @@ export class ReportPanel {
 
   _actions(box, result) {
     const r = this.report;
-    if (!user || !ACTORS.includes(user.role)) return;
-    if ((r.allowed_actions || []).includes("verify")) {
+    const allowed = r.allowed_actions || [];
+    if (allowed.includes("verify")) {
       const verify = document.createElement("button");
       verify.type = "button";
       verify.className = "ioc-button primary";
@@ -125,7 +123,7 @@ export class ReportPanel {
       });
       box.append(verify);
     }
-    if (["pending_review", "returned"].includes(r.status)) {
+    if (allowed.length && inGroup(r.status, "triage")) {
       const triage = document.createElement("a");
       triage.className = "ioc-button";
       triage.href = `/ops/triage?ref=${encodeURIComponent(r.ref)}`;

@@ -2,8 +2,7 @@
 // missing. Forms open under the report, take the focus, and close with Escape.
 import { escapeHtml } from "../../lib/html.js";
 import { t } from "../../lib/i18n.js";
-
-const TIERS = ["urgent", "normal", "complex"];
+import { TIERS } from "../../lib/statuses.js";
 const EARTH_RADIUS_M = 6_371_000;
 
 function distanceM(a, b) {

@@ -11,7 +11,7 @@ import { mountHeader, showLiveStatus } from "../../lib/header.js";
 import { escapeHtml } from "../../lib/html.js";
 import { addMessages, applyTranslations, onLocaleChange, t } from "../../lib/i18n.js";
 import { connectLive } from "../../lib/live.js";
-import { OPEN_STATUSES } from "../../lib/statuses.js";
+import { inGroup } from "../../lib/statuses.js";
 import { renderStaffReport } from "../../lib/staffreport.js";
 import { noticeMarkup, reportItemMarkup } from "../../lib/console.js";
 import { duplicateCandidates, formBody, formMarkup } from "./forms.js";
@@ -30,7 +30,7 @@ const ACTIONS = [
   { name: "reject", key: "r", allowed: "reject" },
   { name: "duplicate", key: "d", allowed: "mark_duplicate" },
 ];
-const QUEUE_STATUSES = new Set(["pending_review", "returned"]);
+const queued = (status) => inGroup(status, "triage");
 
 const app = document.getElementById("app");
 app.innerHTML = `<div class="console">
@@ -142,7 +142,7 @@ function renderDetail() {
             aria-keyshortcuts="${a.key}">${t(`action.${a.name}`)}<kbd aria-hidden="true">${a.key}</kbd></button>`,
         )
         .join("")}
-      ${!available.length && QUEUE_STATUSES.has(report.status) ? `<p class="ioc-muted">${t("triage.readonly")}</p>` : ""}
+      ${!available.length && queued(report.status) ? `<p class="ioc-muted">${t("triage.readonly")}</p>` : ""}
     </div>
     ${state.form ? `<form class="action-form ioc-panel" data-form="${state.form}" novalidate>${formMarkup(state.form, report, formContext(report))}</form>` : ""}`;
   // The facts block is rebuilt; move its sections below the actions for a short read path.
@@ -196,7 +196,7 @@ async function perform(name, body) {
     };
     renderDetail();
     await loadQueue();
-    if (!QUEUE_STATUSES.has(report.status)) selectNextAfter(ref);
+    if (!queued(report.status)) selectNextAfter(ref);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     if (error.status === 409) {
@@ -268,10 +268,10 @@ const refreshCountdowns = startCountdowns();
 function applyEvent(event) {
   const point = event.payload;
   if (point?.ref) {
-    if (OPEN_STATUSES.includes(point.status)) state.points.set(point.ref, point);
+    if (inGroup(point.status, "open")) state.points.set(point.ref, point);
     else state.points.delete(point.ref);
   }
-  if (QUEUE_STATUSES.has(point?.status) || state.queue.some((r) => r.ref === point?.ref)) scheduleQueueReload();
+  if ((point?.status && queued(point.status)) || state.queue.some((r) => r.ref === point?.ref)) scheduleQueueReload();
   if (point?.ref && point.ref === state.selected && !state.form) refreshSelected();
 }
 
