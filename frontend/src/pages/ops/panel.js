@@ -5,6 +5,8 @@ import { formatDateTime, onLocaleChange, t } from "../../lib/i18n.js";
 import { inGroup, statusColor } from "../../lib/statuses.js";
 
 const CLOCK_NOTES = { overdue: "status.overdue", due_soon: "status.due_soon", paused: "clock.paused" };
+// Decisions on a resolved report are taken in the triage console, with their forms.
+const TRIAGE_ACTIONS = ["reopen", "decline_reopen", "close"];
 
 export class ReportPanel {
   constructor(section, map) {
@@ -123,11 +125,12 @@ export class ReportPanel {
       });
       box.append(verify);
     }
-    if (allowed.length && inGroup(r.status, "triage")) {
+    const decisions = TRIAGE_ACTIONS.some((action) => allowed.includes(action));
+    if ((allowed.length && inGroup(r.status, "triage")) || decisions) {
       const triage = document.createElement("a");
       triage.className = "ioc-button";
       triage.href = `/ops/triage?ref=${encodeURIComponent(r.ref)}`;
-      triage.textContent = t("ops.action.triage");
+      triage.textContent = t(decisions ? "ops.action.decide" : "ops.action.triage");
       box.append(triage);
     }
   }
