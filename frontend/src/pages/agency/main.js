@@ -10,6 +10,7 @@ import { mountHeader, showLiveStatus } from "../../lib/header.js";
 import { addMessages, applyTranslations, onLocaleChange, t } from "../../lib/i18n.js";
 import { connectLive } from "../../lib/live.js";
 import { renderStaffReport } from "../../lib/staffreport.js";
+import { inGroup } from "../../lib/statuses.js";
 import { formMarkup, formRequest, hasForm, PATHS, previewPhotos } from "./forms.js";
 import { messages } from "./messages.js";
 
@@ -187,7 +188,9 @@ const live = connectLive({
   onSnapshot: () => scheduleInboxReload(),
   onEvent: (event) => {
     scheduleInboxReload();
-    if (event.payload?.ref === state.selected && !state.form) {
+    // A report back with the IOC (returned) has left the agency: nothing more to fetch.
+    const left = event.payload?.status && inGroup(event.payload.status, "triage");
+    if (event.payload?.ref === state.selected && !state.form && !left) {
       api(`/api/agency/v1/reports/${encodeURIComponent(state.selected)}`)
         .then((report) => {
           if (report.ref !== state.selected) return;
