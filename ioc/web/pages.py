@@ -2,8 +2,9 @@
 
 Adding a page is one line in ``PAGES`` plus ``frontend/src/pages/<entry>/main.js``. The shell
 (``templates/page.html``) gets the entry's script and style tags from Vite's manifest and a JSON
-blob of boot settings (the signed-in user, the optional online map style, the time zone). Staff
-pages send visitors who are not signed in to ``/login?next=...``.
+blob of boot settings (the signed-in user, the optional online map style, the time zone, and the
+domain's vocabulary: statuses, their named groups and the tiers, so the pages never type them
+again). Staff pages send visitors who are not signed in to ``/login?next=...``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from ioc.config import Environment
 from ioc.errors import Unauthenticated
 from ioc.extensions import services
 from ioc.feedback.models import User
-from ioc.feedback.states import AGENCY_STAFF, OPS_READERS
+from ioc.feedback.states import AGENCY_STAFF, IOC_STAFF, OPS_READERS, vocabulary
 from ioc.identity import demo_sign_in_enabled
 from ioc.web.auth import current_staff_session
 from ioc.web.openapi import FRONTEND_DIST
@@ -89,6 +90,9 @@ def _boot(user: User | None) -> dict[str, Any]:
     return {
         "timezone": settings.timezone,
         "map_style_url": settings.map_style_url or None,
+        # Statuses (with their Vietnamese names), named groups and tiers: declared once in
+        # ioc.feedback.states, read by frontend/src/lib/statuses.js.
+        "vocabulary": vocabulary(),
         # How the citizen page signs in: Firebase when configured, else the demo citizen.
         "citizen_sign_in": {
             "firebase": settings.firebase_web,
@@ -100,6 +104,8 @@ def _boot(user: User | None) -> dict[str, Any]:
             "username": user.username,
             "display_name": user.display_name,
             "role": user.role,
+            # Acts on the IOC's side (viewers only read): pages offer its decisions.
+            "is_ioc_staff": user.role in IOC_STAFF,
             "agency": user.agency.code if user.agency else None,
             "home": home_for(user.role),
         },

@@ -27,9 +27,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from ioc.db import make_engine, make_session_factory, unit_of_work
 from ioc.demo.seed import DEMO_ACCOUNTS, seed_demo
+from ioc.feedback.report_models import Report
 from ioc.identity import emulator_token
 from ioc.migrate import upgrade
 
@@ -127,6 +129,25 @@ class LiveServer:
         """A staff API call with the account's bearer token."""
         token = self.staff_token(username)
         return self.request(method, path, body=body, headers={"Authorization": f"Bearer {token}"})
+
+    def citizen(
+        self, method: str, path: str, body: Any = None, *, citizen: str = "browser-citizen"
+    ) -> Any:
+        """A mobile API call as a demo citizen (the reporter of ``submit_report``'s reports)."""
+        token = emulator_token(project_id=self.project_id, uid=citizen, name="Công dân thử")
+        return self.request(method, path, body=body, headers={"Authorization": f"Bearer {token}"})
+
+    def update_report(self, ref: str, **columns: Any) -> None:
+        """Write report columns straight into the database: a state no API reaches without
+        waiting, such as a deadline that passed hours ago. Pages see it on their next load."""
+        engine = make_engine(self.database_url)
+        try:
+            with unit_of_work(make_session_factory(engine)) as session:
+                report = session.scalars(select(Report).where(Report.ref == ref)).one()
+                for name, value in columns.items():
+                    setattr(report, name, value)
+        finally:
+            engine.dispose()
 
     def submit_report(
         self,

@@ -7,10 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from PIL import Image
-from sqlalchemy import select
 
-from ioc.db import make_engine, make_session_factory, unit_of_work, utcnow
-from ioc.feedback.report_models import Report
+from ioc.db import utcnow
 from tests.browser.conftest import screenshot, sign_in
 
 # Routed straight to the Department of Construction (SXD) by the demo rules; no photo needed.
@@ -25,13 +23,7 @@ def _assigned_to_sxd(live_server, description: str) -> str:
 
 
 def _make_overdue(live_server, ref: str) -> None:
-    engine = make_engine(live_server.database_url)
-    try:
-        with unit_of_work(make_session_factory(engine)) as session:
-            report = session.scalars(select(Report).where(Report.ref == ref)).one()
-            report.due_at = utcnow() - timedelta(hours=2)
-    finally:
-        engine.dispose()
+    live_server.update_report(ref, due_at=utcnow() - timedelta(hours=2))
 
 
 def _photo(folder: Path) -> Path:
@@ -107,3 +99,32 @@ def test_a_report_assigned_to_the_agency_arrives_without_a_reload(page, live_ser
     ref = live_server.submit_report(**TRAFFIC_LIGHT)
 
     page.locator(f'.report-item[data-ref="{ref}"]').wait_for(timeout=5000)
+
+
+def test_a_report_waiting_for_the_citizen_shows_as_paused_never_overdue(page, live_server):
+    ref = _assigned_to_sxd(live_server, "Đèn đường tắt, chưa rõ cột nào")
+    live_server.staff(
+        "sxd.canbo",
+        "POST",
+        f"/api/agency/v1/reports/{ref}/ask-citizen",
+        {"question": "Anh/chị cho biết số hiệu cột đèn?"},
+    )
+    _make_overdue(live_server, ref)  # the stored deadline has passed; the clock is paused
+
+    sign_in(page, "sxd.canbo")
+    item = page.locator(f'.report-item[data-ref="{ref}"]')
+    item.wait_for()
+    assert item.get_attribute("data-clock-state") == "paused"
+    assert "Tạm dừng" in item.inner_text()
+    assert "Quá hạn" not in item.inner_text()
+    assert item.locator("[data-deadline]").inner_text() == "tạm dừng — chờ người dân bổ sung"
+
+    item.click()
+    countdown = page.locator(".report-head .countdown")
+    countdown.wait_for()
+    assert countdown.inner_text() == "tạm dừng — chờ người dân bổ sung"
+    assert "is-overdue" not in countdown.get_attribute("class")
+    assert "chờ người dân bổ sung" in page.locator("[data-fact=deadline]").inner_text()
+
+    page.get_by_role("button", name="Chuyển sang tiếng Anh").click()
+    page.locator(".report-head .countdown", has_text="paused — waiting for the citizen").wait_for()

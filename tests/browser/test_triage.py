@@ -12,6 +12,23 @@ STREET_LIGHT = {
 }
 
 
+def _resolved_for_the_citizen(live_server, rating: str | None = "unsatisfied") -> str:
+    """A report SXD resolved and its citizen rated (unsatisfied: they ask to reopen it)."""
+    ref = live_server.submit_report(**STREET_LIGHT)
+    live_server.staff("dieuhanh", "POST", f"/api/ops/v1/reports/{ref}/assign", {"agency": "SXD"})
+    _resolve(live_server, ref)
+    if rating:
+        live_server.citizen("POST", f"/api/mobile/v1/reports/{ref}/rating", {"rating": rating})
+    return ref
+
+
+def _resolve(live_server, ref: str) -> None:
+    live_server.staff("sxd.canbo", "POST", f"/api/agency/v1/reports/{ref}/accept")
+    live_server.staff(
+        "sxd.canbo", "POST", f"/api/agency/v1/reports/{ref}/resolve", {"answer": "Đã thay bóng"}
+    )
+
+
 def _open(page, live_server, ref: str) -> None:
     sign_in(page, "dieuhanh", next_path="/ops/triage")
     page.locator(f'.report-item[data-ref="{ref}"]').click()
@@ -86,6 +103,68 @@ def test_an_action_someone_else_overtook_asks_to_reload(page, live_server, conso
         lambda: "Chờ xử lý" in page.locator(".report-head .status-badge").inner_text(),
         timeout=5,
         what="the reloaded status",
+    )
+
+
+def test_a_report_the_ioc_declines_to_reopen_shows_closed(page, live_server):
+    ref = _resolved_for_the_citizen(live_server)
+    sign_in(page, "dieuhanh", next_path=f"/ops/triage?ref={ref}")
+    page.locator(".report-head .ref", has_text=ref).wait_for()
+    assert page.get_by_role("button", name="Mở lại", exact=True).is_visible()
+    assert page.get_by_role("button", name="Đóng phản ánh").is_visible()
+
+    page.get_by_role("button", name="Từ chối mở lại").click()
+    page.get_by_role("button", name="Xác nhận").click()
+    assert "Cần nhập lý do" in page.get_by_role("alert").inner_text()
+    page.get_by_label("Lý do từ chối mở lại").fill("Đèn đã sáng, đội kỹ thuật đã kiểm tra lại")
+    page.get_by_role("button", name="Xác nhận").click()
+
+    page.get_by_role("status").filter(has_text=f"Đã từ chối mở lại {ref}").wait_for()
+    assert page.locator(".report-head .status-badge").inner_text() == "Đã đóng"
+    assert page.locator(".report-head .ref").inner_text() == ref  # it stays on screen
+    assert not page.get_by_role("button", name="Từ chối mở lại").is_visible()
+    report = live_server.staff("dieuhanh", "GET", f"/api/ops/v1/reports/{ref}")
+    assert report["status"] == "closed"
+    assert report["clock"]["kind"] == "none"
+    assert report["timeline"][-1]["note"] == "Đèn đã sáng, đội kỹ thuật đã kiểm tra lại"
+
+
+def test_a_second_reopening_is_refused_with_the_limit_named(page, live_server, console):
+    console.allow("409")
+    ref = _resolved_for_the_citizen(live_server)
+    live_server.staff("dieuhanh", "POST", f"/api/ops/v1/reports/{ref}/reopen", {"reason": "Lần 1"})
+    _resolve(live_server, ref)
+    live_server.citizen("POST", f"/api/mobile/v1/reports/{ref}/rating", {"rating": "unsatisfied"})
+    sign_in(page, "dieuhanh", next_path=f"/ops/triage?ref={ref}")
+    page.locator(".report-head .ref", has_text=ref).wait_for()
+
+    page.get_by_role("button", name="Mở lại", exact=True).click()
+    page.get_by_label("Lý do mở lại").fill("Người dân vẫn chưa hài lòng")
+    page.get_by_role("button", name="Xác nhận").click()
+
+    alert = page.get_by_role("alert").filter(has_text="Không thể mở lại")
+    alert.wait_for()
+    assert "đã được mở lại 1 lần" in alert.inner_text()
+    assert live_server.staff("dieuhanh", "GET", f"/api/ops/v1/reports/{ref}")["status"] == (
+        "resolved"
+    )
+
+
+def test_the_wall_map_sends_a_resolved_report_to_triage_where_it_closes(page, live_server):
+    ref = _resolved_for_the_citizen(live_server, rating=None)
+    sign_in(page, "dieuhanh", next_path="/ops")
+    page.wait_for_function("window.iocWallMap && window.iocWallMap.ready === true")
+    page.evaluate(f"window.iocWallMap.open({ref!r})")
+
+    page.get_by_role("link", name="Quyết định ở bàn tiếp nhận").click()
+    page.locator(".report-head .ref", has_text=ref).wait_for()
+    page.get_by_role("button", name="Đóng phản ánh").click()
+    page.get_by_role("button", name="Xác nhận").click()  # the note is optional
+
+    page.get_by_role("status").filter(has_text=f"Đã đóng {ref}").wait_for()
+    assert page.locator(".report-head .status-badge").inner_text() == "Đã đóng"
+    assert live_server.staff("dieuhanh", "GET", f"/api/ops/v1/reports/{ref}")["status"] == (
+        "closed"
     )
 
 

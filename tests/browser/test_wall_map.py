@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from ioc.db import utcnow
 from tests.browser.conftest import screenshot, sign_in, wait_until
 
 WALL = "window.iocWallMap"
@@ -62,6 +65,35 @@ def test_clicking_a_report_opens_its_panel(page, live_server):
     panel = page.locator("[data-role=panel]")
     panel.wait_for()
     assert ref in panel.inner_text()
+
+
+def test_a_paused_report_is_not_overdue_even_past_its_stored_deadline(page, live_server):
+    paused = live_server.submit_report(lon=108.741, lat=15.571, description="Chờ người dân")
+    running = live_server.submit_report(lon=108.742, lat=15.572, description="Đang chạy hạn")
+    for ref in (paused, running):
+        live_server.staff(
+            "dieuhanh", "POST", f"/api/ops/v1/reports/{ref}/assign", {"agency": "SXD"}
+        )
+    live_server.staff(
+        "dieuhanh",
+        "POST",
+        f"/api/ops/v1/reports/{paused}/ask-citizen",
+        {"question": "Đèn ở trước số nhà nào?"},
+    )
+    passed = utcnow() - timedelta(hours=3)
+    for ref in (paused, running):
+        live_server.update_report(ref, due_at=passed, receipt_due_at=passed)
+
+    _open_wall_map(page)
+
+    assert page.evaluate(f"{WALL}.reportOverdue({running!r})") is True
+    assert page.evaluate(f"{WALL}.reportOverdue({paused!r})") is False
+    page.evaluate(f"{WALL}.open({paused!r})")
+    panel = page.locator("[data-role=panel]")
+    panel.locator("[data-field=status]", has_text="tạm dừng — chờ người dân bổ sung").wait_for()
+    assert "Quá hạn" not in panel.inner_text()
+    assert panel.get_attribute("data-clock-state") == "paused"
+    assert panel.locator("[data-field=due]").inner_text() == "–"
 
 
 def test_the_language_switch_translates_the_wall_map(page):

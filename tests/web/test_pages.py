@@ -10,6 +10,15 @@ from pathlib import Path
 import pytest
 
 from ioc.feedback.people.accounts import create_staff_user
+from ioc.feedback.states import (
+    DISMISSED_STATES,
+    HANDLING_STATES,
+    OPEN_STATES,
+    PUBLISHED_STATES,
+    TRIAGE_STATES,
+    ReportStatus,
+    SlaTier,
+)
 from tests.factories import make_agency
 
 PASSWORD = "mat-khau-dai-1"
@@ -49,6 +58,10 @@ def _sign_in(client, username: str) -> None:
     assert answer.status_code == 200
 
 
+def _boot(html: str) -> dict:
+    return json.loads(re.search(r'id="ioc-boot">(.*?)</script>', html).group(1))
+
+
 def test_the_login_page_is_a_vietnamese_shell_loading_its_built_script(client, dist):
     response = client.get("/login")
 
@@ -56,7 +69,7 @@ def test_the_login_page_is_a_vietnamese_shell_loading_its_built_script(client, d
     html = response.get_data(as_text=True)
     assert '<html lang="vi">' in html
     assert '<script type="module" src="/assets/app/login-3.js"></script>' in html
-    boot = json.loads(re.search(r'id="ioc-boot">(.*?)</script>', html).group(1))
+    boot = _boot(html)
     assert boot["user"] is None
     assert boot["timezone"] == "Asia/Ho_Chi_Minh"
 
@@ -76,9 +89,20 @@ def test_a_signed_in_operator_gets_the_wall_map_with_shared_styles_first(client,
     styles = re.findall(r'rel="stylesheet" href="([^"]+)"', html)
     assert styles == ["/assets/app/header-1.css", "/assets/app/ops-2.css"]
     assert 'rel="modulepreload" href="/assets/app/header-1.js"' in html
-    boot = json.loads(re.search(r'id="ioc-boot">(.*?)</script>', html).group(1))
+    boot = _boot(html)
     assert boot["user"]["username"] == "dieuhanh"
     assert boot["user"]["home"] == "/ops"
+    assert boot["user"]["is_ioc_staff"] is True
+
+
+def test_a_viewer_boots_as_a_reader_who_takes_no_ioc_decisions(client, dist, session):
+    create_staff_user(session, username="xem", role="viewer", password=PASSWORD)
+    _sign_in(client, "xem")
+
+    boot = _boot(client.get("/ops").get_data(as_text=True))
+
+    assert boot["user"]["role"] == "viewer"
+    assert boot["user"]["is_ioc_staff"] is False
 
 
 def test_agency_staff_are_pointed_to_their_own_console(client, dist, session):
@@ -107,6 +131,36 @@ def test_boot_settings_cannot_break_out_of_the_script_tag(client, dist, session)
     html = client.get("/ops").get_data(as_text=True)
 
     assert "<script>alert(1)" not in html
+
+
+def test_every_page_boots_with_the_statuses_in_screen_order_and_their_vietnamese_names(
+    client, dist
+):
+    vocabulary = _boot(client.get("/login").get_data(as_text=True))["vocabulary"]
+
+    assert vocabulary["statuses"] == [
+        {"code": status.value, "label_vi": status.label_vi} for status in ReportStatus
+    ]
+    assert {"code": "in_progress", "label_vi": "đang xử lý"} in vocabulary["statuses"]
+    assert vocabulary["tiers"] == [tier.value for tier in SlaTier]
+
+
+def test_the_boot_settings_carry_the_named_groups_the_domain_declares(client, dist, operator):
+    _sign_in(client, "dieuhanh")
+
+    groups = _boot(client.get("/ops").get_data(as_text=True))["vocabulary"]["groups"]
+
+    declared = {
+        "triage": TRIAGE_STATES,
+        "handling": HANDLING_STATES,
+        "open": OPEN_STATES,
+        "published": PUBLISHED_STATES,
+        "dismissed": DISMISSED_STATES,
+    }
+    assert {name: set(codes) for name, codes in groups.items()} == {
+        name: {status.value for status in group} for name, group in declared.items()
+    }
+    assert sorted(groups["triage"]) == ["pending_review", "returned"]
 
 
 def test_pages_say_how_to_build_them_when_the_build_is_missing(client, app, tmp_path):

@@ -8,12 +8,13 @@ const CSRF_HEADER = "X-CSRF-Token";
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export class ApiError extends Error {
-  constructor(message, { status = 0, code = "network_error", fields = null } = {}) {
+  constructor(message, { status = 0, code = "network_error", fields = null, details = null } = {}) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
     this.fields = fields;
+    this.details = details; // the error's details as the server sent them (e.g. a limit)
   }
 }
 
@@ -81,5 +82,6 @@ function errorFrom(status, data) {
     const named = Object.entries(fields).map(([name, reason]) => `${name}: ${reason}`);
     if (named.length) message = `${message} (${named.join("; ")})`;
   }
-  return new ApiError(message, { status, code: error.code || "error", fields });
+  const details = error.details && typeof error.details === "object" ? error.details : null;
+  return new ApiError(message, { status, code: error.code || "error", fields, details });
 }

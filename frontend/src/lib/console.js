@@ -1,23 +1,28 @@
 // Pieces both staff consoles (triage, agency) draw the same way: a report in a list, and the
 // notice above a report (done, failed, or changed by someone else with a reload button).
+import { clockMarkup, clockState } from "./countdown.js";
 import { escapeHtml } from "./html.js";
 import { formatDateTime, t } from "./i18n.js";
 import { statusColor } from "./statuses.js";
 
-/** The deadline that matters now: receipt while the IOC reviews it, handling afterwards. */
-export function currentDeadline(report) {
-  return report.status === "pending_review" ? report.receipt_due_at : report.due_at;
+const TAGS = { overdue: "status.overdue", due_soon: "status.due_soon", paused: "status.paused" };
+
+/** The tag after a report's ref: overdue, due soon or paused, as its clock stands now. */
+export function clockTagMarkup(clock) {
+  const state = clockState(clock);
+  return TAGS[state] ? ` <span class="clock-tag is-${state.replace("_", "-")}">${t(TAGS[state])}</span>` : "";
 }
 
-/** One list entry: a button with the ref, category, status, area, time and a countdown. */
+/** One list entry: a button with the ref, category, status, area, time and the clock. */
 export function reportItemMarkup(report, { selected = null, fresh = false } = {}) {
-  const overdue = report.is_overdue ? ` <span class="overdue-tag">${t("status.overdue")}</span>` : "";
-  return `<li><button type="button" class="report-item${fresh ? " is-new" : ""}${report.is_overdue ? " is-overdue" : ""}"
-      data-ref="${escapeHtml(report.ref)}" aria-current="${report.ref === selected}" style="--item-color:${statusColor(report.status)}">
-    <span class="ref">${escapeHtml(report.ref)}${overdue}</span>
+  const state = clockState(report.clock);
+  const classes = ["report-item", fresh && "is-new", TAGS[state] && `is-${state.replace("_", "-")}`].filter(Boolean);
+  return `<li><button type="button" class="${classes.join(" ")}"
+      data-ref="${escapeHtml(report.ref)}" data-clock-state="${state}" aria-current="${report.ref === selected}" style="--item-color:${statusColor(report.status)}">
+    <span class="ref">${escapeHtml(report.ref)}${clockTagMarkup(report.clock)}</span>
     <span class="title">${escapeHtml(report.category.name)}</span>
     <span class="meta"><span>${t(`status.${report.status}`)}</span><span>${escapeHtml(report.area?.name || "")}</span>
-      <span>${escapeHtml(formatDateTime(report.received_at))}</span><span data-deadline="${escapeHtml(currentDeadline(report) || "")}"></span></span>
+      <span>${escapeHtml(formatDateTime(report.received_at))}</span>${clockMarkup(report.clock, "")}</span>
   </button></li>`;
 }
 

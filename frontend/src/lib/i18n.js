@@ -1,6 +1,8 @@
 // Vietnamese first, English second. Each page adds its own words with addMessages(); the
 // choice is remembered in localStorage and applied to elements marked data-i18n
 // (text) and data-i18n-attr="attribute:key;attribute:key".
+import { vocabulary } from "./boot.js";
+
 const STORAGE_KEY = "ioc.locale";
 export const LOCALES = ["vi", "en"];
 export const DEFAULT_LOCALE = "vi";
@@ -103,14 +105,6 @@ addMessages({
     "live.catching_up": "Đang đồng bộ…",
     "error.network": "Không kết nối được máy chủ. Vui lòng kiểm tra mạng và thử lại.",
     "error.server": "Máy chủ báo lỗi ({status}).",
-    "status.pending_review": "Chờ tiếp nhận",
-    "status.rejected": "Đã từ chối",
-    "status.duplicate": "Trùng lặp",
-    "status.assigned": "Chờ xử lý",
-    "status.in_progress": "Đang xử lý",
-    "status.returned": "Chuyển trả",
-    "status.resolved": "Đã xử lý",
-    "status.closed": "Đã đóng",
     "status.overdue": "Quá hạn",
   },
   en: {
@@ -137,4 +131,11 @@ addMessages({
     "status.closed": "Closed",
     "status.overdue": "Overdue",
   },
+});
+
+// Status names in Vietnamese are the server's (ioc/feedback/states.py); English ones are above.
+addMessages({
+  vi: Object.fromEntries(
+    vocabulary.statuses.map(({ code, label_vi }) => [`status.${code}`, label_vi.charAt(0).toLocaleUpperCase("vi") + label_vi.slice(1)]),
+  ),
 });

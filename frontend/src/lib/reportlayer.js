@@ -1,12 +1,18 @@
 // Reports drawn as points coloured by status, with an optional heat map and a red pulse on
 // overdue ones. Holds the drawn state, so pages (and tests) can ask what a report looks like.
-import { OPEN_STATUSES, STATUS_COLORS, statusColor } from "./statuses.js";
+import { STATUS_COLORS, statusColor } from "./statuses.js";
 
 const SOURCE = "reports";
 const colorExpression = ["match", ["get", "status"], ...Object.entries(STATUS_COLORS).flat(), "#cccccc"];
+const RUNNING = new Set(["receipt", "resolution"]);
 
+/**
+ * Whether the point's running deadline has passed. Points carry the clock the server says runs
+ * (`clock`: receipt, resolution, paused or none) and its deadline (null while paused or
+ * finished), so a paused report is never overdue whatever its stored deadlines say.
+ */
 export function isOverdue(point, now = Date.now()) {
-  return OPEN_STATUSES.includes(point.status) && !!point.due_at && Date.parse(point.due_at) < now;
+  return RUNNING.has(point.clock) && !!point.deadline && Date.parse(point.deadline) < now;
 }
 
 export class ReportLayer {
@@ -92,6 +98,12 @@ export class ReportLayer {
   statusOf(ref) {
     const point = this.points.get(ref);
     return point && this.filter(point) ? point.status : null;
+  }
+
+  /** Whether the report is drawn as overdue, or null when it is not on the map. */
+  overdueOf(ref) {
+    const point = this.points.get(ref);
+    return point && this.filter(point) ? isOverdue(point) : null;
   }
 
   colorOf(ref) {

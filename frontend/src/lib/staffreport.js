@@ -1,12 +1,19 @@
 // The body of a report as staff consoles show it (triage and agency): facts, photos,
 // attributes, deadline, extension requests, result and timeline. Actions are the page's own.
+import { clockMarkup, deadlineLabel } from "./countdown.js";
 import { escapeHtml } from "./html.js";
-import { addMessages, formatDateTime, t } from "./i18n.js";
+import { addMessages, formatDateTime, formatNumber, t } from "./i18n.js";
 
 addMessages({
   vi: {
     "report.received": "Tiếp nhận lúc",
     "report.deadline": "Hạn xử lý",
+    "report.paused_since": "tạm dừng từ {since} — chờ người dân bổ sung",
+    "report.time_used": "Thời gian đã dùng",
+    "report.time_used_left": "{used} · còn {left}",
+    "report.time_used_over": "{used} · quá {over}",
+    "report.hours.working": "{n} giờ làm việc",
+    "report.hours.wall": "{n} giờ",
     "report.area": "Địa bàn",
     "report.address": "Địa chỉ",
     "report.agency": "Đơn vị chủ trì",
@@ -49,6 +56,12 @@ addMessages({
   en: {
     "report.received": "Received",
     "report.deadline": "Deadline",
+    "report.paused_since": "paused since {since} — waiting for the citizen",
+    "report.time_used": "Time used",
+    "report.time_used_left": "{used} · {left} left",
+    "report.time_used_over": "{used} · {over} over",
+    "report.hours.working": "{n} working h",
+    "report.hours.wall": "{n} h",
     "report.area": "Area",
     "report.address": "Address",
     "report.agency": "Lead agency",
@@ -134,9 +147,27 @@ function timeline(entries) {
     .join("")}</ol>`;
 }
 
+/** The deadline fact: the running clock's deadline, or since when it waits for the citizen. */
+function deadlineFact(clock) {
+  if (clock?.kind === "paused") return t("report.paused_since", { since: formatDateTime(clock.paused_since) });
+  return formatDateTime(clock?.deadline) || "–";
+}
+
+/** Hours used and left, in the clock's own hours (working hours, or wall hours when urgent). */
+function hoursFact(clock) {
+  if (clock?.used_hours === null || clock?.used_hours === undefined) return null;
+  const hours = (n) => t(`report.hours.${clock.hours}`, { n: formatNumber(n, { maximumFractionDigits: 1 }) });
+  const used = hours(clock.used_hours);
+  if (clock.left_hours === null || clock.left_hours === undefined) return used;
+  return clock.left_hours < 0
+    ? t("report.time_used_over", { used, over: hours(-clock.left_hours) })
+    : t("report.time_used_left", { used, left: hours(clock.left_hours) });
+}
+
 /** The report's facts as HTML; `category` (from the categories API) names the attributes. */
 export function renderStaffReport(report, { category = null } = {}) {
-  const deadline = report.status === "pending_review" ? report.receipt_due_at : report.due_at;
+  const clock = report.clock;
+  const hours = clock?.kind === "none" ? null : hoursFact(clock);
   const attributes = attributeRows(report, category);
   const before = report.photos.filter((p) => p.purpose !== "after");
   const after = report.photos.filter((p) => p.purpose === "after");
@@ -146,12 +177,13 @@ export function renderStaffReport(report, { category = null } = {}) {
       <h2><span class="ref">${escapeHtml(report.ref)}</span> · ${escapeHtml(report.category.name)}</h2>
       <p class="status-line">
         <span class="status-badge" data-status="${escapeHtml(report.status)}">${t(`status.${report.status}`)}</span>
-        <span class="countdown" data-deadline="${escapeHtml(deadline || "")}"></span>
+        ${clockMarkup(clock)}
       </p>
     </header>
     <dl class="facts">
       <dt>${t("report.received")}</dt><dd>${escapeHtml(formatDateTime(report.received_at))}</dd>
-      <dt>${t("report.deadline")}</dt><dd>${escapeHtml(formatDateTime(deadline) || "–")}</dd>
+      <dt>${escapeHtml(clock?.kind === "none" ? t("report.deadline") : deadlineLabel(clock))}</dt><dd data-fact="deadline">${escapeHtml(deadlineFact(clock))}</dd>
+      ${hours ? `<dt>${t("report.time_used")}</dt><dd>${escapeHtml(hours)}</dd>` : ""}
       <dt>${t("report.tier")}</dt><dd>${t(`tier.${report.sla_tier}`)}</dd>
       <dt>${t("report.area")}</dt><dd>${escapeHtml(report.area?.name || "–")}</dd>
       ${report.address ? `<dt>${t("report.address")}</dt><dd>${escapeHtml(report.address)}</dd>` : ""}

@@ -1,5 +1,8 @@
-// Report statuses in the order screens list them, with their map colours (base.css repeats
-// them as --st-* for legends and badges).
+// Report statuses and their named groups come from the server (boot settings, declared once in
+// ioc/feedback/states.py); only their map colours live here (base.css repeats them as --st-*
+// for legends and badges).
+import { vocabulary } from "./boot.js";
+
 export const STATUS_COLORS = {
   pending_review: "#f4a261",
   assigned: "#4ea8de",
@@ -11,9 +14,23 @@ export const STATUS_COLORS = {
   duplicate: "#b0a17a",
 };
 
-export const STATUSES = Object.keys(STATUS_COLORS);
+/** Status codes in the order screens list them. */
+export const STATUSES = vocabulary.statuses.map((status) => status.code);
 
-export const OPEN_STATUSES = ["pending_review", "assigned", "in_progress", "returned"];
+/** Deadline tiers in the order forms offer them. */
+export const TIERS = vocabulary.tiers;
+
+const groups = new Map(Object.entries(vocabulary.groups).map(([name, codes]) => [name, new Set(codes)]));
+
+/**
+ * Whether `status` belongs to the named group: triage (the IOC has it), handling (an agency
+ * has it), open, published or dismissed.
+ */
+export function inGroup(status, group) {
+  const members = groups.get(group);
+  if (!members) throw new Error(`unknown status group: ${group}`);
+  return members.has(status);
+}
 
 export function statusColor(status) {
   return STATUS_COLORS[status] || "#cccccc";

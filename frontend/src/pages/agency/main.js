@@ -5,11 +5,12 @@ import "../../lib/base.css";
 import "../../lib/staff.css";
 import { api, ApiError } from "../../lib/api.js";
 import { noticeMarkup, reportItemMarkup } from "../../lib/console.js";
-import { startCountdowns } from "../../lib/countdown.js";
+import { clockState, startCountdowns } from "../../lib/countdown.js";
 import { mountHeader, showLiveStatus } from "../../lib/header.js";
 import { addMessages, applyTranslations, onLocaleChange, t } from "../../lib/i18n.js";
 import { connectLive } from "../../lib/live.js";
 import { renderStaffReport } from "../../lib/staffreport.js";
+import { inGroup } from "../../lib/statuses.js";
 import { formMarkup, formRequest, hasForm, PATHS, previewPhotos } from "./forms.js";
 import { messages } from "./messages.js";
 
@@ -33,7 +34,7 @@ const detailPane = app.querySelector("[data-detail]");
 const state = { inbox: [], seen: new Set(), selected: null, report: null, form: null, notice: null, categories: [] };
 
 function renderInbox() {
-  const overdue = state.inbox.filter((r) => r.is_overdue).length;
+  const overdue = state.inbox.filter((r) => clockState(r.clock) === "overdue").length;
   countLine.textContent = t("agency.inbox_count", { n: state.inbox.length, overdue });
   inboxList.innerHTML = state.inbox.length
     ? state.inbox
@@ -187,7 +188,9 @@ const live = connectLive({
   onSnapshot: () => scheduleInboxReload(),
   onEvent: (event) => {
     scheduleInboxReload();
-    if (event.payload?.ref === state.selected && !state.form) {
+    // A report back with the IOC (returned) has left the agency: nothing more to fetch.
+    const left = event.payload?.status && inGroup(event.payload.status, "triage");
+    if (event.payload?.ref === state.selected && !state.form && !left) {
       api(`/api/agency/v1/reports/${encodeURIComponent(state.selected)}`)
         .then((report) => {
           if (report.ref !== state.selected) return;

@@ -31,8 +31,10 @@ export class Feed {
     button.querySelector("time").textContent = formatTime(event.occurred_at);
     button.querySelector("time").dateTime = event.occurred_at;
     const label = button.querySelector("b");
-    label.dataset.i18n = `event.${event.type}`;
-    label.textContent = t(`event.${event.type}`);
+    // A rating that asks to reopen is a decision waiting for the IOC: say so.
+    const key = `event.${event.type}${payload.reopen_requested ? ".unsatisfied" : ""}`;
+    label.dataset.i18n = key;
+    label.textContent = t(key);
     const category = payload.category ? this.categoryName(payload.category) : "";
     button.querySelector(".ref").textContent = `${payload.ref} · ${category}`;
     button.addEventListener("click", () => this.onPick(payload.ref));

@@ -2,11 +2,12 @@
 // province's boundaries, server-side clusters at low zoom, heat map, overdue pulse, filters,
 // KPI tiles, the live event feed and a side panel per report.
 //
-// Test contract: window.iocWallMap = { reportStatus(ref), reportColor(ref), ready } reflects
-// what is drawn; feed items carry data-ref and data-event-type.
+// Test contract: window.iocWallMap = { reportStatus(ref), reportColor(ref), reportOverdue(ref),
+// ready } reflects what is drawn; feed items carry data-ref and data-event-type.
 import "../../lib/base.css";
 import "./ops.css";
 import { createBaseMap } from "../../lib/basemap.js";
+import { startCountdowns } from "../../lib/countdown.js";
 import { mountHeader, showLiveStatus } from "../../lib/header.js";
 import { addMessages, applyTranslations, onLocaleChange, t } from "../../lib/i18n.js";
 import { connectLive } from "../../lib/live.js";
@@ -23,7 +24,7 @@ import { Surges } from "./surges.js";
 addMessages(messages);
 const header = mountHeader({ titleKey: "ops.title", staff: true, theme: "dark" });
 
-const wall = { ready: false, reportStatus: () => null, reportColor: () => null };
+const wall = { ready: false, reportStatus: () => null, reportColor: () => null, reportOverdue: () => null };
 window.iocWallMap = wall;
 
 const app = document.getElementById("app");
@@ -82,6 +83,7 @@ ready.then(async () => {
 
   wall.reportStatus = (ref) => layer.statusOf(ref);
   wall.reportColor = (ref) => layer.colorOf(ref);
+  wall.reportOverdue = (ref) => layer.overdueOf(ref);
 
   map.on("click", "reports-points", (event) => {
     const ref = event.features[0]?.properties.ref;
@@ -120,4 +122,5 @@ ready.then(async () => {
   window.iocLive = live;
   wall.open = (ref) => panel.open(ref, layer.points.get(ref));
   kpis.start();
+  startCountdowns();
 });

@@ -1,10 +1,12 @@
 // The side panel of one report: facts, photos, timeline and, for operators, quick actions.
 import { api } from "../../lib/api.js";
-import { user } from "../../lib/boot.js";
+import { clockMarkup, clockState, deadlineLabel, refreshClocks } from "../../lib/countdown.js";
 import { formatDateTime, onLocaleChange, t } from "../../lib/i18n.js";
-import { statusColor } from "../../lib/statuses.js";
+import { inGroup, statusColor } from "../../lib/statuses.js";
 
-const ACTORS = ["ioc_operator", "ioc_supervisor", "admin"];
+const CLOCK_NOTES = { overdue: "status.overdue", due_soon: "status.due_soon", paused: "clock.paused" };
+// Decisions on a resolved report are taken in the triage console, with their forms.
+const TRIAGE_ACTIONS = ["reopen", "decline_reopen", "close"];
 
 export class ReportPanel {
   constructor(section, map) {
@@ -52,7 +54,7 @@ export class ReportPanel {
       <p data-field="description"></p>
       <dl>
         <dt>${t("ops.panel.received")}</dt><dd data-field="received"></dd>
-        <dt>${t("ops.panel.due")}</dt><dd data-field="due"></dd>
+        <dt data-field="due-label"></dt><dd><span data-field="due"></span> ${clockMarkup(r.clock)}</dd>
         <dt>${t("ops.panel.agency")}</dt><dd data-field="agency"></dd>
       </dl>
       <h3>${t("ops.panel.photos")}</h3>
@@ -64,12 +66,16 @@ export class ReportPanel {
     const field = (name) => section.querySelector(`[data-field=${name}]`);
     section.querySelector(".status-dot").style.background = statusColor(r.status);
     field("ref").textContent = r.ref;
-    field("status").textContent = t(`status.${r.status}`) + (r.is_overdue ? ` · ${t("status.overdue")}` : "");
+    const note = CLOCK_NOTES[clockState(r.clock)];
+    field("status").textContent = t(`status.${r.status}`) + (note ? ` · ${t(note)}` : "");
+    section.dataset.clockState = clockState(r.clock);
     field("category").textContent = r.category?.name || "";
     field("address").textContent = r.address || "";
     field("description").textContent = r.description || "";
     field("received").textContent = formatDateTime(r.received_at);
-    field("due").textContent = formatDateTime(r.due_at || r.receipt_due_at) || "–";
+    field("due-label").textContent = r.clock?.kind === "none" ? t("ops.panel.due") : deadlineLabel(r.clock);
+    field("due").textContent = formatDateTime(r.clock?.deadline) || "–";
+    refreshClocks(section);
     field("agency").textContent = r.lead_agency?.name || "–";
     const photos = (r.photos || []).filter((p) => !p.is_hidden);
     field("photos").innerHTML = photos.length ? "" : `<p class="ioc-muted">${t("ops.panel.no_photos")}</p>`;
@@ -97,8 +103,8 @@ export class ReportPanel {
 
   _actions(box, result) {
     const r = this.report;
-    if (!user || !ACTORS.includes(user.role)) return;
-    if ((r.allowed_actions || []).includes("verify")) {
+    const allowed = r.allowed_actions || [];
+    if (allowed.includes("verify")) {
       const verify = document.createElement("button");
       verify.type = "button";
       verify.className = "ioc-button primary";
@@ -119,11 +125,12 @@ export class ReportPanel {
       });
       box.append(verify);
     }
-    if (["pending_review", "returned"].includes(r.status)) {
+    const decisions = TRIAGE_ACTIONS.some((action) => allowed.includes(action));
+    if ((allowed.length && inGroup(r.status, "triage")) || decisions) {
       const triage = document.createElement("a");
       triage.className = "ioc-button";
       triage.href = `/ops/triage?ref=${encodeURIComponent(r.ref)}`;
-      triage.textContent = t("ops.action.triage");
+      triage.textContent = t(decisions ? "ops.action.decide" : "ops.action.triage");
       box.append(triage);
     }
   }

@@ -6,7 +6,6 @@ import { maplibregl } from "../../lib/basemap.js";
 import { user } from "../../lib/boot.js";
 import { formatDateTime, onLocaleChange, t } from "../../lib/i18n.js";
 
-const DECIDERS = ["ioc_operator", "ioc_supervisor", "admin"];
 const SURGE_EVENTS = new Set(["surge.detected", "surge.updated", "surge.grouped", "surge.dismissed"]);
 
 export class Surges {
@@ -84,7 +83,7 @@ export class Surges {
       link.addEventListener("click", () => this.onPick(ref));
       refs.append(link);
     }
-    if (user && DECIDERS.includes(user.role)) {
+    if (user?.is_ioc_staff) {
       const actions = item.querySelector(".ops-actions");
       actions.append(
         this._decision(surge, "group", "ioc-button primary", item),

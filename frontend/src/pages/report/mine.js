@@ -20,6 +20,15 @@ function photos(list, key) {
     : "";
 }
 
+/** The deadline as the server's clock has it: receipt or handling, paused while staff wait
+ * for the citizen's answer, nothing once the report is finished. */
+function deadlineFact(clock) {
+  if (!clock || clock.kind === "none") return "";
+  const kind = clock.kind === "paused" ? clock.paused : clock.kind;
+  const value = clock.kind === "paused" ? t("mine.paused") : formatDateTime(clock.deadline) || "–";
+  return `<dt>${t(`mine.deadline.${kind}`)}</dt><dd data-clock-state="${escapeHtml(clock.kind)}">${escapeHtml(value)}</dd>`;
+}
+
 function ratingForm(report) {
   if (report.rating) return `<p class="notice is-ok">${escapeHtml(t("mine.rated", { rating: t(`mine.rating.${report.rating.rating}`) }))}</p>`;
   if (report.status !== "resolved" || !report.is_mine) return "";
@@ -60,7 +69,7 @@ export function createTracker(container) {
         <h2 id="my-title"><span class="ref">${escapeHtml(r.ref)}</span> · ${escapeHtml(r.category.name)}</h2>
         <p data-status-line>${badge(r)}</p>
         <dl class="facts"><dt>${t("mine.handled_by")}</dt><dd>${escapeHtml(r.handled_by.name)}</dd>
-          <dt>${t("mine.deadline")}</dt><dd>${escapeHtml(formatDateTime(r.deadline) || "–")}</dd></dl>
+          ${deadlineFact(r.clock)}</dl>
         ${r.description ? `<p>${escapeHtml(r.description)}</p>` : ""}
         ${photos(r.photos, "mine.photo")}
         ${r.result ? `<section><h3>${t("mine.result")}</h3><p>${escapeHtml(r.result.text || "")}</p>${photos(r.result.photos, "mine.result_photo")}</section>` : ""}

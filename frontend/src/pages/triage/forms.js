@@ -2,8 +2,7 @@
 // missing. Forms open under the report, take the focus, and close with Escape.
 import { escapeHtml } from "../../lib/html.js";
 import { t } from "../../lib/i18n.js";
-
-const TIERS = ["urgent", "normal", "complex"];
+import { TIERS } from "../../lib/statuses.js";
 const EARTH_RADIUS_M = 6_371_000;
 
 function distanceM(a, b) {
@@ -58,6 +57,16 @@ export function formMarkup(action, report, { categories, agencies, candidates })
       <div><label for="f-reason">${t("form.reason")}</label>
       <textarea id="f-reason" name="reason" rows="3" required aria-required="true"></textarea></div>${buttons()}`;
   }
+  if (action === "reopen" || action === "decline_reopen") {
+    return `<h3>${t(`action.${action}`)}</h3>
+      <div><label for="f-reason">${t(`form.reason.${action}`)}</label>
+      <textarea id="f-reason" name="reason" rows="3" required aria-required="true"></textarea></div>${buttons()}`;
+  }
+  if (action === "close") {
+    return `<h3>${t("action.close")}</h3>
+      <div><label for="f-note">${t("form.note.close")}</label>
+      <textarea id="f-note" name="note" rows="3"></textarea></div>${buttons()}`;
+  }
   if (action === "duplicate") {
     const list = candidates.length
       ? `<ul class="candidates">${candidates
@@ -82,6 +91,10 @@ export function formBody(action, form) {
   if (action === "classify") return { body: { category: value("category"), tier: value("tier") } };
   if (action === "assign") return value("agency") ? { body: { agency: value("agency") } } : { error: t("form.agency") };
   if (action === "reject") return value("reason") ? { body: { reason: value("reason") } } : { error: t("form.reason_required") };
+  if (action === "reopen" || action === "decline_reopen") {
+    return value("reason") ? { body: { reason: value("reason") } } : { error: t("form.reason_required") };
+  }
+  if (action === "close") return { body: { note: value("note") || null } };
   if (action === "duplicate") return value("of") ? { body: { of: value("of").toUpperCase() } } : { error: t("form.of_required") };
   return { body: {} };
 }

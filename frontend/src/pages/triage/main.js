@@ -1,6 +1,8 @@
 // Triage console (/ops/triage): the IOC queue, one report at a time, and the operator's
 // actions with keyboard shortcuts. The queue follows the /ops live events, so new reports join
 // without a reload; an action refused because someone else got there first (409) says so.
+// A report opened by its ref (?ref=…, e.g. from the wall map) may be a resolved one: the IOC
+// reopens it, declines the citizen's request to reopen it, or closes it here.
 import "../../lib/base.css";
 import "../../lib/staff.css";
 import "./triage.css";
@@ -11,7 +13,7 @@ import { mountHeader, showLiveStatus } from "../../lib/header.js";
 import { escapeHtml } from "../../lib/html.js";
 import { addMessages, applyTranslations, onLocaleChange, t } from "../../lib/i18n.js";
 import { connectLive } from "../../lib/live.js";
-import { OPEN_STATUSES } from "../../lib/statuses.js";
+import { inGroup } from "../../lib/statuses.js";
 import { renderStaffReport } from "../../lib/staffreport.js";
 import { noticeMarkup, reportItemMarkup } from "../../lib/console.js";
 import { duplicateCandidates, formBody, formMarkup } from "./forms.js";
@@ -23,14 +25,19 @@ const slots = mountHeader({ titleKey: "triage.title", staff: true });
 slots.middle.innerHTML = `<a class="ioc-button" href="/ops" data-i18n="triage.to_map"></a>
   <button type="button" class="ioc-button" data-help data-i18n="triage.help_button" aria-keyshortcuts="?"></button>`;
 
+// name: the form and its words; allowed: the server's action; path: the URL (default: name);
+// decision: a decision on a resolved report (no shortcut; a rule may refuse it with a 409).
 const ACTIONS = [
   { name: "verify", key: "v", allowed: "verify" },
   { name: "classify", key: "c", allowed: "classify" },
   { name: "assign", key: "a", allowed: "assign" },
   { name: "reject", key: "r", allowed: "reject" },
   { name: "duplicate", key: "d", allowed: "mark_duplicate" },
+  { name: "reopen", allowed: "reopen", decision: true },
+  { name: "decline_reopen", allowed: "decline_reopen", path: "decline-reopen", decision: true },
+  { name: "close", allowed: "close", decision: true },
 ];
-const QUEUE_STATUSES = new Set(["pending_review", "returned"]);
+const queued = (status) => inGroup(status, "triage");
 
 const app = document.getElementById("app");
 app.innerHTML = `<div class="console">
@@ -139,10 +146,10 @@ function renderDetail() {
       ${available
         .map(
           (a) => `<button type="button" class="ioc-button${a.name === "verify" ? " primary" : ""}" data-action="${a.name}"
-            aria-keyshortcuts="${a.key}">${t(`action.${a.name}`)}<kbd aria-hidden="true">${a.key}</kbd></button>`,
+            ${a.key ? `aria-keyshortcuts="${a.key}"` : ""}>${t(`action.${a.name}`)}${a.key ? `<kbd aria-hidden="true">${a.key}</kbd>` : ""}</button>`,
         )
         .join("")}
-      ${!available.length && QUEUE_STATUSES.has(report.status) ? `<p class="ioc-muted">${t("triage.readonly")}</p>` : ""}
+      ${!available.length && queued(report.status) ? `<p class="ioc-muted">${t("triage.readonly")}</p>` : ""}
     </div>
     ${state.form ? `<form class="action-form ioc-panel" data-form="${state.form}" novalidate>${formMarkup(state.form, report, formContext(report))}</form>` : ""}`;
   // The facts block is rebuilt; move its sections below the actions for a short read path.
@@ -186,8 +193,11 @@ function closeForm() {
 
 async function perform(name, body) {
   const ref = state.report.ref;
+  const action = ACTIONS.find((a) => a.name === name);
+  const path = action?.path || name;
+  const wasQueued = state.queue.some((r) => r.ref === ref);
   try {
-    const report = await api(`/api/ops/v1/reports/${encodeURIComponent(ref)}/${name}`, { method: "POST", json: body });
+    const report = await api(`/api/ops/v1/reports/${encodeURIComponent(ref)}/${path}`, { method: "POST", json: body });
     state.report = report;
     state.form = null;
     state.notice = {
@@ -196,12 +206,22 @@ async function perform(name, body) {
     };
     renderDetail();
     await loadQueue();
-    if (!QUEUE_STATUSES.has(report.status)) selectNextAfter(ref);
+    // A report that left the queue makes room for the next; one opened by its ref stays.
+    if (wasQueued && !queued(report.status)) selectNextAfter(ref);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
-    if (error.status === 409) {
+    if (error.status === 409 && error.details?.limit !== undefined) {
+      // Reopened as often as the province allows: what is left is to decline or close.
       state.form = null;
-      state.notice = { kind: "error", title: t("conflict.title"), text: t("conflict.text", { message: error.message }), reload: true };
+      state.notice = { kind: "error", title: t("reopen.limit.title"), text: t("reopen.limit", { limit: error.details.limit }) };
+      renderDetail();
+    } else if (error.status === 409) {
+      // Queue actions race with other operators; a decision on a resolved report may also be
+      // refused by a rule (the server's message says which).
+      state.form = null;
+      state.notice = action?.decision
+        ? { kind: "error", title: t("refused.title"), text: error.message, reload: true }
+        : { kind: "error", title: t("conflict.title"), text: t("conflict.text", { message: error.message }), reload: true };
       renderDetail();
       detailPane.querySelector("[data-reload]")?.focus();
     } else {
@@ -268,10 +288,10 @@ const refreshCountdowns = startCountdowns();
 function applyEvent(event) {
   const point = event.payload;
   if (point?.ref) {
-    if (OPEN_STATUSES.includes(point.status)) state.points.set(point.ref, point);
+    if (inGroup(point.status, "open")) state.points.set(point.ref, point);
     else state.points.delete(point.ref);
   }
-  if (QUEUE_STATUSES.has(point?.status) || state.queue.some((r) => r.ref === point?.ref)) scheduleQueueReload();
+  if ((point?.status && queued(point.status)) || state.queue.some((r) => r.ref === point?.ref)) scheduleQueueReload();
   if (point?.ref && point.ref === state.selected && !state.form) refreshSelected();
 }
 
