@@ -127,7 +127,7 @@ def clock_of(report: Report, policy: SlaPolicy, *, at: datetime) -> Clock:
     kind = running_kind(report)
     if kind is ClockKind.NONE:
         return Clock(kind=ClockKind.NONE, at=at)
-    deadline = report.receipt_due_at if kind is ClockKind.RECEIPT else report.due_at
+    deadline = deadline_for(kind, receipt_due_at=report.receipt_due_at, due_at=report.due_at)
     wall = runs_on_wall_clock(report.sla_tier)
     started = report.clock_started_at
     if report.paused_at is not None:
@@ -158,7 +158,7 @@ def clock_of(report: Report, policy: SlaPolicy, *, at: datetime) -> Clock:
         used_hours=_used(policy, wall, started, at, report.paused_hours),
         left_hours=left,
         is_overdue=overdue,
-        is_due_soon=not overdue and left <= policy.due_soon_hours,
+        is_due_soon=not overdue and left <= policy.due_soon_hours(wall=wall),
         is_wall_clock=wall,
     )
 

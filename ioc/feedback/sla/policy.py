@@ -88,6 +88,7 @@ class Resolution(_Section):
 
 class Notices(_Section):
     due_soon_working_hours: Annotated[float, Field(ge=0, le=1_000)]
+    urgent_due_soon_hours: Annotated[float, Field(ge=0, le=1_000)]
 
 
 class Extensions(_Section):
@@ -164,9 +165,10 @@ class SlaPolicy:
             SlaTier.COMPLEX: resolution.complex_working_hours,
         }.get(SlaTier(tier), resolution.normal_working_hours)
 
-    @property
-    def due_soon_hours(self) -> float:
-        return self.rules.notices.due_soon_working_hours
+    def due_soon_hours(self, *, wall: bool) -> float:
+        """Time left at which a running clock is due soon (wall hours for urgent reports)."""
+        notices = self.rules.notices
+        return notices.urgent_due_soon_hours if wall else notices.due_soon_working_hours
 
     @property
     def extension_approvers(self) -> frozenset[Role]:

@@ -134,9 +134,9 @@ def _due_soon_horizon(policy: SlaPolicy, now: datetime) -> datetime:
     """The latest deadline that can be due soon at ``now``: within the threshold in working
     hours (up to the next opening, since a deadline in the break after the threshold has no
     more working time left), or in wall hours for urgent reports."""
-    threshold = policy.due_soon_hours
+    threshold = policy.due_soon_hours(wall=False)
     working = policy.calendar.next_opening(policy.calendar.add_working_hours(now, threshold))
-    return max(working, now + timedelta(hours=threshold))
+    return max(working, now + timedelta(hours=policy.due_soon_hours(wall=True)))
 
 
 def _close_unrated(session: Session, policy: SlaPolicy, now: datetime, result: SweepResult) -> None:

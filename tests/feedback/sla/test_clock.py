@@ -132,3 +132,13 @@ def test_urgent_reports_count_wall_clock_hours():
     assert clock.is_wall_clock
     assert clock.deadline == saturday_night + timedelta(hours=2)
     assert (clock.left_hours, clock.is_overdue) == (pytest.approx(-1), True)
+
+
+def test_an_urgent_report_is_due_soon_only_in_its_last_hour():
+    report = _report(tier="urgent")
+    start_receipt_clock(report, POLICY, at=MONDAY_8AM)
+
+    first = clock_of(report, POLICY, at=MONDAY_8AM + timedelta(minutes=30))
+    last = clock_of(report, POLICY, at=MONDAY_8AM + timedelta(hours=1, minutes=30))
+
+    assert (first.is_due_soon, last.is_due_soon) == (False, True)
