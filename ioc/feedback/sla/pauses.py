@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ioc.feedback.report_models import Report
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ioc.feedback.report_models import Report, ReportHistory
 from ioc.feedback.sla.clock import ClockKind, add_hours, hours_between, running_kind
 from ioc.feedback.sla.policy import SlaPolicy, runs_on_wall_clock
 
@@ -47,3 +50,26 @@ def pause_expires_at(report: Report, policy: SlaPolicy) -> datetime | None:
     return policy.calendar.add_working_hours(
         report.paused_at, policy.rules.pauses.max_working_hours
     )
+
+
+def paused_hours_in(session: Session, report: Report, policy: SlaPolicy, *, wall: bool) -> float:
+    """The time the running clock stood still in its pauses that ended, in wall hours or in
+    working hours, read from the history: ``paused_hours`` keeps it in the clock's own hours
+    only, and a tier change may switch between them."""
+    entries = session.execute(
+        select(ReportHistory.action, ReportHistory.occurred_at)
+        .where(
+            ReportHistory.report_id == report.id,
+            ReportHistory.occurred_at >= report.clock_started_at,
+            ReportHistory.action.in_(["ask_citizen", "citizen_comment", "pause_expired"]),
+        )
+        .order_by(ReportHistory.id)
+    )
+    paused, since = 0.0, None
+    for action, at in entries:
+        if action == "ask_citizen":
+            since = at
+        elif since is not None:
+            paused += max(hours_between(policy, wall, since, at), 0.0)
+            since = None
+    return paused

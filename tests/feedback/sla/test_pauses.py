@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 
 from ioc.errors import Conflict
 from ioc.feedback.intake.filing import submit_report
 from ioc.feedback.lifecycle.citizen_actions import add_comment
 from ioc.feedback.lifecycle.questions import ask_citizen
+from ioc.feedback.lifecycle.triage import classify_report
 from ioc.feedback.models import User
+from ioc.feedback.sla.clock import clock_of
 from ioc.feedback.sla.pauses import resume_clock
-from tests.factories import make_agency, make_category, make_province_with_two_communes, make_rule
+from ioc.feedback.states import Role
+from tests.factories import (
+    make_agency,
+    make_category,
+    make_province_with_two_communes,
+    make_rule,
+    make_user,
+)
 
 MONDAY_8AM = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # 08:00 in Vietnam
 
@@ -96,3 +106,46 @@ def test_an_agency_cannot_pause_a_report_it_returned(session, handled):
 
     with pytest.raises(Conflict):
         ask_citizen(session, report=report, actor=officer, question="Cột đèn số mấy?")
+
+
+@pytest.mark.parametrize(
+    ("tier", "paused_hours", "hours_used"),
+    [
+        # Paused 09:00–14:00 on the wall clock: five hours.
+        ("urgent", 5.0, 1.5),
+        # The same pause in working hours: 09:00–11:30 and 13:30–14:00.
+        ("normal", 3.0, 1.5),
+    ],
+)
+def test_a_tier_change_counts_the_pause_in_the_new_tiers_hours(
+    session, intake, tier, paused_hours, hours_used
+):
+    """Filed on Monday at 08:00, paused from 09:00 to 14:00, reclassified at 14:00."""
+    make_province_with_two_communes(session)
+    make_category(session, "khac", is_auto_dispatch=False)
+    make_category(session, "khan", is_auto_dispatch=False, sla_tier="urgent")
+    citizen = make_user(session, Role.CITIZEN, "lan")
+    operator = make_user(session, Role.IOC_OPERATOR, "operator")
+    report = submit_report(
+        session,
+        intake,
+        category_code="khan" if tier == "normal" else "khac",
+        lon=108.05,
+        lat=16.05,
+        channel="phone",
+        reporter_id=citizen.id,
+        received_at=MONDAY_8AM,
+    )
+    with time_machine.travel(MONDAY_8AM + timedelta(hours=1), tick=False):
+        ask_citizen(session, report=report, actor=operator, question="Ở số nhà nào?")
+    with time_machine.travel(MONDAY_8AM + timedelta(hours=6), tick=False):
+        add_comment(
+            session, report=report, citizen_id=citizen.id, text="Số 12", policy=intake.policy
+        )
+        classify_report(session, policy=intake.policy, report=report, actor=operator, tier=tier)
+
+    target = intake.policy.receipt_target(tier)
+    clock = clock_of(report, intake.policy, at=MONDAY_8AM + timedelta(hours=6, minutes=30))
+    assert report.paused_hours == pytest.approx(paused_hours)
+    assert clock.used_hours == pytest.approx(hours_used)
+    assert clock.left_hours == pytest.approx(target - hours_used)
