@@ -22,10 +22,9 @@ from ioc.feedback.sla.policy import SlaPolicy
 from ioc.feedback.states import AGENCY_STAFF as AGENCY
 from ioc.feedback.states import HANDLING_STATES as HANDLING
 from ioc.feedback.states import IOC_STAFF as IOC
-from ioc.feedback.states import IOC_SUPERVISORS
+from ioc.feedback.states import IOC_SUPERVISORS, Role
 from ioc.feedback.states import TRIAGE_STATES as TRIAGE
 from ioc.feedback.states import ReportStatus as S
-from ioc.feedback.states import Role
 
 
 class Action(StrEnum):
