@@ -24,18 +24,22 @@ def pause_clock(report: Report, *, at: datetime) -> None:
 
 
 def resume_clock(report: Report, policy: SlaPolicy, *, at: datetime) -> None:
-    """Restart a paused clock at ``at``: the time that was left when it paused is left again
-    (an overdue report stays as far past its deadline as it was). The deadline is the same one
-    in the clock's own time, so notices already raised for it stand."""
+    """Restart a paused clock at ``at``: the deadline moves by the time the clock stood still,
+    so the time that was left when it paused is left again (an overdue report stays as far
+    past its deadline as it was, and a pause that cost no time moves nothing). The deadline is
+    the same one in the clock's own time, so notices already raised for it stand."""
     if report.paused_at is None:
         return
     kind = running_kind(report)
     wall = runs_on_wall_clock(report.sla_tier)
-    report.paused_hours += max(hours_between(policy, wall, report.paused_at, at), 0.0)
+    stood = max(hours_between(policy, wall, report.paused_at, at), 0.0)
+    report.paused_hours += stood
     deadline = report.receipt_due_at if kind is ClockKind.RECEIPT else report.due_at
-    if deadline is not None and kind is not ClockKind.NONE:
-        left = hours_between(policy, wall, report.paused_at, deadline)
-        moved = add_hours(policy, wall, at, left)
+    # Counting from the deadline rather than from ``at`` keeps its instant where no time
+    # passed: an overdue report answered in the evening stays overdue, and a deadline set in
+    # the evening by an extension stays in the evening.
+    if deadline is not None and kind is not ClockKind.NONE and stood > 0:
+        moved = add_hours(policy, wall, deadline, stood)
         if kind is ClockKind.RECEIPT:
             report.receipt_due_at = moved
         else:

@@ -84,6 +84,32 @@ def test_the_working_time_left_at_the_pause_is_left_after_the_answer(session, in
     assert report.paused_at is None
 
 
+def test_a_report_paused_after_its_deadline_and_answered_that_evening_stays_overdue(
+    session, intake, handled
+):
+    report, _, _ = handled
+    # Due Monday 17:00; paused at 17:30, answered at 19:00: no working time stood still.
+    report.due_at = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    report.paused_at = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
+    answered = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+    resume_clock(report, intake.policy, at=answered)
+
+    assert report.due_at == datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    assert clock_of(report, intake.policy, at=answered).is_overdue
+
+
+def test_a_pause_over_lunch_leaves_an_evening_deadline_where_it_was(session, intake, handled):
+    report, _, _ = handled
+    # An extension to Monday 18:30; paused at 12:00, answered at 13:00, within the break.
+    report.due_at = datetime(2026, 11, 23, 11, 30, tzinfo=UTC)
+    report.paused_at = datetime(2026, 11, 23, 5, 0, tzinfo=UTC)
+
+    resume_clock(report, intake.policy, at=datetime(2026, 11, 23, 6, 0, tzinfo=UTC))
+
+    assert report.due_at == datetime(2026, 11, 23, 11, 30, tzinfo=UTC)
+
+
 def test_the_citizens_comment_resumes_the_clock(session, intake, handled):
     report, officer, citizen = handled
     ask_citizen(session, report=report, actor=officer, question="Cột đèn số mấy?")
