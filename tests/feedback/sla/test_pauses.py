@@ -9,6 +9,7 @@ import time_machine
 
 from ioc.errors import Conflict
 from ioc.feedback.intake.filing import submit_report
+from ioc.feedback.lifecycle.agency_work import accept_report, resolve_report
 from ioc.feedback.lifecycle.citizen_actions import add_comment
 from ioc.feedback.lifecycle.questions import ask_citizen
 from ioc.feedback.lifecycle.triage import classify_report
@@ -108,6 +109,29 @@ def test_a_pause_over_lunch_leaves_an_evening_deadline_where_it_was(session, int
     resume_clock(report, intake.policy, at=datetime(2026, 11, 23, 6, 0, tzinfo=UTC))
 
     assert report.due_at == datetime(2026, 11, 23, 11, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("paused_at", "on_time"),
+    [
+        (datetime(2026, 11, 23, 10, 0, tzinfo=UTC), True),  # at the deadline, Monday 17:00
+        (datetime(2026, 11, 23, 10, 30, tzinfo=UTC), False),  # at 17:30, none of it left
+    ],
+)
+def test_a_report_resolved_while_waiting_counts_as_it_stood_when_it_paused(
+    session, intake, handled, paused_at, on_time
+):
+    report, officer, _ = handled
+    accept_report(session, report=report, actor=officer)
+    report.due_at = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    with time_machine.travel(paused_at, tick=False):
+        ask_citizen(session, report=report, actor=officer, question="Cột đèn số mấy?")
+    with time_machine.travel(datetime(2026, 11, 24, 2, 0, tzinfo=UTC), tick=False):
+        resolve_report(
+            session, policy=intake.policy, report=report, actor=officer, answer="Đã thay", photos=()
+        )
+
+    assert report.resolved_on_time is on_time
 
 
 def test_the_citizens_comment_resumes_the_clock(session, intake, handled):
