@@ -156,7 +156,7 @@ def decide_extension(
     request.decision = "approved" if approve else "denied"
     request.decided_by_id, request.decided_at, request.decision_note = actor.id, utcnow(), note
     if approve:
-        grant_extension(report, request)
+        grant_extension(report, request, policy)
     perform(
         session, report, actor, action, note=note, policy=policy, until=request.until.isoformat()
     )

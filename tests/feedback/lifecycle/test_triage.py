@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,7 +22,13 @@ from ioc.feedback.lifecycle.agency_work import (
     resolve_report,
     return_report,
 )
-from ioc.feedback.lifecycle.citizen_actions import Rating, rate_report, support_report
+from ioc.feedback.lifecycle.citizen_actions import (
+    Rating,
+    add_comment,
+    rate_report,
+    support_report,
+)
+from ioc.feedback.lifecycle.questions import ask_citizen
 from ioc.feedback.lifecycle.triage import (
     assign_report,
     classify_report,
@@ -555,6 +561,30 @@ def test_approving_an_extension_moves_the_deadline(
     assert decided.decided_at is not None
     assert _last_history(report).action == "approve_extension"
     assert _last_event(session, report).type == "report.extension_granted"
+
+
+def test_an_extension_approved_after_a_pause_keeps_the_time_the_clock_stood_still(
+    session: Session, intake: Intake, cast: Cast
+) -> None:
+    monday = datetime(2026, 11, 23, 8, 0, tzinfo=VN)
+    with time_machine.travel(monday, tick=False):
+        report = _in_progress(session, intake, cast)
+    # 24 working hours from Monday 08:00: due Thursday 09:30; asked until Friday 09:30.
+    until = datetime(2026, 11, 27, 9, 30, tzinfo=VN)
+    with time_machine.travel(monday + timedelta(minutes=30), tick=False):
+        request_extension(
+            session, policy=POLICY, report=report, actor=cast.lead_officer, until=until, reason="x"
+        )
+    with time_machine.travel(monday + timedelta(hours=1), tick=False):
+        ask_citizen(session, report=report, actor=cast.lead_officer, question="Ở đâu?")
+    # Two working hours waiting for the answer move Thursday's deadline to 11:30.
+    with time_machine.travel(monday + timedelta(hours=3), tick=False):
+        add_comment(session, report=report, citizen_id=cast.citizen.id, text="Số 5", policy=POLICY)
+        decide_extension(
+            session, policy=POLICY, report=report, actor=cast.supervisor, approve=True, note=None
+        )
+
+    assert report.due_at == datetime(2026, 11, 27, 11, 30, tzinfo=VN)
 
 
 def test_denying_an_extension_keeps_the_deadline(
