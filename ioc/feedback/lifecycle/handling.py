@@ -46,8 +46,13 @@ def required_text(text: str | None, field: str) -> str:
 
 
 def pending_extension(session: Session, report: Report) -> ExtensionRequest | None:
+    """The request waiting for a decision on the running clock. One made before the clock
+    last started (the agency returned or resolved the report since) has lapsed: it asked to
+    move a deadline that no longer runs."""
     return session.scalar(
         select(ExtensionRequest).where(
-            ExtensionRequest.report_id == report.id, ExtensionRequest.decision.is_(None)
+            ExtensionRequest.report_id == report.id,
+            ExtensionRequest.decision.is_(None),
+            ExtensionRequest.requested_at >= report.clock_started_at,
         )
     )

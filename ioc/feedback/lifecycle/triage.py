@@ -22,7 +22,8 @@ from ioc.feedback.models import Category, User
 from ioc.feedback.report_models import ExtensionRequest, Report, ReportHistory
 from ioc.feedback.sla.deadlines import retarget_clock, start_resolution_clock
 from ioc.feedback.sla.extensions import grant_extension
-from ioc.feedback.sla.policy import SlaPolicy
+from ioc.feedback.sla.pauses import paused_hours_in
+from ioc.feedback.sla.policy import SlaPolicy, runs_on_wall_clock
 from ioc.feedback.states import DISMISSED_STATES, SlaTier
 
 
@@ -47,6 +48,7 @@ def classify_report(
         InvalidInput: unknown category or tier.
     """
     check(actor, report, Action.CLASSIFY)
+    was_wall = runs_on_wall_clock(report.sla_tier)
     changes = []
     if category_code is not None and category_code != report.category.code:
         category = session.scalar(select(Category).where(Category.code == category_code))
@@ -61,6 +63,10 @@ def classify_report(
         changes.append(f"tier {report.sla_tier} → {tier}")
         report.sla_tier = tier
     if changes:
+        wall = runs_on_wall_clock(report.sla_tier)
+        if wall != was_wall:
+            # Paused time is kept in the clock's own hours, and the new tier counts in others.
+            report.paused_hours = paused_hours_in(session, report, policy, wall=wall)
         retarget_clock(report, policy)
     perform(session, report, actor, Action.CLASSIFY, note="; ".join(changes), is_public=False)
 
@@ -150,7 +156,7 @@ def decide_extension(
     request.decision = "approved" if approve else "denied"
     request.decided_by_id, request.decided_at, request.decision_note = actor.id, utcnow(), note
     if approve:
-        grant_extension(report, request)
+        grant_extension(report, request, policy)
     perform(
         session, report, actor, action, note=note, policy=policy, until=request.until.isoformat()
     )

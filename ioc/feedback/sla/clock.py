@@ -53,6 +53,8 @@ class Clock:
     is_due_soon: bool = False
     is_overdue: bool = False
     is_wall_clock: bool = False
+    #: While paused: whether the deadline had passed when the clock paused.
+    paused_late: bool = False
 
     @property
     def is_running(self) -> bool:
@@ -79,7 +81,7 @@ def is_on_time(clock: Clock) -> bool:
     """Whether work finished at ``clock.at`` met the deadline; a paused clock counts as it
     stood when it paused (pausing an overdue report does not make it on time)."""
     if clock.kind is ClockKind.PAUSED:
-        return clock.left_hours is None or clock.left_hours >= 0
+        return not clock.paused_late
     return not clock.is_overdue
 
 
@@ -143,6 +145,9 @@ def clock_of(report: Report, policy: SlaPolicy, *, at: datetime) -> Clock:
             used_hours=used,
             left_hours=left,
             is_wall_clock=wall,
+            # No working time may be left (a deadline at 17:00, paused at 17:30) and the
+            # deadline still be past, as for a running clock.
+            paused_late=deadline is not None and report.paused_at > deadline,
         )
     if deadline is None:
         return Clock(kind=kind, at=at, started_at=started, is_wall_clock=wall)

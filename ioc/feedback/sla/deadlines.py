@@ -49,6 +49,10 @@ def retarget_clock(report: Report, policy: SlaPolicy) -> None:
     else:
         target = resolution_target(report, policy)
     deadline = add_hours(policy, wall, report.clock_started_at, target + report.paused_hours)
+    before = report.receipt_due_at if kind is ClockKind.RECEIPT else report.due_at
+    if deadline == before:
+        # The same deadline (same tier, or one with the same target): its notices stand.
+        return
     if kind is ClockKind.RECEIPT:
         report.receipt_due_at = deadline
     else:

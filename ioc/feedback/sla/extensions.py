@@ -2,7 +2,8 @@
 
 The province's policy caps how many extensions one assignment may get and how much time they
 may add in all, and names the roles that approve them (IOC supervisors by default). An
-approved extension moves the resolution deadline to the date asked for.
+approved extension moves the resolution deadline to the date asked for, moved on by any time
+the clock stood still waiting for the citizen after it was asked.
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ from sqlalchemy.orm import Session
 
 from ioc.errors import Conflict, InvalidInput
 from ioc.feedback.report_models import ExtensionRequest, Report
-from ioc.feedback.sla.clock import hours_between
+from ioc.feedback.sla.clock import add_hours, hours_between
 from ioc.feedback.sla.deadlines import restart_deadline_notices
 from ioc.feedback.sla.policy import SlaPolicy, runs_on_wall_clock
+
+# Hours below this are float rounding, not time (a microsecond is 3e-10 hours).
+_NO_TIME = 1e-9
 
 
 def extension_hours(
@@ -59,9 +63,20 @@ def extension_hours(
     return hours
 
 
-def grant_extension(report: Report, request: ExtensionRequest) -> None:
-    """The deadline moves to the date asked for; its notices start afresh."""
-    report.due_at = request.until
+def grant_extension(report: Report, request: ExtensionRequest, policy: SlaPolicy) -> None:
+    """The deadline moves to the date asked for; its notices start afresh.
+
+    A pause that ended between the request and the decision moved the deadline on, and the
+    date asked for moves on as much: paused time does not count against the agency.
+    """
+    until = request.until
+    if report.due_at is not None and request.hours is not None:
+        wall = runs_on_wall_clock(report.sla_tier)
+        # The deadline in force when the request was made lay ``hours`` before ``until``.
+        stood = hours_between(policy, wall, until, report.due_at) + request.hours
+        if stood > _NO_TIME:
+            until = add_hours(policy, wall, until, stood)
+    report.due_at = until
     restart_deadline_notices(report)
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,8 +16,19 @@ from ioc.errors import Conflict, InvalidInput
 from ioc.events.models import Event
 from ioc.feedback.citizen_models import ReportFollower
 from ioc.feedback.intake.filing import Intake, submit_report
-from ioc.feedback.lifecycle.agency_work import accept_report, request_extension, resolve_report
-from ioc.feedback.lifecycle.citizen_actions import Rating, rate_report, support_report
+from ioc.feedback.lifecycle.agency_work import (
+    accept_report,
+    request_extension,
+    resolve_report,
+    return_report,
+)
+from ioc.feedback.lifecycle.citizen_actions import (
+    Rating,
+    add_comment,
+    rate_report,
+    support_report,
+)
+from ioc.feedback.lifecycle.questions import ask_citizen
 from ioc.feedback.lifecycle.triage import (
     assign_report,
     classify_report,
@@ -551,6 +563,30 @@ def test_approving_an_extension_moves_the_deadline(
     assert _last_event(session, report).type == "report.extension_granted"
 
 
+def test_an_extension_approved_after_a_pause_keeps_the_time_the_clock_stood_still(
+    session: Session, intake: Intake, cast: Cast
+) -> None:
+    monday = datetime(2026, 11, 23, 8, 0, tzinfo=VN)
+    with time_machine.travel(monday, tick=False):
+        report = _in_progress(session, intake, cast)
+    # 24 working hours from Monday 08:00: due Thursday 09:30; asked until Friday 09:30.
+    until = datetime(2026, 11, 27, 9, 30, tzinfo=VN)
+    with time_machine.travel(monday + timedelta(minutes=30), tick=False):
+        request_extension(
+            session, policy=POLICY, report=report, actor=cast.lead_officer, until=until, reason="x"
+        )
+    with time_machine.travel(monday + timedelta(hours=1), tick=False):
+        ask_citizen(session, report=report, actor=cast.lead_officer, question="Ở đâu?")
+    # Two working hours waiting for the answer move Thursday's deadline to 11:30.
+    with time_machine.travel(monday + timedelta(hours=3), tick=False):
+        add_comment(session, report=report, citizen_id=cast.citizen.id, text="Số 5", policy=POLICY)
+        decide_extension(
+            session, policy=POLICY, report=report, actor=cast.supervisor, approve=True, note=None
+        )
+
+    assert report.due_at == datetime(2026, 11, 27, 11, 30, tzinfo=VN)
+
+
 def test_denying_an_extension_keeps_the_deadline(
     session: Session, intake: Intake, cast: Cast
 ) -> None:
@@ -593,6 +629,78 @@ def test_deciding_without_a_waiting_request_is_a_conflict(
         )
     assert report.due_at == due
     assert _last_history(report).action == "accept"
+
+
+def _give_up_with_a_request_waiting(
+    session: Session, intake: Intake, cast: Cast, how: str
+) -> tuple[Report, User]:
+    """An extension request waits when the agency returns the report (and the IOC assigns it
+    to another agency), or resolves it (and the IOC reopens it); each a minute apart."""
+    report = _in_progress(session, intake, cast)
+    assert report.due_at is not None
+    start = utcnow()
+    with time_machine.travel(start + timedelta(minutes=1), tick=False):
+        request_extension(
+            session,
+            policy=POLICY,
+            report=report,
+            actor=cast.lead_officer,
+            until=report.due_at + timedelta(days=3),
+            reason="Chờ vật tư",
+        )
+    if how == "return":
+        with time_machine.travel(start + timedelta(minutes=2), tick=False):
+            return_report(
+                session, policy=POLICY, report=report, actor=cast.lead_officer, reason="Không thuộc"
+            )
+        with time_machine.travel(start + timedelta(minutes=3), tick=False):
+            assign_report(
+                session, policy=POLICY, report=report, actor=cast.operator, agency_code="SUPPORT"
+            )
+        return report, make_user(session, Role.AGENCY_OFFICER, "support-officer", cast.support)
+    with time_machine.travel(start + timedelta(minutes=2), tick=False):
+        resolve_report(
+            session,
+            policy=POLICY,
+            report=report,
+            actor=cast.lead_officer,
+            answer="Đã vá",
+            photos=(),
+        )
+        rate_report(
+            session,
+            report=report,
+            citizen_id=cast.citizen.id,
+            rating=Rating.UNSATISFIED,
+            comment=None,
+        )
+    with time_machine.travel(start + timedelta(minutes=3), tick=False):
+        reopen_report(session, policy=POLICY, report=report, actor=cast.operator, reason="Chưa")
+    return report, cast.lead_officer
+
+
+@pytest.mark.parametrize("how", ["return", "reopen"])
+def test_a_request_left_waiting_by_an_earlier_assignment_lapses(
+    session: Session, intake: Intake, cast: Cast, how: str
+) -> None:
+    report, officer = _give_up_with_a_request_waiting(session, intake, cast, how)
+    due = report.due_at
+
+    with pytest.raises(Conflict):
+        decide_extension(
+            session, policy=POLICY, report=report, actor=cast.supervisor, approve=True, note=None
+        )
+    assert report.due_at == due
+    accept_report(session, report=report, actor=officer)
+    assert due is not None
+    request_extension(
+        session,
+        policy=POLICY,
+        report=report,
+        actor=officer,
+        until=due + timedelta(days=1),
+        reason="Chờ vật tư",
+    )
 
 
 # --- reopen --------------------------------------------------------------------------------

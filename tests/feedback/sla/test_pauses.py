@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 
 from ioc.errors import Conflict
 from ioc.feedback.intake.filing import submit_report
+from ioc.feedback.lifecycle.agency_work import accept_report, resolve_report
 from ioc.feedback.lifecycle.citizen_actions import add_comment
 from ioc.feedback.lifecycle.questions import ask_citizen
+from ioc.feedback.lifecycle.triage import classify_report
 from ioc.feedback.models import User
+from ioc.feedback.sla.clock import clock_of
 from ioc.feedback.sla.pauses import resume_clock
-from tests.factories import make_agency, make_category, make_province_with_two_communes, make_rule
+from ioc.feedback.states import Role
+from tests.factories import (
+    make_agency,
+    make_category,
+    make_province_with_two_communes,
+    make_rule,
+    make_user,
+)
 
 MONDAY_8AM = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # 08:00 in Vietnam
 
@@ -74,6 +85,55 @@ def test_the_working_time_left_at_the_pause_is_left_after_the_answer(session, in
     assert report.paused_at is None
 
 
+def test_a_report_paused_after_its_deadline_and_answered_that_evening_stays_overdue(
+    session, intake, handled
+):
+    report, _, _ = handled
+    # Due Monday 17:00; paused at 17:30, answered at 19:00: no working time stood still.
+    report.due_at = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    report.paused_at = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
+    answered = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+    resume_clock(report, intake.policy, at=answered)
+
+    assert report.due_at == datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    assert clock_of(report, intake.policy, at=answered).is_overdue
+
+
+def test_a_pause_over_lunch_leaves_an_evening_deadline_where_it_was(session, intake, handled):
+    report, _, _ = handled
+    # An extension to Monday 18:30; paused at 12:00, answered at 13:00, within the break.
+    report.due_at = datetime(2026, 11, 23, 11, 30, tzinfo=UTC)
+    report.paused_at = datetime(2026, 11, 23, 5, 0, tzinfo=UTC)
+
+    resume_clock(report, intake.policy, at=datetime(2026, 11, 23, 6, 0, tzinfo=UTC))
+
+    assert report.due_at == datetime(2026, 11, 23, 11, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("paused_at", "on_time"),
+    [
+        (datetime(2026, 11, 23, 10, 0, tzinfo=UTC), True),  # at the deadline, Monday 17:00
+        (datetime(2026, 11, 23, 10, 30, tzinfo=UTC), False),  # at 17:30, none of it left
+    ],
+)
+def test_a_report_resolved_while_waiting_counts_as_it_stood_when_it_paused(
+    session, intake, handled, paused_at, on_time
+):
+    report, officer, _ = handled
+    accept_report(session, report=report, actor=officer)
+    report.due_at = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    with time_machine.travel(paused_at, tick=False):
+        ask_citizen(session, report=report, actor=officer, question="Cột đèn số mấy?")
+    with time_machine.travel(datetime(2026, 11, 24, 2, 0, tzinfo=UTC), tick=False):
+        resolve_report(
+            session, policy=intake.policy, report=report, actor=officer, answer="Đã thay", photos=()
+        )
+
+    assert report.resolved_on_time is on_time
+
+
 def test_the_citizens_comment_resumes_the_clock(session, intake, handled):
     report, officer, citizen = handled
     ask_citizen(session, report=report, actor=officer, question="Cột đèn số mấy?")
@@ -96,3 +156,46 @@ def test_an_agency_cannot_pause_a_report_it_returned(session, handled):
 
     with pytest.raises(Conflict):
         ask_citizen(session, report=report, actor=officer, question="Cột đèn số mấy?")
+
+
+@pytest.mark.parametrize(
+    ("tier", "paused_hours", "hours_used"),
+    [
+        # Paused 09:00–14:00 on the wall clock: five hours.
+        ("urgent", 5.0, 1.5),
+        # The same pause in working hours: 09:00–11:30 and 13:30–14:00.
+        ("normal", 3.0, 1.5),
+    ],
+)
+def test_a_tier_change_counts_the_pause_in_the_new_tiers_hours(
+    session, intake, tier, paused_hours, hours_used
+):
+    """Filed on Monday at 08:00, paused from 09:00 to 14:00, reclassified at 14:00."""
+    make_province_with_two_communes(session)
+    make_category(session, "khac", is_auto_dispatch=False)
+    make_category(session, "khan", is_auto_dispatch=False, sla_tier="urgent")
+    citizen = make_user(session, Role.CITIZEN, "lan")
+    operator = make_user(session, Role.IOC_OPERATOR, "operator")
+    report = submit_report(
+        session,
+        intake,
+        category_code="khan" if tier == "normal" else "khac",
+        lon=108.05,
+        lat=16.05,
+        channel="phone",
+        reporter_id=citizen.id,
+        received_at=MONDAY_8AM,
+    )
+    with time_machine.travel(MONDAY_8AM + timedelta(hours=1), tick=False):
+        ask_citizen(session, report=report, actor=operator, question="Ở số nhà nào?")
+    with time_machine.travel(MONDAY_8AM + timedelta(hours=6), tick=False):
+        add_comment(
+            session, report=report, citizen_id=citizen.id, text="Số 12", policy=intake.policy
+        )
+        classify_report(session, policy=intake.policy, report=report, actor=operator, tier=tier)
+
+    target = intake.policy.receipt_target(tier)
+    clock = clock_of(report, intake.policy, at=MONDAY_8AM + timedelta(hours=6, minutes=30))
+    assert report.paused_hours == pytest.approx(paused_hours)
+    assert clock.used_hours == pytest.approx(hours_used)
+    assert clock.left_hours == pytest.approx(target - hours_used)

@@ -10,9 +10,17 @@ from sqlalchemy import select
 
 from ioc.events.models import Event
 from ioc.feedback.intake.filing import submit_report
+from ioc.feedback.lifecycle.triage import classify_report
 from ioc.feedback.sla.deadlines import restart_deadline_notices
 from ioc.feedback.sla.sweep import sweep_deadlines
-from tests.factories import make_agency, make_category, make_province_with_two_communes, make_rule
+from ioc.feedback.states import Role
+from tests.factories import (
+    make_agency,
+    make_category,
+    make_province_with_two_communes,
+    make_rule,
+    make_user,
+)
 
 # Monday 2026-11-23 08:00 in Vietnam.
 MONDAY_8AM = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
@@ -102,6 +110,50 @@ def test_a_report_waiting_for_the_ioc_runs_on_the_receipt_clock(session, intake)
 
     assert result.overdue == [report.ref]
     assert _events(session, "report.overdue")[0].payload["clock"] == "receipt"
+
+
+@pytest.fixture
+def waiting(session, intake):
+    """A normal report in the IOC queue, filed on Monday at 08:00: received by Tuesday 08:30."""
+    make_province_with_two_communes(session)
+    make_category(session, "khac", is_auto_dispatch=False)
+    return submit_report(
+        session,
+        intake,
+        category_code="khac",
+        lon=108.05,
+        lat=16.05,
+        channel="phone",
+        received_at=MONDAY_8AM,
+    )
+
+
+# The receipt target is 8 working hours for normal and complex reports alike.
+@pytest.mark.parametrize("tier", ["normal", "complex"])
+def test_a_classification_that_keeps_the_deadline_does_not_announce_it_again(
+    session, intake, waiting, tier
+):
+    operator = make_user(session, Role.IOC_OPERATOR, "operator")
+    evening = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # Monday 17:00, one working hour left
+    sweep_deadlines(session, intake.policy, now=evening)
+
+    classify_report(session, policy=intake.policy, report=waiting, actor=operator, tier=tier)
+    result = sweep_deadlines(session, intake.policy, now=evening + timedelta(minutes=1))
+
+    assert result.due_soon == []
+    assert len(_events(session, "report.deadline_due")) == 1
+
+
+def test_a_classification_that_moves_the_deadline_announces_the_new_one(session, intake, waiting):
+    operator = make_user(session, Role.IOC_OPERATOR, "operator")
+    evening = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    sweep_deadlines(session, intake.policy, now=evening)
+
+    # Urgent: two hours on the wall clock from Monday 08:00, long passed.
+    classify_report(session, policy=intake.policy, report=waiting, actor=operator, tier="urgent")
+    result = sweep_deadlines(session, intake.policy, now=evening + timedelta(minutes=1))
+
+    assert result.overdue == [waiting.ref]
 
 
 def test_resolved_reports_are_not_swept(session, intake, assigned):
