@@ -31,6 +31,9 @@ POSTGIS_URL = os.environ.get("IOC_TEST_POSTGIS_URL")
 REDIS_URL = os.environ.get("IOC_TEST_REDIS_URL")
 REQUIRE_REDIS = os.environ.get("IOC_TEST_REQUIRE_REDIS") == "1"
 REQUIRE_POSTGIS = os.environ.get("IOC_TEST_REQUIRE_POSTGIS") == "1"
+#: The Socket.IO channel of this test run: Redis pub/sub channels are shared by every database
+#: of a server, so a fixed name would let other runs' (and other processes') events in.
+REDIS_CHANNEL = f"ioc-test-{secrets.token_hex(8)}"
 
 BACKENDS = ["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)]
 
@@ -39,6 +42,14 @@ def pytest_report_header() -> list[str]:
     if POSTGIS_URL:
         return [f"PostGIS tests: on ({POSTGIS_URL.rsplit('@', 1)[-1]})"]
     return ["PostGIS tests: off (set IOC_TEST_POSTGIS_URL to run them)"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _redis_channel() -> Iterator[None]:
+    """Apps built in this process and processes started from it use this run's channel."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("IOC_REDIS_CHANNEL", REDIS_CHANNEL)
+        yield
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
