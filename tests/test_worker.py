@@ -19,6 +19,7 @@ from ioc.feedback.report_models import Report
 from ioc.feedback.sla.calendar import load_calendar
 from ioc.geo.service import AreaLocator
 from ioc.migrate import upgrade
+from tests.clock import on_the_test_clock
 from tests.conftest import REDIS_CHANNEL, redis_url_or_skip
 from tests.factories import make_agency, make_category, make_province_with_two_communes, make_rule
 
@@ -67,7 +68,7 @@ def test_the_worker_escalates_an_overdue_report_publishes_and_stops_on_sigterm(t
     worker = subprocess.Popen(
         [sys.executable, "-m", "ioc.cli", "worker", "--sweep-every", "0.2"],
         cwd=ROOT,
-        env=env,
+        env=on_the_test_clock(env),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ioc.db import unit_of_work, utcnow
+from ioc.db import unit_of_work
 from ioc.events.models import Event
 from ioc.feedback.citizen_models import Device, ReportFollower
 from ioc.feedback.intake.filing import Intake
@@ -103,7 +103,8 @@ def test_rejection_reopening_and_extension_are_announced_with_their_facts(
         session, intake=intake, report=reopened, actor=cast.supervisor, reason="Chưa hài lòng"
     )
     accept_report(session, report=reopened, actor=cast.officer)
-    until = utcnow() + timedelta(days=5)
+    # Later than the new deadline, whatever day of the week the reopening fell on.
+    until = reopened.due_at + timedelta(days=5)
     request_extension(
         session, report=reopened, actor=cast.officer, until=until, reason="Chờ vật tư"
     )

@@ -25,6 +25,7 @@ from ioc.demo.seed import seed_demo
 from ioc.feedback.people.staff_sessions import sign_in
 from ioc.identity import emulator_token
 from ioc.migrate import upgrade
+from tests.clock import on_the_test_clock
 from tests.conftest import REDIS_CHANNEL, redis_url_or_skip
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,7 +100,7 @@ def server(tmp_path) -> Iterator[dict]:
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "ioc.wsgi:app"],
         cwd=ROOT,
-        env=env,
+        env=on_the_test_clock(env),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -209,7 +210,7 @@ def test_an_event_published_by_another_process_reaches_a_client_through_redis(tm
     server_b = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "ioc.wsgi:app"],
         cwd=ROOT,
-        env=env,
+        env=on_the_test_clock(env),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
