@@ -50,7 +50,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     # The Socket.IO object outlives apps (its handlers register at import); say explicitly
     # that there is no queue, or an earlier app's Redis manager would be kept.
     queue = (
-        {"message_queue": settings.redis_url} if settings.redis_url else {"client_manager": None}
+        {"message_queue": settings.redis_url, "channel": settings.redis_channel}
+        if settings.redis_url
+        else {"client_manager": None}
     )
     socketio.init_app(
         app, async_mode=ASYNC_MODE_PRODUCTION if production else ASYNC_MODE_EMBEDDED, **queue

@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     env: Environment = Environment.DEVELOPMENT
     database_url: str = ""
     redis_url: str | None = None
+    # The Redis pub/sub channel of the Socket.IO message queue: the same for every app and worker
+    # process of one deployment, different for deployments sharing a Redis server (channels are
+    # shared by all of a server's databases).
+    redis_channel: str = Field(default="ioc", min_length=1)
     media_dir: Path = Path("var/media")
     secret_key: str = DEV_SECRET_KEY
     firebase_project_id: str = "ioc-demo"

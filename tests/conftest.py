@@ -1,4 +1,8 @@
-"""Shared fixtures: every data test runs on SQLite and, when configured, on PostGIS.
+"""Shared fixtures: every test runs on a fixed clock; every data test runs on SQLite and, when
+configured, on PostGIS.
+
+Each test starts at the same chosen instant (a weekday morning in Vietnam, or ``IOC_TEST_NOW``;
+see ``tests/clock.py``), so no result depends on the day or hour the suite runs.
 
 ``IOC_TEST_POSTGIS_URL`` names a PostgreSQL server (with PostGIS installed) through one of its
 databases; the suite creates throwaway databases beside it and drops them afterwards, so
@@ -10,11 +14,14 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from flask import Flask
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
@@ -26,20 +33,66 @@ from ioc.feedback.intake.filing import Intake
 from ioc.feedback.sla.policy import SlaPolicy
 from ioc.geo.service import AreaLocator
 from ioc.migrate import upgrade
+from tests.clock import chosen_now
 from tests.factories import make_policy
 
 POSTGIS_URL = os.environ.get("IOC_TEST_POSTGIS_URL")
 REDIS_URL = os.environ.get("IOC_TEST_REDIS_URL")
 REQUIRE_REDIS = os.environ.get("IOC_TEST_REQUIRE_REDIS") == "1"
 REQUIRE_POSTGIS = os.environ.get("IOC_TEST_REQUIRE_POSTGIS") == "1"
+#: The Socket.IO channel of this test run: Redis pub/sub channels are shared by every database
+#: of a server, so a fixed name would let other runs' (and other processes') events in.
+REDIS_CHANNEL = f"ioc-test-{secrets.token_hex(8)}"
+#: How long before the tests' instant shared fixtures are set up (see pytest_fixture_setup).
+SHARED_FIXTURE_LEAD = timedelta(minutes=5)
 
 BACKENDS = ["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)]
 
 
 def pytest_report_header() -> list[str]:
+    clock = f"Test clock: every test starts at {chosen_now().isoformat()} (IOC_TEST_NOW)"
     if POSTGIS_URL:
-        return [f"PostGIS tests: on ({POSTGIS_URL.rsplit('@', 1)[-1]})"]
-    return ["PostGIS tests: off (set IOC_TEST_POSTGIS_URL to run them)"]
+        return [clock, f"PostGIS tests: on ({POSTGIS_URL.rsplit('@', 1)[-1]})"]
+    return [clock, "PostGIS tests: off (set IOC_TEST_POSTGIS_URL to run them)"]
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock() -> Iterator[time_machine.Traveller]:
+    """Every test starts at the chosen instant, whatever the day; the clock ticks from there.
+
+    A test may travel further itself (``time_machine.travel`` nests) or move this traveller.
+    """
+    with time_machine.travel(chosen_now(), tick=True) as traveller:
+        yield traveller
+
+
+class SharedFixturesOnTheTestClock:
+    """Fixtures shared by several tests (module, package, session) are set up on the test clock
+    too, ``SHARED_FIXTURE_LEAD`` before the tests' instant: what they create is in the past of
+    every test that uses it, as data a test finds in the database always is."""
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_fixture_setup(
+        self, fixturedef: pytest.FixtureDef[object]
+    ) -> Generator[None, object, object]:
+        if fixturedef.scope == "function":
+            return (yield)
+        with time_machine.travel(chosen_now() - SHARED_FIXTURE_LEAD, tick=True):
+            return (yield)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A plugin, not a hook of this file: session fixtures are set up through the hooks of the
+    # root directory, which a conftest.py under tests/ does not reach.
+    config.pluginmanager.register(SharedFixturesOnTheTestClock(), "ioc-shared-fixture-clock")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _redis_channel() -> Iterator[None]:
+    """Apps built in this process and processes started from it use this run's channel."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("IOC_REDIS_CHANNEL", REDIS_CHANNEL)
+        yield
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -157,8 +210,11 @@ def intake(locator: AreaLocator, policy: SlaPolicy) -> Intake:
 
 
 @pytest.fixture
-def app(engine: Engine, session_factory: sessionmaker[Session], tmp_path: Path) -> Flask:
-    """An app on the test database whose units of work stay inside the test's transaction."""
+def app(
+    engine: Engine, session_factory: sessionmaker[Session], tmp_path: Path, policy: SlaPolicy
+) -> Flask:
+    """An app on the test database whose units of work stay inside the test's transaction,
+    counting deadlines with the same policy as the tests' own use cases (no holidays)."""
     app = create_app(
         {
             "env": "test",
@@ -169,6 +225,8 @@ def app(engine: Engine, session_factory: sessionmaker[Session], tmp_path: Path) 
     )
     services = app.extensions["ioc"]
     services.session_factory = session_factory
+    services.policy = policy
+    services.intake = replace(services.intake, policy=policy)
     return app
 
 

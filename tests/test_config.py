@@ -64,6 +64,7 @@ def test_default_sqlite_file_follows_the_var_dir(monkeypatch, tmp_path):
             "postgresql+psycopg://ioc@db/ioc",
         ),
         ("IOC_REDIS_URL", "redis://cache:6379/0", "redis_url", "redis://cache:6379/0"),
+        ("IOC_REDIS_CHANNEL", "ioc-hue", "redis_channel", "ioc-hue"),
         ("IOC_TIMEZONE", "Asia/Bangkok", "timezone", "Asia/Bangkok"),
         ("IOC_SECRET_KEY", "s" * 40, "secret_key", "s" * 40),
         ("IOC_ENV", "test", "env", Environment.TEST),
@@ -87,6 +88,19 @@ def test_settings_are_read_from_ioc_environment_variables(
 def test_empty_redis_url_means_no_message_queue(monkeypatch):
     monkeypatch.setenv("IOC_REDIS_URL", "")
     assert load_settings().redis_url is None
+
+
+def test_the_socketio_channel_defaults_to_ioc():
+    assert load_settings().redis_channel == "ioc"
+
+
+def test_the_app_and_its_message_queue_use_the_configured_channel(monkeypatch):
+    monkeypatch.setenv("IOC_REDIS_URL", "redis://127.0.0.1:1/0")  # nothing connects at start-up
+    monkeypatch.setenv("IOC_REDIS_CHANNEL", "ioc-hue")
+
+    app = create_app()
+
+    assert app.extensions["socketio"].server.manager.channel == "ioc-hue"
 
 
 def test_holidays_file_defaults_to_the_shipped_one(monkeypatch):
@@ -257,6 +271,7 @@ def test_overrides_are_checked_like_the_environment():
     [
         ("IOC_TIMEZONE", "Asia/Saigon_Old_Town"),
         ("IOC_REDIS_URL", "http://cache:6379/0"),
+        ("IOC_REDIS_CHANNEL", ""),
         ("IOC_ENV", "staging"),
         ("IOC_AREA_INDEX_CHECK_SECONDS", "-1"),
     ],

@@ -19,7 +19,8 @@ from ioc.feedback.report_models import Report
 from ioc.feedback.sla.policy import load_policy
 from ioc.geo.service import AreaLocator
 from ioc.migrate import upgrade
-from tests.conftest import redis_url_or_skip
+from tests.clock import on_the_test_clock
+from tests.conftest import REDIS_CHANNEL, redis_url_or_skip
 from tests.factories import make_agency, make_category, make_province_with_two_communes, make_rule
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,11 +59,16 @@ def test_the_worker_escalates_an_overdue_report_publishes_and_stops_on_sigterm(t
             received_at=utcnow() - timedelta(hours=3),
         )
         report_id = report.id
-    env = {**os.environ, "IOC_DATABASE_URL": database, "IOC_REDIS_URL": redis_url_or_skip()}
+    env = {
+        **os.environ,
+        "IOC_DATABASE_URL": database,
+        "IOC_REDIS_URL": redis_url_or_skip(),
+        "IOC_REDIS_CHANNEL": REDIS_CHANNEL,
+    }
     worker = subprocess.Popen(
         [sys.executable, "-m", "ioc.cli", "worker", "--sweep-every", "0.2"],
         cwd=ROOT,
-        env=env,
+        env=on_the_test_clock(env),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

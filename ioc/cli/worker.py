@@ -84,7 +84,7 @@ def worker(
     ]
     if settings.redis_url:
         # No app: a write-only Redis client that reaches the clients of every app process.
-        emitter = SocketIO(message_queue=settings.redis_url)
+        emitter = SocketIO(message_queue=settings.redis_url, channel=settings.redis_channel)
         jobs.append(Job("event pushing", publish_every, lambda: publish_pending(factory, emitter)))
     else:
         log.info("no IOC_REDIS_URL: app processes push events to screens themselves")

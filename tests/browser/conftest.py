@@ -2,6 +2,8 @@
 
 The server runs ``ioc serve`` on a free port over a temporary SQLite database loaded with the
 demo province (no simulator), so the pages talk to the real API and the real Socket.IO server.
+Server and browser run on the test clock (``tests/clock.py``): the server under libfaketime,
+the pages with Playwright's clock, both from the instant the server started at.
 Without Chromium or the Playwright package the tests are skipped with a reason, unless
 ``IOC_TEST_REQUIRE_BROWSER=1`` (set by CI) turns that into a failure. The ``page`` fixture fails
 a test when the page logged a console error or threw, and ``screenshot`` writes the
@@ -23,6 +25,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +37,7 @@ from ioc.demo.seed import DEMO_ACCOUNTS, seed_demo
 from ioc.feedback.report_models import Report
 from ioc.identity import emulator_token
 from ioc.migrate import upgrade
+from tests.clock import on_the_test_clock
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
@@ -84,12 +88,31 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class ProcessClock:
+    """The clock of a process started on the test clock: it started at ``started_at`` and has
+    ticked in real time since."""
+
+    started_at: datetime
+    started_monotonic: float
+
+    def now(self) -> datetime:
+        return self.started_at + timedelta(seconds=time.monotonic() - self.started_monotonic)
+
+
+@dataclass(frozen=True)
+class RunningIoc:
+    base_url: str
+    clock: ProcessClock
+
+
 @dataclass
 class LiveServer:
     """The app running in a subprocess, and ways to act on it as its users would."""
 
     base_url: str
     database_url: str
+    clock: ProcessClock
     project_id: str = "ioc-demo"
     _tokens: dict[str, str] = field(default_factory=dict)
 
@@ -228,17 +251,19 @@ def live_server(
     for name in ("IOC_REDIS_URL", "IOC_MAP_STYLE_URL"):
         env.pop(name, None)
     arguments = ["serve", "--host", "127.0.0.1", "--port", str(port)]
-    with running_ioc(arguments, env=env, port=port, log_path=folder / "server.log") as base:
-        yield LiveServer(base_url=base, database_url=database)
+    with running_ioc(arguments, env=env, port=port, log_path=folder / "server.log") as server:
+        yield LiveServer(base_url=server.base_url, database_url=database, clock=server.clock)
 
 
 @contextmanager
 def running_ioc(
     arguments: list[str], *, env: dict[str, str], port: int, log_path: Path
-) -> Iterator[str]:
-    """``python -m ioc.cli ARGUMENTS`` in a subprocess, once it answers ``/healthz``; yields
-    its base URL and stops it afterwards."""
+) -> Iterator[RunningIoc]:
+    """``python -m ioc.cli ARGUMENTS`` in a subprocess on the test clock, once it answers
+    ``/healthz``; yields its base URL and clock, and stops it afterwards."""
     log = log_path.open("w")
+    env = on_the_test_clock(env)
+    clock = ProcessClock(started_at=datetime.now(UTC), started_monotonic=time.monotonic())
     process = subprocess.Popen(
         [sys.executable, "-m", "ioc.cli", *arguments],
         cwd=ROOT,
@@ -254,7 +279,7 @@ def running_ioc(
             what=f"ioc {arguments[0]} to answer /healthz",
         )
         assert process.poll() is None, log_path.read_text()
-        yield base
+        yield RunningIoc(base_url=base, clock=clock)
     finally:
         process.terminate()
         try:
@@ -302,14 +327,21 @@ def console() -> ConsoleWatch:
     return ConsoleWatch()
 
 
-def _context_options(live_server: LiveServer, **options: Any) -> dict[str, Any]:
-    return {
-        "base_url": live_server.base_url,
-        "viewport": {"width": 1280, "height": 800},
-        "locale": "vi-VN",
-        "timezone_id": "Asia/Ho_Chi_Minh",
-        **options,
-    }
+def new_context(browser: Any, server: LiveServer | RunningIoc, **options: Any) -> Any:
+    """A browser context on ``server`` whose pages' clock reads the server's (Vietnamese
+    locale and time zone, a laptop screen unless ``options`` say otherwise)."""
+    context = browser.new_context(
+        **{
+            "base_url": server.base_url,
+            "viewport": {"width": 1280, "height": 800},
+            "locale": "vi-VN",
+            "timezone_id": "Asia/Ho_Chi_Minh",
+            **options,
+        }
+    )
+    # Pages count "today" and time left from Date.now(): it must be the server's day and hour.
+    context.clock.install(time=server.clock.now())
+    return context
 
 
 def _watched_page(context: Any, console: ConsoleWatch) -> Any:
@@ -329,7 +361,7 @@ def _watched_page(context: Any, console: ConsoleWatch) -> Any:
 @pytest.fixture
 def page(browser: Any, live_server: LiveServer, console: ConsoleWatch) -> Iterator[Any]:
     """A fresh browser context and page on the live server; fails on console errors."""
-    context = browser.new_context(**_context_options(live_server))
+    context = new_context(browser, live_server)
     page = _watched_page(context, console)
     yield page
     context.close()
@@ -356,7 +388,7 @@ def open_page(
     contexts: list[Any] = []
 
     def open_one(**options: Any) -> Any:
-        context = browser.new_context(**_context_options(live_server, **options))
+        context = new_context(browser, live_server, **options)
         contexts.append(context)
         return _watched_page(context, console)
 

@@ -12,8 +12,10 @@ import pytest
 
 from tests.browser.conftest import (
     ConsoleWatch,
+    RunningIoc,
     _free_port,
     _watched_page,
+    new_context,
     running_ioc,
     screenshot,
     sign_in,
@@ -22,7 +24,7 @@ from tests.browser.conftest import (
 
 
 @pytest.fixture(scope="module")
-def demo_url(tmp_path_factory: pytest.TempPathFactory, built_frontend: Path) -> Iterator[str]:
+def demo(tmp_path_factory: pytest.TempPathFactory, built_frontend: Path) -> Iterator[RunningIoc]:
     """``ioc demo`` exactly as the README runs it, with a faster simulator."""
     folder = tmp_path_factory.mktemp("demo")
     port = _free_port()
@@ -30,8 +32,8 @@ def demo_url(tmp_path_factory: pytest.TempPathFactory, built_frontend: Path) -> 
     for name in ("IOC_DATABASE_URL", "IOC_REDIS_URL", "IOC_ENV", "IOC_MEDIA_DIR"):
         env.pop(name, None)
     arguments = ["demo", "--port", str(port), "--every", "0.5"]
-    with running_ioc(arguments, env=env, port=port, log_path=folder / "demo.log") as base:
-        yield base
+    with running_ioc(arguments, env=env, port=port, log_path=folder / "demo.log") as server:
+        yield server
 
 
 def _feed_types(page: Any) -> set[str]:
@@ -39,14 +41,9 @@ def _feed_types(page: Any) -> set[str]:
     return set(page.eval_on_selector_all("[data-event-type]", script))
 
 
-def test_the_demo_wall_map_lives_on_its_own(browser: Any, demo_url: str) -> None:
+def test_the_demo_wall_map_lives_on_its_own(browser: Any, demo: RunningIoc) -> None:
     console = ConsoleWatch()
-    context = browser.new_context(
-        base_url=demo_url,
-        viewport={"width": 1920, "height": 1080},
-        locale="vi-VN",
-        timezone_id="Asia/Ho_Chi_Minh",
-    )
+    context = new_context(browser, demo, viewport={"width": 1920, "height": 1080})
     page = _watched_page(context, console)
     sign_in(page, "dieuhanh", next_path="/ops")
     page.wait_for_function("window.iocWallMap && window.iocWallMap.ready === true")

@@ -25,6 +25,7 @@ from ioc.integrations.subscriptions import add_subscription
 from ioc.integrations.webhooks import HttpWebhookSender
 from ioc.integrations.worker import run_once
 from ioc.migrate import upgrade
+from tests.clock import on_the_test_clock
 from tests.conftest import throwaway_postgis_database
 from tests.integrations.conftest import VN
 from tests.integrations.receiver import WebhookReceiver
@@ -91,7 +92,7 @@ def _start_worker(database_url: str) -> subprocess.Popen[str]:
             "3600",
         ],
         cwd=ROOT,
-        env=env,
+        env=on_the_test_clock(env),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -25,6 +25,8 @@ from ioc.demo.seed import seed_demo
 from ioc.feedback.people.staff_sessions import sign_in
 from ioc.identity import emulator_token
 from ioc.migrate import upgrade
+from tests.clock import on_the_test_clock
+from tests.conftest import REDIS_CHANNEL, redis_url_or_skip
 
 ROOT = Path(__file__).resolve().parents[2]
 LISTENER = ROOT / "frontend" / "tests" / "listen.mjs"
@@ -98,7 +100,7 @@ def server(tmp_path) -> Iterator[dict]:
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "ioc.wsgi:app"],
         cwd=ROOT,
-        env=env,
+        env=on_the_test_clock(env),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -184,7 +186,6 @@ def test_an_event_published_by_another_process_reaches_a_client_through_redis(tm
     from ioc.feedback.sla.policy import load_policy
     from ioc.geo.service import AreaLocator
     from ioc.realtime.publisher import publish_pending
-    from tests.conftest import redis_url_or_skip
 
     node = _node()
     redis_url = redis_url_or_skip()
@@ -201,6 +202,7 @@ def test_an_event_published_by_another_process_reaches_a_client_through_redis(tm
         "IOC_DATABASE_URL": database,
         "IOC_BIND": f"127.0.0.1:{port}",
         "IOC_REDIS_URL": redis_url,
+        "IOC_REDIS_CHANNEL": REDIS_CHANNEL,
         "IOC_PUBLISH_EVENTS": "false",
         "IOC_ENV": "development",
         "IOC_MEDIA_DIR": str(tmp_path / "media"),
@@ -208,7 +210,7 @@ def test_an_event_published_by_another_process_reaches_a_client_through_redis(tm
     server_b = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "ioc.wsgi:app"],
         cwd=ROOT,
-        env=env,
+        env=on_the_test_clock(env),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -241,7 +243,7 @@ def test_an_event_published_by_another_process_reaches_a_client_through_redis(tm
                 channel="phone",
                 attributes={"light_fault": "all_off"},
             ).ref
-        publish_pending(factory, SocketIO(message_queue=redis_url))
+        publish_pending(factory, SocketIO(message_queue=redis_url, channel=REDIS_CHANNEL))
 
         event = lines.get(timeout=20)
         assert event["type"] == "report.created"

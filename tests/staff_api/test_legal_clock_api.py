@@ -136,6 +136,7 @@ def test_a_report_held_past_the_return_window_cannot_be_returned(client, world):
         report = world.in_progress("SXD")
     # Eight working hours after assignment is Thursday 09:30: the window has closed.
     with time_machine.travel(WEDNESDAY_9AM + timedelta(days=1, hours=1), tick=False):
+        world.sign_in_again()
         response = agency(
             client, world, "POST", f"/reports/{report.ref}/return", {"reason": "Muộn"}
         )
@@ -158,6 +159,7 @@ def test_a_paused_report_is_neither_due_soon_nor_overdue_long_after_its_deadline
     assert asked.status_code == 200
 
     with time_machine.travel(WEDNESDAY_9AM + timedelta(days=30), tick=False):
+        world.sign_in_again()
         seen = ops(client, world, "GET", f"/reports/{report.ref}").get_json()
         inbox = agency(client, world, "GET", "/inbox").get_json()["items"]
 
@@ -173,6 +175,7 @@ def test_a_paused_report_is_neither_due_soon_nor_overdue_long_after_its_deadline
 def test_an_urgent_report_waiting_for_triage_has_two_wall_clock_hours(client, world):
     friday_evening = datetime(2026, 3, 13, 20, 0, tzinfo=VN)
     with time_machine.travel(friday_evening, tick=False):
+        world.sign_in_again()
         report = world.new_report(world.potholes)
         world.session.flush()
         clock = ops(client, world, "GET", f"/reports/{report.ref}").get_json()["clock"]

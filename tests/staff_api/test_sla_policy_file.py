@@ -51,6 +51,7 @@ def app(
 
 def test_the_policys_office_hours_move_a_friday_afternoon_deadline(client, world, app):
     with time_machine.travel(FRIDAY_3PM, tick=False):
+        world.sign_in_again()
         filed = client.post(
             "/api/ops/v1/reports",
             headers=world.headers["ioc_operator"],
