@@ -9,18 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-python=${PYTHON:-python3}
-if [ ! -x .venv/bin/python ]; then
-  echo "==> creating .venv"
-  "$python" -m venv .venv
-fi
-if ! .venv/bin/python -c "import ioc, pytest, importlinter, mypy" 2>/dev/null \
-   || [ pyproject.toml -nt .venv/.installed ]; then
-  echo "==> installing IOC and its test tools into .venv"
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet --editable ".[test]"
-  touch .venv/.installed
-fi
+source scripts/venv.sh
 
 if [ -z "${IOC_TEST_POSTGIS_URL:-}" ]; then
   candidate="postgresql+psycopg://postgres@127.0.0.1:5432/ioc_test"
