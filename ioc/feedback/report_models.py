@@ -199,7 +199,7 @@ class ReportReturn(Base):
     returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     assigned_at: Mapped[datetime] = mapped_column(UtcDateTime())
     returned_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
-    #: Working time from assignment to return (wall hours for urgent reports).
+    #: Working time from assignment to return (the measure the return window uses).
     hours_held: Mapped[float] = mapped_column(Float)
     reason: Mapped[str] = mapped_column(Text)
 

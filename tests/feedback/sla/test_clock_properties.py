@@ -1090,7 +1090,7 @@ class LegalClockMachine(RuleBasedStateMachine):
 SETTINGS = settings(stateful_step_count=50, deadline=None)
 # A round trip costs PostgreSQL more than SQLite, and the rules are the same on both: the
 # second backend checks the same machine on fewer runs.
-EXAMPLES = {"sqlite": 40, "postgresql": 20}
+EXAMPLES = {"sqlite": 30, "postgresql": 15}
 
 
 def test_the_legal_clock_keeps_to_the_rules(session: Session) -> None:
