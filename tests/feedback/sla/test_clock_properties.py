@@ -440,7 +440,7 @@ class LegalClockMachine(RuleBasedStateMachine):
             if clock.is_overdue(now) and not case.overdue_announced:
                 case.overdue_announced = case.due_soon_announced = True
                 expected["overdue"].append(case.ref)
-            elif clock.is_due_soon(now, POLICY.due_soon_hours) and not case.due_soon_announced:
+            elif clock.is_due_soon(now, _due_soon_threshold(clock)) and not case.due_soon_announced:
                 case.due_soon_announced = True
                 expected["due_soon"].append(case.ref)
         days = RULES.closing.auto_close_working_days
@@ -996,7 +996,7 @@ class LegalClockMachine(RuleBasedStateMachine):
                     f"the rules say {model.deadline.astimezone(VN)}"
                 )
             assert engine.is_overdue is model.is_overdue(self.now)
-            assert engine.is_due_soon is model.is_due_soon(self.now, POLICY.due_soon_hours)
+            assert engine.is_due_soon is model.is_due_soon(self.now, _due_soon_threshold(model))
 
     def _agencies_see_exactly_the_reports_they_lead(self, rows: dict[int, Report]) -> None:
         for case in self.cases:
@@ -1085,6 +1085,12 @@ class LegalClockMachine(RuleBasedStateMachine):
             elif kind in notices:
                 seen[report_id][kind] += 1
                 assert seen[report_id][kind] == 1, f"report {report_id}: {kind} twice"
+
+
+def _due_soon_threshold(clock: RefClock) -> float:
+    """The policy's due-soon threshold for the clock: wall hours for urgent reports."""
+    notices = POLICY.rules.notices
+    return notices.urgent_due_soon_hours if clock.wall else notices.due_soon_working_hours
 
 
 SETTINGS = settings(stateful_step_count=50, deadline=None)
