@@ -10,7 +10,8 @@
 #   bash scripts/test_week.sh friday -- tests/feedback -x     pytest arguments after --
 #
 # Needs Debian's faketime package (apt-get install faketime). Tests that need Redis run when it
-# is reachable (IOC_TEST_REDIS_URL), as in scripts/test.sh.
+# is reachable (IOC_TEST_REDIS_URL), as in scripts/test.sh. Each day runs on pytest-xdist
+# workers, one per core unless IOC_TEST_WORKERS says how many.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -39,7 +39,10 @@ _LIBFAKETIME_CANDIDATES = (
 
 
 def chosen_now() -> datetime:
-    """The instant each test starts at: ``IOC_TEST_NOW``, or :data:`DEFAULT_NOW`."""
+    """The instant each test starts at: ``IOC_TEST_NOW``, or :data:`DEFAULT_NOW`.
+
+    Choose instants after 1 July 2025: the tests' areas start then (``tests.factories.EPOCH``).
+    """
     value = os.environ.get("IOC_TEST_NOW", "").strip()
     if not value:
         return DEFAULT_NOW

@@ -82,6 +82,7 @@ class SharedFixturesOnTheTestClock:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    chosen_now()  # a malformed IOC_TEST_NOW stops the run here, once, with its reason
     # A plugin, not a hook of this file: session fixtures are set up through the hooks of the
     # root directory, which a conftest.py under tests/ does not reach.
     config.pluginmanager.register(SharedFixturesOnTheTestClock(), "ioc-shared-fixture-clock")
