@@ -16,8 +16,15 @@ from sqlalchemy import select
 from ioc.demo.seed import seed_demo
 from ioc.events.models import Event
 from ioc.feedback.report_models import Report
+from ioc.feedback.sla.policy import SlaPolicy, load_policy
 
 SCRIPT = Path(__file__).resolve().parents[1] / "examples" / "scenario.py"
+
+
+@pytest.fixture
+def policy() -> SlaPolicy:
+    """The shipped policy with the shipped holidays: the scenario runs as a province would."""
+    return load_policy(ZoneInfo("Asia/Ho_Chi_Minh"))
 
 
 @pytest.fixture
