@@ -4,7 +4,7 @@ pages show it instead of working deadlines out in JavaScript."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -40,7 +40,3 @@ class ClockOut(BaseModel):
 def current_clock(report: Report, *, at: datetime | None = None) -> Clock:
     """The report's clock now, under the province's policy."""
     return clock_of(report, services().policy, at=at or utcnow())
-
-
-def clock_view(report: Report) -> dict[str, Any]:
-    return current_clock(report).to_dict()

@@ -56,10 +56,6 @@ class Clock:
     #: While paused: whether the deadline had passed when the clock paused.
     paused_late: bool = False
 
-    @property
-    def is_running(self) -> bool:
-        return self.kind in (ClockKind.RECEIPT, ClockKind.RESOLUTION)
-
     def to_dict(self) -> dict[str, Any]:
         """The wire shape every API sends as ``clock``."""
         return {
