@@ -56,3 +56,9 @@ class MalformedRequest(IocError):
 
     code = "malformed_request"
     status = 400
+
+
+class InvalidCursor(MalformedRequest):
+    """A list's ``cursor`` is not one the list gave out (malformed, altered or another list's)."""
+
+    code = "invalid_cursor"

@@ -6,14 +6,21 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from ioc.web.paging import PagingQuery
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class InboxQuery(_Strict):
+class InboxQuery(PagingQuery):
+    """My agency's inbox by deadline, optionally narrowed."""
+
     status: Literal["assigned", "in_progress"] | None = None
-    limit: int = Field(default=50, ge=1, le=200)
+    category: str | None = Field(default=None, max_length=64, description="Category code")
+    role: Literal["lead", "support"] | None = Field(
+        default=None, description="Reports my agency leads, or supports (default: both)"
+    )
 
 
 class NoteIn(_Strict):

@@ -25,6 +25,7 @@ from ioc.feedback.intake.filing import MAX_PHOTOS
 from ioc.feedback.intake.photos import process_photo
 from ioc.feedback.lifecycle import agency_work, questions
 from ioc.feedback.lifecycle.handling import get_report_for_staff
+from ioc.feedback.reads.paging import MAX_PAGE_SIZE
 from ioc.feedback.reads.queues import list_agency_inbox
 from ioc.feedback.states import AGENCY_STAFF
 from ioc.web import staff_view
@@ -36,7 +37,7 @@ from ioc.web.staff_access import (
     agency_id_of,
     staff_unit_of_work,
 )
-from ioc.web.staff_view import Snapshot, StaffReport, StaffReportList
+from ioc.web.staff_view import PagedSnapshot, StaffReport, StaffReportList
 from ioc.web.validated import validated_body, validated_form, validated_query
 
 bp = Blueprint("agency_api", __name__, url_prefix="/api/agency/v1")
@@ -54,13 +55,20 @@ ACTION = Response(HTTP_200=StaffReport, **STAFF_ERRORS)
     security=STAFF_SECURITY,
 )
 def inbox() -> dict[str, Any]:
-    """What my agency leads or supports and has to handle: overdue first."""
+    """What my agency leads or supports and has to handle, by deadline (the overdue first,
+    reports without a deadline last); one page at a time (follow `next_cursor`)."""
     query = validated_query(InboxQuery)
     with staff_unit_of_work(AGENCY_STAFF) as (session, actor):
-        reports = list_agency_inbox(
-            session, agency_id=agency_id_of(actor), status=query.status, limit=query.limit
+        page = list_agency_inbox(
+            session,
+            agency_id=agency_id_of(actor),
+            status=query.status,
+            category=query.category,
+            role=query.role,
+            cursor=query.cursor,
+            limit=query.limit,
         )
-        return {"items": [staff_view.summary(r) for r in reports]}
+        return staff_view.summary_page(page)
 
 
 @bp.get("/reports/<ref>")
@@ -158,10 +166,17 @@ def ask_citizen(ref: str) -> dict[str, Any]:
 
 
 @bp.get("/snapshot")
-@api.validate(resp=Response(HTTP_200=Snapshot, **STAFF_ERRORS), tags=TAGS, security=STAFF_SECURITY)
+@api.validate(
+    resp=Response(HTTP_200=PagedSnapshot, **STAFF_ERRORS), tags=TAGS, security=STAFF_SECURITY
+)
 def snapshot() -> dict[str, Any]:
-    """My agency's open reports and the event `seq` they correspond to (after `resync`)."""
+    """The first page of my agency's inbox (as map points) and the event `seq` it corresponds
+    to (after `resync`); `next_cursor` pages on through `/inbox`."""
     with staff_unit_of_work(AGENCY_STAFF) as (session, actor):
         seq = latest_seq(session)  # read first: later changes arrive as events
-        reports = list_agency_inbox(session, agency_id=agency_id_of(actor), limit=5000)
-        return {"seq": seq, "reports": [map_point(r) for r in reports]}
+        page = list_agency_inbox(session, agency_id=agency_id_of(actor), limit=MAX_PAGE_SIZE)
+        return {
+            "seq": seq,
+            "reports": [map_point(r) for r in page.items],
+            "next_cursor": page.next_cursor,
+        }

@@ -15,18 +15,26 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ioc.db import Base, Json, UtcDateTime, utcnow
 from ioc.feedback.models import Agency, Category, User
+from ioc.feedback.states import HANDLING_STATES, TRIAGE_STATES, ReportStatus
 from ioc.geo.models import Area
+
+
+def _sql_list(states: frozenset[ReportStatus]) -> str:
+    return "(" + ", ".join(f"'{s.value}'" for s in sorted(states)) + ")"
+
 
 report_supporting_agency = Table(
     "report_supporting_agency",
     Base.metadata,
     Column("report_id", ForeignKey("report.id", ondelete="CASCADE"), primary_key=True),
     Column("agency_id", ForeignKey("agency.id"), primary_key=True),
+    Index("ix_report_supporting_agency_agency", "agency_id", "report_id"),
 )
 
 
@@ -44,6 +52,28 @@ class Report(Base):
         Index("ix_report_status_resolved", "status", "resolved_at"),
         Index("ix_report_cell", "cell_x", "cell_y"),
         Index("ix_report_lon_lat", "lon", "lat"),
+        # Keyset paging (ioc.feedback.reads): each list's first page is an index range.
+        Index("ix_report_received", "received_at", "id"),
+        Index("ix_report_status_received", "status", "received_at", "id"),
+        Index("ix_report_category_received", "category_id", "received_at", "id"),
+        Index("ix_report_agency_received", "lead_agency_id", "received_at", "id"),
+        # The work lists are a small part of a year of reports: partial indexes hold just
+        # them, in the lists' own order.
+        Index(
+            "ix_report_triage_queue",
+            "received_at",
+            "id",
+            postgresql_where=text(f"status IN {_sql_list(TRIAGE_STATES)}"),
+            sqlite_where=text(f"status IN {_sql_list(TRIAGE_STATES)}"),
+        ),
+        Index(
+            "ix_report_agency_inbox",
+            "lead_agency_id",
+            "due_at",
+            "id",
+            postgresql_where=text(f"status IN {_sql_list(HANDLING_STATES)}"),
+            sqlite_where=text(f"status IN {_sql_list(HANDLING_STATES)}"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -7,13 +7,44 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ioc.feedback.states import Channel, ReportStatus
+from ioc.web.paging import PagingQuery
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class QueueQuery(_Strict):
-    limit: int = Field(default=50, ge=1, le=200)
+class QueueQuery(PagingQuery):
+    """The IOC queue, oldest first, optionally narrowed."""
+
+    status: Literal["pending_review", "returned"] | None = Field(
+        default=None, description="One of the queue's states (default: both)"
+    )
+    category: str | None = Field(default=None, max_length=64, description="Category code")
+    area: str | None = Field(
+        default=None, max_length=64, description="Area code: reports filed under it, any depth"
+    )
+    channel: Channel | None = None
+
+
+class ReportListQuery(PagingQuery):
+    """Every report, newest first, optionally narrowed."""
+
+    status: list[ReportStatus] = Field(
+        default_factory=list, description="Repeat for several states (default: all)"
+    )
+    category: str | None = Field(default=None, max_length=64, description="Category code")
+    agency: str | None = Field(default=None, max_length=64, description="Lead agency code")
+    area: str | None = Field(
+        default=None, max_length=64, description="Area code: reports filed under it, any depth"
+    )
+    channel: Channel | None = None
+    since: date | None = Field(default=None, description="First local day of receipt")
+    until: date | None = Field(default=None, description="Local day after the last")
+    ref: str | None = Field(
+        default=None, min_length=1, max_length=32, description="Start of the reference"
+    )
 
 
 class NoteIn(_Strict):

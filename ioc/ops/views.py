@@ -15,6 +15,8 @@ from ioc.feedback.announce import map_point
 from ioc.feedback.lifecycle import moderation, questions, triage
 from ioc.feedback.lifecycle.handling import get_report_for_staff, list_active_agencies
 from ioc.feedback.reads.exports import ExportFilter, csv_chunks, report_rows, write_xlsx
+from ioc.feedback.reads.filters import ReportFilter
+from ioc.feedback.reads.lists import list_reports
 from ioc.feedback.reads.queues import list_open_reports, list_triage_queue
 from ioc.feedback.reads.statistics import GroupBy, compute_figures
 from ioc.feedback.states import OPS_READERS
@@ -35,6 +37,7 @@ from ioc.ops.schemas import (
     QuestionIn,
     QueueQuery,
     ReasonIn,
+    ReportListQuery,
     StatisticsOut,
     StatisticsQuery,
     SurgeList,
@@ -43,7 +46,7 @@ from ioc.ops.schemas import (
 )
 from ioc.web import staff_view
 from ioc.web.openapi import api
-from ioc.web.periods import period
+from ioc.web.periods import day_bounds, period
 from ioc.web.staff_access import (
     STAFF_ERRORS,
     STAFF_SECURITY,
@@ -69,11 +72,45 @@ ACTION = Response(HTTP_200=StaffReport, **STAFF_ERRORS)
     security=STAFF_SECURITY,
 )
 def queue() -> dict[str, Any]:
-    """The IOC queue: new and returned reports, oldest first, with the receipt deadline."""
+    """The IOC queue: new and returned reports, oldest first, with the receipt deadline; one
+    page at a time (follow `next_cursor`)."""
     query = validated_query(QueueQuery)
+    criteria = ReportFilter(
+        statuses=[query.status] if query.status else [],
+        category=query.category,
+        area=query.area,
+        channel=query.channel,
+    )
     with staff_unit_of_work(OPS_READERS) as (session, _):
-        reports = list_triage_queue(session, limit=query.limit)
-        return {"items": [staff_view.summary(r) for r in reports]}
+        page = list_triage_queue(session, criteria=criteria, cursor=query.cursor, limit=query.limit)
+        return staff_view.summary_page(page)
+
+
+@bp.get("/reports")
+@api.validate(
+    query=ReportListQuery,
+    resp=Response(HTTP_200=StaffReportList, **STAFF_ERRORS),
+    tags=TAGS,
+    security=STAFF_SECURITY,
+)
+def reports() -> dict[str, Any]:
+    """Every report, newest first, narrowed by state(s), category, lead agency, area, channel,
+    local receipt days and the start of the reference; one page at a time."""
+    query = validated_query(ReportListQuery)
+    since, until = day_bounds(query.since, query.until, services().settings.tz)
+    criteria = ReportFilter(
+        statuses=[s.value for s in query.status],
+        category=query.category,
+        agency=query.agency,
+        area=query.area,
+        channel=query.channel,
+        since=since,
+        until=until,
+        ref=query.ref,
+    )
+    with staff_unit_of_work(OPS_READERS) as (session, _):
+        page = list_reports(session, criteria=criteria, cursor=query.cursor, limit=query.limit)
+        return staff_view.summary_page(page)
 
 
 @bp.get("/agencies")

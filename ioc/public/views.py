@@ -6,16 +6,19 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from spectree import Response
 
 from ioc.events.log import latest_seq
 from ioc.extensions import services
 from ioc.feedback.announce import map_point
+from ioc.feedback.reads.filters import ReportFilter
+from ioc.feedback.reads.lists import list_public_results
 from ioc.feedback.reads.queues import list_published_results
 from ioc.feedback.reads.statistics import GroupBy, compute_figures
 from ioc.web.openapi import api
-from ioc.web.periods import period
+from ioc.web.paging import PagingQuery
+from ioc.web.periods import day_bounds, period
 from ioc.web.validated import validated_query
 
 bp = Blueprint("public_api", __name__, url_prefix="/api/public/v1")
@@ -50,6 +53,55 @@ def scorecard() -> dict[str, Any]:
             until=until,
         )
         return {"since": since, "until": until, "agencies": [f.to_dict() for f in figures]}
+
+
+class ResultsQuery(PagingQuery):
+    """Published results, newest first, optionally narrowed."""
+
+    category: str | None = Field(default=None, max_length=64, description="Category code")
+    area: str | None = Field(
+        default=None, max_length=64, description="Area code: reports filed under it, any depth"
+    )
+    agency: str | None = Field(default=None, max_length=64, description="Lead agency code")
+    since: date | None = Field(default=None, description="First local day of receipt")
+    until: date | None = Field(default=None, description="Local day after the last")
+    ref: str | None = Field(
+        default=None, min_length=1, max_length=32, description="Start of the reference"
+    )
+
+
+class PublicResultList(BaseModel):
+    """One page of results (map points, no personal data) and the public answer of each."""
+
+    items: list[dict[str, Any]]
+    next_cursor: str | None = Field(
+        description="Pass back as `cursor` for the next page; null on the last page"
+    )
+
+
+@bp.get("/results")
+@api.validate(query=ResultsQuery, resp=Response(HTTP_200=PublicResultList), tags=["public"])
+def results() -> dict[str, Any]:
+    """Resolved, closed and rejected reports (never a private category, never who reported),
+    newest first, with the agency's public answer; one page at a time (follow `next_cursor`)."""
+    query = validated_query(ResultsQuery)
+    since, until = day_bounds(query.since, query.until, services().settings.tz)
+    criteria = ReportFilter(
+        category=query.category,
+        area=query.area,
+        agency=query.agency,
+        since=since,
+        until=until,
+        ref=query.ref,
+    )
+    with services().unit_of_work() as session:
+        page = list_public_results(
+            session, criteria=criteria, cursor=query.cursor, limit=query.limit
+        )
+        return {
+            "items": [{**map_point(r), "result_text": r.result_text} for r in page.items],
+            "next_cursor": page.next_cursor,
+        }
 
 
 class PublicSnapshot(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import url_for
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -13,6 +13,7 @@ from ioc.extensions import services
 from ioc.feedback.intake.routing import resolve_route
 from ioc.feedback.lifecycle.workflow import allowed_actions
 from ioc.feedback.models import User
+from ioc.feedback.reads.paging import Page
 from ioc.feedback.report_models import Attachment, ExtensionRequest, Report
 from ioc.feedback.states import TRIAGE_STATES, ReportStatus
 from ioc.geo.queries import to_ref
@@ -53,7 +54,12 @@ class StaffReport(StaffReportSummary):
 
 
 class StaffReportList(BaseModel):
+    """One page of a list; follow ``next_cursor`` for the next page."""
+
     items: list[StaffReportSummary]
+    next_cursor: str | None = Field(
+        description="Pass back as `cursor` for the next page; null on the last page"
+    )
 
 
 class Snapshot(BaseModel):
@@ -61,6 +67,14 @@ class Snapshot(BaseModel):
 
     seq: int
     reports: list[dict[str, Any]]
+
+
+class PagedSnapshot(Snapshot):
+    """A live screen's starting state whose reports are the first page of a list."""
+
+    next_cursor: str | None = Field(
+        description="More reports follow: the list's `cursor` for its second page"
+    )
 
 
 def summary(report: Report) -> dict[str, Any]:
@@ -81,6 +95,11 @@ def summary(report: Report) -> dict[str, Any]:
         "is_overdue": clock.is_overdue,
         "address": report.address,
     }
+
+
+def summary_page(page: Page[Report]) -> dict[str, Any]:
+    """A :class:`StaffReportList`: the page's summaries and where the next page starts."""
+    return {"items": [summary(r) for r in page.items], "next_cursor": page.next_cursor}
 
 
 def detail(session: Session, report: Report, actor: User, *, with_reporter: bool) -> dict[str, Any]:
