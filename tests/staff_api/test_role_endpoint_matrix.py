@@ -189,6 +189,7 @@ CALLS: dict[str, Call] = {
     ),
     # figures, exports, moderation, filing for callers, waiting for the citizen
     "ops.snapshot": Call("GET", f"{OPS}/snapshot"),
+    "ops.reports": Call("GET", f"{OPS}/reports?status=pending_review", PENDING),
     "ops.statistics": Call("GET", f"{OPS}/statistics?group_by=agency"),
     "ops.export.csv": Call("GET", f"{OPS}/exports/reports.csv"),
     "ops.moderate": Call(
@@ -223,6 +224,7 @@ CALLS: dict[str, Call] = {
 EXPECTED: dict[str, tuple[int, ...]] = {
     "ops.queue":                              (401, 401, 200, 200, 200, 200, 403, 403, 403),
     "ops.agencies":                           (401, 401, 200, 200, 200, 200, 403, 403, 403),
+    "ops.reports":                            (401, 401, 200, 200, 200, 200, 403, 403, 403),
     "ops.report":                             (401, 401, 200, 200, 200, 200, 403, 403, 403),
     "ops.report.unknown_ref":                 (401, 401, 404, 404, 404, 404, 403, 403, 403),
     "ops.verify":                             (401, 401, 200, 200, 200, 403, 403, 403, 403),
