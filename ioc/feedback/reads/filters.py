@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, false, select
+from sqlalchemy.orm import Session, selectinload
 
 from ioc.feedback.models import Agency, Category
 from ioc.feedback.report_models import Report, ReportArea
@@ -31,19 +31,18 @@ class ReportFilter:
     ref: str | None = None
 
 
-def filtered(query: Select[Any], criteria: ReportFilter) -> Select[Any]:
-    """``query`` (over :class:`Report`) narrowed to ``criteria``. Codes go through subqueries,
-    so the report's own indexes drive the list."""
+def filtered(session: Session, query: Select[Any], criteria: ReportFilter) -> Select[Any]:
+    """``query`` (over :class:`Report`) narrowed to ``criteria``. Category and agency codes are
+    looked up first, so the planner sees their ids and ranges over the report's own indexes
+    (an unknown code matches nothing)."""
     if criteria.statuses:
         query = query.where(Report.status.in_(sorted(criteria.statuses)))
     if criteria.category:
-        query = query.where(
-            Report.category_id.in_(select(Category.id).where(Category.code == criteria.category))
-        )
+        category_id = session.scalar(select(Category.id).where(Category.code == criteria.category))
+        query = query.where(Report.category_id == category_id if category_id else false())
     if criteria.agency:
-        query = query.where(
-            Report.lead_agency_id.in_(select(Agency.id).where(Agency.code == criteria.agency))
-        )
+        agency_id = session.scalar(select(Agency.id).where(Agency.code == criteria.agency))
+        query = query.where(Report.lead_agency_id == agency_id if agency_id else false())
     if criteria.area:
         query = query.where(
             Report.id.in_(

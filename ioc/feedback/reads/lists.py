@@ -38,7 +38,9 @@ def list_reports(
         raise InvalidInput(
             "unknown status", details={"fields": {"status": sorted(s.value for s in ReportStatus)}}
         )
-    return _newest_first(session, filtered(select(Report), criteria), REPORTS_KEY, cursor, limit)
+    return _newest_first(
+        session, filtered(session, select(Report), criteria), REPORTS_KEY, cursor, limit
+    )
 
 
 def list_public_results(
@@ -57,7 +59,7 @@ def list_public_results(
     """
     criteria = replace(criteria or ReportFilter(), statuses=[s.value for s in PUBLISHED_STATES])
     public = select(Category.id).where(Category.is_private.is_(False))
-    query = filtered(select(Report).where(Report.category_id.in_(public)), criteria)
+    query = filtered(session, select(Report).where(Report.category_id.in_(public)), criteria)
     return _newest_first(session, query, RESULTS_KEY, cursor, limit)
 
 

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, or_, select, true, union
 from sqlalchemy.orm import Session
 
 from ioc.errors import InvalidInput
 from ioc.feedback.models import Category
 from ioc.feedback.reads.filters import ReportFilter, filtered, with_list_columns
-from ioc.feedback.reads.paging import PAGE_SIZE, Keyset, Page, after, take_page
+from ioc.feedback.reads.paging import (
+    PAGE_SIZE,
+    Keyset,
+    Page,
+    after,
+    check_page_size,
+    take_page,
+)
 from ioc.feedback.report_models import Report, report_supporting_agency
 from ioc.feedback.states import (
     HANDLING_STATES,
@@ -49,6 +56,7 @@ def list_triage_queue(
             "not a status of the queue", details={"fields": {"status": sorted(TRIAGE_STATES)}}
         )
     query = filtered(
+        session,
         select(Report),
         replace(criteria, statuses=[ReportStatus(s).value for s in statuses]),
     )
@@ -81,34 +89,45 @@ def list_agency_inbox(
         InvalidCursor: ``cursor`` is not one this list gave out.
         InvalidInput: ``limit`` out of range.
     """
-    statuses = [status] if status else sorted(HANDLING_STATES)
+    check_page_size(limit)
+    criteria = ReportFilter(
+        statuses=[status] if status else sorted(HANDLING_STATES), category=category
+    )
+    after_cursor = _inbox_after(INBOX_KEY.decode(cursor)) if cursor is not None else true()
     supported = select(report_supporting_agency.c.report_id).where(
         report_supporting_agency.c.agency_id == agency_id
     )
-    whose = {
-        "lead": Report.lead_agency_id == agency_id,
-        "support": Report.id.in_(supported),
-        None: or_(Report.lead_agency_id == agency_id, Report.id.in_(supported)),
-    }[role]
-    query = filtered(
-        select(Report).where(whose), ReportFilter(statuses=statuses, category=category)
-    )
-    if cursor is not None:
-        due_at, report_id = INBOX_KEY.decode(cursor)
-        query = query.where(
-            or_(
-                and_(
-                    Report.due_at.is_not(None),
-                    after([Report.due_at, Report.id], (due_at, report_id), descending=False),
-                ),
-                Report.due_at.is_(None),
-            )
-            if due_at is not None
-            else and_(Report.due_at.is_(None), Report.id > report_id)
-        )
-    query = with_list_columns(query.order_by(Report.due_at.asc().nulls_last(), Report.id))
+
+    def part(whose: ColumnElement[bool]) -> Select[int]:
+        # Each part is a range of its own index, cut at one more than a page.
+        ids = filtered(session, select(Report.id).where(whose, after_cursor), criteria)
+        return select(ids.order_by(*_INBOX_ORDER).limit(limit + 1).subquery().c.id)
+
+    lead, support = Report.lead_agency_id == agency_id, Report.id.in_(supported)
+    if role is None:
+        ids: Select[Any] | CompoundSelect[Any] = union(part(lead), part(support))
+    else:
+        ids = part(lead if role == "lead" else support)
+    query = select(Report).where(Report.id.in_(ids))
+    query = with_list_columns(query.order_by(*_INBOX_ORDER))
     return take_page(
         session, query, limit=limit, keyset=INBOX_KEY, key_of=lambda r: (r.due_at, r.id)
+    )
+
+
+_INBOX_ORDER = (Report.due_at.asc().nulls_last(), Report.id)
+
+
+def _inbox_after(key: tuple[Any, ...]) -> ColumnElement[bool]:
+    due_at, report_id = key
+    if due_at is None:
+        return and_(Report.due_at.is_(None), Report.id > report_id)
+    return or_(
+        and_(
+            Report.due_at.is_not(None),
+            after([Report.due_at, Report.id], (due_at, report_id), descending=False),
+        ),
+        Report.due_at.is_(None),
     )
 
 
