@@ -106,6 +106,8 @@ addMessages({
     "error.network": "Không kết nối được máy chủ. Vui lòng kiểm tra mạng và thử lại.",
     "error.server": "Máy chủ báo lỗi ({status}).",
     "status.overdue": "Quá hạn",
+    "list.more": "Xem thêm",
+    "list.count_more": "{n} phản ánh đã tải · còn nữa",
   },
   en: {
     "app.name": "IOC – Smart City Operations Centre",
@@ -130,6 +132,8 @@ addMessages({
     "status.resolved": "Resolved",
     "status.closed": "Closed",
     "status.overdue": "Overdue",
+    "list.more": "Load more",
+    "list.count_more": "{n} reports loaded · more to come",
   },
 });
 

@@ -5,6 +5,7 @@ import "../../lib/base.css";
 import "../../lib/staff.css";
 import { api, ApiError } from "../../lib/api.js";
 import { noticeMarkup, reportItemMarkup } from "../../lib/console.js";
+import { moreMarkup, pagedList } from "../../lib/pager.js";
 import { clockState, startCountdowns } from "../../lib/countdown.js";
 import { mountHeader, showLiveStatus } from "../../lib/header.js";
 import { addMessages, applyTranslations, onLocaleChange, t } from "../../lib/i18n.js";
@@ -31,23 +32,35 @@ const inboxList = app.querySelector("[data-inbox]");
 const countLine = app.querySelector("[data-count]");
 const detailPane = app.querySelector("[data-detail]");
 
+const inboxPages = pagedList("/api/agency/v1/inbox?limit=100");
 const state = { inbox: [], seen: new Set(), selected: null, report: null, form: null, notice: null, categories: [] };
 
 function renderInbox() {
   const overdue = state.inbox.filter((r) => clockState(r.clock) === "overdue").length;
-  countLine.textContent = t("agency.inbox_count", { n: state.inbox.length, overdue });
+  const n = state.inbox.length;
+  countLine.textContent = t(inboxPages.cursor ? "agency.inbox_count_more" : "agency.inbox_count", { n, overdue });
   inboxList.innerHTML = state.inbox.length
     ? state.inbox
         .map((r) => reportItemMarkup(r, { selected: state.selected, fresh: state.seen.size > 0 && !state.seen.has(r.ref) }))
-        .join("")
+        .join("") + moreMarkup(inboxPages)
     : `<li class="empty">${t("agency.empty")}</li>`;
   refreshCountdowns(inboxList);
 }
 
-async function loadInbox() {
-  state.inbox = (await api("/api/agency/v1/inbox?limit=200")).items;
+function showInbox() {
+  state.inbox = inboxPages.items;
   renderInbox();
   for (const r of state.inbox) state.seen.add(r.ref);
+}
+
+async function loadInbox() {
+  await inboxPages.reload();
+  showInbox();
+}
+
+async function loadMoreInbox() {
+  await inboxPages.more();
+  showInbox();
 }
 
 let inboxTimer = null;
@@ -129,6 +142,10 @@ async function perform(action, request = {}) {
 }
 
 inboxList.addEventListener("click", (event) => {
+  if (event.target.closest("[data-more]")) {
+    loadMoreInbox().catch((e) => console.warn("inbox:", e.message));
+    return;
+  }
   const item = event.target.closest("[data-ref]");
   if (item) select(item.dataset.ref);
 });

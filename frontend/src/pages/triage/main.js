@@ -16,6 +16,7 @@ import { connectLive } from "../../lib/live.js";
 import { inGroup } from "../../lib/statuses.js";
 import { renderStaffReport } from "../../lib/staffreport.js";
 import { noticeMarkup, reportItemMarkup } from "../../lib/console.js";
+import { moreMarkup, pagedList } from "../../lib/pager.js";
 import { duplicateCandidates, formBody, formMarkup } from "./forms.js";
 import { bindShortcuts } from "./keys.js";
 import { messages } from "./messages.js";
@@ -52,6 +53,7 @@ const queueList = app.querySelector("[data-queue]");
 const countLine = app.querySelector("[data-count]");
 const detailPane = app.querySelector("[data-detail]");
 
+const queuePages = pagedList("/api/ops/v1/queue?limit=100");
 const state = {
   queue: [],
   seen: new Set(),
@@ -71,22 +73,34 @@ function category(code) {
 // ---------------------------------------------------------------- queue
 
 function renderQueue() {
-  countLine.textContent = t("triage.queue_count", { n: state.queue.length });
+  const n = state.queue.length;
+  countLine.textContent = queuePages.cursor ? t("list.count_more", { n }) : t("triage.queue_count", { n });
   if (!state.queue.length) {
     queueList.innerHTML = `<li class="empty">${t("triage.empty")}</li>`;
     return;
   }
-  queueList.innerHTML = state.queue
-    .map((r) => reportItemMarkup(r, { selected: state.selected, fresh: state.seen.size > 0 && !state.seen.has(r.ref) }))
-    .join("");
+  queueList.innerHTML =
+    state.queue
+      .map((r) => reportItemMarkup(r, { selected: state.selected, fresh: state.seen.size > 0 && !state.seen.has(r.ref) }))
+      .join("") + moreMarkup(queuePages);
   refreshCountdowns(queueList);
 }
 
-async function loadQueue() {
-  const answer = await api("/api/ops/v1/queue?limit=200");
-  state.queue = answer.items;
+function showQueue() {
+  state.queue = queuePages.items;
   renderQueue();
   for (const r of state.queue) state.seen.add(r.ref);
+}
+
+async function loadQueue() {
+  await queuePages.reload();
+  showQueue();
+}
+
+async function loadMoreQueue() {
+  await queuePages.more();
+  showQueue();
+  queueList.querySelector("[data-more]")?.focus();
 }
 
 let queueTimer = null;
@@ -96,6 +110,10 @@ function scheduleQueueReload() {
 }
 
 queueList.addEventListener("click", (event) => {
+  if (event.target.closest("[data-more]")) {
+    loadMoreQueue().catch((e) => console.warn("queue:", e.message));
+    return;
+  }
   const item = event.target.closest("[data-ref]");
   if (item) select(item.dataset.ref);
 });
