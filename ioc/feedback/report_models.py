@@ -44,6 +44,8 @@ class Report(Base):
         Index("ix_report_status_resolved", "status", "resolved_at"),
         Index("ix_report_cell", "cell_x", "cell_y"),
         Index("ix_report_lon_lat", "lon", "lat"),
+        # "Received today" on the wall map's tiles.
+        Index("ix_report_received", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

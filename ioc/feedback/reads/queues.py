@@ -10,7 +10,6 @@ from ioc.feedback.models import Category
 from ioc.feedback.report_models import Report, report_supporting_agency
 from ioc.feedback.states import (
     HANDLING_STATES,
-    OPEN_STATES,
     PUBLISHED_STATES,
     TRIAGE_STATES,
 )
@@ -51,19 +50,6 @@ def list_agency_inbox(
             )
             .order_by(overdue_first, Report.due_at.is_(None), Report.due_at, Report.id)
             .limit(min(limit, MAX_ITEMS))
-        )
-    )
-
-
-def list_open_reports(session: Session, *, limit: int = 5000) -> list[Report]:
-    """Every report still being handled, for a map's starting state (newest first)."""
-
-    return list(
-        session.scalars(
-            select(Report)
-            .where(Report.status.in_([s.value for s in OPEN_STATES]))
-            .order_by(Report.id.desc())
-            .limit(limit)
         )
     )
 
