@@ -174,7 +174,6 @@ def test_a_sparse_view_is_drawn_as_every_point_in_it(client, world):
 
     assert clusters == []
     assert len({p["ref"] for p in points}) == len(points) == _in_view(world) == 300
-    assert {p["area"] for p in points} == {"A"} or {p["area"] for p in points} == {None}
 
 
 def test_points_carry_the_running_clock_and_deadline(client, world):
@@ -213,7 +212,8 @@ def test_candidates_are_every_open_report_of_the_category_within_the_radius(clie
     assert report.ref not in {c["ref"] for c in items}
     distances = [c["distance_m"] for c in items]
     assert distances == sorted(distances)
-    assert distances[0] < 3 and distances[-1] < 100
+    assert distances[0] < 3
+    assert distances[-1] < 100
     assert {c["status"] for c in items} == {"pending_review", "assigned"}
 
 
