@@ -1,4 +1,4 @@
-"""wall map KPIs: an index for the reports received today
+"""wall map KPIs: "overdue now" counted from the deadline indexes alone, "received today" indexed
 
 Revision ID: 0009_wallmap_kpis
 Revises: 0008
@@ -16,8 +16,20 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_report_received", "report", ["received_at"])
+    with op.batch_alter_table("report", schema=None) as batch_op:
+        batch_op.drop_index("ix_report_status_due")
+        batch_op.drop_index("ix_report_status_receipt_due")
+        batch_op.create_index("ix_report_status_due", ["status", "due_at", "paused_at"])
+        batch_op.create_index(
+            "ix_report_status_receipt_due", ["status", "receipt_due_at", "paused_at"]
+        )
+        batch_op.create_index("ix_report_received", ["received_at"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_report_received", table_name="report")
+    with op.batch_alter_table("report", schema=None) as batch_op:
+        batch_op.drop_index("ix_report_received")
+        batch_op.drop_index("ix_report_status_receipt_due")
+        batch_op.drop_index("ix_report_status_due")
+        batch_op.create_index("ix_report_status_receipt_due", ["status", "receipt_due_at"])
+        batch_op.create_index("ix_report_status_due", ["status", "due_at"])
