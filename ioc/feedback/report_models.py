@@ -47,8 +47,9 @@ class Report(Base):
 
     __tablename__ = "report"
     __table_args__ = (
-        Index("ix_report_status_due", "status", "due_at"),
-        Index("ix_report_status_receipt_due", "status", "receipt_due_at"),
+        # paused_at last: "overdue now" (never while paused) is counted from the index alone.
+        Index("ix_report_status_due", "status", "due_at", "paused_at"),
+        Index("ix_report_status_receipt_due", "status", "receipt_due_at", "paused_at"),
         Index("ix_report_status_resolved", "status", "resolved_at"),
         Index("ix_report_cell", "cell_x", "cell_y"),
         Index("ix_report_lon_lat", "lon", "lat"),

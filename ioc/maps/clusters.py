@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from ioc.feedback.models import Agency, Category
 from ioc.feedback.reads.rollups import ROLLUP_ZOOM, ReportCellCount
 from ioc.feedback.report_models import Report, ReportArea
+from ioc.feedback.states import PUBLISHED_STATES
 from ioc.geo.cells import CELL_ZOOM, cell_for
 from ioc.geo.models import Area
 
@@ -37,6 +38,17 @@ class BBox:
     max_lon: float
     max_lat: float
 
+    @classmethod
+    def parse(cls, value: str) -> BBox:
+        """``min_lon,min_lat,max_lon,max_lat`` as a box (a ValueError says what is wrong)."""
+        try:
+            min_lon, min_lat, max_lon, max_lat = (float(part) for part in value.split(","))
+        except ValueError:
+            raise ValueError("must be four numbers: min_lon,min_lat,max_lon,max_lat") from None
+        if not (-180 <= min_lon < max_lon <= 180 and -90 <= min_lat < max_lat <= 90):
+            raise ValueError("must have min < max, longitudes within ±180 and latitudes within ±90")
+        return cls(min_lon, min_lat, max_lon, max_lat)
+
 
 @dataclass(frozen=True)
 class MapFilter:
@@ -48,11 +60,21 @@ class MapFilter:
     area: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    #: The public's view: published results of non-private categories only.
+    published_only: bool = False
 
     @property
     def needs_reports(self) -> bool:
         """Whether the rollup table cannot answer (it has no agency, area or time)."""
         return bool(self.agency or self.area or self.since or self.until)
+
+    @property
+    def status_set(self) -> tuple[str, ...] | None:
+        """The statuses shown (None: every status); for the public, published ones only."""
+        if not self.published_only:
+            return self.statuses or None
+        published = sorted(s.value for s in PUBLISHED_STATES)
+        return tuple(s for s in published if not self.statuses or s in self.statuses)
 
 
 @dataclass(frozen=True)
@@ -79,16 +101,17 @@ class Cluster:
 
 def cluster_zoom(map_zoom: int) -> int:
     """The tile zoom that groups reports for a map shown at ``map_zoom``."""
-    return max(0, min(map_zoom + CLUSTER_ZOOM_OFFSET, ROLLUP_ZOOM))
+    return max(0, min(map_zoom + CLUSTER_ZOOM_OFFSET, CELL_ZOOM))
 
 
 def count_clusters(
     session: Session, *, map_zoom: int, bbox: BBox, criteria: MapFilter
 ) -> tuple[str, list[Cluster]]:
     """Report counts per tile inside ``bbox``; also says which table answered
-    (``"rollups"`` or ``"reports"``)."""
+    (``"rollups"`` or ``"reports"``). Tiles finer than the rollups' (a street-level view too
+    dense for points) group the reports in the box, which the (lon, lat) index keeps small."""
     zoom = cluster_zoom(map_zoom)
-    if criteria.needs_reports:
+    if criteria.needs_reports or zoom > ROLLUP_ZOOM:
         return "reports", _from_reports(session, zoom, bbox, criteria)
     return "rollups", _from_rollups(session, zoom, bbox, criteria)
 
@@ -111,12 +134,15 @@ def _from_rollups(session: Session, zoom: int, bbox: BBox, criteria: MapFilter) 
         .group_by(tile_x, tile_y, table.status)
         .having(func.sum(table.count) > 0)
     )
-    if criteria.statuses:
-        query = query.where(table.status.in_(criteria.statuses))
+    statuses = criteria.status_set
+    if statuses is not None:
+        query = query.where(table.status.in_(statuses))
+    if criteria.categories or criteria.published_only:
+        query = query.join(Category, Category.id == table.category_id)
     if criteria.categories:
-        query = query.join(Category, Category.id == table.category_id).where(
-            Category.code.in_(criteria.categories)
-        )
+        query = query.where(Category.code.in_(criteria.categories))
+    if criteria.published_only:
+        query = query.where(Category.is_private.is_(False))
     rows = list(session.execute(query))
     # The centre of mass comes out in rollup-cell units.
     return _merge(rows, zoom, centre=lambda n, cx, cy: _cell_centre(cx / n, cy / n, ROLLUP_ZOOM))
@@ -148,11 +174,15 @@ def filter_reports(
             Report.lon.between(bbox.min_lon, bbox.max_lon),
             Report.lat.between(bbox.min_lat, bbox.max_lat),
         ]
-    if criteria.statuses:
-        conditions.append(Report.status.in_(criteria.statuses))
+    statuses = criteria.status_set
+    if statuses is not None:
+        conditions.append(Report.status.in_(statuses))
     if criteria.categories:
         codes = select(Category.id).where(Category.code.in_(criteria.categories))
         conditions.append(Report.category_id.in_(codes.scalar_subquery()))
+    if criteria.published_only:
+        private = select(Category.id).where(Category.is_private.is_(True))
+        conditions.append(Report.category_id.not_in(private.scalar_subquery()))
     if criteria.agency:
         agency = select(Agency.id).where(Agency.code == criteria.agency)
         conditions.append(Report.lead_agency_id.in_(agency.scalar_subquery()))

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from ioc.feedback.models import Agency, Category
-from ioc.feedback.report_models import Report
+from ioc.feedback.report_models import Report, ReportArea
 from ioc.feedback.sla.clock import deadline_for, kind_for
+from ioc.geo.models import Area
 from ioc.maps.clusters import BBox, MapFilter, filter_reports
 
 #: More points than a browser draws smoothly on the wall; beyond it the map shows clusters.
@@ -27,7 +28,8 @@ def list_map_points(
     session: Session, *, bbox: BBox, criteria: MapFilter, limit: int = POINT_CAP
 ) -> PointPage:
     """The newest reports inside ``bbox`` matching ``criteria`` (at most ``limit``), with the
-    identity-free facts the map draws (the same keys as live events' payloads)."""
+    identity-free facts the map draws (the same keys as live events' payloads). A screen that
+    gets a truncated page draws the box's clusters instead, so what it shows is complete."""
     query = (
         select(
             Report.ref,
@@ -36,6 +38,7 @@ def list_map_points(
             Category.code.label("category"),
             Report.status,
             Agency.code.label("agency"),
+            Area.code.label("area"),
             Report.receipt_due_at,
             Report.due_at,
             Report.paused_at,
@@ -44,6 +47,9 @@ def list_map_points(
         )
         .join(Category, Category.id == Report.category_id)
         .outerjoin(Agency, Agency.id == Report.lead_agency_id)
+        # The leaf area the report was filed under, as in live events.
+        .outerjoin(ReportArea, and_(ReportArea.report_id == Report.id, ReportArea.depth == 0))
+        .outerjoin(Area, Area.id == ReportArea.area_id)
         .order_by(Report.id.desc())
         .limit(min(limit, POINT_CAP) + 1)
     )
@@ -62,6 +68,7 @@ def _point(row: Any) -> dict[str, Any]:
         "lat": row.lat,
         "category": row.category,
         "status": row.status,
+        "area": row.area,
         "agency": row.agency,
         "clock": kind.value,
         "deadline": deadline.isoformat() if deadline else None,

@@ -78,13 +78,7 @@ class PointsOut(BaseModel):
 
 def parse_bbox(value: str) -> BBox:
     """``min_lon,min_lat,max_lon,max_lat`` as a box (a ValueError says what is wrong)."""
-    try:
-        min_lon, min_lat, max_lon, max_lat = (float(part) for part in value.split(","))
-    except ValueError:
-        raise ValueError("must be four numbers: min_lon,min_lat,max_lon,max_lat") from None
-    if not (-180 <= min_lon < max_lon <= 180 and -90 <= min_lat < max_lat <= 90):
-        raise ValueError("must have min < max, longitudes within ±180 and latitudes within ±90")
-    return BBox(min_lon, min_lat, max_lon, max_lat)
+    return BBox.parse(value)
 
 
 def _split(value: str | None) -> tuple[str, ...]:
@@ -99,9 +93,10 @@ def _split(value: str | None) -> tuple[str, ...]:
     security=STAFF_SECURITY,
 )
 def cells() -> dict[str, Any]:
-    """Report counts per map tile (with a count per status) for the low zooms of the wall map.
-    Category and status filters read the rollup table; agency, area and time filters group
-    the reports themselves."""
+    """Report counts per map tile (with a count per status): the wall map's low zooms, and any
+    view holding more reports than `/reports` returns. Tiles are two zooms finer than the map.
+    Category and status filters read the rollup table; agency, area and time filters, and
+    tiles finer than the rollups' (map zoom 13 and up), group the reports themselves."""
     query = validated_query(CellsQuery)
     with staff_unit_of_work(OPS_READERS) as (session, _):
         source, clusters = count_clusters(
@@ -123,7 +118,8 @@ def cells() -> dict[str, Any]:
     security=STAFF_SECURITY,
 )
 def reports() -> dict[str, Any]:
-    """The newest reports inside the box (at most 5,000; `truncated` says there are more)."""
+    """The newest reports inside the box (at most 5,000; `truncated` says there are more, and
+    the wall map then draws the box's clusters from `/cells` instead, so nothing is missing)."""
     query = validated_query(PointsQuery)
     with staff_unit_of_work(OPS_READERS) as (session, _):
         page = list_map_points(

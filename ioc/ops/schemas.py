@@ -173,3 +173,48 @@ class GroupSurgeIn(_Strict):
 class GroupedSurgeOut(SurgeOut):
     merged: list[str] = Field(description="Refs marked as duplicates of the incident")
     left: list[str] = Field(description="Refs already handled elsewhere, left as they are")
+
+
+class OverdueOut(BaseModel):
+    receipt: int = Field(description="Waiting for the IOC past the receipt deadline")
+    resolution: int = Field(description="With an agency past the resolution deadline")
+    total: int
+
+
+class KpisOut(BaseModel):
+    """Exact counters for the wall map's tiles (never derived from the points drawn)."""
+
+    at: datetime = Field(description="The instant the counts hold for")
+    open: int = Field(description="Open reports (waiting for the IOC or with an agency)")
+    by_status: dict[str, int] = Field(description="Open reports per status")
+    in_progress: int
+    overdue: OverdueOut = Field(description="Overdue now; a paused report is never overdue")
+    received_today: int = Field(description="Received since local midnight")
+
+
+class OpsSnapshot(BaseModel):
+    """A live screen's starting point: the event `seq` to resume after and the exact KPIs.
+    Reports are loaded by viewport (`/map/reports`, `/map/cells`), never as one list."""
+
+    seq: int
+    kpis: KpisOut
+
+
+class CandidateOut(BaseModel):
+    ref: str
+    lon: float
+    lat: float
+    category: str
+    status: str
+    area: str | None
+    agency: str | None
+    clock: str
+    deadline: str | None
+    received_at: str
+    support_count: int
+    distance_m: float = Field(description="Distance from the report, in metres")
+
+
+class CandidateList(BaseModel):
+    radius_m: int = Field(description="The category's duplicate radius")
+    items: list[CandidateOut] = Field(description="Nearest first; every one within the radius")

@@ -8,6 +8,7 @@ from flask import Blueprint, stream_with_context
 from flask import Response as FlaskResponse
 from spectree import Response
 
+from ioc.db import utcnow
 from ioc.errors import NotFound
 from ioc.events.log import latest_seq
 from ioc.extensions import services
@@ -16,24 +17,29 @@ from ioc.feedback.lifecycle import moderation, questions, triage
 from ioc.feedback.lifecycle.handling import get_report_for_staff, list_active_agencies
 from ioc.feedback.reads.exports import ExportFilter, csv_chunks, report_rows, write_xlsx
 from ioc.feedback.reads.filters import ReportFilter
+from ioc.feedback.reads.kpis import count_ops_kpis
 from ioc.feedback.reads.lists import list_reports
-from ioc.feedback.reads.queues import list_open_reports, list_triage_queue
+from ioc.feedback.reads.queues import list_triage_queue
 from ioc.feedback.reads.statistics import GroupBy, compute_figures
+from ioc.feedback.reads.tracking import list_duplicate_candidates
 from ioc.feedback.states import OPS_READERS
 from ioc.feedback.surges import decisions as surge_decisions
 from ioc.feedback.surges.detection import surge_payload
 from ioc.ops.schemas import (
     AgencyList,
     AssignIn,
+    CandidateList,
     ClassifyIn,
     DuplicateIn,
     ExportQuery,
     ExtensionDecisionIn,
     GroupedSurgeOut,
     GroupSurgeIn,
+    KpisOut,
     ModerateIn,
     NoteIn,
     OnBehalfIn,
+    OpsSnapshot,
     QuestionIn,
     QueueQuery,
     ReasonIn,
@@ -54,7 +60,7 @@ from ioc.web.staff_access import (
     require_staff,
     staff_unit_of_work,
 )
-from ioc.web.staff_view import Snapshot, StaffReport, StaffReportList
+from ioc.web.staff_view import StaffReport, StaffReportList
 from ioc.web.validated import validated_body, validated_query
 
 bp = Blueprint("ops_api", __name__, url_prefix="/api/ops/v1")
@@ -356,14 +362,42 @@ def ask_citizen(ref: str) -> dict[str, Any]:
 
 
 @bp.get("/snapshot")
-@api.validate(resp=Response(HTTP_200=Snapshot, **STAFF_ERRORS), tags=TAGS, security=STAFF_SECURITY)
+@api.validate(
+    resp=Response(HTTP_200=OpsSnapshot, **STAFF_ERRORS), tags=TAGS, security=STAFF_SECURITY
+)
 def snapshot() -> dict[str, Any]:
-    """The map's current state and the event `seq` it corresponds to: a screen told to
-    `resync` loads this, then applies live events with a higher `seq`."""
+    """The event `seq` a live screen resumes after, with the exact KPIs at that point: a
+    screen told to `resync` loads this (and its viewport's reports from `/map/reports` and
+    `/map/cells`), then applies live events with a higher `seq`."""
     with staff_unit_of_work(OPS_READERS) as (session, _):
         seq = latest_seq(session)  # read first: later changes arrive as events
-        reports = list_open_reports(session)
-        return {"seq": seq, "reports": [map_point(r) for r in reports]}
+        kpis = count_ops_kpis(session, at=utcnow(), timezone=services().settings.tz)
+        return {"seq": seq, "kpis": kpis.to_dict()}
+
+
+@bp.get("/kpis")
+@api.validate(resp=Response(HTTP_200=KpisOut, **STAFF_ERRORS), tags=TAGS, security=STAFF_SECURITY)
+def kpis() -> dict[str, Any]:
+    """Exact counters for the wall map's tiles: open reports by status, overdue now (receipt
+    and resolution clocks apart; a paused report is never overdue) and received today."""
+    with staff_unit_of_work(OPS_READERS) as (session, _):
+        return count_ops_kpis(session, at=utcnow(), timezone=services().settings.tz).to_dict()
+
+
+@bp.get("/reports/<ref>/candidates")
+@api.validate(
+    resp=Response(HTTP_200=CandidateList, **STAFF_ERRORS), tags=TAGS, security=STAFF_SECURITY
+)
+def candidates(ref: str) -> dict[str, Any]:
+    """Duplicate candidates: open reports of the same category within the category's
+    duplicate radius, nearest first. Every report within the radius is listed."""
+    with staff_unit_of_work(OPS_READERS) as (session, actor):
+        report = get_report_for_staff(session, ref=ref, actor=actor)
+        found = list_duplicate_candidates(session, report=report)
+        return {
+            "radius_m": found.radius_m,
+            "items": [{**map_point(r), "distance_m": round(d, 1)} for r, d in found.reports],
+        }
 
 
 @bp.get("/surges")

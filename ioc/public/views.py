@@ -13,8 +13,8 @@ from ioc.events.log import latest_seq
 from ioc.extensions import services
 from ioc.feedback.announce import map_point
 from ioc.feedback.reads.filters import ReportFilter
+from ioc.feedback.reads.kpis import count_published
 from ioc.feedback.reads.lists import list_public_results
-from ioc.feedback.reads.queues import list_published_results
 from ioc.feedback.reads.statistics import GroupBy, compute_figures
 from ioc.web.openapi import api
 from ioc.web.paging import PagingQuery
@@ -105,15 +105,19 @@ def results() -> dict[str, Any]:
 
 
 class PublicSnapshot(BaseModel):
+    """The event `seq` to resume after and the published results per status; the map loads
+    the results themselves by viewport (`/map/reports`, `/map/cells`)."""
+
     seq: int
-    reports: list[dict[str, Any]]
+    published: int
+    by_status: dict[str, int]
 
 
 @bp.get("/snapshot")
 @api.validate(resp=Response(HTTP_200=PublicSnapshot), tags=["public"])
 def snapshot() -> dict[str, Any]:
-    """Published results (no personal data) and the event `seq` they correspond to."""
+    """Counts of published results (no personal data) and the event `seq` they correspond to."""
     with services().unit_of_work() as session:
         seq = latest_seq(session)
-        reports = list_published_results(session)
-        return {"seq": seq, "reports": [map_point(r) for r in reports]}
+        by_status = count_published(session)
+        return {"seq": seq, "published": sum(by_status.values()), "by_status": by_status}

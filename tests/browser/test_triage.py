@@ -179,3 +179,14 @@ def test_the_help_overlay_and_the_language_switch(page, live_server):
 
     assert page.get_by_role("heading", name="Review queue").is_visible()
     assert page.evaluate("document.documentElement.lang") == "en"
+
+
+def test_duplicate_candidates_come_from_the_server_nearest_first(page, live_server):
+    first = live_server.submit_report(lon=108.7301, lat=15.5601, **STREET_LIGHT)
+    near = live_server.submit_report(lon=108.73012, lat=15.56012, **STREET_LIGHT)
+    _open(page, live_server, near)
+
+    page.keyboard.press("d")
+
+    page.locator(f'[data-candidate="{first}"]').wait_for()
+    assert page.get_by_label("Mã phản ánh gốc").input_value() == first

@@ -122,3 +122,42 @@ def test_screenshot_of_the_wall_map_at_1920x1080(page, live_server):
     _open_wall_map(page)
     page.wait_for_function("document.querySelector('[data-kpi=today]').dataset.value !== ''")
     screenshot(page, "ops-wall-map")
+
+
+def test_a_report_past_its_receipt_deadline_pulses_and_counts_as_overdue(page, live_server):
+    waiting = live_server.submit_report(lon=108.743, lat=15.573, description="Chưa tiếp nhận")
+    on_time = live_server.submit_report(lon=108.744, lat=15.574, description="Còn hạn")
+    live_server.update_report(waiting, receipt_due_at=utcnow() - timedelta(hours=2))
+    kpis = live_server.staff("dieuhanh", "GET", "/api/ops/v1/kpis")
+
+    _open_wall_map(page)
+
+    assert page.evaluate(f"{WALL}.reportOverdue({waiting!r})") is True
+    assert page.evaluate(f"{WALL}.reportOverdue({on_time!r})") is False
+    assert kpis["overdue"]["receipt"] >= 1
+    tile = page.locator("[data-kpi=overdue]")
+    wait_until(
+        lambda: tile.get_attribute("data-value") == str(kpis["overdue"]["total"]),
+        timeout=5,
+        what="the overdue tile to show the server's count",
+    )
+    assert "tiếp nhận" in tile.inner_text()
+
+
+def test_the_wall_map_draws_its_whole_view_as_points_or_clusters(page, live_server):
+    ref = live_server.submit_report(lon=108.745, lat=15.575)
+    _open_wall_map(page)
+    view = page.evaluate(f"{WALL}.view()")
+    total = live_server.staff("dieuhanh", "GET", "/api/ops/v1/kpis")
+
+    assert view["mode"] == "clusters"  # the province at its opening zoom
+    assert view["clusters"] >= total["open"]
+    assert _status(page, ref) == "pending_review"  # few enough: the points are held too
+
+    page.evaluate(f"{WALL}.jumpTo(108.745, 15.575, 15)")
+    wait_until(
+        lambda: page.evaluate(f"{WALL}.view()")["mode"] == "points",
+        timeout=5,
+        what="the street view's points",
+    )
+    assert _status(page, ref) == "pending_review"

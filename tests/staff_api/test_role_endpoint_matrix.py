@@ -190,6 +190,8 @@ CALLS: dict[str, Call] = {
     # figures, exports, moderation, filing for callers, waiting for the citizen
     "ops.snapshot": Call("GET", f"{OPS}/snapshot"),
     "ops.reports": Call("GET", f"{OPS}/reports?status=pending_review", PENDING),
+    "ops.kpis": Call("GET", f"{OPS}/kpis"),
+    "ops.candidates": Call("GET", f"{OPS}/reports/{{ref}}/candidates", PENDING),
     "ops.statistics": Call("GET", f"{OPS}/statistics?group_by=agency"),
     "ops.export.csv": Call("GET", f"{OPS}/exports/reports.csv"),
     "ops.moderate": Call(
@@ -271,6 +273,8 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "agency.resolve.as_supporting":           (401, 401, 403, 403, 403, 403, 409, 409, 404),
     "agency.resolve.before_support_contributed": (401, 401, 403, 403, 403, 403, 409, 409, 409),
     "ops.snapshot":                           (401, 401, 200, 200, 200, 200, 403, 403, 403),
+    "ops.kpis":                               (401, 401, 200, 200, 200, 200, 403, 403, 403),
+    "ops.candidates":                         (401, 401, 200, 200, 200, 200, 403, 403, 403),
     "ops.statistics":                         (401, 401, 200, 200, 200, 200, 403, 403, 403),
     "ops.export.csv":                         (401, 401, 200, 200, 200, 200, 403, 403, 403),
     "ops.moderate":                           (401, 401, 200, 200, 200, 403, 403, 403, 403),

@@ -9,7 +9,6 @@ from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, or_, select,
 from sqlalchemy.orm import Session
 
 from ioc.errors import InvalidInput
-from ioc.feedback.models import Category
 from ioc.feedback.reads.filters import ReportFilter, filtered, with_list_columns
 from ioc.feedback.reads.paging import (
     PAGE_SIZE,
@@ -22,8 +21,6 @@ from ioc.feedback.reads.paging import (
 from ioc.feedback.report_models import Report, report_supporting_agency
 from ioc.feedback.states import (
     HANDLING_STATES,
-    OPEN_STATES,
-    PUBLISHED_STATES,
     TRIAGE_STATES,
     ReportStatus,
 )
@@ -128,31 +125,4 @@ def _inbox_after(key: tuple[Any, ...]) -> ColumnElement[bool]:
             after([Report.due_at, Report.id], (due_at, report_id), descending=False),
         ),
         Report.due_at.is_(None),
-    )
-
-
-def list_open_reports(session: Session, *, limit: int = 5000) -> list[Report]:
-    """Every report still being handled, for a map's starting state (newest first)."""
-
-    return list(
-        session.scalars(
-            select(Report)
-            .where(Report.status.in_([s.value for s in OPEN_STATES]))
-            .order_by(Report.id.desc())
-            .limit(limit)
-        )
-    )
-
-
-def list_published_results(session: Session, *, limit: int = 5000) -> list[Report]:
-    """Results the public may see (resolved, closed, rejected; never private categories)."""
-
-    return list(
-        session.scalars(
-            select(Report)
-            .join(Category)
-            .where(Report.status.in_(PUBLISHED_STATES), Category.is_private.is_(False))
-            .order_by(Report.id.desc())
-            .limit(limit)
-        )
     )

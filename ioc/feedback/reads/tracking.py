@@ -78,17 +78,30 @@ def find_nearby_open(session: Session, *, category_code: str, lon: float, lat: f
     category = session.scalar(select(Category).where(Category.code == category_code))
     if category is None:
         raise NotFound("unknown category")
-    radius = category.duplicate_radius_m
     if category.is_private:
-        return Nearby(radius, [])
+        return Nearby(category.duplicate_radius_m, [])
+    return _open_within(session, category, lon=lon, lat=lat)
+
+
+def list_duplicate_candidates(session: Session, *, report: Report) -> Nearby:
+    """Open reports of the report's category within the category's duplicate radius of it,
+    nearest first, for the IOC's "mark as duplicate" (private categories included: staff see
+    them). Bounded by distance only, so no candidate is ever cut off."""
+    found = _open_within(session, report.category, lon=report.lon, lat=report.lat)
+    return Nearby(found.radius_m, [(r, d) for r, d in found.reports if r.id != report.id])
+
+
+def _open_within(session: Session, category: Category, *, lon: float, lat: float) -> Nearby:
+    radius = category.duplicate_radius_m
+    # A box around the circle first (the lon/lat index answers it), then the exact distance.
     dlat = radius / _METRES_PER_DEGREE
     dlon = radius / (_METRES_PER_DEGREE * max(math.cos(math.radians(lat)), 0.01))
     candidates = session.scalars(
         select(Report).where(
-            Report.category_id == category.id,
-            Report.status.in_([status.value for status in OPEN_STATES]),
             Report.lon.between(lon - dlon, lon + dlon),
             Report.lat.between(lat - dlat, lat + dlat),
+            Report.category_id == category.id,
+            Report.status.in_([status.value for status in OPEN_STATES]),
         )
     )
     measured = [(r, distance_m(lon, lat, r.lon, r.lat)) for r in candidates]

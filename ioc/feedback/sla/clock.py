@@ -20,6 +20,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import ColumnElement, and_
+
 from ioc.feedback.report_models import Report
 from ioc.feedback.sla.policy import SlaPolicy, runs_on_wall_clock
 from ioc.feedback.states import HANDLING_STATES, TRIAGE_STATES
@@ -118,6 +120,24 @@ def deadline_for(
     if kind is ClockKind.RESOLUTION:
         return due_at
     return None
+
+
+def overdue_where(kind: ClockKind, *, at: datetime) -> ColumnElement[bool]:
+    """SQL for "the ``kind`` clock runs and its deadline passed before ``at``": the rule of
+    :func:`clock_of`'s ``is_overdue`` for counting reports without loading them. A paused
+    report is never overdue. Served by the indexes on (status, receipt_due_at) and
+    (status, due_at)."""
+    if kind is ClockKind.RECEIPT:
+        states, deadline = TRIAGE_STATES, Report.receipt_due_at
+    elif kind is ClockKind.RESOLUTION:
+        states, deadline = HANDLING_STATES, Report.due_at
+    else:
+        raise ValueError(f"no deadline runs on the {kind.value} clock")
+    return and_(
+        Report.status.in_(sorted(s.value for s in states)),
+        deadline < at,
+        Report.paused_at.is_(None),
+    )
 
 
 def clock_of(report: Report, policy: SlaPolicy, *, at: datetime) -> Clock:

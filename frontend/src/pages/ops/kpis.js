@@ -1,44 +1,61 @@
-// KPI tiles: received today, in progress and overdue from the live map state; on-time % and
-// satisfaction % from the statistics endpoint (last 30 days), refreshed every minute.
+// KPI tiles: received today, in progress and overdue (receipt and handling clocks apart) from
+// the server's exact counters (GET /api/ops/v1/kpis, also in the snapshot), refreshed after
+// live events and every minute; on-time % and satisfaction % from the statistics endpoint
+// (last 30 days). Nothing is counted from the points drawn: a view shows only part of them.
 import { api, withQuery } from "../../lib/api.js";
 import { formatNumber, onLocaleChange, t } from "../../lib/i18n.js";
-import { isOverdue } from "../../lib/reportlayer.js";
 
 const TILES = ["today", "in_progress", "overdue", "on_time", "satisfaction"];
-
-function localDay(offsetDays = 0) {
-  const date = new Date(Date.now() + 7 * 3600 * 1000 + offsetDays * 86400 * 1000);
-  return date.toISOString().slice(0, 10); // Vietnam's date (UTC+7)
-}
+const COUNTER_EVENTS = /^report\./;
 
 export class Kpis {
-  constructor(section, layer) {
+  constructor(section) {
     this.section = section;
-    this.layer = layer;
     this.values = { today: null, in_progress: null, overdue: null, on_time: null, satisfaction: null };
+    this.overdue = null; // {receipt, resolution, total}
     section.innerHTML = TILES.map(
-      (key) => `<div class="ops-kpi" data-kpi="${key}"><b aria-live="polite">–</b><span data-i18n="ops.kpi.${key}">${t(`ops.kpi.${key}`)}</span></div>`,
+      (key) => `<div class="ops-kpi" data-kpi="${key}"><b aria-live="polite">–</b><span data-i18n="ops.kpi.${key}">${t(`ops.kpi.${key}`)}</span>${
+        key === "overdue" ? '<small data-role="overdue-split"></small>' : ""
+      }</div>`,
     ).join("");
     onLocaleChange(() => this._draw());
   }
 
   start() {
     this._loadStatistics();
-    setInterval(() => this._loadStatistics(), 60_000);
+    setInterval(() => {
+      this.refresh();
+      this._loadStatistics();
+    }, 60_000);
+  }
+
+  /** Counters from the server (the snapshot's `kpis`, or /kpis). */
+  show(kpis) {
+    if (!kpis) return;
+    this.values.today = kpis.received_today;
+    this.values.in_progress = kpis.in_progress;
+    this.values.overdue = kpis.overdue.total;
+    this.overdue = kpis.overdue;
+    this._draw();
   }
 
   onEvent(event) {
-    if (event.type === "report.created" && this.values.today !== null) this.values.today += 1;
-    this.refresh();
+    if (COUNTER_EVENTS.test(event.type || "")) this._refreshSoon();
     if (["report.resolved", "report.rated"].includes(event.type)) this._loadStatisticsSoon();
   }
 
-  refresh() {
-    const points = [...this.layer.points.values()];
-    const now = Date.now();
-    this.values.in_progress = points.filter((p) => p.status === "in_progress").length;
-    this.values.overdue = points.filter((p) => isOverdue(p, now)).length;
-    this._draw();
+  async refresh() {
+    try {
+      this.show(await api("/api/ops/v1/kpis"));
+    } catch (error) {
+      console.warn("kpis:", error.message);
+    }
+  }
+
+  _refreshSoon() {
+    // A burst of events costs one request.
+    clearTimeout(this._countTimer);
+    this._countTimer = setTimeout(() => this.refresh(), 1000);
   }
 
   _loadStatisticsSoon() {
@@ -48,11 +65,7 @@ export class Kpis {
 
   async _loadStatistics() {
     try {
-      const [today, month] = await Promise.all([
-        api(withQuery("/api/ops/v1/statistics", { group_by: "category", since: localDay(), until: localDay(1) })),
-        api(withQuery("/api/ops/v1/statistics", { group_by: "agency" })),
-      ]);
-      this.values.today = today.items.reduce((sum, row) => sum + row.received, 0);
+      const month = await api(withQuery("/api/ops/v1/statistics", { group_by: "agency" }));
       this.values.on_time = weighted(month.items, "on_time_percent", (row) => row.resolved);
       this.values.satisfaction = weighted(month.items, "satisfaction_percent", (row) =>
         Object.values(row.satisfaction || {}).reduce((a, b) => a + b, 0),
@@ -73,6 +86,13 @@ export class Kpis {
       tile.querySelector("b").textContent = text;
       tile.dataset.value = value ?? "";
     }
+    const split = this.section.querySelector("[data-role=overdue-split]");
+    split.textContent = this.overdue
+      ? t("ops.kpi.overdue_split", {
+          receipt: formatNumber(this.overdue.receipt),
+          resolution: formatNumber(this.overdue.resolution),
+        })
+      : "";
   }
 }
 

@@ -1,9 +1,12 @@
 // The operations-centre wall map (/ops), built for a 1920×1080 screen: live reports over the
-// province's boundaries, server-side clusters at low zoom, heat map, overdue pulse, filters,
-// KPI tiles, the live event feed and a side panel per report.
+// province's boundaries, loaded by viewport (server-side clusters at low zoom or when a view
+// holds too many to draw, every point otherwise), heat map, overdue pulse, filters, KPI tiles
+// from the server's exact counters, the live event feed and a side panel per report.
 //
 // Test contract: window.iocWallMap = { reportStatus(ref), reportColor(ref), reportOverdue(ref),
-// ready } reflects what is drawn; feed items carry data-ref and data-event-type.
+// ready, view(), jumpTo(lon, lat, zoom) } reflects what is drawn (view(): {mode, points,
+// clusters} of the viewport);
+// feed items carry data-ref and data-event-type.
 import "../../lib/base.css";
 import "./ops.css";
 import { createBaseMap } from "../../lib/basemap.js";
@@ -13,7 +16,7 @@ import { addMessages, applyTranslations, onLocaleChange, t } from "../../lib/i18
 import { connectLive } from "../../lib/live.js";
 import { ReportLayer } from "../../lib/reportlayer.js";
 import { STATUSES, statusColor } from "../../lib/statuses.js";
-import { Clusters } from "./clusters.js";
+import { ViewportReports } from "../../lib/viewport.js";
 import { Feed } from "./feed.js";
 import { Filters } from "./filters.js";
 import { Kpis } from "./kpis.js";
@@ -64,18 +67,20 @@ const { map, ready } = createBaseMap(part("map"), { theme: "dark" });
 ready.then(async () => {
   const POINT_ZOOM = 12;
   const layer = new ReportLayer(map, { minZoom: POINT_ZOOM });
-  const kpis = new Kpis(part("kpis"), layer);
+  const kpis = new Kpis(part("kpis"));
   const panel = new ReportPanel(part("panel"), map);
   const feed = new Feed(
     part("feed"),
     (ref) => panel.open(ref, layer.points.get(ref)),
     (code) => filters.categoryName(code),
   );
-  const clusters = new Clusters(map, { maxZoom: POINT_ZOOM });
+  const view = new ViewportReports(map, layer, {
+    urls: { points: "/api/ops/v1/map/reports", cells: "/api/ops/v1/map/cells" },
+    pointZoom: POINT_ZOOM,
+  });
   const filters = new Filters(part("filters"), (criteria) => {
     layer.setFilter(criteria.matches);
-    clusters.setCriteria(criteria.params);
-    kpis.refresh();
+    view.setCriteria(criteria.params);
   });
   await filters.load();
   const surges = new Surges(part("surges"), map, (ref) => panel.open(ref, layer.points.get(ref)));
@@ -84,6 +89,8 @@ ready.then(async () => {
   wall.reportStatus = (ref) => layer.statusOf(ref);
   wall.reportColor = (ref) => layer.colorOf(ref);
   wall.reportOverdue = (ref) => layer.overdueOf(ref);
+  wall.view = () => ({ mode: view.mode, points: layer.visible().length, clusters: view.clusters.total });
+  wall.jumpTo = (lon, lat, zoom) => map.jumpTo({ center: [lon, lat], zoom });
 
   map.on("click", "reports-points", (event) => {
     const ref = event.features[0]?.properties.ref;
@@ -94,26 +101,25 @@ ready.then(async () => {
 
   filters.onHeatmap((on) => {
     layer.setHeatmap(on);
-    clusters.setHidden(on);
+    view.setHidden(on);
   });
 
   const live = connectLive({
     namespace: "/ops",
     snapshotUrl: "/api/ops/v1/snapshot",
     onSnapshot: (snapshot) => {
-      layer.replaceAll(snapshot.reports);
+      kpis.show(snapshot.kpis);
       surges.load();
-      kpis.refresh();
-      clusters.refresh();
-      wall.ready = true;
+      view.refresh().then(() => {
+        wall.ready = true;
+      });
     },
     onEvent: (event) => {
       if (surges.onEvent(event)) return;
       const payload = event.payload || {};
-      if (payload.ref && payload.lon !== undefined) layer.upsert(payload);
+      if (payload.ref && payload.lon !== undefined) view.onChange(payload);
       feed.add(event);
       kpis.onEvent(event);
-      clusters.refreshSoon();
       panel.onEvent(event);
     },
   });

@@ -1,5 +1,6 @@
-// The public portal (/public): published results on a map, updated live from /public, and the
-// agency scorecards. Test contract: window.iocPublicMap = { hasReport(ref), ready }.
+// The public portal (/public): published results on a map, loaded by viewport (clusters at low
+// zoom or when a view holds too many, every point otherwise), updated live from /public, and
+// the agency scorecards. Test contract: window.iocPublicMap = { hasReport(ref), ready }.
 import "../../lib/base.css";
 import "./public.css";
 import { api } from "../../lib/api.js";
@@ -8,6 +9,7 @@ import { mountHeader, showLiveStatus } from "../../lib/header.js";
 import { addMessages, applyTranslations, formatNumber, onLocaleChange } from "../../lib/i18n.js";
 import { connectLive } from "../../lib/live.js";
 import { ReportLayer } from "../../lib/reportlayer.js";
+import { ViewportReports } from "../../lib/viewport.js";
 import { messages } from "./messages.js";
 
 addMessages(messages);
@@ -62,17 +64,23 @@ api("/api/public/v1/scorecard")
 
 const { map, ready } = createBaseMap(app.querySelector("[data-role=map]"), { theme: "light" });
 ready.then(() => {
-  const layer = new ReportLayer(map);
+  const POINT_ZOOM = 12;
+  const layer = new ReportLayer(map, { minZoom: POINT_ZOOM });
+  const view = new ViewportReports(map, layer, {
+    urls: { points: "/api/public/v1/map/reports", cells: "/api/public/v1/map/cells" },
+    pointZoom: POINT_ZOOM,
+  });
   portal.hasReport = (ref) => layer.statusOf(ref) !== null;
   const live = connectLive({
     namespace: "/public",
     snapshotUrl: "/api/public/v1/snapshot",
-    onSnapshot: (snapshot) => {
-      layer.replaceAll(snapshot.reports);
-      portal.ready = true;
+    onSnapshot: () => {
+      view.refresh().then(() => {
+        portal.ready = true;
+      });
     },
     onEvent: (event) => {
-      if (event.payload?.ref && event.payload.lon !== undefined) layer.upsert(event.payload);
+      if (event.payload?.ref && event.payload.lon !== undefined) view.onChange(event.payload);
     },
   });
   showLiveStatus(header, live);

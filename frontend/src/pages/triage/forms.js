@@ -3,25 +3,6 @@
 import { escapeHtml } from "../../lib/html.js";
 import { t } from "../../lib/i18n.js";
 import { TIERS } from "../../lib/statuses.js";
-const EARTH_RADIUS_M = 6_371_000;
-
-function distanceM(a, b) {
-  const rad = Math.PI / 180;
-  const dLat = (b.lat - a.lat) * rad;
-  const dLon = (b.lon - a.lon) * rad;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
-  return 2 * EARTH_RADIUS_M * Math.asin(Math.sqrt(h));
-}
-
-/** Open reports of the same category within the category's duplicate radius, nearest first. */
-export function duplicateCandidates(report, points, radiusM) {
-  return [...points.values()]
-    .filter((p) => p.ref !== report.ref && p.category === report.category.code)
-    .map((p) => ({ ...p, distance: distanceM(report, p) }))
-    .filter((p) => p.distance <= radiusM)
-    .sort((a, b) => a.distance - b.distance)
-    .slice(0, 8);
-}
 
 function options(items, selected) {
   return items

@@ -17,7 +17,7 @@ import { inGroup } from "../../lib/statuses.js";
 import { renderStaffReport } from "../../lib/staffreport.js";
 import { noticeMarkup, reportItemMarkup } from "../../lib/console.js";
 import { moreMarkup, pagedList } from "../../lib/pager.js";
-import { duplicateCandidates, formBody, formMarkup } from "./forms.js";
+import { formBody, formMarkup } from "./forms.js";
 import { bindShortcuts } from "./keys.js";
 import { messages } from "./messages.js";
 
@@ -63,7 +63,7 @@ const state = {
   notice: null, // {kind, text, reload}
   categories: [],
   agencies: [],
-  points: new Map(), // open reports from the live snapshot: duplicate candidates
+  candidates: null, // the selected report's duplicate candidates, from the server
 };
 
 function category(code) {
@@ -180,12 +180,18 @@ function renderDetail() {
 }
 
 function formContext(report) {
-  const radius = category(report.category.code)?.duplicate_radius_m || 100;
+  const found = state.candidates?.ref === report.ref ? state.candidates.items : [];
   return {
     categories: state.categories,
     agencies: state.agencies,
-    candidates: duplicateCandidates(report, state.points, radius),
+    candidates: found.map((c) => ({ ...c, distance: c.distance_m })),
   };
+}
+
+/** Open reports of the category within its duplicate radius, nearest first (every one). */
+async function loadCandidates(ref) {
+  const answer = await api(`/api/ops/v1/reports/${encodeURIComponent(ref)}/candidates`);
+  state.candidates = { ref, items: answer.items };
 }
 
 function openForm(name) {
@@ -198,6 +204,12 @@ function openForm(name) {
   }
   state.form = name;
   state.notice = null;
+  if (name === "duplicate") {
+    loadCandidates(report.ref)
+      .catch((error) => console.warn("candidates:", error.message))
+      .finally(() => state.form === name && state.report?.ref === report.ref && renderDetail());
+    return;
+  }
   renderDetail();
 }
 
@@ -305,10 +317,6 @@ const refreshCountdowns = startCountdowns();
 
 function applyEvent(event) {
   const point = event.payload;
-  if (point?.ref) {
-    if (inGroup(point.status, "open")) state.points.set(point.ref, point);
-    else state.points.delete(point.ref);
-  }
   if ((point?.status && queued(point.status)) || state.queue.some((r) => r.ref === point?.ref)) scheduleQueueReload();
   if (point?.ref && point.ref === state.selected && !state.form) refreshSelected();
 }
@@ -333,10 +341,7 @@ async function refreshSelected() {
 const live = connectLive({
   namespace: "/ops",
   snapshotUrl: "/api/ops/v1/snapshot",
-  onSnapshot: (snapshot) => {
-    state.points = new Map(snapshot.reports.map((p) => [p.ref, p]));
-    scheduleQueueReload();
-  },
+  onSnapshot: () => scheduleQueueReload(),
   onEvent: applyEvent,
 });
 showLiveStatus(slots, live);

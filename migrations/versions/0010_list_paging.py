@@ -1,7 +1,7 @@
 """list paging: indexes that make the first page of every report list an index range
 
-Revision ID: 0009_list_paging
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-04 20:00:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_list_paging"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
