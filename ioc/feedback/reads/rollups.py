@@ -47,6 +47,9 @@ def value_before_flush(state: Any, name: str) -> Any:
     history = state.attrs[name].history
     if history.deleted:
         return history.deleted[0]
+    if history.added:
+        # A value set where there was none: the history lists no None it replaced.
+        return None
     return getattr(state.object, name)
 
 
