@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ioc.db import utcnow
@@ -19,7 +19,7 @@ from ioc.feedback.citizen_models import ReportFollower
 from ioc.feedback.lifecycle.handling import find_agency, pending_extension, required_text
 from ioc.feedback.lifecycle.workflow import Action, check, perform
 from ioc.feedback.models import Category, User
-from ioc.feedback.report_models import ExtensionRequest, Report, ReportHistory
+from ioc.feedback.report_models import ExtensionRequest, Report
 from ioc.feedback.sla.deadlines import (
     retarget_clock,
     start_resolution_clock,
@@ -185,7 +185,7 @@ def reopen_report(
     """
     check(actor, report, Action.REOPEN)
     limit = policy.rules.reopen.max_count
-    reopened = times_reopened(session, report)
+    reopened = report.reopen_count or 0
     if reopened >= limit:
         raise Conflict(
             "this report has been reopened as often as the policy allows; "
@@ -196,7 +196,7 @@ def reopen_report(
     # The earlier answer stays in the history; the public result waits for the new one.
     report.resolved_at = report.result_text = None
     report.resolved_on_time = report.handling_hours = None
-    report.reopen_count = (report.reopen_count or 0) + 1
+    report.reopen_count = reopened + 1
     start_resolution_clock(report, policy, at=utcnow())
     perform(session, report, actor, Action.REOPEN, note=reason)
     # Cleared last: the table allows a reopening only while the citizen's rating asks for it.
@@ -219,17 +219,6 @@ def close_report(session: Session, *, report: Report, actor: User, note: str | N
     check(actor, report, Action.CLOSE)
     perform(session, report, actor, Action.CLOSE, note=note)
     report.closed_at = utcnow()
-
-
-def times_reopened(session: Session, report: Report) -> int:
-    return (
-        session.scalar(
-            select(func.count(ReportHistory.id)).where(
-                ReportHistory.report_id == report.id, ReportHistory.action == Action.REOPEN.value
-            )
-        )
-        or 0
-    )
 
 
 def _move_followers(session: Session, duplicate: Report, original: Report) -> None:
