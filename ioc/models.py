@@ -11,6 +11,7 @@ from ioc.feedback.models import (
     StaffSession,
     User,
 )
+from ioc.feedback.reads.figure_rollups import ReportFigure, ReportHandlingBucket
 from ioc.feedback.reads.rollups import ReportCellCount
 from ioc.feedback.report_models import (
     Attachment,
@@ -44,7 +45,9 @@ __all__ = [
     "Report",
     "ReportArea",
     "ReportCellCount",
+    "ReportFigure",
     "ReportFollower",
+    "ReportHandlingBucket",
     "ReportHistory",
     "ReportReturn",
     "RoutingRule",

@@ -172,3 +172,36 @@ def test_sla_sweep_escalates_an_overdue_report_but_never_a_paused_one(env):
         assert waiting.overdue_announced_at is None
     assert escalated == {refs[0]: True, refs[1]: False}
     assert "overdue and escalated" in result.output
+
+
+def test_rollups_rebuild_recounts_the_figures_after_a_bulk_load(env):
+    import random
+
+    from sqlalchemy import delete, func, select
+
+    from ioc.demo.simulator import simulate_report
+    from ioc.extensions import services
+    from ioc.feedback.reads.figure_rollups import ReportFigure
+    from ioc.feedback.reads.rollups import ReportCellCount
+    from ioc.feedback.report_models import Report
+
+    _run(env, "db", "upgrade")
+    _run(env, "seed", "demo")
+    app = create_app({"env": "test", "database_url": env["IOC_DATABASE_URL"]})
+    with app.app_context(), services().unit_of_work() as session:
+        rng = random.Random(3)
+        for _ in range(5):
+            simulate_report(session, services().intake, rng)
+    with app.app_context(), services().unit_of_work() as session:
+        # What a loader writing rows directly leaves behind: counts that are not there.
+        session.execute(delete(ReportFigure))
+        session.execute(delete(ReportCellCount))
+
+    result = _run(env, "rollups", "rebuild")
+
+    assert result.exit_code == 0, result.output
+    assert "figure rows" in result.output
+    with app.app_context(), services().unit_of_work() as session:
+        reports = session.scalar(select(func.count(Report.id)))
+        assert session.scalar(select(func.sum(ReportFigure.received))) == reports
+        assert session.scalar(select(func.sum(ReportCellCount.count))) == reports

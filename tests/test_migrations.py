@@ -137,3 +137,41 @@ def test_altering_the_report_table_on_sqlite_keeps_the_rows_that_refer_to_it(tmp
         assert connection.execute(text("SELECT count(*) FROM report_history")).scalar() == 1
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
     engine.dispose()
+
+
+def test_upgrading_counts_existing_reports_in_the_daily_figures(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    upgrade(engine, "0008")
+    with engine.begin() as connection:
+        for statement in (
+            "INSERT INTO category_group (code, name_vi, sort_order) VALUES ('g', 'Nhóm', 0)",
+            "INSERT INTO category (code, group_id, name_vi, attributes, sla_tier,"
+            " sla_target_hours, duplicate_radius_m, is_auto_dispatch, is_private,"
+            " is_photo_required, is_active, sort_order)"
+            " VALUES ('c', 1, 'Lĩnh vực', '[]', 'normal', 24, 50, 0, 0, 0, 1, 0)",
+            # Received 23:30 UTC on 31 December: 1 January in Vietnam; verified, then
+            # assigned after its receipt deadline.
+            "INSERT INTO report (ref, category_id, status, sla_tier, lon, lat, cell_x, cell_y,"
+            " attributes, channel, support_count, received_at, receipt_due_at, updated_at,"
+            " version, paused_hours)"
+            " VALUES ('PA2501-AAAAAA', 1, 'assigned', 'normal', 108, 16, 1, 1, '{}',"
+            " 'web', 0, '2024-12-31 23:30:00', '2025-01-02 02:00:00', '2025-01-03', 1, 0)",
+            "INSERT INTO report_history (report_id, occurred_at, action, from_status,"
+            " to_status, is_public) VALUES"
+            " (1, '2024-12-31 23:30:00', 'submitted', NULL, 'pending_review', 1),"
+            " (1, '2025-01-01 01:00:00', 'verify', 'pending_review', 'pending_review', 0),"
+            " (1, '2025-01-03 01:00:00', 'assign', 'pending_review', 'assigned', 1)",
+        ):
+            connection.execute(text(statement))
+
+    upgrade(engine)
+
+    with engine.connect() as connection:
+        row = connection.execute(
+            text(
+                "SELECT day, received, verified, assigned, receipt_on_time, receipt_late"
+                " FROM report_figure"
+            )
+        ).one()
+    assert tuple(row) == ("2025-01-01", 1, 1, 1, 0, 1)
+    engine.dispose()

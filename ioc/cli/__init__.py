@@ -6,7 +6,19 @@ import logging
 
 import click
 
-from ioc.cli import areas, database, dev, open311, outbox, servers, sla, users, webhooks, worker
+from ioc.cli import (
+    areas,
+    database,
+    dev,
+    open311,
+    outbox,
+    rollups,
+    servers,
+    sla,
+    users,
+    webhooks,
+    worker,
+)
 from ioc.cli.common import configure_logging
 
 
@@ -32,3 +44,4 @@ main.add_command(worker.worker)
 main.add_command(outbox.outbox)
 main.add_command(webhooks.webhooks)
 main.add_command(open311.open311)
+main.add_command(rollups.rollups)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -122,6 +123,17 @@ class Report(Base):
     resolved_on_time: Mapped[bool | None] = mapped_column(Boolean)
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # What the figure rollups count (ioc.feedback.reads.figure_rollups), each written where the
+    # lifecycle decides it: the local day of receipt and the leaf area (at filing), whether an
+    # operator verified it and whether it was ever assigned, the receipt clock's verdict when it
+    # last stopped, how often it was reopened, and the working hours of the last handling round.
+    received_on: Mapped[date | None] = mapped_column(Date)
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
+    is_verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_assigned: Mapped[bool] = mapped_column(Boolean, default=False)
+    receipt_on_time: Mapped[bool | None] = mapped_column(Boolean)
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0)
+    handling_hours: Mapped[float | None] = mapped_column(Float)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
     # Optimistic locking: two people acting on one report at once cannot both win.
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -233,6 +245,12 @@ class ReportReturn(Base):
     #: Working time from assignment to return (the measure the return window uses).
     hours_held: Mapped[float] = mapped_column(Float)
     reason: Mapped[str] = mapped_column(Text)
+    # The returned report's figure keys when it was returned (its local day of receipt, leaf
+    # area, category and channel), so the rollups count the return without reading the report.
+    received_on: Mapped[date | None] = mapped_column(Date)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
+    channel: Mapped[str | None] = mapped_column(String(16))
 
     agency: Mapped[Agency] = relationship()
 

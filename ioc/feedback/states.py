@@ -68,6 +68,18 @@ class Channel(StrEnum):
     SIMULATOR = "simulator"
 
 
+#: How screens and figures name the channels (Vietnamese first).
+CHANNEL_NAMES: dict[str, str] = {
+    Channel.MOBILE: "Ứng dụng di động",
+    Channel.WEB: "Trang web",
+    Channel.PHONE: "Đường dây nóng",
+    Channel.ZALO: "Zalo",
+    Channel.EMAIL: "Thư điện tử",
+    Channel.OPEN311: "Hệ thống khác (Open311)",
+    Channel.SIMULATOR: "Mô phỏng",
+}
+
+
 class Role(StrEnum):
     CITIZEN = "citizen"
     ADMIN = "admin"

@@ -111,7 +111,7 @@ class OnBehalfIn(_Strict):
 
 
 class StatisticsQuery(_Strict):
-    group_by: Literal["agency", "area", "category"] = "agency"
+    group_by: Literal["agency", "area", "category", "channel"] = "agency"
     since: date | None = Field(default=None, description="First local day (default: 30 days ago)")
     until: date | None = Field(default=None, description="Day after the last (default: tomorrow)")
 

@@ -287,8 +287,10 @@ def file_for_citizen() -> tuple[dict[str, Any], int]:
     security=STAFF_SECURITY,
 )
 def figures() -> dict[str, Any]:
-    """Received, resolved, rejected, on-time %, overdue now, median handling time (working
-    hours), satisfaction and reopen rate per agency, area or category."""
+    """Received, verified, assigned, resolved, rejected, on-time % and late, receipt on-time %,
+    overdue now, median handling time (working hours), satisfaction, reopen rate, returns and
+    the working time lost with the wrong agency, per agency, area, category or channel, summed
+    from the daily figures (whole local days)."""
     query = validated_query(StatisticsQuery)
     since, until = period(query.since, query.until, services().settings.tz)
     with staff_unit_of_work(OPS_READERS) as (session, _):

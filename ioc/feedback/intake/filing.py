@@ -144,6 +144,8 @@ def submit_report(
         channel=channel,
         reporter_id=reporter_id,
         received_at=received,
+        received_on=intake.policy.calendar.local_date(received),
+        area_id=chain[0].id if chain else None,
         areas=[ReportArea(depth=depth, area_id=area.id) for depth, area in enumerate(chain)],
         attachments=[photo.attachment("before", uploaded_by_id=reporter_id) for photo in photos],
     )
@@ -152,6 +154,8 @@ def submit_report(
         report.lead_agency = route.lead
         report.supporting_agencies = list(route.supporting)
         start_resolution_clock(report, intake.policy, at=received)
+        # Routed straight to the agency: received the moment it arrived.
+        report.is_assigned, report.receipt_on_time = True, True
     report.history.append(
         ReportHistory(
             occurred_at=received,

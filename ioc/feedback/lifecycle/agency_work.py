@@ -23,8 +23,7 @@ from ioc.feedback.lifecycle.handling import get_report_for_staff, pending_extens
 from ioc.feedback.lifecycle.workflow import Action, check, perform
 from ioc.feedback.models import User
 from ioc.feedback.report_models import ExtensionRequest, Report, ReportHistory, ReportReturn
-from ioc.feedback.sla.clock import clock_of, is_on_time
-from ioc.feedback.sla.deadlines import start_receipt_clock
+from ioc.feedback.sla.deadlines import start_receipt_clock, stop_resolution_clock
 from ioc.feedback.sla.extensions import extension_hours
 from ioc.feedback.sla.policy import SlaPolicy
 from ioc.media import MediaStore
@@ -77,6 +76,10 @@ def return_report(
             returned_at=now,
             hours_held=held,
             reason=reason,
+            received_on=report.received_on,
+            category_id=report.category_id,
+            area_id=report.area_id,
+            channel=report.channel,
         )
     )
     perform(session, report, actor, Action.RETURN, note=reason)
@@ -165,7 +168,7 @@ def resolve_report(
         photo.attachment("after", uploaded_by_id=actor.id) for photo in photos
     )
     now = utcnow()
-    report.resolved_on_time = is_on_time(clock_of(report, policy, at=now))
+    stop_resolution_clock(report, policy, at=now)
     report.result_text, report.resolved_at, report.paused_at = answer, now, None
     perform(session, report, actor, Action.RESOLVE, note=answer)
 

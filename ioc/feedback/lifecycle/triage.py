@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ioc.db import utcnow
@@ -19,8 +19,12 @@ from ioc.feedback.citizen_models import ReportFollower
 from ioc.feedback.lifecycle.handling import find_agency, pending_extension, required_text
 from ioc.feedback.lifecycle.workflow import Action, check, perform
 from ioc.feedback.models import Category, User
-from ioc.feedback.report_models import ExtensionRequest, Report, ReportHistory
-from ioc.feedback.sla.deadlines import retarget_clock, start_resolution_clock
+from ioc.feedback.report_models import ExtensionRequest, Report
+from ioc.feedback.sla.deadlines import (
+    retarget_clock,
+    start_resolution_clock,
+    stop_receipt_clock,
+)
 from ioc.feedback.sla.extensions import grant_extension
 from ioc.feedback.sla.pauses import paused_hours_in
 from ioc.feedback.sla.policy import SlaPolicy, runs_on_wall_clock
@@ -30,6 +34,7 @@ from ioc.feedback.states import DISMISSED_STATES, SlaTier
 def verify_report(session: Session, *, report: Report, actor: User, note: str | None) -> None:
     """The operator confirms the report is real and complete (xác minh)."""
     perform(session, report, actor, Action.VERIFY, note=note, is_public=False)
+    report.is_verified = True
 
 
 def classify_report(
@@ -99,13 +104,17 @@ def assign_report(
             "the lead agency cannot also support", details={"fields": {"supporting": agency_code}}
         )
     report.lead_agency, report.supporting_agencies = lead, supporting
-    start_resolution_clock(report, policy, at=utcnow())
+    now = utcnow()
+    stop_receipt_clock(report, at=now)
+    report.is_assigned = True
+    start_resolution_clock(report, policy, at=now)
     perform(session, report, actor, Action.ASSIGN, note=lead.name_vi)
 
 
 def reject_report(session: Session, *, report: Report, actor: User, reason: str) -> None:
     """Refuse the report with a public reason (từ chối)."""
     check(actor, report, Action.REJECT)
+    stop_receipt_clock(report, at=utcnow())
     perform(session, report, actor, Action.REJECT, note=required_text(reason, "reason"))
     report.closed_at = utcnow()
 
@@ -129,6 +138,7 @@ def mark_duplicate(session: Session, *, report: Report, actor: User, of_ref: str
     _move_followers(session, report, original)
     report.duplicate_of_id = original.id
     report.closed_at = utcnow()
+    stop_receipt_clock(report, at=report.closed_at)
     perform(session, report, actor, Action.MARK_DUPLICATE, note=original.ref, of=original.ref)
     return original
 
@@ -175,7 +185,7 @@ def reopen_report(
     """
     check(actor, report, Action.REOPEN)
     limit = policy.rules.reopen.max_count
-    reopened = times_reopened(session, report)
+    reopened = report.reopen_count or 0
     if reopened >= limit:
         raise Conflict(
             "this report has been reopened as often as the policy allows; "
@@ -185,7 +195,8 @@ def reopen_report(
     reason = required_text(reason, "reason")
     # The earlier answer stays in the history; the public result waits for the new one.
     report.resolved_at = report.result_text = None
-    report.resolved_on_time = None
+    report.resolved_on_time = report.handling_hours = None
+    report.reopen_count = reopened + 1
     start_resolution_clock(report, policy, at=utcnow())
     perform(session, report, actor, Action.REOPEN, note=reason)
     # Cleared last: the table allows a reopening only while the citizen's rating asks for it.
@@ -208,17 +219,6 @@ def close_report(session: Session, *, report: Report, actor: User, note: str | N
     check(actor, report, Action.CLOSE)
     perform(session, report, actor, Action.CLOSE, note=note)
     report.closed_at = utcnow()
-
-
-def times_reopened(session: Session, report: Report) -> int:
-    return (
-        session.scalar(
-            select(func.count(ReportHistory.id)).where(
-                ReportHistory.report_id == report.id, ReportHistory.action == Action.REOPEN.value
-            )
-        )
-        or 0
-    )
 
 
 def _move_followers(session: Session, duplicate: Report, original: Report) -> None:

@@ -42,10 +42,14 @@ def rollup_key(cell_x: int, cell_y: int, category_id: int, status: str) -> Rollu
     return (cell_x >> _SHIFT, cell_y >> _SHIFT, category_id, status)
 
 
-def _old_value(state: Any, name: str) -> Any:
+def value_before_flush(state: Any, name: str) -> Any:
+    """An attribute's value before the changes being flushed (after_flush listeners)."""
     history = state.attrs[name].history
     if history.deleted:
         return history.deleted[0]
+    if history.added:
+        # A value set where there was none: the history lists no None it replaced.
+        return None
     return getattr(state.object, name)
 
 
@@ -57,7 +61,9 @@ def _changes(session: Session) -> Counter[RollupKey]:
     for obj in session.deleted:
         if isinstance(obj, Report):
             state = inspect(obj)
-            old = [_old_value(state, n) for n in ("cell_x", "cell_y", "category_id", "status")]
+            old = [
+                value_before_flush(state, n) for n in ("cell_x", "cell_y", "category_id", "status")
+            ]
             deltas[rollup_key(*old)] -= 1
     for obj in session.dirty:
         if not isinstance(obj, Report):
@@ -66,7 +72,7 @@ def _changes(session: Session) -> Counter[RollupKey]:
         names = ("cell_x", "cell_y", "category_id", "status")
         if not any(state.attrs[n].history.has_changes() for n in names):
             continue
-        deltas[rollup_key(*(_old_value(state, n) for n in names))] -= 1
+        deltas[rollup_key(*(value_before_flush(state, n) for n in names))] -= 1
         deltas[rollup_key(obj.cell_x, obj.cell_y, obj.category_id, obj.status)] += 1
     return Counter({key: delta for key, delta in deltas.items() if delta})
 

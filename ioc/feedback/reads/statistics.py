@@ -1,34 +1,57 @@
-"""Performance figures per agency, area or category: what leadership and the public see.
+"""Performance figures per agency, area, category or channel: what leadership and the public see.
 
-Computed from the reports and their history over a period, the same way on every backend.
-On-time is the clock engine's verdict when the report was last resolved (paused time does not
-count, an approved extension moves the deadline); handling time is measured in working hours,
-from assignment to resolution. Returns count against the agency that sent the report back,
-with the working time it held it.
+Read from the figure rollups (:mod:`ioc.feedback.reads.figure_rollups`): a period is a run of
+whole local days of receipt, and its figures are the sums of those days' rows, so any period
+costs the same whatever the number of reports. Definitions:
+
+- *received*: reports received in the period; *verified*: those an operator verified;
+  *assigned*: those ever sent to an agency; *rejected*: those refused;
+- *resolved*, *on time* / *late*: the clock engine's verdict when the report was last resolved
+  (paused time does not count, an approved extension moves the deadline);
+- *receipt on time* / *late*: whether the IOC assigned, rejected or merged the report within
+  its receipt clock (the last one, after a return); auto-dispatched reports are on time;
+- *handling time*: working hours from the assignment (or reopening) to the resolution, as a
+  histogram: the median is exact to a bucket's width (a quarter hour below 8 hours);
+- *returned* and *returned working hours* (time lost with the wrong agency) count against the
+  agency that sent the report back, with the working time it held it;
+- *overdue now* is not a rollup: open reports whose running deadline has passed, counted with
+  the status-and-deadline indexes, which never reach closed reports.
 """
 
 from __future__ import annotations
 
-import statistics
-from collections.abc import Iterable
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
 
 from ioc.db import utcnow
-from ioc.feedback.report_models import Report, ReportArea, ReportHistory, ReportReturn
-from ioc.feedback.sla.clock import clock_of
+from ioc.feedback.models import Agency, Category
+from ioc.feedback.reads.figure_rollups import (
+    COUNTERS,
+    ReportFigure,
+    ReportHandlingBucket,
+    median_hours,
+)
+from ioc.feedback.report_models import Report
 from ioc.feedback.sla.policy import SlaPolicy
-from ioc.feedback.states import ReportStatus
+from ioc.feedback.states import CHANNEL_NAMES, HANDLING_STATES, TRIAGE_STATES
+from ioc.geo.models import Area
+
+#: The group of reports no agency leads (yet), and of reports without an area.
+IOC_GROUP = ("IOC", "Trung tâm IOC (chưa giao)")
+NO_AREA_GROUP = ("?", "Không xác định")
 
 
 class GroupBy(StrEnum):
     AGENCY = "agency"
     AREA = "area"
     CATEGORY = "category"
+    CHANNEL = "channel"
 
 
 @dataclass
@@ -36,9 +59,14 @@ class Figures:
     key: str
     name: str
     received: int = 0
+    verified: int = 0
+    assigned: int = 0
     resolved: int = 0
     rejected: int = 0
     resolved_on_time: int = 0
+    resolved_late: int = 0
+    receipt_on_time: int = 0
+    receipt_late: int = 0
     overdue_now: int = 0
     reopened: int = 0
     returned: int = 0
@@ -46,11 +74,18 @@ class Figures:
     ratings: dict[str, int] = field(
         default_factory=lambda: {"satisfied": 0, "acceptable": 0, "unsatisfied": 0}
     )
-    handling_hours: list[float] = field(default_factory=list)
+    #: Resolved reports per handling-time bucket (see figure_rollups.BUCKET_EDGES_MINUTES).
+    handling_buckets: Counter[int] = field(default_factory=Counter)
+    handling_hours_total: float = 0.0
 
     @property
     def on_time_percent(self) -> float | None:
         return round(100 * self.resolved_on_time / self.resolved, 1) if self.resolved else None
+
+    @property
+    def receipt_on_time_percent(self) -> float | None:
+        stopped = self.receipt_on_time + self.receipt_late
+        return round(100 * self.receipt_on_time / stopped, 1) if stopped else None
 
     @property
     def satisfaction_percent(self) -> float | None:
@@ -64,16 +99,22 @@ class Figures:
 
     @property
     def median_handling_hours(self) -> float | None:
-        return round(statistics.median(self.handling_hours), 2) if self.handling_hours else None
+        median = median_hours(self.handling_buckets)
+        return round(median, 2) if median is not None else None
 
     def to_dict(self) -> dict[str, object]:
         return {
             "key": self.key,
             "name": self.name,
             "received": self.received,
+            "verified": self.verified,
+            "assigned": self.assigned,
             "resolved": self.resolved,
             "rejected": self.rejected,
             "on_time_percent": self.on_time_percent,
+            "resolved_late": self.resolved_late,
+            "receipt_on_time_percent": self.receipt_on_time_percent,
+            "receipt_late": self.receipt_late,
             "overdue_now": self.overdue_now,
             "median_handling_working_hours": self.median_handling_hours,
             "satisfaction": self.ratings,
@@ -92,66 +133,148 @@ def compute_figures(
     since: datetime,
     until: datetime,
     now: datetime | None = None,
+    agency_id: int | None = None,
 ) -> list[Figures]:
-    """Figures for reports received in [since, until), grouped, largest groups first."""
+    """Figures for reports received in [since, until), grouped, largest groups first.
+
+    ``since`` and ``until`` are instants of local midnights (a day they cut into counts
+    whole); ``agency_id`` keeps only what that agency leads (and the returns it made).
+    """
     now = now or utcnow()
-    reports = session.scalars(
-        select(Report)
-        .where(Report.received_at >= since, Report.received_at < until)
-        .options(
-            selectinload(Report.history),
-            selectinload(Report.returns).selectinload(ReportReturn.agency),
-            selectinload(Report.areas).selectinload(ReportArea.area),
-        )
-        .order_by(Report.id)
-        .execution_options(yield_per=500)
-    )
-    groups: dict[str, Figures] = {}
-    for report in reports:
-        key, name = _group_of(report, group_by)
-        figures = groups.get(key) or groups.setdefault(key, Figures(key, name))
-        _count(figures, report, policy, now)
-        for returned in report.returns:
-            if group_by is GroupBy.AGENCY:
-                code, name = returned.agency.code, returned.agency.name_vi
-                figures = groups.get(code) or groups.setdefault(code, Figures(code, name))
-            figures.returned += 1
-            figures.returned_hours += returned.hours_held
+    first = policy.calendar.local_date(since)
+    last = policy.calendar.local_date(until - timedelta(microseconds=1))
+    figure_key = _figure_group(group_by)
+    in_period: list[ColumnElement[bool]] = [ReportFigure.day >= first, ReportFigure.day <= last]
+    if agency_id is not None:
+        in_period.append(ReportFigure.agency_id == agency_id)
+    sums = session.execute(
+        select(figure_key, *(func.sum(getattr(ReportFigure, n)) for n in COUNTERS))
+        .where(*in_period)
+        .group_by(figure_key)
+    ).all()
+    rows: dict[Any, dict[str, int]] = {
+        key: {n: int(v or 0) for n, v in zip(COUNTERS, values, strict=True)}
+        for key, *values in sums
+    }
+    bucket_key = _bucket_group(group_by)
+    bucket_filter = [ReportHandlingBucket.day >= first, ReportHandlingBucket.day <= last]
+    if agency_id is not None:
+        bucket_filter.append(ReportHandlingBucket.agency_id == agency_id)
+    buckets = session.execute(
+        select(bucket_key, ReportHandlingBucket.bucket, func.sum(ReportHandlingBucket.count))
+        .where(*bucket_filter)
+        .group_by(bucket_key, ReportHandlingBucket.bucket)
+    ).all()
+    overdue = _overdue_now(session, group_by, first, last, now, agency_id)
+    names = _names(session, group_by, set(rows) | set(overdue))
+    groups: dict[Any, Figures] = {}
+
+    def group(key: Any) -> Figures:
+        if key not in groups:
+            groups[key] = Figures(*names[key])
+        return groups[key]
+
+    for key, counts in rows.items():
+        if any(counts.values()):
+            _fill(group(key), counts)
+    for key, bucket, count in buckets:
+        if count:
+            group(key).handling_buckets[bucket] += int(count)
+    for key, count in overdue.items():
+        group(key).overdue_now = count
     return sorted(groups.values(), key=lambda f: (-f.received, f.key))
 
 
-def _group_of(report: Report, group_by: GroupBy) -> tuple[str, str]:
-    if group_by is GroupBy.AGENCY:
-        agency = report.lead_agency
-        return (agency.code, agency.name_vi) if agency else ("IOC", "Trung tâm IOC (chưa giao)")
-    if group_by is GroupBy.AREA:
-        leaf = report.areas[0].area if report.areas else None
-        return (leaf.code, leaf.name_vi) if leaf else ("?", "Không xác định")
-    return report.category.code, report.category.name_vi
+def _fill(figures: Figures, counts: dict[str, int]) -> None:
+    for name in (
+        "received",
+        "verified",
+        "assigned",
+        "resolved",
+        "rejected",
+        "resolved_on_time",
+        "resolved_late",
+        "receipt_on_time",
+        "receipt_late",
+        "reopened",
+        "returned",
+    ):
+        setattr(figures, name, counts[name])
+    figures.returned_hours = counts["returned_seconds"] / 3600
+    figures.handling_hours_total = counts["handling_seconds"] / 3600
+    for level in figures.ratings:
+        figures.ratings[level] = counts[f"rated_{level}"]
 
 
-def _count(figures: Figures, report: Report, policy: SlaPolicy, now: datetime) -> None:
-    figures.received += 1
-    actions = [entry.action for entry in report.history]
-    if report.status == ReportStatus.REJECTED:
-        figures.rejected += 1
-    if report.resolved_on_time is not None:
-        figures.resolved += 1
-        figures.resolved_on_time += report.resolved_on_time
-        assigned_at = _last_at(report.history, "assign")
-        resolved_at = report.resolved_at or _last_at(report.history, "resolve")
-        if assigned_at and resolved_at:
-            figures.handling_hours.append(
-                policy.calendar.working_hours_between(assigned_at, resolved_at)
-            )
-    if "reopen" in actions:
-        figures.reopened += 1
-    if clock_of(report, policy, at=now).is_overdue:
-        figures.overdue_now += 1
-    if report.rating in figures.ratings:
-        figures.ratings[report.rating] += 1
+def _figure_group(group_by: GroupBy) -> Any:
+    return {
+        GroupBy.AGENCY: ReportFigure.agency_id,
+        GroupBy.AREA: ReportFigure.area_id,
+        GroupBy.CATEGORY: ReportFigure.category_id,
+        GroupBy.CHANNEL: ReportFigure.channel,
+    }[group_by]
 
 
-def _last_at(history: Iterable[ReportHistory], action: str) -> datetime | None:
-    moments = [entry.occurred_at for entry in history if entry.action == action]
-    return moments[-1] if moments else None
+def _bucket_group(group_by: GroupBy) -> Any:
+    return {
+        GroupBy.AGENCY: ReportHandlingBucket.agency_id,
+        GroupBy.AREA: ReportHandlingBucket.area_id,
+        GroupBy.CATEGORY: ReportHandlingBucket.category_id,
+        GroupBy.CHANNEL: ReportHandlingBucket.channel,
+    }[group_by]
+
+
+def _report_group(group_by: GroupBy) -> Any:
+    return {
+        GroupBy.AGENCY: func.coalesce(Report.lead_agency_id, 0),
+        GroupBy.AREA: func.coalesce(Report.area_id, 0),
+        GroupBy.CATEGORY: Report.category_id,
+        GroupBy.CHANNEL: Report.channel,
+    }[group_by]
+
+
+def _overdue_now(
+    session: Session,
+    group_by: GroupBy,
+    first: Any,
+    last: Any,
+    now: datetime,
+    agency_id: int | None,
+) -> Counter[Any]:
+    """Open, unpaused reports of the period whose running deadline has passed: one query per
+    clock, each walking its (status, deadline) index over open reports only."""
+    key = _report_group(group_by)
+    counts: Counter[Any] = Counter()
+    for states, deadline in (
+        (TRIAGE_STATES, Report.receipt_due_at),
+        (HANDLING_STATES, Report.due_at),
+    ):
+        conditions: list[ColumnElement[bool]] = [
+            Report.status.in_([s.value for s in states]),
+            deadline < now,
+            Report.paused_at.is_(None),
+            Report.received_on >= first,
+            Report.received_on <= last,
+        ]
+        if agency_id is not None:
+            conditions.append(Report.lead_agency_id == agency_id)
+        for group, count in session.execute(
+            select(key, func.count()).where(*conditions).group_by(key)
+        ):
+            counts[group] += count
+    return counts
+
+
+def _names(session: Session, group_by: GroupBy, keys: set[Any]) -> dict[Any, tuple[str, str]]:
+    """Each group's key and name, from one query for the whole set."""
+    if group_by is GroupBy.CHANNEL:
+        return {key: (key, CHANNEL_NAMES.get(key, key)) for key in keys}
+    model: Any = {GroupBy.AGENCY: Agency, GroupBy.AREA: Area, GroupBy.CATEGORY: Category}[group_by]
+    found = {
+        row.id: (row.code, row.name_vi)
+        for row in session.execute(
+            select(model.id, model.code, model.name_vi).where(model.id.in_(keys - {0}))
+        )
+    }
+    missing = IOC_GROUP if group_by is GroupBy.AGENCY else NO_AREA_GROUP
+    return {key: found.get(key, missing) for key in keys}

@@ -47,6 +47,10 @@ class WorkingCalendar:
     holidays: frozenset[date] = frozenset()
     make_up_workdays: frozenset[date] = frozenset()
 
+    def local_date(self, instant: datetime) -> date:
+        """The calendar day ``instant`` falls on in the administration's time zone."""
+        return _utc(instant).astimezone(self.timezone).date()
+
     def is_working_day(self, day: date) -> bool:
         if day in self.holidays:
             return False

@@ -83,6 +83,19 @@ def is_on_time(clock: Clock) -> bool:
     return not clock.is_overdue
 
 
+def met_deadline(report: Report, *, at: datetime) -> bool:
+    """Whether the clock that runs now, stopped at ``at``, met its deadline: the verdict of
+    :func:`is_on_time` read from the report's columns alone (a paused clock counts as it
+    stood when it paused; a clock without a deadline is in time)."""
+    deadline = deadline_for(
+        running_kind(report), receipt_due_at=report.receipt_due_at, due_at=report.due_at
+    )
+    if deadline is None:
+        return True
+    stopped = report.paused_at if report.paused_at is not None else at
+    return stopped <= deadline
+
+
 def running_kind(report: Report) -> ClockKind:
     """Which clock the report's state runs, ignoring a pause."""
     return kind_for(report.status, is_paused=False)

@@ -11,7 +11,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from ioc.feedback.report_models import Report
-from ioc.feedback.sla.clock import ClockKind, add_hours, running_kind
+from ioc.feedback.sla.clock import (
+    ClockKind,
+    add_hours,
+    clock_of,
+    is_on_time,
+    met_deadline,
+    running_kind,
+)
 from ioc.feedback.sla.policy import SlaPolicy, runs_on_wall_clock
 
 
@@ -35,6 +42,22 @@ def start_resolution_clock(report: Report, policy: SlaPolicy, *, at: datetime) -
     report.due_at = add_hours(
         policy, runs_on_wall_clock(report.sla_tier), at, resolution_target(report, policy)
     )
+
+
+def stop_receipt_clock(report: Report, *, at: datetime) -> None:
+    """The IOC is done receiving the report at ``at`` (assigned, rejected or merged): the
+    receipt clock's verdict is recorded (statistics count it); nothing is recorded when the
+    receipt clock is not the one running (a merged report an agency already had)."""
+    if running_kind(report) is ClockKind.RECEIPT:
+        report.receipt_on_time = met_deadline(report, at=at)
+
+
+def stop_resolution_clock(report: Report, policy: SlaPolicy, *, at: datetime) -> None:
+    """The lead agency resolved the report at ``at``: the on-time verdict and the round's
+    handling time (working hours from assignment or reopening) are recorded."""
+    report.resolved_on_time = is_on_time(clock_of(report, policy, at=at))
+    started = report.clock_started_at or report.received_at
+    report.handling_hours = max(policy.calendar.working_hours_between(started, at), 0.0)
 
 
 def retarget_clock(report: Report, policy: SlaPolicy) -> None:

@@ -1,0 +1,37 @@
+"""``ioc rollups``: recount the map and figure rollups from the reports."""
+
+from __future__ import annotations
+
+import click
+
+from ioc.cli.common import require_schema, with_appcontext
+from ioc.extensions import services
+
+
+@click.group()
+def rollups() -> None:
+    """Counts the map and the statistics read (kept current as reports change)."""
+
+
+@rollups.command("rebuild")
+@with_appcontext
+def rebuild() -> None:
+    """Recount the map cells and the daily figures from the reports, in one transaction
+    (after a bulk load or a restore); columns a bulk load left empty are filled in from the
+    reports' history first."""
+    from ioc.feedback.reads.figure_rollups import rebuild_figure_rollups
+    from ioc.feedback.reads.rollups import rebuild_rollups
+
+    require_schema()
+    with services().unit_of_work() as session:
+        click.echo("Đếm lại bản đồ / recounting map cells…")
+        cells = rebuild_rollups(session)
+        click.echo(f"  {cells} ô / cell rows")
+        click.echo("Đếm lại số liệu theo ngày / recounting daily figures…")
+        figures = rebuild_figure_rollups(
+            session,
+            services().policy,
+            progress=lambda n: click.echo(f"  {n} phản ánh / reports"),
+        )
+        click.echo(f"  {figures} dòng số liệu / figure rows")
+    click.echo("Xong / done.")

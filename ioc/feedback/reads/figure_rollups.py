@@ -1,0 +1,518 @@
+"""Figures per local day of receipt × lead agency × category × leaf area × channel, kept
+current in the report's own transaction.
+
+Statistics, the public scorecard and the KPI tiles sum these rows over the days of a period
+instead of reading reports. A report adds to the row of its key (``agency_id`` 0 while no
+agency leads it, ``area_id`` 0 when it has no area) a contribution computed from its own
+columns alone (:func:`report_contribution`); a return (chuyển trả) adds to the row of the
+agency that returned it, under the keys the report had then (:func:`return_contribution`).
+Every flush moves the difference between a report's contribution before and after, so the
+rows are exactly the committed reports; :func:`rebuild_figure_rollups` recounts them with the
+same two functions after writes that bypass the ORM, which is why both always agree.
+
+Handling time is kept as a histogram (:data:`BUCKET_EDGES_MINUTES`) plus a sum, so a median
+over any period and grouping comes from adding bucket counts.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    Integer,
+    String,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    event,
+    exists,
+    func,
+    insert,
+    inspect,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from ioc.db import Base
+from ioc.feedback.reads.rollups import value_before_flush
+from ioc.feedback.report_models import Report, ReportArea, ReportHistory, ReportReturn
+from ioc.feedback.sla.policy import SlaPolicy, load_policy
+from ioc.feedback.states import ReportStatus
+
+#: Edges of the handling-time buckets, in working minutes. A median is exact to the bucket's
+#: width: a quarter hour up to 8 h (one working day), an hour up to 40 h (a working week),
+#: 8 h up to 200 h and 40 h up to 1,000 h; the last bucket holds everything longer.
+BUCKET_EDGES_MINUTES: tuple[int, ...] = (
+    tuple(range(0, 8 * 60, 15))
+    + tuple(range(8 * 60, 40 * 60, 60))
+    + tuple(range(40 * 60, 200 * 60, 8 * 60))
+    + tuple(range(200 * 60, 1000 * 60 + 1, 40 * 60))
+)
+
+#: The integer counters of a figure row, in column order.
+COUNTERS: tuple[str, ...] = (
+    "received",
+    "verified",
+    "assigned",
+    "rejected",
+    "resolved",
+    "resolved_on_time",
+    "resolved_late",
+    "reopened",
+    "rated_satisfied",
+    "rated_acceptable",
+    "rated_unsatisfied",
+    "receipt_on_time",
+    "receipt_late",
+    "returned",
+    "returned_seconds",
+    "handling_seconds",
+)
+
+#: (local day of receipt, agency id or 0, category id, leaf area id or 0, channel)
+FigureKey = tuple[date, int, int, int, str]
+Contribution = tuple[FigureKey, dict[str, int], int | None]
+
+_KEY_COLUMNS = ("day", "agency_id", "category_id", "area_id", "channel")
+
+
+class ReportFigure(Base):
+    """Counters of the reports received on ``day`` with these keys (see the module)."""
+
+    __tablename__ = "report_figure"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    area_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    received: Mapped[int] = mapped_column(Integer, default=0)
+    verified: Mapped[int] = mapped_column(Integer, default=0)
+    assigned: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    resolved: Mapped[int] = mapped_column(Integer, default=0)
+    resolved_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    resolved_late: Mapped[int] = mapped_column(Integer, default=0)
+    reopened: Mapped[int] = mapped_column(Integer, default=0)
+    rated_satisfied: Mapped[int] = mapped_column(Integer, default=0)
+    rated_acceptable: Mapped[int] = mapped_column(Integer, default=0)
+    rated_unsatisfied: Mapped[int] = mapped_column(Integer, default=0)
+    receipt_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    receipt_late: Mapped[int] = mapped_column(Integer, default=0)
+    returned: Mapped[int] = mapped_column(Integer, default=0)
+    returned_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
+    handling_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ReportHandlingBucket(Base):
+    """How many reports with these keys were resolved in handling-time bucket ``bucket``
+    (an index into :data:`BUCKET_EDGES_MINUTES`)."""
+
+    __tablename__ = "report_handling_bucket"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    area_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+def bucket_of(hours: float) -> int:
+    """The handling-time bucket of ``hours`` working hours."""
+    return max(bisect.bisect_right(BUCKET_EDGES_MINUTES, hours * 60) - 1, 0)
+
+
+def bucket_bounds(bucket: int) -> tuple[float, float | None]:
+    """The bucket's lower and upper edge in hours (None above the last edge)."""
+    low = BUCKET_EDGES_MINUTES[bucket] / 60
+    if bucket + 1 < len(BUCKET_EDGES_MINUTES):
+        return low, BUCKET_EDGES_MINUTES[bucket + 1] / 60
+    return low, None
+
+
+def median_hours(buckets: Counter[int]) -> float | None:
+    """The median of a histogram, interpolated within the bucket that holds it."""
+    total = sum(buckets.values())
+    if not total:
+        return None
+    half, seen = total / 2, 0
+    for bucket in sorted(buckets):
+        count = buckets[bucket]
+        if count and seen + count >= half:
+            low, high = bucket_bounds(bucket)
+            if high is None:
+                return low
+            return low + (high - low) * (half - seen) / count
+        seen += count
+    return None  # unreachable: the counts add up to ``total``
+
+
+# Report columns a contribution reads, in the order report_contribution takes them.
+_REPORT_FIELDS = (
+    "received_on",
+    "lead_agency_id",
+    "category_id",
+    "area_id",
+    "channel",
+    "status",
+    "is_verified",
+    "is_assigned",
+    "resolved_on_time",
+    "reopen_count",
+    "rating",
+    "receipt_on_time",
+    "handling_hours",
+)
+_RETURN_FIELDS = ("received_on", "agency_id", "category_id", "area_id", "channel", "hours_held")
+
+
+def report_contribution(
+    received_on: date | None,
+    lead_agency_id: int | None,
+    category_id: int | None,
+    area_id: int | None,
+    channel: str | None,
+    status: str | None,
+    is_verified: bool | None,
+    is_assigned: bool | None,
+    resolved_on_time: bool | None,
+    reopen_count: int | None,
+    rating: str | None,
+    receipt_on_time: bool | None,
+    handling_hours: float | None,
+) -> Contribution | None:
+    """What one report adds to its figure row (None before it has a day of receipt)."""
+    if received_on is None or category_id is None or channel is None:
+        return None
+    key = (received_on, lead_agency_id or 0, category_id, area_id or 0, channel)
+    counts = {
+        "received": 1,
+        "verified": int(bool(is_verified)),
+        "assigned": int(bool(is_assigned)),
+        "rejected": int(status == ReportStatus.REJECTED),
+        "resolved": int(resolved_on_time is not None),
+        "resolved_on_time": int(resolved_on_time is True),
+        "resolved_late": int(resolved_on_time is False),
+        "reopened": int(bool(reopen_count)),
+        "receipt_on_time": int(receipt_on_time is True),
+        "receipt_late": int(receipt_on_time is False),
+    }
+    if rating in ("satisfied", "acceptable", "unsatisfied"):
+        counts[f"rated_{rating}"] = 1
+    bucket = None
+    if resolved_on_time is not None and handling_hours is not None:
+        counts["handling_seconds"] = round(handling_hours * 3600)
+        bucket = bucket_of(handling_hours)
+    return key, {name: n for name, n in counts.items() if n}, bucket
+
+
+def return_contribution(
+    received_on: date | None,
+    agency_id: int | None,
+    category_id: int | None,
+    area_id: int | None,
+    channel: str | None,
+    hours_held: float | None,
+) -> Contribution | None:
+    """What one return adds: to the returning agency's row, under the report's keys."""
+    if received_on is None or agency_id is None or category_id is None or channel is None:
+        return None
+    key = (received_on, agency_id, category_id, area_id or 0, channel)
+    return key, {"returned": 1, "returned_seconds": round((hours_held or 0.0) * 3600)}, None
+
+
+class FigureDeltas:
+    """Counter changes per figure row and per handling bucket."""
+
+    def __init__(self) -> None:
+        self.counts: dict[FigureKey, Counter[str]] = {}
+        self.buckets: Counter[tuple[FigureKey, int]] = Counter()
+
+    def add(self, contribution: Contribution | None, sign: int) -> None:
+        if contribution is None:
+            return
+        key, counts, bucket = contribution
+        row = self.counts.setdefault(key, Counter())
+        for name, n in counts.items():
+            row[name] += sign * n
+        if bucket is not None:
+            self.buckets[(key, bucket)] += sign
+
+    def nonzero(self) -> tuple[dict[FigureKey, dict[str, int]], dict[tuple[FigureKey, int], int]]:
+        counts = {key: {n: d for n, d in row.items() if d} for key, row in self.counts.items()}
+        return (
+            {key: row for key, row in counts.items() if row},
+            {key: d for key, d in self.buckets.items() if d},
+        )
+
+
+_Contributor = Callable[..., Contribution | None]
+_TRACKED: tuple[tuple[type[Any], tuple[str, ...], _Contributor], ...] = (
+    (Report, _REPORT_FIELDS, report_contribution),
+    (ReportReturn, _RETURN_FIELDS, return_contribution),
+)
+
+
+def _changes(session: Session) -> FigureDeltas:
+    deltas = FigureDeltas()
+    for obj in session.new:
+        for cls, fields, contribution in _TRACKED:
+            if isinstance(obj, cls):
+                deltas.add(contribution(*(getattr(obj, n) for n in fields)), +1)
+    for obj in session.deleted:
+        for cls, fields, contribution in _TRACKED:
+            if isinstance(obj, cls):
+                state = inspect(obj)
+                deltas.add(contribution(*(value_before_flush(state, n) for n in fields)), -1)
+    for obj in session.dirty:
+        for cls, fields, contribution in _TRACKED:
+            if not isinstance(obj, cls):
+                continue
+            state = inspect(obj)
+            if not any(state.attrs[n].history.has_changes() for n in fields):
+                continue
+            deltas.add(contribution(*(value_before_flush(state, n) for n in fields)), -1)
+            deltas.add(contribution(*(getattr(obj, n) for n in fields)), +1)
+    return deltas
+
+
+def _table(model: type[Base]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)  # mapped to a plain table, not a join or a select
+    return table
+
+
+def apply_figure_deltas(session: Session, deltas: FigureDeltas) -> None:
+    """Add ``deltas`` to the rows (in key order, so concurrent writers never deadlock)."""
+    counts, buckets = deltas.nonzero()
+    if not counts and not buckets:
+        return
+    connection = session.connection()
+    upsert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    figures = _table(ReportFigure)
+    for key, row in sorted(counts.items()):
+        statement = upsert(figures).values(**dict(zip(_KEY_COLUMNS, key, strict=True)), **row)
+        connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=list(_KEY_COLUMNS),
+                set_={n: figures.c[n] + statement.excluded[n] for n in row},
+            )
+        )
+    histogram = _table(ReportHandlingBucket)
+    for (key, bucket), delta in sorted(buckets.items()):
+        statement = upsert(histogram).values(
+            **dict(zip(_KEY_COLUMNS, key, strict=True)), bucket=bucket, count=delta
+        )
+        connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=[*_KEY_COLUMNS, "bucket"],
+                set_={"count": histogram.c.count + statement.excluded.count},
+            )
+        )
+
+
+@event.listens_for(Session, "after_flush")
+def _keep_figures_current(session: Session, _flush_context: Any) -> None:
+    apply_figure_deltas(session, _changes(session))
+
+
+def rebuild_figure_rollups(
+    session: Session,
+    policy: SlaPolicy | None = None,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Recount every figure row from the reports and their returns (after bulk loads);
+    returns the rows written.
+
+    Report columns the figures read that a bulk load left empty are filled in from the
+    history first (:func:`backfill_figure_columns`); ``policy`` gives the time zone and
+    working calendar for that (the shipped policy in Vietnam's time zone when None).
+    ``progress`` is called with the number of reports counted so far.
+    """
+    backfill_figure_columns(session, policy or load_policy(ZoneInfo("Asia/Ho_Chi_Minh")))
+    session.execute(delete(ReportFigure))
+    session.execute(delete(ReportHandlingBucket))
+    deltas = FigureDeltas()
+    counted = 0
+    for row in _stream(session, [getattr(Report, n) for n in _REPORT_FIELDS]):
+        deltas.add(report_contribution(*row), +1)
+        counted += 1
+        if progress and counted % 100_000 == 0:
+            progress(counted)
+    for row in _stream(session, [getattr(ReportReturn, n) for n in _RETURN_FIELDS]):
+        deltas.add(return_contribution(*row), +1)
+    if progress:
+        progress(counted)
+    counts, buckets = deltas.nonzero()
+    _insert_in_batches(
+        session,
+        ReportFigure,
+        [dict(zip(_KEY_COLUMNS, key, strict=True)) | row for key, row in sorted(counts.items())],
+    )
+    _insert_in_batches(
+        session,
+        ReportHandlingBucket,
+        [
+            dict(zip(_KEY_COLUMNS, key, strict=True)) | {"bucket": bucket, "count": count}
+            for (key, bucket), count in sorted(buckets.items())
+        ],
+    )
+    return len(counts)
+
+
+def _stream(session: Session, columns: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
+    result = session.execute(select(*columns).execution_options(yield_per=5_000))
+    for row in result:
+        yield tuple(row)
+
+
+def _insert_in_batches(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
+    table = _table(model)
+    defaults = dict.fromkeys(COUNTERS, 0) if model is ReportFigure else {}
+    for start in range(0, len(rows), 5_000):
+        batch = [defaults | row for row in rows[start : start + 5_000]]
+        session.execute(insert(table), batch)
+
+
+def backfill_figure_columns(session: Session, policy: SlaPolicy) -> None:
+    """Fill the report columns the figures read where they are empty, from the areas and the
+    history (reports written before these columns existed, or by a bulk load).
+
+    The receipt verdict of an old report compares when it last left the IOC queue with the
+    receipt deadline, and its handling time runs from its last assignment or reopening to its
+    resolution: both ignore time the clock was paused, which only the live upkeep knows.
+    """
+    reports = _table(Report)
+
+    def fill(where: Any, **values: Any) -> None:
+        # The report's own update time stays: filling a derived column is not a change.
+        session.execute(
+            update(reports).where(where).values(updated_at=reports.c.updated_at, **values)
+        )
+
+    def has(*conditions: Any) -> Any:
+        return exists().where(ReportHistory.report_id == reports.c.id, *conditions)
+
+    _fill_received_on(session, policy.calendar.timezone)
+    leaf = select(ReportArea.area_id).where(
+        ReportArea.report_id == reports.c.id, ReportArea.depth == 0
+    )
+    fill(reports.c.area_id.is_(None), area_id=leaf.scalar_subquery())
+    returns = _table(ReportReturn)
+    for name in ("received_on", "category_id", "area_id", "channel"):
+        value = select(reports.c[name]).where(reports.c.id == returns.c.report_id)
+        session.execute(
+            update(returns).where(returns.c[name].is_(None)).values({name: value.scalar_subquery()})
+        )
+    triage = [ReportStatus.PENDING_REVIEW.value, ReportStatus.RETURNED.value]
+    dispatched = and_(
+        ReportHistory.action == "submitted", ReportHistory.to_status == ReportStatus.ASSIGNED.value
+    )
+    left_queue = and_(ReportHistory.from_status.in_(triage), ReportHistory.to_status.not_in(triage))
+    fill(
+        reports.c.is_verified.is_not(True) & has(ReportHistory.action == "verify"),
+        is_verified=True,
+    )
+    fill(
+        reports.c.is_assigned.is_not(True)
+        & (has(ReportHistory.action == "assign") | has(dispatched)),
+        is_assigned=True,
+    )
+    reopens = select(func.count(ReportHistory.id)).where(
+        ReportHistory.report_id == reports.c.id, ReportHistory.action == "reopen"
+    )
+    fill(
+        (func.coalesce(reports.c.reopen_count, 0) == 0) & has(ReportHistory.action == "reopen"),
+        reopen_count=reopens.scalar_subquery(),
+    )
+    fill(reports.c.receipt_on_time.is_(None) & has(dispatched), receipt_on_time=True)
+    last_left = select(func.max(ReportHistory.occurred_at)).where(
+        ReportHistory.report_id == reports.c.id, left_queue
+    )
+    fill(
+        reports.c.receipt_on_time.is_(None)
+        & reports.c.receipt_due_at.is_not(None)
+        & has(left_queue),
+        receipt_on_time=last_left.scalar_subquery() <= reports.c.receipt_due_at,
+    )
+    _fill_handling_hours(session, policy)
+
+
+def _fill_received_on(session: Session, timezone: ZoneInfo) -> None:
+    # Local dates are computed here rather than in SQL, where SQLite knows no time zones.
+    rows = session.execute(
+        select(Report.id, Report.received_at).where(Report.received_on.is_(None))
+    ).all()
+    _update_reports(
+        session, ({"b_id": i, "received_on": at.astimezone(timezone).date()} for i, at in rows)
+    )
+
+
+def _fill_handling_hours(session: Session, policy: SlaPolicy) -> None:
+    started = (
+        select(func.max(ReportHistory.occurred_at))
+        .where(
+            ReportHistory.report_id == Report.id,
+            ReportHistory.action.in_(["assign", "reopen", "submitted"]),
+            ReportHistory.occurred_at <= Report.resolved_at,
+        )
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(Report.id, Report.received_at, Report.resolved_at, started).where(
+            Report.handling_hours.is_(None),
+            Report.resolved_on_time.is_not(None),
+            Report.resolved_at.is_not(None),
+        )
+    ).all()
+    hours = policy.calendar.working_hours_between
+    _update_reports(
+        session,
+        (
+            {
+                "b_id": i,
+                "handling_hours": max(hours(_utc(start) or received, resolved or received), 0.0),
+            }
+            for i, received, resolved, start in rows
+        ),
+    )
+
+
+def _utc(moment: datetime | str | None) -> datetime | None:
+    # MAX() over a UTC column comes back as the driver gives it (naive text on SQLite).
+    if moment is None:
+        return None
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _update_reports(session: Session, rows: Iterable[dict[str, Any]]) -> None:
+    reports = _table(Report)
+    statement = (
+        update(reports)
+        .where(reports.c.id == bindparam("b_id"))
+        .values(updated_at=reports.c.updated_at)
+    )
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == 5_000:
+            session.execute(statement, batch)
+            batch = []
+    if batch:
+        session.execute(statement, batch)

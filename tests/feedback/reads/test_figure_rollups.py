@@ -1,0 +1,315 @@
+"""Figure rollups: after any sequence of real use cases the daily counters equal a recount
+from the reports, their history and their returns, and a rebuild writes the same rows."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ioc.errors import IocError
+from ioc.feedback.intake.filing import Intake, submit_report
+from ioc.feedback.lifecycle import agency_work, citizen_actions, questions, triage
+from ioc.feedback.lifecycle.citizen_actions import Rating
+from ioc.feedback.models import Agency, Category, User
+from ioc.feedback.reads.figure_rollups import (
+    COUNTERS,
+    ReportFigure,
+    ReportHandlingBucket,
+    bucket_of,
+    rebuild_figure_rollups,
+)
+from ioc.feedback.report_models import Report, ReportReturn
+from ioc.feedback.sla.policy import SlaPolicy
+from ioc.feedback.states import HANDLING_STATES, TRIAGE_STATES, ReportStatus, Role
+from tests.factories import (
+    make_agency,
+    make_category,
+    make_province_with_two_communes,
+    make_rule,
+    make_user,
+)
+
+IN_A = (108.05, 16.05)
+IN_B = (108.15, 16.05)
+CHANNELS = ("mobile", "web", "phone", "zalo")
+
+FINAL = {ReportStatus.REJECTED, ReportStatus.DUPLICATE, ReportStatus.CLOSED}
+
+Rows = Counter[tuple[Any, ...]]
+
+
+@dataclass
+class Province:
+    session: Session
+    intake: Intake
+    traveller: time_machine.Traveller
+    agencies: list[Agency]
+    categories: list[Category]
+    operator: User
+    supervisor: User
+    officers: dict[int, User]
+    citizens: list[User]
+    #: What the test itself saw at each return: (report id, agency id, category id, hours).
+    returns: list[tuple[int, int, int, float]] = field(default_factory=list)
+
+    @property
+    def policy(self) -> SlaPolicy:
+        return self.intake.policy
+
+
+@pytest.fixture
+def province(session: Session, intake: Intake, fixed_clock: time_machine.Traveller) -> Province:
+    make_province_with_two_communes(session)
+    agencies = [make_agency(session, code, area_code="P") for code in ("SXD", "MTDT")]
+    queued = make_category(session, "den_duong", is_auto_dispatch=False)
+    dispatched = make_category(session, "rac", is_auto_dispatch=True)
+    urgent = make_category(
+        session, "o_ga", is_auto_dispatch=False, sla_tier="urgent", sla_target_hours=4
+    )
+    make_rule(session, dispatched, "A", agencies[1])
+    return Province(
+        session=session,
+        intake=intake,
+        traveller=fixed_clock,
+        agencies=agencies,
+        categories=[queued, dispatched, urgent],
+        operator=make_user(session, Role.IOC_OPERATOR, "operator"),
+        supervisor=make_user(session, Role.IOC_SUPERVISOR, "supervisor"),
+        officers={
+            a.id: make_user(session, Role.AGENCY_OFFICER, f"cb_{a.code}", a) for a in agencies
+        },
+        citizens=[make_user(session, Role.CITIZEN, f"dan{i}") for i in range(3)],
+    )
+
+
+def _step(p: Province, rng: random.Random, reports: list[Report], *, pauses: bool) -> None:
+    """One random thing a person does; what the rules refuse is simply not done."""
+    s, policy = p.session, p.policy
+    if not reports or rng.random() < 0.25:
+        reports.append(
+            submit_report(
+                s,
+                p.intake,
+                category_code=rng.choice(p.categories).code,
+                lon=rng.choice((IN_A, IN_B))[0],
+                lat=IN_A[1],
+                channel=rng.choice(CHANNELS),
+                reporter_id=rng.choice(p.citizens).id,
+            )
+        )
+        return
+    live = [r for r in reports if r.status not in FINAL]
+    if not live:
+        return
+    report = rng.choice(live)
+    status = report.status
+    lead = p.officers.get(report.lead_agency_id or 0)
+    if status in TRIAGE_STATES:
+        action = rng.choice(["verify", "classify", "assign", "assign", "reject", "merge", "ask"])
+        if action == "verify":
+            triage.verify_report(s, report=report, actor=p.operator, note=None)
+        elif action == "classify":
+            code = rng.choice(p.categories).code
+            triage.classify_report(
+                s, policy=policy, report=report, actor=p.operator, category_code=code
+            )
+        elif action == "assign":
+            code = rng.choice(p.agencies).code
+            triage.assign_report(
+                s, policy=policy, report=report, actor=p.operator, agency_code=code
+            )
+        elif action == "reject":
+            triage.reject_report(s, report=report, actor=p.operator, reason="Không thuộc phạm vi")
+        elif action == "merge":
+            others = [r for r in reports if r is not report and r.status in TRIAGE_STATES]
+            if others:
+                triage.mark_duplicate(s, report=report, actor=p.operator, of_ref=others[0].ref)
+        elif pauses and report.paused_at is None:
+            questions.ask_citizen(s, report=report, actor=p.operator, question="Ở đâu ạ?")
+    elif status in HANDLING_STATES and lead is not None:
+        if report.paused_at is not None:
+            citizen_actions.add_comment(
+                s, report=report, citizen_id=report.reporter_id or 0, text="Số 5", policy=policy
+            )
+        elif status == ReportStatus.ASSIGNED:
+            if rng.random() < 0.8:
+                agency_work.accept_report(s, report=report, actor=lead)
+            else:
+                triage.mark_duplicate(
+                    s, report=report, actor=p.operator, of_ref=rng.choice(reports).ref
+                )
+        elif rng.random() < 0.2:
+            agency, category = report.lead_agency_id or 0, report.category_id
+            agency_work.return_report(s, policy=policy, report=report, actor=lead, reason="Sai")
+            held = s.scalars(select(ReportReturn).where(ReportReturn.report_id == report.id))
+            p.returns.append((report.id, agency, category, list(held)[-1].hours_held))
+        elif pauses and rng.random() < 0.15:
+            questions.ask_citizen(s, report=report, actor=lead, question="Ảnh rõ hơn?")
+        else:
+            agency_work.resolve_report(
+                s, policy=policy, report=report, actor=lead, answer="Đã xử lý", photos=[]
+            )
+    elif status == ReportStatus.RESOLVED:
+        if report.rating is None:
+            citizen_actions.rate_report(
+                s,
+                report=report,
+                citizen_id=report.reporter_id or 0,
+                rating=rng.choice(list(Rating)),
+                comment=None,
+            )
+        elif rng.random() < 0.7:
+            triage.reopen_report(
+                s, policy=policy, report=report, actor=p.operator, reason="Chưa xong"
+            )
+        else:
+            triage.close_report(s, report=report, actor=p.operator, note=None)
+
+
+def _play(p: Province, seed: int, steps: int, *, pauses: bool = True) -> None:
+    rng = random.Random(seed)
+    reports: list[Report] = []
+    for _ in range(steps):
+        # Hours to days apart, so reports fall on several local days and clocks run late.
+        p.traveller.shift(timedelta(minutes=rng.choice((7, 45, 150, 600, 1500))))
+        try:
+            with p.session.begin_nested():
+                _step(p, rng, reports, pauses=pauses)
+                p.session.flush()
+        except IocError:
+            p.session.expire_all()
+    p.session.flush()
+
+
+def _live(session: Session) -> tuple[Rows, Rows]:
+    keys = ("day", "agency_id", "category_id", "area_id", "channel")
+    figures: Rows = Counter()
+    for row in session.scalars(select(ReportFigure)):
+        key = tuple(getattr(row, k) for k in keys)
+        for name in COUNTERS:
+            if getattr(row, name):
+                figures[(*key, name)] = getattr(row, name)
+    buckets: Rows = Counter()
+    for b in session.scalars(select(ReportHandlingBucket)):
+        if b.count:
+            buckets[(*(getattr(b, k) for k in keys), b.bucket)] = b.count
+    return figures, buckets
+
+
+def _recount(p: Province) -> tuple[Rows, Rows]:
+    """The figures counted directly from the reports, their history and the returns the
+    test made, without the rollup code."""
+    figures: Rows = Counter()
+    buckets: Rows = Counter()
+    timezone = p.policy.calendar.timezone
+    days: dict[int, date] = {}
+    for r in p.session.scalars(select(Report)):
+        day = r.received_at.astimezone(timezone).date()
+        days[r.id] = day
+        key = (day, r.lead_agency_id or 0, r.category_id, r.areas[0].area_id, r.channel)
+        actions = Counter(h.action for h in r.history)
+        dispatched = any(
+            h.action == "submitted" and h.to_status == ReportStatus.ASSIGNED for h in r.history
+        )
+        resolved = actions["resolve"] > actions["reopen"]
+        left_queue = dispatched or any(
+            h.from_status in TRIAGE_STATES and h.to_status not in TRIAGE_STATES for h in r.history
+        )
+        figures[(*key, "received")] += 1
+        figures[(*key, "verified")] += actions["verify"] > 0
+        figures[(*key, "assigned")] += actions["assign"] > 0 or dispatched
+        figures[(*key, "rejected")] += r.status == ReportStatus.REJECTED
+        figures[(*key, "resolved")] += resolved
+        figures[(*key, "resolved_on_time")] += resolved and r.resolved_on_time is True
+        figures[(*key, "resolved_late")] += resolved and r.resolved_on_time is False
+        figures[(*key, "reopened")] += actions["reopen"] > 0
+        figures[(*key, f"rated_{r.rating}")] += r.rating is not None
+        assert (r.receipt_on_time is not None) is left_queue, r.ref
+        figures[(*key, "receipt_on_time")] += r.receipt_on_time is True
+        figures[(*key, "receipt_late")] += r.receipt_on_time is False
+        if resolved:
+            assert r.handling_hours is not None
+            figures[(*key, "handling_seconds")] += round(r.handling_hours * 3600)
+            buckets[(*key, bucket_of(r.handling_hours))] += 1
+    areas = {r.id: r.areas[0].area_id for r in p.session.scalars(select(Report))}
+    channels = {r.id: r.channel for r in p.session.scalars(select(Report))}
+    for report_id, agency_id, category_id, hours in p.returns:
+        key = (days[report_id], agency_id, category_id, areas[report_id], channels[report_id])
+        figures[(*key, "returned")] += 1
+        figures[(*key, "returned_seconds")] += round(hours * 3600)
+    return +figures, +buckets
+
+
+@pytest.mark.parametrize("seed", [7, 2026])
+def test_daily_figures_equal_a_recount_after_random_workflows(
+    province: Province, seed: int
+) -> None:
+    _play(province, seed, steps=200)
+
+    figures, buckets = _live(province.session)
+
+    assert figures == _recount(province)[0]
+    assert buckets == _recount(province)[1]
+    # The workflow reached the states worth counting.
+    totals: Counter[str] = Counter()
+    for (*_, name), n in figures.items():
+        totals[name] += n
+    for name in ("received", "verified", "rejected", "resolved", "reopened", "returned"):
+        assert totals[name] > 0, name
+    assert len({key[0] for key in figures}) > 3  # several local days
+
+
+def test_a_rebuild_writes_the_rows_the_live_upkeep_keeps(province: Province) -> None:
+    _play(province, 11, steps=120)
+    live = _live(province.session)
+
+    rebuild_figure_rollups(province.session, province.policy)
+
+    assert _live(province.session) == live
+
+
+def test_a_rebuild_after_a_bulk_load_fills_the_columns_from_the_history(
+    province: Province,
+) -> None:
+    _play(province, 5, steps=120, pauses=False)
+    live_figures, live_buckets = _live(province.session)
+    # What a loader writing reports, history and returns directly leaves empty.
+    province.session.execute(
+        update(Report).values(
+            received_on=None,
+            area_id=None,
+            is_verified=False,
+            is_assigned=False,
+            receipt_on_time=None,
+            reopen_count=0,
+            handling_hours=None,
+        ),
+        execution_options={"synchronize_session": False},
+    )
+    province.session.execute(
+        update(ReportReturn).values(received_on=None, category_id=None, area_id=None, channel=None),
+        execution_options={"synchronize_session": False},
+    )
+    province.session.expire_all()
+
+    rebuild_figure_rollups(province.session, province.policy)
+    figures, buckets = _live(province.session)
+
+    # The handling time is measured from the history rows, written a few microseconds
+    # after the clock started: a second at most apart per report.
+    def without_seconds(rows: Rows) -> Rows:
+        return Counter({k: v for k, v in rows.items() if k[-1] != "handling_seconds"})
+
+    assert without_seconds(figures) == without_seconds(live_figures)
+    assert buckets == live_buckets
+    for key, seconds in live_figures.items():
+        if key[-1] == "handling_seconds":
+            assert abs(figures[key] - seconds) <= live_figures[(*key[:-1], "resolved")]
