@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -77,27 +77,6 @@ class OnBehalfIn(_Strict):
     address: str | None = Field(default=None, max_length=300)
     description: str | None = Field(default=None, max_length=2000)
     attributes: dict[str, Any] = Field(default_factory=dict)
-
-
-class StatisticsQuery(_Strict):
-    group_by: Literal["agency", "area", "category"] = "agency"
-    since: date | None = Field(default=None, description="First local day (default: 30 days ago)")
-    until: date | None = Field(default=None, description="Day after the last (default: tomorrow)")
-
-
-class StatisticsOut(BaseModel):
-    group_by: str
-    since: Any
-    until: Any
-    items: list[dict[str, Any]]
-
-
-class ExportQuery(_Strict):
-    since: date | None = None
-    until: date | None = None
-    status: str | None = Field(default=None, max_length=20)
-    category: str | None = Field(default=None, max_length=64)
-    agency: str | None = Field(default=None, max_length=64)
 
 
 class QuestionIn(_Strict):

@@ -92,13 +92,16 @@ def compute_figures(
     since: datetime,
     until: datetime,
     now: datetime | None = None,
+    agency_id: int | None = None,
 ) -> list[Figures]:
-    """Figures for reports received in [since, until), grouped, largest groups first."""
+    """Figures for reports received in [since, until), grouped, largest groups first; with
+    ``agency_id``, only the reports that agency leads and the returns it made."""
     now = now or utcnow()
+    query = select(Report).where(Report.received_at >= since, Report.received_at < until)
+    if agency_id is not None:
+        query = query.where(Report.lead_agency_id == agency_id)
     reports = session.scalars(
-        select(Report)
-        .where(Report.received_at >= since, Report.received_at < until)
-        .options(
+        query.options(
             selectinload(Report.history),
             selectinload(Report.returns).selectinload(ReportReturn.agency),
             selectinload(Report.areas).selectinload(ReportArea.area),
@@ -112,6 +115,8 @@ def compute_figures(
         figures = groups.get(key) or groups.setdefault(key, Figures(key, name))
         _count(figures, report, policy, now)
         for returned in report.returns:
+            if agency_id is not None and returned.agency_id != agency_id:
+                continue
             if group_by is GroupBy.AGENCY:
                 code, name = returned.agency.code, returned.agency.name_vi
                 figures = groups.get(code) or groups.setdefault(code, Figures(code, name))
