@@ -33,7 +33,7 @@ from ioc.feedback.reads.statistics import GroupBy, compute_figures
 from ioc.feedback.states import AGENCY_STAFF
 from ioc.web import staff_view
 from ioc.web.caching import cached_json, figures_etag, not_modified
-from ioc.web.downloads import check_format, export_download
+from ioc.web.downloads import Download, check_format, export_download
 from ioc.web.figures import ExportQuery, StatisticsOut, StatisticsQuery
 from ioc.web.openapi import api
 from ioc.web.periods import period
@@ -201,7 +201,7 @@ def figures() -> FlaskResponse:
 
 @bp.get("/exports/reports.<fmt>")
 @api.validate(query=ExportQuery, tags=TAGS, security=STAFF_SECURITY)
-def export_reports(fmt: str) -> FlaskResponse:
+def export_reports(fmt: str) -> Download:
     """The reports my agency leads as CSV or XLSX, streamed, with the operations centre's
     filters (no reporter identity; cells that would be formulas begin with `'`). Audited."""
     check_format(fmt)

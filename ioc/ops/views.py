@@ -39,7 +39,7 @@ from ioc.ops.schemas import (
 )
 from ioc.web import staff_view
 from ioc.web.caching import cached_json, figures_etag, not_modified
-from ioc.web.downloads import check_format, export_download
+from ioc.web.downloads import Download, check_format, export_download
 from ioc.web.figures import ExportQuery, StatisticsOut, StatisticsQuery
 from ioc.web.openapi import api
 from ioc.web.periods import period
@@ -270,7 +270,7 @@ def figures() -> FlaskResponse:
 
 @bp.get("/exports/reports.<fmt>")
 @api.validate(query=ExportQuery, tags=TAGS, security=STAFF_SECURITY)
-def export_reports(fmt: str) -> FlaskResponse:
+def export_reports(fmt: str) -> Download:
     """Filtered reports as CSV or XLSX, streamed (no reporter identity; cells that would be
     formulas begin with `'`). Every export is recorded in the audit log."""
     check_format(fmt)
