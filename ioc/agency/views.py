@@ -200,7 +200,9 @@ def figures() -> FlaskResponse:
 
 
 @bp.get("/exports/reports.<fmt>")
-@api.validate(query=ExportQuery, tags=TAGS, security=STAFF_SECURITY)
+@api.validate(
+    query=ExportQuery, resp=Response("HTTP_200", **STAFF_ERRORS), tags=TAGS, security=STAFF_SECURITY
+)
 def export_reports(fmt: str) -> Download:
     """The reports my agency leads as CSV or XLSX, streamed, with the operations centre's
     filters (no reporter identity; cells that would be formulas begin with `'`). Audited."""

@@ -269,7 +269,9 @@ def figures() -> FlaskResponse:
 
 
 @bp.get("/exports/reports.<fmt>")
-@api.validate(query=ExportQuery, tags=TAGS, security=STAFF_SECURITY)
+@api.validate(
+    query=ExportQuery, resp=Response("HTTP_200", **STAFF_ERRORS), tags=TAGS, security=STAFF_SECURITY
+)
 def export_reports(fmt: str) -> Download:
     """Filtered reports as CSV or XLSX, streamed (no reporter identity; cells that would be
     formulas begin with `'`). Every export is recorded in the audit log."""
