@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, request
+from flask import Response as FlaskResponse
 from spectree import Response
 
 from ioc.agency.schemas import (
@@ -25,11 +26,18 @@ from ioc.feedback.intake.filing import MAX_PHOTOS
 from ioc.feedback.intake.photos import process_photo
 from ioc.feedback.lifecycle import agency_work, questions
 from ioc.feedback.lifecycle.handling import get_report_for_staff
+from ioc.feedback.models import User
+from ioc.feedback.reads.exports import ExportFilter
 from ioc.feedback.reads.paging import MAX_PAGE_SIZE
 from ioc.feedback.reads.queues import list_agency_inbox
+from ioc.feedback.reads.statistics import GroupBy, compute_figures
 from ioc.feedback.states import AGENCY_STAFF
 from ioc.web import staff_view
+from ioc.web.caching import cached_json, figures_etag, not_modified
+from ioc.web.downloads import Download, check_format, export_download
+from ioc.web.figures import ExportQuery, StatisticsOut, StatisticsQuery
 from ioc.web.openapi import api
+from ioc.web.periods import period
 from ioc.web.staff_access import (
     STAFF_ERRORS,
     STAFF_SECURITY,
@@ -163,6 +171,64 @@ def resolve(ref: str) -> dict[str, Any]:
 def ask_citizen(ref: str) -> dict[str, Any]:
     """Ask the reporter for more information; the deadline clock pauses until they answer."""
     return _act(ref, questions.ask_citizen, question=validated_body(QuestionIn).question)
+
+
+@bp.get("/statistics")
+@api.validate(
+    query=StatisticsQuery,
+    resp=Response(HTTP_200=StatisticsOut, HTTP_304=None, **STAFF_ERRORS),
+    tags=TAGS,
+    security=STAFF_SECURITY,
+)
+def figures() -> FlaskResponse:
+    """My agency's figures, as the operations centre sees them but for the reports my agency
+    leads (and the returns it made), grouped by area or category. ETag and 304 as there."""
+    query = validated_query(StatisticsQuery)
+    since, until = period(query.since, query.until, services().settings.tz)
+    with staff_unit_of_work(AGENCY_STAFF) as (session, actor):
+        agency_id = agency_id_of(actor)
+        etag = figures_etag(session, scope=f"agency:{agency_id}", query=query)
+        if unchanged := not_modified(etag, public=False):
+            return unchanged
+        rows = compute_figures(
+            session,
+            services().policy,
+            group_by=GroupBy(query.group_by),
+            since=since,
+            until=until,
+            agency_id=agency_id,
+        )
+        document = {
+            "group_by": query.group_by,
+            "since": since,
+            "until": until,
+            "items": [f.to_dict() for f in rows],
+        }
+    return cached_json(document, etag, public=False)
+
+
+@bp.get("/exports/reports.<fmt>")
+@api.validate(
+    query=ExportQuery, resp=Response("HTTP_200", **STAFF_ERRORS), tags=TAGS, security=STAFF_SECURITY
+)
+def export_reports(fmt: str) -> Download:
+    """The reports my agency leads as CSV or XLSX, streamed, with the operations centre's
+    filters (no reporter identity; cells that would be formulas begin with `'`). Audited."""
+    check_format(fmt)
+    query = validated_query(ExportQuery)
+    since, until = period(query.since, query.until, services().settings.tz)
+
+    def own(actor: User) -> ExportFilter:
+        return ExportFilter(
+            since=since,
+            until=until,
+            status=query.status,
+            category=query.category,
+            agency=query.agency,
+            lead_agency_id=agency_id_of(actor),
+        )
+
+    return export_download(AGENCY_STAFF, fmt, since=since, until=until, criteria_for=own)
 
 
 @bp.get("/snapshot")

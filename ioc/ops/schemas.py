@@ -110,27 +110,6 @@ class OnBehalfIn(_Strict):
     attributes: dict[str, Any] = Field(default_factory=dict)
 
 
-class StatisticsQuery(_Strict):
-    group_by: Literal["agency", "area", "category", "channel"] = "agency"
-    since: date | None = Field(default=None, description="First local day (default: 30 days ago)")
-    until: date | None = Field(default=None, description="Day after the last (default: tomorrow)")
-
-
-class StatisticsOut(BaseModel):
-    group_by: str
-    since: Any
-    until: Any
-    items: list[dict[str, Any]]
-
-
-class ExportQuery(_Strict):
-    since: date | None = None
-    until: date | None = None
-    status: str | None = Field(default=None, max_length=20)
-    category: str | None = Field(default=None, max_length=64)
-    agency: str | None = Field(default=None, max_length=64)
-
-
 class QuestionIn(_Strict):
     question: str = Field(min_length=1, max_length=4000, description="Shown to the citizen")
 

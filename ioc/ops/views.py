@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, stream_with_context
+from flask import Blueprint
 from flask import Response as FlaskResponse
 from spectree import Response
 
 from ioc.db import utcnow
-from ioc.errors import NotFound
 from ioc.events.log import latest_seq
 from ioc.extensions import services
 from ioc.feedback.announce import map_point
 from ioc.feedback.lifecycle import moderation, questions, triage
 from ioc.feedback.lifecycle.handling import get_report_for_staff, list_active_agencies
-from ioc.feedback.reads.exports import ExportFilter, csv_chunks, report_rows, write_xlsx
+from ioc.feedback.reads.exports import ExportFilter
 from ioc.feedback.reads.filters import ReportFilter
 from ioc.feedback.reads.kpis import count_ops_kpis
 from ioc.feedback.reads.lists import list_reports
@@ -31,7 +30,6 @@ from ioc.ops.schemas import (
     CandidateList,
     ClassifyIn,
     DuplicateIn,
-    ExportQuery,
     ExtensionDecisionIn,
     GroupedSurgeOut,
     GroupSurgeIn,
@@ -44,20 +42,20 @@ from ioc.ops.schemas import (
     QueueQuery,
     ReasonIn,
     ReportListQuery,
-    StatisticsOut,
-    StatisticsQuery,
     SurgeList,
     SurgeOut,
     SurgeQuery,
 )
 from ioc.web import staff_view
+from ioc.web.caching import cached_json, figures_etag, not_modified
+from ioc.web.downloads import Download, check_format, export_download
+from ioc.web.figures import ExportQuery, StatisticsOut, StatisticsQuery
 from ioc.web.openapi import api
 from ioc.web.periods import day_bounds, period
 from ioc.web.staff_access import (
     STAFF_ERRORS,
     STAFF_SECURITY,
     act_on_report,
-    require_staff,
     staff_unit_of_work,
 )
 from ioc.web.staff_view import StaffReport, StaffReportList
@@ -282,18 +280,22 @@ def file_for_citizen() -> tuple[dict[str, Any], int]:
 @bp.get("/statistics")
 @api.validate(
     query=StatisticsQuery,
-    resp=Response(HTTP_200=StatisticsOut, **STAFF_ERRORS),
+    resp=Response(HTTP_200=StatisticsOut, HTTP_304=None, **STAFF_ERRORS),
     tags=TAGS,
     security=STAFF_SECURITY,
 )
-def figures() -> dict[str, Any]:
+def figures() -> FlaskResponse:
     """Received, verified, assigned, resolved, rejected, on-time % and late, receipt on-time %,
     overdue now, median handling time (working hours), satisfaction, reopen rate, returns and
     the working time lost with the wrong agency, per agency, area, category or channel, summed
-    from the daily figures (whole local days)."""
+    from the daily figures (whole local days). Carries an ETag (`Cache-Control: private,
+    no-cache`): send it back in `If-None-Match` and an unchanged answer is a 304 without a body."""
     query = validated_query(StatisticsQuery)
     since, until = period(query.since, query.until, services().settings.tz)
     with staff_unit_of_work(OPS_READERS) as (session, _):
+        etag = figures_etag(session, scope="ops", query=query)
+        if unchanged := not_modified(etag, public=False):
+            return unchanged
         rows = compute_figures(
             session,
             services().policy,
@@ -301,58 +303,30 @@ def figures() -> dict[str, Any]:
             since=since,
             until=until,
         )
-        return {
+        document = {
             "group_by": query.group_by,
             "since": since,
             "until": until,
             "items": [f.to_dict() for f in rows],
         }
+    return cached_json(document, etag, public=False)
 
 
 @bp.get("/exports/reports.<fmt>")
-@api.validate(query=ExportQuery, tags=TAGS, security=STAFF_SECURITY)
-def export_reports(fmt: str) -> FlaskResponse:
-    """Filtered reports as CSV or XLSX, streamed (no reporter identity)."""
-    if fmt not in ("csv", "xlsx"):
-        raise NotFound("unknown export format")
+@api.validate(
+    query=ExportQuery, resp=Response("HTTP_200", **STAFF_ERRORS), tags=TAGS, security=STAFF_SECURITY
+)
+def export_reports(fmt: str) -> Download:
+    """Filtered reports as CSV or XLSX, streamed (no reporter identity; cells that would be
+    formulas begin with `'`). Every export is recorded in the audit log."""
+    check_format(fmt)
     query = validated_query(ExportQuery)
     since, until = period(query.since, query.until, services().settings.tz)
     criteria = ExportFilter(
         since=since, until=until, status=query.status, category=query.category, agency=query.agency
     )
-    require_staff(OPS_READERS)
-    timezone = services().settings.tz
-    factory = services().session_factory
-    filename = f"phan-anh-{since.astimezone(timezone):%Y%m%d}-{until.astimezone(timezone):%Y%m%d}"
-    if fmt == "csv":
-
-        def generate() -> Any:
-            with factory() as session:
-                yield from csv_chunks(report_rows(session, criteria, timezone))
-
-        return FlaskResponse(
-            stream_with_context(generate()),
-            mimetype="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
-        )
-    with factory() as session:
-        path = write_xlsx(report_rows(session, criteria, timezone))
-    return _stream_and_delete(path, f"{filename}.xlsx")
-
-
-def _stream_and_delete(path: Any, download_name: str) -> FlaskResponse:
-    def chunks() -> Any:
-        try:
-            with path.open("rb") as handle:
-                while block := handle.read(64 * 1024):
-                    yield block
-        finally:
-            path.unlink(missing_ok=True)
-
-    return FlaskResponse(
-        chunks(),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{download_name}"'},
+    return export_download(
+        OPS_READERS, fmt, since=since, until=until, criteria_for=lambda _actor: criteria
     )
 
 

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint
+from flask import Response as FlaskResponse
 from pydantic import BaseModel, ConfigDict, Field
 from spectree import Response
 
@@ -16,6 +17,7 @@ from ioc.feedback.reads.filters import ReportFilter
 from ioc.feedback.reads.kpis import count_published
 from ioc.feedback.reads.lists import list_public_results
 from ioc.feedback.reads.statistics import GroupBy, compute_figures
+from ioc.web.caching import cached_json, figures_etag, not_modified
 from ioc.web.openapi import api
 from ioc.web.paging import PagingQuery
 from ioc.web.periods import day_bounds, period
@@ -38,13 +40,18 @@ class Scorecard(BaseModel):
 
 
 @bp.get("/scorecard")
-@api.validate(query=PeriodQuery, resp=Response(HTTP_200=Scorecard), tags=["public"])
-def scorecard() -> dict[str, Any]:
+@api.validate(query=PeriodQuery, resp=Response(HTTP_200=Scorecard, HTTP_304=None), tags=["public"])
+def scorecard() -> FlaskResponse:
     """Per agency: received, resolved, on-time %, overdue now, median handling time in
-    working hours, satisfaction and reopen rate, for reports received in the period."""
+    working hours, satisfaction and reopen rate, for reports received in the period. Carries
+    an ETag (`Cache-Control: public, max-age=60`): send it back in `If-None-Match` and an
+    unchanged answer is a 304 without a body."""
     query = validated_query(PeriodQuery)
     since, until = period(query.since, query.until, services().settings.tz)
     with services().unit_of_work() as session:
+        etag = figures_etag(session, scope="public", query=query)
+        if unchanged := not_modified(etag, public=True):
+            return unchanged
         figures = compute_figures(
             session,
             services().policy,
@@ -52,7 +59,8 @@ def scorecard() -> dict[str, Any]:
             since=since,
             until=until,
         )
-        return {"since": since, "until": until, "agencies": [f.to_dict() for f in figures]}
+        document = {"since": since, "until": until, "agencies": [f.to_dict() for f in figures]}
+    return cached_json(document, etag, public=True)
 
 
 class ResultsQuery(PagingQuery):

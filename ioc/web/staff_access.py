@@ -43,16 +43,6 @@ def agency_id_of(actor: User) -> int:
     return actor.agency_id
 
 
-def require_staff(roles: frozenset[Role]) -> None:
-    """Check who is asking before work that runs outside one unit of work (streaming).
-
-    Raises:
-        Unauthenticated: not signed in. Forbidden: a role this console is not for.
-    """
-    with staff_unit_of_work(roles):
-        pass
-
-
 class ErrorOut(BaseModel):
     """The one error shape: ``{"error": {"code", "message", "details"}}``."""
 

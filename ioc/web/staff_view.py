@@ -13,6 +13,7 @@ from ioc.extensions import services
 from ioc.feedback.intake.routing import resolve_route
 from ioc.feedback.lifecycle.workflow import allowed_actions
 from ioc.feedback.models import User
+from ioc.feedback.people import audit
 from ioc.feedback.reads.paging import Page
 from ioc.feedback.report_models import Attachment, ExtensionRequest, Report
 from ioc.feedback.states import TRIAGE_STATES, ReportStatus
@@ -108,7 +109,9 @@ def detail(session: Session, report: Report, actor: User, *, with_reporter: bool
         .where(ExtensionRequest.report_id == report.id)
         .order_by(ExtensionRequest.id)
     )
-    reporter = report.reporter
+    reporter = report.reporter if with_reporter else None
+    if reporter is not None:
+        audit.record_reporter_read(session, actor_id=actor.id, report_ref=report.ref)
     return {
         **summary(report),
         "lon": report.lon,
@@ -145,7 +148,7 @@ def detail(session: Session, report: Report, actor: User, *, with_reporter: bool
         "suggested_assignment": _suggestion(session, report),
         "reporter": (
             {"name": reporter.display_name, "phone": reporter.phone, "email": reporter.email}
-            if with_reporter and reporter is not None
+            if reporter is not None
             else None
         ),
     }

@@ -1,7 +1,7 @@
 """figure rollups: the report columns the figures read, the day × agency × category × area ×
 channel counters and the handling-time histogram, counted from the existing reports
 
-Revision ID: 0009_figure_rollups
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-04 20:30:00
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.orm import Session
 
-revision = "0009_figure_rollups"
+revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None

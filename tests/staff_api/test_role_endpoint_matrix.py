@@ -194,6 +194,10 @@ CALLS: dict[str, Call] = {
     "ops.candidates": Call("GET", f"{OPS}/reports/{{ref}}/candidates", PENDING),
     "ops.statistics": Call("GET", f"{OPS}/statistics?group_by=agency"),
     "ops.export.csv": Call("GET", f"{OPS}/exports/reports.csv"),
+    "ops.export.xlsx": Call("GET", f"{OPS}/exports/reports.xlsx"),
+    "agency.statistics": Call("GET", f"{AGENCY}/statistics?group_by=category"),
+    "agency.export.csv": Call("GET", f"{AGENCY}/exports/reports.csv"),
+    "agency.export.xlsx": Call("GET", f"{AGENCY}/exports/reports.xlsx"),
     "ops.moderate": Call(
         "POST", f"{OPS}/reports/{{ref}}/moderate", PENDING, {"description": "Đèn đường tắt"}
     ),
@@ -277,6 +281,11 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "ops.candidates":                         (401, 401, 200, 200, 200, 200, 403, 403, 403),
     "ops.statistics":                         (401, 401, 200, 200, 200, 200, 403, 403, 403),
     "ops.export.csv":                         (401, 401, 200, 200, 200, 200, 403, 403, 403),
+    "ops.export.xlsx":                        (401, 401, 200, 200, 200, 200, 403, 403, 403),
+    # An agency's own figures and reports: the operations centre has its own endpoints.
+    "agency.statistics":                      (401, 401, 403, 403, 403, 403, 200, 200, 200),
+    "agency.export.csv":                      (401, 401, 403, 403, 403, 403, 200, 200, 200),
+    "agency.export.xlsx":                     (401, 401, 403, 403, 403, 403, 200, 200, 200),
     "ops.moderate":                           (401, 401, 200, 200, 200, 403, 403, 403, 403),
     "ops.file_for_citizen":                   (401, 401, 201, 201, 201, 403, 403, 403, 403),
     "ops.ask_citizen":                        (401, 401, 200, 200, 200, 403, 403, 403, 403),

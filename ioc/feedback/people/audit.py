@@ -36,6 +36,17 @@ def record(
     )
 
 
+def record_reporter_read(session: Session, *, actor_id: int, report_ref: str) -> None:
+    """Note that a staff member was shown who filed a report (personal data; never commits)."""
+    record(
+        session,
+        actor_id=actor_id,
+        action="read_reporter",
+        target_type="report",
+        target_ref=report_ref,
+    )
+
+
 def list_entries(
     session: Session,
     *,

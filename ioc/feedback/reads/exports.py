@@ -1,28 +1,31 @@
-"""Report exports (CSV and XLSX) that stream: rows are read in batches and written as they
-come, so a province-wide export neither times out nor holds every report in memory.
+"""Report exports (CSV and XLSX) that stream: rows come from a server-side cursor in batches
+and leave as they come, so a province-wide export starts at once, never times out and holds
+no more than one batch in memory.
 
-Exports leave the system, so they carry no reporter identity.
+Exports leave the system, so they carry no reporter identity. A spreadsheet program runs
+a cell that begins like a formula; citizens write the descriptions, so every such cell is
+neutralised (OWASP CSV injection guidance) before it is written in either format.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
-from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
-import xlsxwriter
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, and_, select
+from sqlalchemy.orm import Session, aliased
 
 from ioc.feedback.models import Agency, Category
+from ioc.feedback.people import audit
+from ioc.feedback.reads.spreadsheet import xlsx_chunks
 from ioc.feedback.report_models import Report, ReportArea
 from ioc.feedback.states import ReportStatus
+from ioc.geo.models import Area
 
 HEADER = [
     "Mã phản ánh",
@@ -37,7 +40,10 @@ HEADER = [
     "Địa chỉ",
     "Nội dung",
 ]
-_BATCH = 500
+SHEET_NAME = "Phản ánh"
+_BATCH = 1000
+#: What makes a spreadsheet cell a formula or a command (OWASP CSV injection guidance).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -47,10 +53,57 @@ class ExportFilter:
     status: str | None = None
     category: str | None = None
     agency: str | None = None
+    #: Only reports this agency leads (an agency exporting its own reports).
+    lead_agency_id: int | None = None
+
+    def described(self) -> dict[str, Any]:
+        """The filters as the audit log keeps them."""
+        return {
+            key: value.isoformat() if isinstance(value, datetime) else value
+            for key, value in asdict(self).items()
+            if value is not None
+        }
 
 
-def _query(criteria: ExportFilter) -> Select[Report]:
-    query = select(Report).order_by(Report.id)
+def inert(text: str) -> str:
+    """``text`` as a spreadsheet shows it but never runs it: a leading quote before a formula."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def record_export(session: Session, *, actor_id: int, fmt: str, criteria: ExportFilter) -> None:
+    """Note in the audit log who exported which reports, in which format (never commits)."""
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="export_reports",
+        target_type="report",
+        target_ref=None,
+        after={"format": fmt, "filters": criteria.described()},
+    )
+
+
+def _query(criteria: ExportFilter) -> Select[*tuple[Any, ...]]:
+    leaf = aliased(Area)
+    query = (
+        select(
+            Report.ref,
+            Report.received_at,
+            Category.name_vi,
+            Report.status,
+            leaf.name_vi,
+            Agency.name_vi,
+            Report.due_at,
+            Report.resolved_at,
+            Report.rating,
+            Report.address,
+            Report.description,
+        )
+        .join(Category, Category.id == Report.category_id)
+        .outerjoin(ReportArea, and_(ReportArea.report_id == Report.id, ReportArea.depth == 0))
+        .outerjoin(leaf, leaf.id == ReportArea.area_id)
+        .outerjoin(Agency, Agency.id == Report.lead_agency_id)
+        .order_by(Report.id)
+    )
     if criteria.since:
         query = query.where(Report.received_at >= criteria.since)
     if criteria.until:
@@ -58,41 +111,39 @@ def _query(criteria: ExportFilter) -> Select[Report]:
     if criteria.status:
         query = query.where(Report.status == criteria.status)
     if criteria.category:
-        query = query.join(Category).where(Category.code == criteria.category)
+        query = query.where(Category.code == criteria.category)
     if criteria.agency:
-        query = query.join(Agency, Report.lead_agency_id == Agency.id).where(
-            Agency.code == criteria.agency
-        )
-    return query.options(
-        selectinload(Report.areas).selectinload(ReportArea.area),
-        selectinload(Report.category),
-        selectinload(Report.lead_agency),
-    ).execution_options(yield_per=_BATCH)
+        query = query.where(Agency.code == criteria.agency)
+    if criteria.lead_agency_id is not None:
+        query = query.where(Report.lead_agency_id == criteria.lead_agency_id)
+    # yield_per streams: a server-side cursor on PostgreSQL, batches of rows on SQLite.
+    return query.execution_options(yield_per=_BATCH)
 
 
 def report_rows(
     session: Session, criteria: ExportFilter, timezone: ZoneInfo
 ) -> Iterator[list[str]]:
-    """The header, then one row per matching report, fetched in batches."""
+    """The header, then one row per matching report, every cell inert."""
     yield HEADER
 
     def local(moment: datetime | None) -> str:
         return moment.astimezone(timezone).strftime("%Y-%m-%d %H:%M") if moment else ""
 
-    for report in session.scalars(_query(criteria)):
-        leaf = report.areas[0].area.name_vi if report.areas else ""
+    for row in session.execute(_query(criteria)):
+        (ref, received, category, status, area, agency, due, resolved) = row[:8]
+        rating, address, description = row[8:]
         yield [
-            report.ref,
-            local(report.received_at),
-            report.category.name_vi,
-            ReportStatus(report.status).label_vi,
-            leaf,
-            report.lead_agency.name_vi if report.lead_agency else "",
-            local(report.due_at),
-            local(report.resolved_at),
-            report.rating or "",
-            report.address or "",
-            report.description or "",
+            inert(ref),
+            local(received),
+            inert(category),
+            ReportStatus(status).label_vi,
+            inert(area or ""),
+            inert(agency or ""),
+            local(due),
+            local(resolved),
+            rating or "",
+            inert(address or ""),
+            inert(description or ""),
         ]
 
 
@@ -110,17 +161,6 @@ def csv_chunks(rows: Iterator[list[str]]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def write_xlsx(rows: Iterator[list[str]]) -> Path:
-    """An XLSX file on disk, written row by row (xlsxwriter's constant-memory mode).
-
-    The caller streams it and deletes it.
-    """
-    descriptor, name = tempfile.mkstemp(prefix="ioc-export-", suffix=".xlsx")
-    os.close(descriptor)
-    workbook = xlsxwriter.Workbook(name, {"constant_memory": True})
-    sheet = workbook.add_worksheet("Phản ánh")
-    bold = workbook.add_format({"bold": True})
-    for number, row in enumerate(rows):
-        sheet.write_row(number, 0, row, bold if number == 0 else None)
-    workbook.close()
-    return Path(name)
+def xlsx_bytes(rows: Iterator[list[str]]) -> Iterator[bytes]:
+    """An XLSX workbook in chunks, every cell a string, the header in bold."""
+    return xlsx_chunks(rows, sheet_name=SHEET_NAME)
