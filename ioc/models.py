@@ -11,7 +11,12 @@ from ioc.feedback.models import (
     StaffSession,
     User,
 )
-from ioc.feedback.reads.figure_rollups import ReportFigure, ReportHandlingBucket
+from ioc.feedback.reads.figure_rollups import (
+    ReportFigure,
+    ReportFigureMonth,
+    ReportHandlingBucket,
+    ReportHandlingBucketMonth,
+)
 from ioc.feedback.reads.rollups import ReportCellCount
 from ioc.feedback.report_models import (
     Attachment,
@@ -46,8 +51,10 @@ __all__ = [
     "ReportArea",
     "ReportCellCount",
     "ReportFigure",
+    "ReportFigureMonth",
     "ReportFollower",
     "ReportHandlingBucket",
+    "ReportHandlingBucketMonth",
     "ReportHistory",
     "ReportReturn",
     "RoutingRule",

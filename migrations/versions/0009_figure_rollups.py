@@ -98,12 +98,13 @@ def upgrade() -> None:
     connection = op.get_bind()
     if connection.execute(sa.text("SELECT 1 FROM report LIMIT 1")).first() is None:
         return
-    from ioc.feedback.reads.figure_rollups import rebuild_figure_rollups
+    from ioc.feedback.reads.figure_rollups import DAYS, rebuild_figure_rollups
     from ioc.feedback.sla.policy import load_policy
 
     timezone = ZoneInfo(os.environ.get("IOC_TIMEZONE") or "Asia/Ho_Chi_Minh")
     with Session(bind=connection) as session:
-        rebuild_figure_rollups(session, load_policy(timezone))
+        # The daily rows only: migration 0012 adds the months up from them.
+        rebuild_figure_rollups(session, load_policy(timezone), tiers=(DAYS,))
         session.flush()
 
 

@@ -12,6 +12,13 @@ same two functions after writes that bypass the ORM, which is why both always ag
 
 Handling time is kept as a histogram (:data:`BUCKET_EDGES_MINUTES`) plus a sum, so a median
 over any period and grouping comes from adding bucket counts.
+
+Every row is kept in two grains (:data:`TIERS`): per day (``report_figure``,
+``report_handling_bucket``) and per local month (``report_figure_month``,
+``report_handling_bucket_month``, keyed by the month's first day), both moved by the same
+deltas, so a year of figures sums twelve months instead of 365 days. Separate tables rather
+than a grain column keep each primary key starting with its date, so a period is one
+contiguous range of that index, and leave the daily rows as they were.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from __future__ import annotations
 import bisect
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -87,16 +95,9 @@ Contribution = tuple[FigureKey, dict[str, int], int | None]
 _KEY_COLUMNS = ("day", "agency_id", "category_id", "area_id", "channel")
 
 
-class ReportFigure(Base):
-    """Counters of the reports received on ``day`` with these keys (see the module)."""
+class _FigureCounters:
+    """The counters of a figure row, in either grain (see :data:`COUNTERS`)."""
 
-    __tablename__ = "report_figure"
-
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    agency_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    category_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    area_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     received: Mapped[int] = mapped_column(Integer, default=0)
     verified: Mapped[int] = mapped_column(Integer, default=0)
     assigned: Mapped[int] = mapped_column(Integer, default=0)
@@ -115,6 +116,31 @@ class ReportFigure(Base):
     handling_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class ReportFigure(_FigureCounters, Base):
+    """Counters of the reports received on ``day`` with these keys (see the module)."""
+
+    __tablename__ = "report_figure"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    area_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+class ReportFigureMonth(_FigureCounters, Base):
+    """Counters of the reports received in the local month starting on ``month``: the sum
+    of that month's :class:`ReportFigure` rows with these keys."""
+
+    __tablename__ = "report_figure_month"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    area_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
 class ReportHandlingBucket(Base):
     """How many reports with these keys were resolved in handling-time bucket ``bucket``
     (an index into :data:`BUCKET_EDGES_MINUTES`)."""
@@ -128,6 +154,45 @@ class ReportHandlingBucket(Base):
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ReportHandlingBucketMonth(Base):
+    """:class:`ReportHandlingBucket` summed over the local month starting on ``month``."""
+
+    __tablename__ = "report_handling_bucket_month"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    area_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+def first_of_month(day: date) -> date:
+    return day.replace(day=1)
+
+
+@dataclass(frozen=True)
+class FigureTier:
+    """One grain of the figure rows: its two tables, the name of their date column and the
+    date a day of receipt counts under."""
+
+    figures: type[ReportFigure] | type[ReportFigureMonth]
+    buckets: type[ReportHandlingBucket] | type[ReportHandlingBucketMonth]
+    date_column: str
+    start: Callable[[date], date]
+
+    @property
+    def key_columns(self) -> tuple[str, ...]:
+        return (self.date_column, *_KEY_COLUMNS[1:])
+
+
+DAYS = FigureTier(ReportFigure, ReportHandlingBucket, "day", lambda day: day)
+MONTHS = FigureTier(ReportFigureMonth, ReportHandlingBucketMonth, "month", first_of_month)
+#: Every grain the upkeep and the rebuild write, finest first.
+TIERS: tuple[FigureTier, ...] = (DAYS, MONTHS)
 
 
 def bucket_of(hours: float) -> int:
@@ -295,33 +360,61 @@ def _table(model: type[Base]) -> Table:
     return table
 
 
+_Counts = dict[FigureKey, dict[str, int]]
+_Buckets = dict[tuple[FigureKey, int], int]
+
+
+def _in_tier(tier: FigureTier, counts: _Counts, buckets: _Buckets) -> tuple[_Counts, _Buckets]:
+    """Daily changes added up under the tier's dates (the same rows for the daily tier)."""
+
+    def moved(key: FigureKey) -> FigureKey:
+        day, agency_id, category_id, area_id, channel = key
+        return tier.start(day), agency_id, category_id, area_id, channel
+
+    tier_counts: dict[FigureKey, Counter[str]] = {}
+    for key, row in counts.items():
+        tier_counts.setdefault(moved(key), Counter()).update(row)
+    tier_buckets: Counter[tuple[FigureKey, int]] = Counter()
+    for (key, bucket), delta in buckets.items():
+        tier_buckets[(moved(key), bucket)] += delta
+    nonzero = {key: {n: d for n, d in row.items() if d} for key, row in tier_counts.items()}
+    return (
+        {key: row for key, row in nonzero.items() if row},
+        {key: d for key, d in tier_buckets.items() if d},
+    )
+
+
 def apply_figure_deltas(session: Session, deltas: FigureDeltas) -> None:
-    """Add ``deltas`` to the rows (in key order, so concurrent writers never deadlock)."""
-    counts, buckets = deltas.nonzero()
-    if not counts and not buckets:
+    """Add ``deltas`` to the rows of every tier (in tier and key order, so concurrent writers
+    never deadlock)."""
+    day_counts, day_buckets = deltas.nonzero()
+    if not day_counts and not day_buckets:
         return
     connection = session.connection()
     upsert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    figures = _table(ReportFigure)
-    for key, row in sorted(counts.items()):
-        statement = upsert(figures).values(**dict(zip(_KEY_COLUMNS, key, strict=True)), **row)
-        connection.execute(
-            statement.on_conflict_do_update(
-                index_elements=list(_KEY_COLUMNS),
-                set_={n: figures.c[n] + statement.excluded[n] for n in row},
+    for tier in TIERS:
+        counts, buckets = _in_tier(tier, day_counts, day_buckets)
+        keys = tier.key_columns
+        figures = _table(tier.figures)
+        for key, row in sorted(counts.items()):
+            statement = upsert(figures).values(**dict(zip(keys, key, strict=True)), **row)
+            connection.execute(
+                statement.on_conflict_do_update(
+                    index_elements=list(keys),
+                    set_={n: figures.c[n] + statement.excluded[n] for n in row},
+                )
             )
-        )
-    histogram = _table(ReportHandlingBucket)
-    for (key, bucket), delta in sorted(buckets.items()):
-        statement = upsert(histogram).values(
-            **dict(zip(_KEY_COLUMNS, key, strict=True)), bucket=bucket, count=delta
-        )
-        connection.execute(
-            statement.on_conflict_do_update(
-                index_elements=[*_KEY_COLUMNS, "bucket"],
-                set_={"count": histogram.c.count + statement.excluded.count},
+        histogram = _table(tier.buckets)
+        for (key, bucket), delta in sorted(buckets.items()):
+            statement = upsert(histogram).values(
+                **dict(zip(keys, key, strict=True)), bucket=bucket, count=delta
             )
-        )
+            connection.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[*keys, "bucket"],
+                    set_={"count": histogram.c.count + statement.excluded.count},
+                )
+            )
 
 
 @event.listens_for(Session, "after_flush")
@@ -334,18 +427,21 @@ def rebuild_figure_rollups(
     policy: SlaPolicy | None = None,
     *,
     progress: Callable[[int], None] | None = None,
+    tiers: Sequence[FigureTier] = TIERS,
 ) -> int:
-    """Recount every figure row from the reports and their returns (after bulk loads);
-    returns the rows written.
+    """Recount every figure row, daily and monthly, from the reports and their returns
+    (after bulk loads); returns the daily rows written.
 
     Report columns the figures read that a bulk load left empty are filled in from the
     history first (:func:`backfill_figure_columns`); ``policy`` gives the time zone and
     working calendar for that (the shipped policy in Vietnam's time zone when None).
-    ``progress`` is called with the number of reports counted so far.
+    ``progress`` is called with the number of reports counted so far. ``tiers`` are the
+    grains to write (a migration written before the monthly rows existed names the days).
     """
     backfill_figure_columns(session, policy or load_policy(ZoneInfo("Asia/Ho_Chi_Minh")))
-    session.execute(delete(ReportFigure))
-    session.execute(delete(ReportHandlingBucket))
+    for tier in tiers:
+        session.execute(delete(tier.figures))
+        session.execute(delete(tier.buckets))
     deltas = FigureDeltas()
     counted = 0
     for row in _stream(session, [getattr(Report, n) for n in _REPORT_FIELDS]):
@@ -357,21 +453,25 @@ def rebuild_figure_rollups(
         deltas.add(return_contribution(*row), +1)
     if progress:
         progress(counted)
-    counts, buckets = deltas.nonzero()
-    _insert_in_batches(
-        session,
-        ReportFigure,
-        [dict(zip(_KEY_COLUMNS, key, strict=True)) | row for key, row in sorted(counts.items())],
-    )
-    _insert_in_batches(
-        session,
-        ReportHandlingBucket,
-        [
-            dict(zip(_KEY_COLUMNS, key, strict=True)) | {"bucket": bucket, "count": count}
-            for (key, bucket), count in sorted(buckets.items())
-        ],
-    )
-    return len(counts)
+    day_counts, day_buckets = deltas.nonzero()
+    for tier in tiers:
+        counts, buckets = _in_tier(tier, day_counts, day_buckets)
+        keys = tier.key_columns
+        _insert_in_batches(
+            session,
+            _table(tier.figures),
+            [dict(zip(keys, key, strict=True)) | row for key, row in sorted(counts.items())],
+            defaults=dict.fromkeys(COUNTERS, 0),
+        )
+        _insert_in_batches(
+            session,
+            _table(tier.buckets),
+            [
+                dict(zip(keys, key, strict=True)) | {"bucket": bucket, "count": count}
+                for (key, bucket), count in sorted(buckets.items())
+            ],
+        )
+    return len(day_counts)
 
 
 def _stream(session: Session, columns: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
@@ -380,9 +480,14 @@ def _stream(session: Session, columns: Sequence[Any]) -> Iterator[tuple[Any, ...
         yield tuple(row)
 
 
-def _insert_in_batches(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
-    table = _table(model)
-    defaults = dict.fromkeys(COUNTERS, 0) if model is ReportFigure else {}
+def _insert_in_batches(
+    session: Session,
+    table: Table,
+    rows: list[dict[str, Any]],
+    *,
+    defaults: dict[str, int] | None = None,
+) -> None:
+    defaults = defaults or {}
     for start in range(0, len(rows), 5_000):
         batch = [defaults | row for row in rows[start : start + 5_000]]
         session.execute(insert(table), batch)

@@ -1,8 +1,9 @@
 """Performance figures per agency, area, category or channel: what leadership and the public see.
 
 Read from the figure rollups (:mod:`ioc.feedback.reads.figure_rollups`): a period is a run of
-whole local days of receipt, and its figures are the sums of those days' rows, so any period
-costs the same whatever the number of reports. Definitions:
+whole local days of receipt, and its figures are the sums of the monthly rows of its whole
+months and the daily rows of the days around them, so any period costs the same whatever the
+number of reports, and a year about what two months of days do. Definitions:
 
 - *received*: reports received in the period; *verified*: those an operator verified;
   *assigned*: those ever sent to an agency; *rejected*: those refused;
@@ -22,19 +23,20 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, func, select, union_all
 from sqlalchemy.orm import Session
 
 from ioc.db import utcnow
 from ioc.feedback.models import Agency, Category
 from ioc.feedback.reads.figure_rollups import (
     COUNTERS,
-    ReportFigure,
-    ReportHandlingBucket,
+    DAYS,
+    MONTHS,
+    FigureTier,
     median_hours,
 )
 from ioc.feedback.report_models import Report
@@ -143,28 +145,13 @@ def compute_figures(
     now = now or utcnow()
     first = policy.calendar.local_date(since)
     last = policy.calendar.local_date(until - timedelta(microseconds=1))
-    figure_key = _figure_group(group_by)
-    in_period: list[ColumnElement[bool]] = [ReportFigure.day >= first, ReportFigure.day <= last]
-    if agency_id is not None:
-        in_period.append(ReportFigure.agency_id == agency_id)
-    sums = session.execute(
-        select(figure_key, *(func.sum(getattr(ReportFigure, n)) for n in COUNTERS))
-        .where(*in_period)
-        .group_by(figure_key)
-    ).all()
+    parts = period_parts(first, last + timedelta(days=1))
+    sums = session.execute(_summed(parts, group_by, agency_id, buckets=False)).all()
     rows: dict[Any, dict[str, int]] = {
         key: {n: int(v or 0) for n, v in zip(COUNTERS, values, strict=True)}
         for key, *values in sums
     }
-    bucket_key = _bucket_group(group_by)
-    bucket_filter = [ReportHandlingBucket.day >= first, ReportHandlingBucket.day <= last]
-    if agency_id is not None:
-        bucket_filter.append(ReportHandlingBucket.agency_id == agency_id)
-    buckets = session.execute(
-        select(bucket_key, ReportHandlingBucket.bucket, func.sum(ReportHandlingBucket.count))
-        .where(*bucket_filter)
-        .group_by(bucket_key, ReportHandlingBucket.bucket)
-    ).all()
+    buckets = session.execute(_summed(parts, group_by, agency_id, buckets=True)).all()
     overdue = _overdue_now(session, group_by, first, last, now, agency_id)
     names = _names(session, group_by, set(rows) | set(overdue))
     groups: dict[Any, Figures] = {}
@@ -206,22 +193,55 @@ def _fill(figures: Figures, counts: dict[str, int]) -> None:
         figures.ratings[level] = counts[f"rated_{level}"]
 
 
-def _figure_group(group_by: GroupBy) -> Any:
-    return {
-        GroupBy.AGENCY: ReportFigure.agency_id,
-        GroupBy.AREA: ReportFigure.area_id,
-        GroupBy.CATEGORY: ReportFigure.category_id,
-        GroupBy.CHANNEL: ReportFigure.channel,
-    }[group_by]
+def period_parts(first: date, end: date) -> list[tuple[FigureTier, date, date]]:
+    """The days [first, end) as ranges of tier rows: the leading days of a partial month and
+    the trailing ones from the daily rows, the whole months between from the monthly rows."""
+    months_from = first if first.day == 1 else _next_month(first)
+    months_to = end.replace(day=1)
+    if months_from >= months_to:
+        return [(DAYS, first, end)] if first < end else []
+    parts = [(DAYS, first, months_from), (MONTHS, months_from, months_to), (DAYS, months_to, end)]
+    return [(tier, low, high) for tier, low, high in parts if low < high]
 
 
-def _bucket_group(group_by: GroupBy) -> Any:
-    return {
-        GroupBy.AGENCY: ReportHandlingBucket.agency_id,
-        GroupBy.AREA: ReportHandlingBucket.area_id,
-        GroupBy.CATEGORY: ReportHandlingBucket.category_id,
-        GroupBy.CHANNEL: ReportHandlingBucket.channel,
-    }[group_by]
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _summed(
+    parts: list[tuple[FigureTier, date, date]],
+    group_by: GroupBy,
+    agency_id: int | None,
+    *,
+    buckets: bool,
+) -> Select[Any]:
+    """One query adding up the rows of every part (each a range of its table's primary key),
+    per group (and per bucket for the histogram)."""
+    selects = []
+    # An empty period still makes a query: an empty range of the daily rows.
+    for tier, low, high in parts or [(DAYS, date.min, date.min)]:
+        table: Any = tier.buckets if buckets else tier.figures
+        when = getattr(table, tier.date_column)
+        conditions: list[ColumnElement[bool]] = [when >= low, when < high]
+        if agency_id is not None:
+            conditions.append(table.agency_id == agency_id)
+        key = getattr(table, _GROUP_COLUMNS[group_by]).label("key")
+        values = [table.bucket, table.count] if buckets else [getattr(table, n) for n in COUNTERS]
+        selects.append(select(key, *values).where(*conditions))
+    union = (selects[0] if len(selects) == 1 else union_all(*selects)).subquery()
+    if buckets:
+        return select(union.c.key, union.c.bucket, func.sum(union.c.count)).group_by(
+            union.c.key, union.c.bucket
+        )
+    return select(union.c.key, *(func.sum(union.c[n]) for n in COUNTERS)).group_by(union.c.key)
+
+
+_GROUP_COLUMNS = {
+    GroupBy.AGENCY: "agency_id",
+    GroupBy.AREA: "area_id",
+    GroupBy.CATEGORY: "category_id",
+    GroupBy.CHANNEL: "channel",
+}
 
 
 def _report_group(group_by: GroupBy) -> Any:

@@ -1,12 +1,13 @@
-"""Figure rollups: after any sequence of real use cases the daily counters equal a recount
-from the reports, their history and their returns, and a rebuild writes the same rows."""
+"""Figure rollups: after any sequence of real use cases the daily and monthly counters equal a
+recount from the reports, their history and their returns, a rebuild writes the same rows, and
+figures read from whole months equal the same period added up day by day."""
 
 from __future__ import annotations
 
 import random
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -22,10 +23,13 @@ from ioc.feedback.models import Agency, Category, User
 from ioc.feedback.reads.figure_rollups import (
     COUNTERS,
     ReportFigure,
+    ReportFigureMonth,
     ReportHandlingBucket,
+    ReportHandlingBucketMonth,
     bucket_of,
     rebuild_figure_rollups,
 )
+from ioc.feedback.reads.statistics import Figures, GroupBy, compute_figures, period_parts
 from ioc.feedback.report_models import Report, ReportReturn
 from ioc.feedback.sla.policy import SlaPolicy
 from ioc.feedback.states import HANDLING_STATES, TRIAGE_STATES, ReportStatus, Role
@@ -190,18 +194,34 @@ def _play(p: Province, seed: int, steps: int, *, pauses: bool = True) -> None:
 
 
 def _live(session: Session) -> tuple[Rows, Rows]:
-    keys = ("day", "agency_id", "category_id", "area_id", "channel")
+    return _rows(session, ReportFigure, ReportHandlingBucket, "day")
+
+
+def _live_months(session: Session) -> tuple[Rows, Rows]:
+    return _rows(session, ReportFigureMonth, ReportHandlingBucketMonth, "month")
+
+
+def _rows(session: Session, figure: Any, bucket: Any, date_column: str) -> tuple[Rows, Rows]:
+    keys = (date_column, "agency_id", "category_id", "area_id", "channel")
     figures: Rows = Counter()
-    for row in session.scalars(select(ReportFigure)):
+    for row in session.scalars(select(figure)):
         key = tuple(getattr(row, k) for k in keys)
         for name in COUNTERS:
             if getattr(row, name):
                 figures[(*key, name)] = getattr(row, name)
     buckets: Rows = Counter()
-    for b in session.scalars(select(ReportHandlingBucket)):
+    for b in session.scalars(select(bucket)):
         if b.count:
             buckets[(*(getattr(b, k) for k in keys), b.bucket)] = b.count
     return figures, buckets
+
+
+def _by_month(rows: Rows) -> Rows:
+    """Daily rows added up per first day of their month, without the rollup code."""
+    months: Rows = Counter()
+    for (day, *rest), n in rows.items():
+        months[(date(day.year, day.month, 1), *rest)] += n
+    return +months
 
 
 def _recount(p: Province) -> tuple[Rows, Rows]:
@@ -258,6 +278,7 @@ def test_daily_figures_equal_a_recount_after_random_workflows(
 
     assert figures == _recount(province)[0]
     assert buckets == _recount(province)[1]
+    assert _live_months(province.session) == (_by_month(figures), _by_month(buckets))
     # The workflow reached the states worth counting.
     totals: Counter[str] = Counter()
     for (*_, name), n in figures.items():
@@ -269,11 +290,13 @@ def test_daily_figures_equal_a_recount_after_random_workflows(
 
 def test_a_rebuild_writes_the_rows_the_live_upkeep_keeps(province: Province) -> None:
     _play(province, 11, steps=120)
-    live = _live(province.session)
+    live, months = _live(province.session), _live_months(province.session)
+    assert len({key[0] for key in months[0]}) > 1  # several months
 
     rebuild_figure_rollups(province.session, province.policy)
 
     assert _live(province.session) == live
+    assert _live_months(province.session) == months
 
 
 def test_a_rebuild_after_a_bulk_load_fills_the_columns_from_the_history(
@@ -310,6 +333,66 @@ def test_a_rebuild_after_a_bulk_load_fills_the_columns_from_the_history(
 
     assert without_seconds(figures) == without_seconds(live_figures)
     assert buckets == live_buckets
+    assert _live_months(province.session) == (_by_month(figures), _by_month(buckets))
     for key, seconds in live_figures.items():
         if key[-1] == "handling_seconds":
             assert abs(figures[key] - seconds) <= live_figures[(*key[:-1], "resolved")]
+
+
+def _totals(figures: list[Figures]) -> dict[str, Counter[Any]]:
+    totals: dict[str, Counter[Any]] = {}
+    for f in figures:
+        total = totals.setdefault(f.key, Counter())
+        for name in (
+            "received",
+            "verified",
+            "assigned",
+            "resolved",
+            "rejected",
+            "resolved_on_time",
+            "resolved_late",
+            "receipt_on_time",
+            "receipt_late",
+            "overdue_now",
+            "reopened",
+            "returned",
+        ):
+            total[name] += getattr(f, name)
+        total["returned_seconds"] += round(f.returned_hours * 3600)
+        total["handling_seconds"] += round(f.handling_hours_total * 3600)
+        total.update({("rated", level): n for level, n in f.ratings.items()})
+        total.update({("bucket", b): n for b, n in f.handling_buckets.items()})
+    return {key: +total for key, total in totals.items()}
+
+
+@pytest.mark.parametrize("group_by", [GroupBy.AGENCY, GroupBy.CHANNEL])
+def test_figures_over_months_equal_the_same_period_added_up_day_by_day(
+    province: Province, group_by: GroupBy
+) -> None:
+    _play(province, 2026, steps=300)
+    s, policy = province.session, province.policy
+    days = sorted({r.received_on for r in s.scalars(select(Report)) if r.received_on})
+    # From the middle of the first month to the middle of the last: partial months at both
+    # ends, whole ones between.
+    first, end = days[0] + timedelta(days=3), days[-1] - timedelta(days=2)
+    first += timedelta(days=first.day == 1)
+    end -= timedelta(days=end.day == 1)
+    assert [tier.date_column for tier, *_ in period_parts(first, end)] == ["day", "month", "day"]
+
+    def figures(low: date, high: date) -> list[Figures]:
+        def midnight(day: date) -> datetime:
+            return datetime.combine(day, time(0), tzinfo=policy.calendar.timezone)
+
+        return compute_figures(
+            s, policy, group_by=group_by, since=midnight(low), until=midnight(high)
+        )
+
+    whole = _totals(figures(first, end))
+    day_by_day: list[Figures] = []
+    day = first
+    while day < end:
+        day_by_day += figures(day, day + timedelta(days=1))
+        day += timedelta(days=1)
+
+    assert whole == _totals(day_by_day)
+    assert sum(total["received"] for total in whole.values()) > 50
