@@ -181,7 +181,7 @@ def test_rollups_rebuild_recounts_the_figures_after_a_bulk_load(env):
 
     from ioc.demo.simulator import simulate_report
     from ioc.extensions import services
-    from ioc.feedback.reads.figure_rollups import ReportFigure
+    from ioc.feedback.reads.figure_rollups import ReportFigure, ReportFigureMonth
     from ioc.feedback.reads.rollups import ReportCellCount
     from ioc.feedback.report_models import Report
 
@@ -195,6 +195,7 @@ def test_rollups_rebuild_recounts_the_figures_after_a_bulk_load(env):
     with app.app_context(), services().unit_of_work() as session:
         # What a loader writing rows directly leaves behind: counts that are not there.
         session.execute(delete(ReportFigure))
+        session.execute(delete(ReportFigureMonth))
         session.execute(delete(ReportCellCount))
 
     result = _run(env, "rollups", "rebuild")
@@ -204,4 +205,5 @@ def test_rollups_rebuild_recounts_the_figures_after_a_bulk_load(env):
     with app.app_context(), services().unit_of_work() as session:
         reports = session.scalar(select(func.count(Report.id)))
         assert session.scalar(select(func.sum(ReportFigure.received))) == reports
+        assert session.scalar(select(func.sum(ReportFigureMonth.received))) == reports
         assert session.scalar(select(func.sum(ReportCellCount.count))) == reports

@@ -175,3 +175,53 @@ def test_upgrading_counts_existing_reports_in_the_daily_figures(tmp_path):
         ).one()
     assert tuple(row) == ("2025-01-01", 1, 1, 1, 0, 1)
     engine.dispose()
+
+
+def test_upgrading_adds_the_daily_figures_up_per_month(empty_engine):
+    upgrade(empty_engine, "0011")
+    counters = (
+        "received, verified, assigned, rejected, resolved, resolved_on_time, resolved_late,"
+        " reopened, rated_satisfied, rated_acceptable, rated_unsatisfied, receipt_on_time,"
+        " receipt_late, returned, returned_seconds, handling_seconds"
+    )
+    zeros = ", ".join("0" for _ in range(13))
+    with empty_engine.begin() as connection:
+        for day, agency_id, received, returned_seconds in (
+            ("2025-01-01", 1, 2, 60),
+            ("2025-01-31", 1, 3, 7_200_000_000),  # beyond a 32-bit integer once added up
+            ("2025-01-31", 2, 1, 0),
+            ("2025-02-01", 1, 4, 5),
+        ):
+            connection.execute(
+                text(
+                    f"INSERT INTO report_figure (day, agency_id, category_id, area_id, channel,"
+                    f" {counters}) VALUES ('{day}', {agency_id}, 1, 0, 'web', {received},"
+                    f" {zeros}, {returned_seconds}, 0)"
+                )
+            )
+        connection.execute(
+            text(
+                "INSERT INTO report_handling_bucket (day, agency_id, category_id, area_id,"
+                " channel, bucket, count) VALUES ('2025-01-02', 1, 1, 0, 'web', 3, 2),"
+                " ('2025-01-30', 1, 1, 0, 'web', 3, 1), ('2025-01-30', 1, 1, 0, 'web', 4, 1)"
+            )
+        )
+
+    upgrade(empty_engine)
+
+    with empty_engine.connect() as connection:
+        figures = connection.execute(
+            text(
+                "SELECT month, agency_id, received, returned_seconds FROM report_figure_month"
+                " ORDER BY month, agency_id"
+            )
+        ).all()
+        buckets = connection.execute(
+            text("SELECT month, bucket, count FROM report_handling_bucket_month ORDER BY bucket")
+        ).all()
+    assert [(str(m), a, r, s) for m, a, r, s in figures] == [
+        ("2025-01-01", 1, 5, 7_200_000_060),
+        ("2025-01-01", 2, 1, 0),
+        ("2025-02-01", 1, 4, 5),
+    ]
+    assert [(str(m), b, c) for m, b, c in buckets] == [("2025-01-01", 3, 3), ("2025-01-01", 4, 1)]

@@ -16,7 +16,7 @@ def rollups() -> None:
 @rollups.command("rebuild")
 @with_appcontext
 def rebuild() -> None:
-    """Recount the map cells and the daily figures from the reports, in one transaction
+    """Recount the map cells and the daily and monthly figures from the reports, in one transaction
     (after a bulk load or a restore); columns a bulk load left empty are filled in from the
     reports' history first."""
     from ioc.feedback.reads.figure_rollups import rebuild_figure_rollups
@@ -27,11 +27,11 @@ def rebuild() -> None:
         click.echo("Đếm lại bản đồ / recounting map cells…")
         cells = rebuild_rollups(session)
         click.echo(f"  {cells} ô / cell rows")
-        click.echo("Đếm lại số liệu theo ngày / recounting daily figures…")
+        click.echo("Đếm lại số liệu theo ngày và tháng / recounting daily and monthly figures…")
         figures = rebuild_figure_rollups(
             session,
             services().policy,
             progress=lambda n: click.echo(f"  {n} phản ánh / reports"),
         )
-        click.echo(f"  {figures} dòng số liệu / figure rows")
+        click.echo(f"  {figures} dòng số liệu theo ngày / daily figure rows")
     click.echo("Xong / done.")
