@@ -2,7 +2,7 @@
 and times each screen's opening calls and each statistics call through the HTTP API.
 
     .venv/bin/python bench/scale.py --reports N [--database URL] [--keep-existing]
-                                    [--only load|time]
+                                    [--only load|time] [--no-exports]
 
 1. Migrates the database (a scratch SQLite file by default, /tmp/ioc-scale-N.sqlite3; a
    PostgreSQL URL has its public schema WIPED first, so give it a scratch database) and seeds
@@ -11,10 +11,12 @@ and times each screen's opening calls and each statistics call through the HTTP 
    channels, a year of history ending now (most closed, a few per cent open and some of
    those overdue, some rejected or merged), deadlines on the province's working calendar,
    a history row per step, ratings, returns and reopenings; then recounts the rollups.
-3. Starts gunicorn (gunicorn.conf.py) on the database and times each call 20 times: median,
-   95th percentile, and the CPU the server (and a local PostgreSQL) spent per call. Calls
-   this version does not have (404/405) are skipped; where the server sends an ETag the call
-   is timed again with If-None-Match.
+3. Starts gunicorn (gunicorn.conf.py) on the database and times each call 20 times (one
+   still slow after a minute stops at that, after at least 3 runs): median, 95th percentile,
+   and the CPU the server (and a local PostgreSQL) spent per call. Calls this version does
+   not have (404/405) are skipped; where the server sends an ETag the call
+   is timed again with If-None-Match. Then a year of reports is exported once as CSV and
+   once as XLSX: time to the first byte, the whole download, and the server's peak memory.
 
 The database is kept; the command to serve it is printed at the end.
 """
@@ -22,13 +24,22 @@ The database is kept; the command to serve it is printed at the end.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from demo_database import fresh_demo_database
 from scale_load import load_reports
-from scale_timing import running_server, screen_calls, table, time_calls, today_in
+from scale_timing import (
+    export_table,
+    running_server,
+    screen_calls,
+    table,
+    time_calls,
+    time_exports,
+    today_in,
+)
 
 from ioc.config import load_settings
 from ioc.db import make_engine, make_session_factory, unit_of_work, utcnow
@@ -54,7 +65,9 @@ def prepare(url: str, *, keep_existing: bool) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--reports", type=int, default=20_000)
     parser.add_argument(
         "--database",
@@ -63,8 +76,15 @@ def main() -> int:
     parser.add_argument(
         "--keep-existing", action="store_true", help="add to the database instead of wiping it"
     )
-    parser.add_argument("--only", choices=("load", "time"))
+    parser.add_argument(
+        "--only", choices=("load", "time"), help="only load (no server), or only time (no load)"
+    )
+    parser.add_argument(
+        "--no-exports", action="store_true", help="skip the CSV/XLSX downloads of a year"
+    )
     args = parser.parse_args()
+    # Stopped from outside, still stop the server (the finally blocks run on SystemExit).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     url = args.database or f"sqlite:////tmp/ioc-scale-{args.reports}.sqlite3"
     timezone = ZoneInfo(load_settings({"database_url": url}).timezone)
     if args.only != "time":
@@ -86,9 +106,14 @@ def main() -> int:
         with running_server(url) as (base, pid):
             print(f"timing through {base} ({engine.dialect.name})", flush=True)
             timings = time_calls(base, pid, engine, screen_calls(today_in(timezone)))
+            # Last: the peak memory they report is the server's whole life's.
+            exports = [] if args.no_exports else time_exports(base, pid, today_in(timezone))
         engine.dispose()
         print()
         print(table(timings))
+        if exports:
+            print()
+            print(export_table(exports))
     print()
     print(f"The database is kept. Serve it with:\n  IOC_DATABASE_URL='{url}' .venv/bin/ioc serve")
     return 0

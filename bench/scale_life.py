@@ -69,6 +69,9 @@ class Rows:
     report_return: list[dict[str, Any]] = field(default_factory=list)
     report_follower: list[dict[str, Any]] = field(default_factory=list)
 
+    def count(self) -> int:
+        return sum(len(rows) for _, rows in self.tables())
+
     def tables(self) -> list[tuple[str, list[dict[str, Any]]]]:
         """In foreign-key order."""
         return [

@@ -92,7 +92,7 @@ def load_reports(
     with engine.connect() as connection:
         report_id = (connection.scalar(select(func.max(Report.id))) or 0) + 1
         history_id = (connection.scalar(select(func.max(ReportHistory.id))) or 0) + 1
-    first_id, loaded, histories, returns = report_id, 0, 0, 0
+    first_id, loaded, histories, returns, rows_written = report_id, 0, 0, 0, 0
     recent: dict[tuple[int, int], int] = {}
     times = received_times(
         reports, now=now, earliest=world.earliest, timezone=policy.calendar.timezone, rng=rng
@@ -118,14 +118,16 @@ def load_reports(
         if len(batch.report) >= BATCH:
             histories, returns = _flush(engine, batch, histories, returns)
             loaded += len(batch.report)
+            rows_written += batch.count()
             batch = Rows()
             if progress:
-                _progress(loaded, reports, started)
+                _progress(loaded, reports, rows_written, started)
     if batch.report:
         histories, returns = _flush(engine, batch, histories, returns)
         loaded += len(batch.report)
+        rows_written += batch.count()
         if progress:
-            _progress(loaded, reports, started)
+            _progress(loaded, reports, rows_written, started)
     _after_load(engine)
     load_seconds = time.perf_counter() - started
     with unit_of_work(factory) as session:
@@ -149,10 +151,11 @@ def recount(session: Session) -> bool:
     return True
 
 
-def _progress(loaded: int, wanted: int, started: float) -> None:
-    seconds = time.perf_counter() - started
+def _progress(loaded: int, wanted: int, rows: int, started: float) -> None:
+    seconds = max(time.perf_counter() - started, 1e-9)
     print(
-        f"  {loaded:>9,} / {wanted:,} reports  {loaded / max(seconds, 1e-9):8,.0f} reports/s",
+        f"  {loaded:>9,} / {wanted:,} reports  {loaded / seconds:7,.0f} reports/s  "
+        f"{rows / seconds:8,.0f} rows/s (all tables)",
         flush=True,
     )
 
