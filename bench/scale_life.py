@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from scale_world import CHANNEL_WEIGHTS, CITIZEN_CHANNELS, Kind, World, point_near
+from scale_world import (
+    CHANNEL_WEIGHTS,
+    CITIZEN_CHANNELS,
+    Kind,
+    World,
+    plausible_attributes,
+    point_near,
+)
 
 from ioc.demo.catalogue import ADDRESS_STREETS
 from ioc.feedback.sla.clock import add_hours
@@ -128,7 +135,7 @@ class Life:
             "address": f"{rng.randint(1, 250)} {rng.choice(ADDRESS_STREETS)}, "
             f"{self.chain[0].name_vi}",
             "description": rng.choice(self.kind.samples),
-            "attributes": {},
+            "attributes": plausible_attributes(self.kind, rng, received_at),
             "channel": channel.value,
             "reporter_id": reporter,
             "lead_agency_id": None,
@@ -279,12 +286,17 @@ class Life:
         self._record("resolve", S.IN_PROGRESS, S.RESOLVED, self._officer())
 
     def _return(self) -> None:
-        """The wrong agency sends it back within the policy's window (chuyển trả)."""
-        row = self.row
-        self._wait(self._hours(1.0, stuck=2))
-        self._record("accept", S.ASSIGNED, S.IN_PROGRESS, self._officer())
-        self._wait(self._hours(2.0, stuck=1, cap=self.policy.rules.returns.window_working_hours))
+        """The wrong agency sends it back within the policy's window (chuyển trả), which
+        counts working hours whatever the tier."""
+        row, calendar = self.row, self.policy.calendar
+        window = self.policy.rules.returns.window_working_hours
         assigned_at = row["clock_started_at"]
+        self._at(calendar.add_working_hours(self.t, min(self._hours(1.0, stuck=2), window / 3)))
+        self._record("accept", S.ASSIGNED, S.IN_PROGRESS, self._officer())
+        left = window * 0.95 - calendar.working_hours_between(assigned_at, self.t)
+        self._at(
+            calendar.add_working_hours(self.t, max(min(self._hours(2.0, stuck=1), left), 0.01))
+        )
         self.returns.append(
             {
                 "report_id": self.id,
@@ -292,7 +304,7 @@ class Life:
                 "returned_by_id": self._officer(),
                 "assigned_at": assigned_at,
                 "returned_at": self.t,
-                "hours_held": self.policy.calendar.working_hours_between(assigned_at, self.t),
+                "hours_held": calendar.working_hours_between(assigned_at, self.t),
                 "reason": "Không thuộc thẩm quyền của đơn vị",
             }
         )
@@ -320,9 +332,8 @@ class Life:
             tier=self.kind.tier, category_tier=self.kind.tier, category_hours=self.kind.hours
         )
 
-    def _hours(self, mean: float, *, stuck: float, cap: float | None = None) -> float:
-        hours = self.rng.expovariate(1 / mean) * (stuck if self.stuck else 1)
-        return min(hours, cap * 0.95) if cap else hours
+    def _hours(self, mean: float, *, stuck: float) -> float:
+        return self.rng.expovariate(1 / mean) * (stuck if self.stuck else 1)
 
     def _wait(self, hours: float) -> None:
         self._at(add_hours(self.policy, self.wall, self.t, max(hours, 0.02)))

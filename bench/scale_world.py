@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from shapely.geometry import shape
@@ -74,6 +74,7 @@ class Kind:
     hours: float
     is_auto_dispatch: bool
     samples: tuple[str, ...]
+    attributes: tuple[dict[str, Any], ...]
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,7 @@ def read_world(engine: Engine, *, citizens: int, now: datetime) -> World:
                 c.sla_target_hours,
                 c.is_auto_dispatch,
                 REPORT_SAMPLES.get(c.code) or (c.name_vi,),
+                tuple(c.attributes),
             )
             for c in categories
         ]
@@ -224,6 +226,29 @@ def _citizens(session: Session, wanted: int, now: datetime) -> list[int]:
     return list(
         session.scalars(select(User.id).where(User.firebase_uid.like("bench-%")).order_by(User.id))
     )
+
+
+def plausible_attributes(kind: Kind, rng: random.Random, received_at: datetime) -> dict[str, Any]:
+    """Values for every required attribute and about half the optional ones, as a citizen
+    fills them in (the shapes intake's attribute check accepts)."""
+    values: dict[str, Any] = {}
+    for definition in kind.attributes:
+        if not definition.get("required") and rng.random() < 0.5:
+            continue
+        keys = [item["key"] for item in definition.get("values", [])]
+        datatype, code = definition.get("datatype"), definition["code"]
+        if datatype == "singlevaluelist" and keys:
+            values[code] = rng.choice(keys)
+        elif datatype == "multivaluelist" and keys:
+            values[code] = rng.sample(keys, rng.randint(1, len(keys)))
+        elif datatype == "number":
+            values[code] = rng.randint(5, 80)
+        elif datatype == "datetime":
+            moment = received_at - timedelta(hours=rng.randint(1, 48))
+            values[code] = moment.replace(second=0, microsecond=0).isoformat()
+        else:
+            values[code] = f"Số {rng.randint(1, 300)}"
+    return values
 
 
 def point_near(

@@ -23,6 +23,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from ioc.db import make_engine, make_session_factory, utcnow
+from ioc.feedback.intake.attributes import clean_attributes
 from ioc.feedback.reads.rollups import ReportCellCount, rollup_key
 from ioc.feedback.report_models import Report, ReportArea, ReportHistory, ReportReturn
 from ioc.feedback.sla.policy import load_policy
@@ -189,3 +190,9 @@ def test_map_rollups_equal_a_recount_of_the_reports(session: Session) -> None:
         if row.count
     }
     assert stored == dict(recount)
+
+
+def test_attributes_pass_the_intake_check_of_their_category(session: Session) -> None:
+    for report in session.scalars(select(Report)):
+        definitions = report.category.attributes
+        assert clean_attributes(definitions, report.attributes) == report.attributes, report.ref
