@@ -48,6 +48,10 @@ ANSWERS = (
     "Đã cử tổ công tác khắc phục tại hiện trường.",
     "Đã phối hợp với địa phương xử lý dứt điểm.",
 )
+REJECT_REASON = "Nội dung không thuộc phạm vi tiếp nhận phản ánh hiện trường"
+RETURN_REASON = "Không thuộc thẩm quyền của đơn vị"
+REOPEN_REASON = "Người dân chưa hài lòng: đề nghị đơn vị xử lý lại"
+DECLINE_REASON = "Kết quả xử lý đã đúng quy định"
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _CHANNELS = list(CHANNEL_WEIGHTS)
 _CHANNEL_WEIGHTS = list(CHANNEL_WEIGHTS.values())
@@ -161,8 +165,9 @@ class Life:
 
     # -- the steps -------------------------------------------------------------------------
 
-    def live(self, duplicate_of: int | None) -> Rows:
-        """Run the report's life up to now; the rows to insert."""
+    def live(self, duplicate_of: tuple[int, str] | None) -> Rows:
+        """Run the report's life up to now; the rows to insert. ``duplicate_of`` is the id
+        and ref of a report this one may be merged into."""
         try:
             self._file()
             self._triage(duplicate_of)
@@ -184,7 +189,7 @@ class Life:
         if dispatch:
             self._assign(lead, supporting)
 
-    def _triage(self, duplicate_of: int | None) -> None:
+    def _triage(self, duplicate_of: tuple[int, str] | None) -> None:
         if self.row["status"] != S.PENDING_REVIEW:
             return
         operator = self.world.operator_id
@@ -194,12 +199,14 @@ class Life:
         draw = self.rng.random()
         lead, supporting = self.route
         if draw < DUPLICATE and duplicate_of is not None:
-            self.row["duplicate_of_id"] = duplicate_of
-            self._record("mark_duplicate", S.PENDING_REVIEW, S.DUPLICATE, operator)
+            self.row["duplicate_of_id"], original_ref = duplicate_of
+            self._record(
+                "mark_duplicate", S.PENDING_REVIEW, S.DUPLICATE, operator, note=original_ref
+            )
             self.row["closed_at"] = self.t
             raise _Stop
         if draw < DUPLICATE + REJECT or lead is None:
-            self._record("reject", S.PENDING_REVIEW, S.REJECTED, operator)
+            self._record("reject", S.PENDING_REVIEW, S.REJECTED, operator, note=REJECT_REASON)
             self.row["closed_at"] = self.t
             raise _Stop
         if self.rng.random() < WRONG_AGENCY:
@@ -240,13 +247,13 @@ class Life:
         self._wait(self._hours(3.0, stuck=1))
         operator = self.world.operator_id
         if rng.random() >= REOPENED:
-            self._record("decline_reopen", S.RESOLVED, S.CLOSED, operator)
+            self._record("decline_reopen", S.RESOLVED, S.CLOSED, operator, note=DECLINE_REASON)
             row["closed_at"] = self.t
             return
         row["resolved_at"] = row["result_text"] = row["resolved_on_time"] = None
         row["rating"] = row["rating_comment"] = row["rated_at"] = None
         self._start_resolution(self.t)
-        self._record("reopen", S.RESOLVED, S.ASSIGNED, operator)
+        self._record("reopen", S.RESOLVED, S.ASSIGNED, operator, note=REOPEN_REASON)
         self._accept()
         self._resolve()
         self._auto_close(
@@ -283,7 +290,7 @@ class Life:
         self._at(max(resolved, self.t + timedelta(minutes=10)))
         row["resolved_at"], row["resolved_on_time"] = self.t, self.t <= row["due_at"]
         row["result_text"] = self.rng.choice(ANSWERS)
-        self._record("resolve", S.IN_PROGRESS, S.RESOLVED, self._officer())
+        self._record("resolve", S.IN_PROGRESS, S.RESOLVED, self._officer(), note=row["result_text"])
 
     def _return(self) -> None:
         """The wrong agency sends it back within the policy's window (chuyển trả), which
@@ -305,10 +312,10 @@ class Life:
                 "assigned_at": assigned_at,
                 "returned_at": self.t,
                 "hours_held": calendar.working_hours_between(assigned_at, self.t),
-                "reason": "Không thuộc thẩm quyền của đơn vị",
+                "reason": RETURN_REASON,
             }
         )
-        self._record("return", S.IN_PROGRESS, S.RETURNED, self._officer())
+        self._record("return", S.IN_PROGRESS, S.RETURNED, self._officer(), note=RETURN_REASON)
         row["lead_agency_id"], self.supporting, row["due_at"] = None, (), None
         self._start_receipt(self.t)
 
@@ -348,7 +355,14 @@ class Life:
         return self.world.officer_ids.get(lead) if lead is not None else None
 
     def _record(
-        self, action: str, before: S | None, after: S, actor: int | None, *, public: bool = True
+        self,
+        action: str,
+        before: S | None,
+        after: S,
+        actor: int | None,
+        *,
+        public: bool = True,
+        note: str | None = None,
     ) -> None:
         self.history.append(
             {
@@ -359,7 +373,7 @@ class Life:
                 "action": action,
                 "from_status": before.value if before else None,
                 "to_status": after.value,
-                "note": None,
+                "note": note,
                 "is_public": public,
             }
         )

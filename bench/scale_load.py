@@ -21,8 +21,10 @@ from ioc.db import Base, make_session_factory, unit_of_work
 from ioc.feedback.reads.rollups import rebuild_rollups
 from ioc.feedback.report_models import Report, ReportHistory
 from ioc.feedback.sla.policy import SlaPolicy
+from ioc.feedback.states import DISMISSED_STATES
 
 BATCH = 5000
+DISMISSED = frozenset(status.value for status in DISMISSED_STATES)
 HISTORY_DAYS = 365
 #: Reports per hour of the local day (people report on their way to work and after it).
 HOURLY = (1, 1, 1, 1, 1, 2, 5, 8, 9, 9, 8, 7, 6, 6, 7, 7, 8, 8, 7, 6, 4, 3, 2, 1)
@@ -93,7 +95,7 @@ def load_reports(
         report_id = (connection.scalar(select(func.max(Report.id))) or 0) + 1
         history_id = (connection.scalar(select(func.max(ReportHistory.id))) or 0) + 1
     first_id, loaded, histories, returns, rows_written = report_id, 0, 0, 0, 0
-    recent: dict[tuple[int, int], int] = {}
+    recent: dict[tuple[int, int], tuple[int, str]] = {}
     times = received_times(
         reports, now=now, earliest=world.earliest, timezone=policy.calendar.timezone, rng=rng
     )
@@ -110,7 +112,9 @@ def load_reports(
         )
         key = (life.kind.id, life.chain[0].id)
         rows = life.live(recent.get(key))
-        recent[key] = report_id
+        if rows.report[0]["status"] not in DISMISSED:
+            # The newest report of its kind there: what a later one may duplicate.
+            recent[key] = (report_id, rows.report[0]["ref"])
         for name, items in rows.tables():
             getattr(batch, name).extend(items)
         report_id += 1

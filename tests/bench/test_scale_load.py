@@ -143,6 +143,9 @@ def test_fields_agree_with_each_status(session: Session, loaded: tuple[Engine, d
         if status == ReportStatus.DUPLICATE:
             assert report.duplicate_of_id is not None
             assert report.duplicate_of_id < report.id
+            original = session.get(Report, report.duplicate_of_id)
+            assert original is not None
+            assert original.status not in DISMISSED_STATES
         if status in (ReportStatus.RESOLVED, ReportStatus.CLOSED):
             assert report.resolved_at is not None
             assert report.due_at is not None
