@@ -97,8 +97,7 @@ def main() -> int:
             f"loaded {result.reports:,} reports, {result.history:,} history rows and "
             f"{result.returns:,} returns in {result.seconds:.0f} s "
             f"({result.reports / result.seconds:,.0f} reports/s); rollups recounted in "
-            f"{result.rollup_seconds:.0f} s"
-            + ("" if result.figure_rollups else " (map rollups only: no figure rollups here)"),
+            f"{result.rollup_seconds:.0f} s",
             flush=True,
         )
         engine.dispose()

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from ioc.db import Base, make_session_factory, unit_of_work
+from ioc.feedback.reads.figure_rollups import rebuild_figure_rollups
 from ioc.feedback.reads.rollups import rebuild_rollups
 from ioc.feedback.report_models import Report, ReportHistory
 from ioc.feedback.sla.policy import SlaPolicy
@@ -41,7 +42,6 @@ class LoadResult:
     returns: int
     seconds: float
     rollup_seconds: float
-    figure_rollups: bool
 
 
 def received_times(
@@ -135,24 +135,17 @@ def load_reports(
     _after_load(engine)
     load_seconds = time.perf_counter() - started
     with unit_of_work(factory) as session:
-        has_figures = recount(session)
+        recount(session, policy)
     rollup_seconds = time.perf_counter() - started - load_seconds
     assert report_id - first_id == loaded
-    return LoadResult(loaded, histories, returns, load_seconds, rollup_seconds, has_figures)
+    return LoadResult(loaded, histories, returns, load_seconds, rollup_seconds)
 
 
-def recount(session: Session) -> bool:
-    """Recount the map rollups and, where this version has them, the figure rollups (which
-    also backfill report columns derived from history). True when the latter exist."""
+def recount(session: Session, policy: SlaPolicy) -> None:
+    """Recount the map rollups and the figure rollups (which first fill the report columns
+    the figures read from the history the loader wrote)."""
     rebuild_rollups(session)
-    try:
-        from ioc.feedback.reads.figure_rollups import (  # type: ignore[import-not-found]
-            rebuild_figure_rollups,
-        )
-    except ImportError:
-        return False
-    rebuild_figure_rollups(session)
-    return True
+    rebuild_figure_rollups(session, policy)
 
 
 def _progress(loaded: int, wanted: int, rows: int, started: float) -> None:
