@@ -30,12 +30,10 @@ from ioc.feedback.models import User
 from ioc.feedback.reads.exports import ExportFilter
 from ioc.feedback.reads.paging import MAX_PAGE_SIZE
 from ioc.feedback.reads.queues import list_agency_inbox
-from ioc.feedback.reads.statistics import GroupBy, compute_figures
 from ioc.feedback.states import AGENCY_STAFF
 from ioc.web import staff_view
-from ioc.web.caching import cached_json, figures_etag, not_modified
 from ioc.web.downloads import Download, check_format, export_download
-from ioc.web.figures import ExportQuery, StatisticsOut, StatisticsQuery
+from ioc.web.figures import ExportQuery, StatisticsOut, StatisticsQuery, figures_answer
 from ioc.web.openapi import api
 from ioc.web.periods import period
 from ioc.web.staff_access import (
@@ -184,27 +182,9 @@ def figures() -> FlaskResponse:
     """My agency's figures, as the operations centre sees them but for the reports my agency
     leads (and the returns it made), grouped by area or category. ETag and 304 as there."""
     query = validated_query(StatisticsQuery)
-    since, until = period(query.since, query.until, services().settings.tz)
     with staff_unit_of_work(AGENCY_STAFF) as (session, actor):
         agency_id = agency_id_of(actor)
-        etag = figures_etag(session, scope=f"agency:{agency_id}", query=query)
-        if unchanged := not_modified(etag, public=False):
-            return unchanged
-        rows = compute_figures(
-            session,
-            services().policy,
-            group_by=GroupBy(query.group_by),
-            since=since,
-            until=until,
-            agency_id=agency_id,
-        )
-        document = {
-            "group_by": query.group_by,
-            "since": since,
-            "until": until,
-            "items": [f.to_dict() for f in rows],
-        }
-    return cached_json(document, etag, public=False)
+        return figures_answer(session, query, scope=f"agency:{agency_id}", agency_id=agency_id)
 
 
 @bp.get("/exports/reports.<fmt>")

@@ -19,7 +19,6 @@ from ioc.feedback.reads.filters import ReportFilter
 from ioc.feedback.reads.kpis import count_ops_kpis
 from ioc.feedback.reads.lists import list_reports
 from ioc.feedback.reads.queues import list_triage_queue
-from ioc.feedback.reads.statistics import GroupBy, compute_figures
 from ioc.feedback.reads.tracking import list_duplicate_candidates
 from ioc.feedback.states import OPS_READERS
 from ioc.feedback.surges import decisions as surge_decisions
@@ -47,9 +46,8 @@ from ioc.ops.schemas import (
     SurgeQuery,
 )
 from ioc.web import staff_view
-from ioc.web.caching import cached_json, figures_etag, not_modified
 from ioc.web.downloads import Download, check_format, export_download
-from ioc.web.figures import ExportQuery, StatisticsOut, StatisticsQuery
+from ioc.web.figures import ExportQuery, StatisticsOut, StatisticsQuery, figures_answer
 from ioc.web.openapi import api
 from ioc.web.periods import day_bounds, period
 from ioc.web.staff_access import (
@@ -291,25 +289,8 @@ def figures() -> FlaskResponse:
     from the daily figures (whole local days). Carries an ETag (`Cache-Control: private,
     no-cache`): send it back in `If-None-Match` and an unchanged answer is a 304 without a body."""
     query = validated_query(StatisticsQuery)
-    since, until = period(query.since, query.until, services().settings.tz)
     with staff_unit_of_work(OPS_READERS) as (session, _):
-        etag = figures_etag(session, scope="ops", query=query)
-        if unchanged := not_modified(etag, public=False):
-            return unchanged
-        rows = compute_figures(
-            session,
-            services().policy,
-            group_by=GroupBy(query.group_by),
-            since=since,
-            until=until,
-        )
-        document = {
-            "group_by": query.group_by,
-            "since": since,
-            "until": until,
-            "items": [f.to_dict() for f in rows],
-        }
-    return cached_json(document, etag, public=False)
+        return figures_answer(session, query, scope="ops")
 
 
 @bp.get("/exports/reports.<fmt>")

@@ -6,7 +6,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
+from flask import Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from ioc.extensions import services
+from ioc.feedback.reads.statistics import GroupBy, compute_figures
+from ioc.web.caching import cached_json, figures_etag, not_modified
+from ioc.web.periods import period
 
 
 class _Strict(BaseModel):
@@ -32,3 +39,29 @@ class ExportQuery(_Strict):
     status: str | None = Field(default=None, max_length=20)
     category: str | None = Field(default=None, max_length=64)
     agency: str | None = Field(default=None, max_length=64)
+
+
+def figures_answer(
+    session: Session, query: StatisticsQuery, *, scope: str, agency_id: int | None = None
+) -> Response:
+    """The staff figures for ``query`` (one agency's with ``agency_id``), or a 304 when the
+    caller holds them already; ``scope`` keeps consoles from sharing a cached answer."""
+    since, until = period(query.since, query.until, services().settings.tz)
+    etag = figures_etag(session, scope=scope, query=query)
+    if unchanged := not_modified(etag, public=False):
+        return unchanged
+    rows = compute_figures(
+        session,
+        services().policy,
+        group_by=GroupBy(query.group_by),
+        since=since,
+        until=until,
+        agency_id=agency_id,
+    )
+    document = {
+        "group_by": query.group_by,
+        "since": since,
+        "until": until,
+        "items": [f.to_dict() for f in rows],
+    }
+    return cached_json(document, etag, public=False)
