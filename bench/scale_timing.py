@@ -32,6 +32,7 @@ from sqlalchemy import Engine, text
 
 from ioc.demo.geography import province_geography
 from ioc.demo.seed import DEMO_ACCOUNTS
+from ioc.feedback.states import OPEN_STATES
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = 20
@@ -77,14 +78,16 @@ def screen_calls(today: date) -> list[Call]:
     zoom = _fitted_zoom(min_lon, min_lat, max_lon, max_lat)
     city_lon, city_lat = geography.city_center
     town = {"bbox": f"{city_lon - 0.02},{city_lat - 0.015},{city_lon + 0.02},{city_lat + 0.015}"}
-    today_only = {"group_by": "category", "since": str(today), "until": str(today + timedelta(1))}
-    cells: Request = ("/api/ops/v1/map/cells", {**province, "zoom": zoom})
-    points: Request = ("/api/ops/v1/map/reports", town)
+    # The wall map shows open reports unless the operator picks a status (as its filter does).
+    open_reports = {"status": ",".join(s.value for s in OPEN_STATES)}
+    cells: Request = ("/api/ops/v1/map/cells", {**province, **open_reports, "zoom": zoom})
+    points: Request = ("/api/ops/v1/map/reports", {**town, **open_reports})
+    month_by_agency: Request = ("/api/ops/v1/statistics", {"group_by": "agency"})
     calls = [
         Call("public scorecard, 30 days", (("/api/public/v1/scorecard", {}),), "public", True),
         Call("public scorecard, a year", (("/api/public/v1/scorecard", year),), "public", True),
     ]
-    for group_by in ("agency", "area", "category"):
+    for group_by in ("agency", "area", "category", "channel"):
         calls.append(
             Call(
                 f"ops statistics by {group_by}, 30 days",
@@ -100,25 +103,27 @@ def screen_calls(today: date) -> list[Call]:
             )
         )
     calls += [
-        Call("wall map: snapshot", (("/api/ops/v1/snapshot", {}),)),
-        Call("wall map: KPIs (today by category)", (("/api/ops/v1/statistics", today_only),)),
-        Call(f"wall map: clusters, province at zoom {zoom}", (cells,)),
-        Call("wall map: points of a town-sized view", (points,)),
+        Call("wall map: snapshot (seq and counters)", (("/api/ops/v1/snapshot", {}),)),
+        Call("wall map: KPI tiles", (("/api/ops/v1/kpis", {}),)),
+        Call(f"wall map: open reports' clusters, province at zoom {zoom}", (cells,)),
+        Call("wall map: open reports' points, a town-sized view", (points,)),
         Call(
-            "wall map opening, all together",
-            (
-                ("/api/ops/v1/snapshot", {}),
-                ("/api/ops/v1/statistics", today_only),
-                ("/api/ops/v1/statistics", {"group_by": "agency"}),
-                cells,
-                points,
-            ),
+            "wall map opening (snapshot, KPIs, 30-day figures, clusters)",
+            (("/api/ops/v1/snapshot", {}), ("/api/ops/v1/kpis", {}), month_by_agency, cells),
         ),
         Call("triage queue, first page", (("/api/ops/v1/queue", {"limit": 50}),)),
         Call("ops report list, first page", (("/api/ops/v1/reports", {}),)),
         Call("agency inbox, first page", (("/api/agency/v1/inbox", {"limit": 50}),), "agency"),
         Call("agency statistics, 30 days", (("/api/agency/v1/statistics", {}),), "agency"),
-        Call("public results snapshot", (("/api/public/v1/snapshot", {}),), "public"),
+        Call(
+            "public map opening (snapshot, clusters)",
+            (
+                ("/api/public/v1/snapshot", {}),
+                ("/api/public/v1/map/cells", {**province, "zoom": zoom}),
+            ),
+            "public",
+        ),
+        Call("public results, first page", (("/api/public/v1/results", {}),), "public"),
     ]
     return calls
 

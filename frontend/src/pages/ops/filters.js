@@ -1,7 +1,7 @@
 // Filters by category, status, agency, area and time window; the heat-map toggle.
 import { api } from "../../lib/api.js";
 import { applyTranslations, getLocale, onLocaleChange, t } from "../../lib/i18n.js";
-import { STATUSES } from "../../lib/statuses.js";
+import { STATUSES, inGroup } from "../../lib/statuses.js";
 
 const WINDOWS = { today: 0, "7d": 7, "30d": 30, all: null };
 
@@ -49,9 +49,9 @@ export class Filters {
     this.heatmapListeners.push(listener);
   }
 
-  _select(name, labelKey, options) {
+  _select(name, labelKey, options, emptyKey = "ops.all") {
     const current = this.form.elements[name]?.value ?? "";
-    const items = [`<option value="">${t("ops.all")}</option>`]
+    const items = [`<option value="">${t(emptyKey)}</option>`]
       .concat(options.map(([value, label]) => `<option value="${value}">${label}</option>`))
       .join("");
     return `<label><span data-i18n="${labelKey}"></span>
@@ -64,7 +64,13 @@ export class Filters {
     const previous = Object.fromEntries(new FormData(this.form));
     this.form.innerHTML = [
       this._select("category", "ops.category", this.categories.map((c) => [c.code, escape(c.name)])),
-      this._select("status", "ops.status", STATUSES.map((s) => [s, t(`status.${s}`)])),
+      // The wall shows the work still open unless the operator asks for more.
+      this._select(
+        "status",
+        "ops.status",
+        [[ALL_STATUSES, t("ops.all")], ...STATUSES.map((s) => [s, t(`status.${s}`)])],
+        "ops.open",
+      ),
       this._select("agency", "ops.agency", this.agencies.map((a) => [a.code, escape(a.name)])),
       this._select(
         "area",
@@ -95,7 +101,7 @@ export class Filters {
     const since = startOfWindow(values.window);
     const matches = (point) =>
       (!values.category || point.category === values.category) &&
-      (!values.status || point.status === values.status) &&
+      statusMatches(values.status, point.status) &&
       (!values.agency || point.agency === values.agency) &&
       (!values.area || point.area === values.area) &&
       (!since || Date.parse(point.received_at) >= since.getTime());
@@ -103,13 +109,26 @@ export class Filters {
       matches,
       params: {
         category: values.category,
-        status: values.status,
+        status: statusParam(values.status),
         agency: values.agency,
         area: values.area,
         since: since ? since.toISOString() : "",
       },
     });
   }
+}
+
+const ALL_STATUSES = "all";
+
+function statusMatches(chosen, status) {
+  if (!chosen) return inGroup(status, "open");
+  return chosen === ALL_STATUSES || status === chosen;
+}
+
+/** The `status` query of the map's calls: the open statuses unless one or all are chosen. */
+function statusParam(chosen) {
+  if (!chosen) return STATUSES.filter((status) => inGroup(status, "open")).join(",");
+  return chosen === ALL_STATUSES ? "" : chosen;
 }
 
 function escape(text) {
