@@ -40,8 +40,9 @@ from ioc.feedback.reads.figure_rollups import (
     median_hours,
 )
 from ioc.feedback.report_models import Report
+from ioc.feedback.sla.clock import ClockKind, overdue_where
 from ioc.feedback.sla.policy import SlaPolicy
-from ioc.feedback.states import CHANNEL_NAMES, HANDLING_STATES, TRIAGE_STATES
+from ioc.feedback.states import CHANNEL_NAMES
 from ioc.geo.models import Area
 
 #: The group of reports no agency leads (yet), and of reports without an area.
@@ -262,17 +263,12 @@ def _overdue_now(
     agency_id: int | None,
 ) -> Counter[Any]:
     """Open, unpaused reports of the period whose running deadline has passed: one query per
-    clock, each walking its (status, deadline) index over open reports only."""
+    clock, each read from that clock's small index over open reports."""
     key = _report_group(group_by)
     counts: Counter[Any] = Counter()
-    for states, deadline in (
-        (TRIAGE_STATES, Report.receipt_due_at),
-        (HANDLING_STATES, Report.due_at),
-    ):
+    for kind in (ClockKind.RECEIPT, ClockKind.RESOLUTION):
         conditions: list[ColumnElement[bool]] = [
-            Report.status.in_([s.value for s in states]),
-            deadline < now,
-            Report.paused_at.is_(None),
+            overdue_where(kind, at=now),
             Report.received_on >= first,
             Report.received_on <= last,
         ]
