@@ -78,10 +78,15 @@ def screen_calls(today: date) -> list[Call]:
     zoom = _fitted_zoom(min_lon, min_lat, max_lon, max_lat)
     city_lon, city_lat = geography.city_center
     town = {"bbox": f"{city_lon - 0.02},{city_lat - 0.015},{city_lon + 0.02},{city_lat + 0.015}"}
-    # The wall map shows open reports unless the operator picks a status (as its filter does).
+    # The wall map opens on every status; its filter can keep to the open reports.
     open_reports = {"status": ",".join(s.value for s in OPEN_STATES)}
-    cells: Request = ("/api/ops/v1/map/cells", {**province, **open_reports, "zoom": zoom})
+    cells: Request = ("/api/ops/v1/map/cells", {**province, "zoom": zoom})
     points: Request = ("/api/ops/v1/map/reports", {**town, **open_reports})
+    # Every status in a town holds more than one answer's points: the map shows clusters.
+    town_every_status: tuple[Request, ...] = (
+        ("/api/ops/v1/map/reports", town),
+        ("/api/ops/v1/map/cells", {**town, "zoom": 14}),
+    )
     month_by_agency: Request = ("/api/ops/v1/statistics", {"group_by": "agency"})
     calls = [
         Call("public scorecard, 30 days", (("/api/public/v1/scorecard", {}),), "public", True),
@@ -105,8 +110,9 @@ def screen_calls(today: date) -> list[Call]:
     calls += [
         Call("wall map: snapshot (seq and counters)", (("/api/ops/v1/snapshot", {}),)),
         Call("wall map: KPI tiles", (("/api/ops/v1/kpis", {}),)),
-        Call(f"wall map: open reports' clusters, province at zoom {zoom}", (cells,)),
-        Call("wall map: open reports' points, a town-sized view", (points,)),
+        Call(f"wall map: clusters, province at zoom {zoom}", (cells,)),
+        Call("wall map: a town-sized view, open reports (points)", (points,)),
+        Call("wall map: a town-sized view, every status (clusters)", town_every_status),
         Call(
             "wall map opening (snapshot, KPIs, 30-day figures, clusters)",
             (("/api/ops/v1/snapshot", {}), ("/api/ops/v1/kpis", {}), month_by_agency, cells),

@@ -49,9 +49,9 @@ export class Filters {
     this.heatmapListeners.push(listener);
   }
 
-  _select(name, labelKey, options, emptyKey = "ops.all") {
+  _select(name, labelKey, options) {
     const current = this.form.elements[name]?.value ?? "";
-    const items = [`<option value="">${t(emptyKey)}</option>`]
+    const items = [`<option value="">${t("ops.all")}</option>`]
       .concat(options.map(([value, label]) => `<option value="${value}">${label}</option>`))
       .join("");
     return `<label><span data-i18n="${labelKey}"></span>
@@ -64,13 +64,11 @@ export class Filters {
     const previous = Object.fromEntries(new FormData(this.form));
     this.form.innerHTML = [
       this._select("category", "ops.category", this.categories.map((c) => [c.code, escape(c.name)])),
-      // The wall shows the work still open unless the operator asks for more.
-      this._select(
-        "status",
-        "ops.status",
-        [[ALL_STATUSES, t("ops.all")], ...STATUSES.map((s) => [s, t(`status.${s}`)])],
-        "ops.open",
-      ),
+      // Besides one status, the operator may keep to the work still open.
+      this._select("status", "ops.status", [
+        [OPEN_STATUSES, t("ops.open")],
+        ...STATUSES.map((s) => [s, t(`status.${s}`)]),
+      ]),
       this._select("agency", "ops.agency", this.agencies.map((a) => [a.code, escape(a.name)])),
       this._select(
         "area",
@@ -118,17 +116,17 @@ export class Filters {
   }
 }
 
-const ALL_STATUSES = "all";
+const OPEN_STATUSES = "open";
 
 function statusMatches(chosen, status) {
-  if (!chosen) return inGroup(status, "open");
-  return chosen === ALL_STATUSES || status === chosen;
+  if (chosen === OPEN_STATUSES) return inGroup(status, "open");
+  return !chosen || status === chosen;
 }
 
-/** The `status` query of the map's calls: the open statuses unless one or all are chosen. */
+/** The `status` query of the map's calls: every status, one, or the open ones. */
 function statusParam(chosen) {
-  if (!chosen) return STATUSES.filter((status) => inGroup(status, "open")).join(",");
-  return chosen === ALL_STATUSES ? "" : chosen;
+  if (chosen !== OPEN_STATUSES) return chosen;
+  return STATUSES.filter((status) => inGroup(status, "open")).join(",");
 }
 
 function escape(text) {
