@@ -14,8 +14,10 @@ from ioc.feedback.models import (
 from ioc.feedback.reads.figure_rollups import (
     ReportFigure,
     ReportFigureMonth,
+    ReportFigureMonthTotal,
     ReportHandlingBucket,
     ReportHandlingBucketMonth,
+    ReportHandlingBucketMonthTotal,
 )
 from ioc.feedback.reads.rollups import ReportCellCount
 from ioc.feedback.report_models import (
@@ -52,9 +54,11 @@ __all__ = [
     "ReportCellCount",
     "ReportFigure",
     "ReportFigureMonth",
+    "ReportFigureMonthTotal",
     "ReportFollower",
     "ReportHandlingBucket",
     "ReportHandlingBucketMonth",
+    "ReportHandlingBucketMonthTotal",
     "ReportHistory",
     "ReportReturn",
     "RoutingRule",

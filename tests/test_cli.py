@@ -181,7 +181,11 @@ def test_rollups_rebuild_recounts_the_figures_after_a_bulk_load(env):
 
     from ioc.demo.simulator import simulate_report
     from ioc.extensions import services
-    from ioc.feedback.reads.figure_rollups import ReportFigure, ReportFigureMonth
+    from ioc.feedback.reads.figure_rollups import (
+        ReportFigure,
+        ReportFigureMonth,
+        ReportFigureMonthTotal,
+    )
     from ioc.feedback.reads.rollups import ReportCellCount
     from ioc.feedback.report_models import Report
 
@@ -196,6 +200,7 @@ def test_rollups_rebuild_recounts_the_figures_after_a_bulk_load(env):
         # What a loader writing rows directly leaves behind: counts that are not there.
         session.execute(delete(ReportFigure))
         session.execute(delete(ReportFigureMonth))
+        session.execute(delete(ReportFigureMonthTotal))
         session.execute(delete(ReportCellCount))
 
     result = _run(env, "rollups", "rebuild")
@@ -206,4 +211,9 @@ def test_rollups_rebuild_recounts_the_figures_after_a_bulk_load(env):
         reports = session.scalar(select(func.count(Report.id)))
         assert session.scalar(select(func.sum(ReportFigure.received))) == reports
         assert session.scalar(select(func.sum(ReportFigureMonth.received))) == reports
+        for dimension in ("agency", "category", "area", "channel"):
+            total = select(func.sum(ReportFigureMonthTotal.received)).where(
+                ReportFigureMonthTotal.dimension == dimension
+            )
+            assert session.scalar(total) == reports
         assert session.scalar(select(func.sum(ReportCellCount.count))) == reports

@@ -225,3 +225,77 @@ def test_upgrading_adds_the_daily_figures_up_per_month(empty_engine):
         ("2025-02-01", 1, 4, 5),
     ]
     assert [(str(m), b, c) for m, b, c in buckets] == [("2025-01-01", 3, 3), ("2025-01-01", 4, 1)]
+
+
+def test_upgrading_adds_the_monthly_figures_up_per_dimension(empty_engine):
+    upgrade(empty_engine, "0012")
+    counters = (
+        "received, verified, assigned, rejected, resolved, resolved_on_time, resolved_late,"
+        " reopened, rated_satisfied, rated_acceptable, rated_unsatisfied, receipt_on_time,"
+        " receipt_late, returned, returned_seconds, handling_seconds"
+    )
+    zeros = ", ".join("0" for _ in range(13))
+    keys = "month, agency_id, category_id, area_id, channel"
+    with empty_engine.begin() as connection:
+        for month, agency_id, category_id, area_id, channel, received, seconds in (
+            ("2025-01-01", 0, 1, 0, "web", 2, 60),
+            ("2025-01-01", 1, 1, 7, "web", 3, 7_200_000_000),
+            ("2025-01-01", 1, 2, 7, "zalo", 1, 0),
+            ("2025-02-01", 1, 2, 0, "web", 4, 5),
+        ):
+            connection.execute(
+                text(
+                    f"INSERT INTO report_figure_month ({keys}, {counters}) VALUES ('{month}',"
+                    f" {agency_id}, {category_id}, {area_id}, '{channel}', {received},"
+                    f" {zeros}, {seconds}, 0)"
+                )
+            )
+        connection.execute(
+            text(
+                f"INSERT INTO report_handling_bucket_month ({keys}, bucket, count) VALUES"
+                " ('2025-01-01', 1, 1, 7, 'web', 3, 2), ('2025-01-01', 1, 2, 7, 'zalo', 3, 1),"
+                " ('2025-01-01', 0, 1, 0, 'web', 4, 1)"
+            )
+        )
+
+    upgrade(empty_engine)
+
+    with empty_engine.connect() as connection:
+        figures = connection.execute(
+            text(
+                "SELECT month, dimension, group_key, received, returned_seconds"
+                " FROM report_figure_month_total"
+            )
+        ).all()
+        buckets = connection.execute(
+            text(
+                "SELECT month, dimension, group_key, bucket, count"
+                " FROM report_handling_bucket_month_total"
+            )
+        ).all()
+    assert sorted((str(m), d, k, r, s) for m, d, k, r, s in figures) == [
+        ("2025-01-01", "agency", "0", 2, 60),
+        ("2025-01-01", "agency", "1", 4, 7_200_000_000),
+        ("2025-01-01", "area", "0", 2, 60),
+        ("2025-01-01", "area", "7", 4, 7_200_000_000),
+        ("2025-01-01", "category", "1", 5, 7_200_000_060),
+        ("2025-01-01", "category", "2", 1, 0),
+        ("2025-01-01", "channel", "web", 5, 7_200_000_060),
+        ("2025-01-01", "channel", "zalo", 1, 0),
+        ("2025-02-01", "agency", "1", 4, 5),
+        ("2025-02-01", "area", "0", 4, 5),
+        ("2025-02-01", "category", "2", 4, 5),
+        ("2025-02-01", "channel", "web", 4, 5),
+    ]
+    assert sorted((str(m), d, k, b, c) for m, d, k, b, c in buckets) == [
+        ("2025-01-01", "agency", "0", 4, 1),
+        ("2025-01-01", "agency", "1", 3, 3),
+        ("2025-01-01", "area", "0", 4, 1),
+        ("2025-01-01", "area", "7", 3, 3),
+        ("2025-01-01", "category", "1", 3, 2),
+        ("2025-01-01", "category", "1", 4, 1),
+        ("2025-01-01", "category", "2", 3, 1),
+        ("2025-01-01", "channel", "web", 3, 2),
+        ("2025-01-01", "channel", "web", 4, 1),
+        ("2025-01-01", "channel", "zalo", 3, 1),
+    ]

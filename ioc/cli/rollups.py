@@ -16,9 +16,9 @@ def rollups() -> None:
 @rollups.command("rebuild")
 @with_appcontext
 def rebuild() -> None:
-    """Recount the map cells and the daily and monthly figures from the reports, in one transaction
-    (after a bulk load or a restore); columns a bulk load left empty are filled in from the
-    reports' history first."""
+    """Recount the map cells and the daily and monthly figures and month totals from the
+    reports, in one transaction (after a bulk load or a restore); columns a bulk load left
+    empty are filled in from the reports' history first."""
     from ioc.feedback.reads.figure_rollups import rebuild_figure_rollups
     from ioc.feedback.reads.rollups import rebuild_rollups
 

@@ -19,6 +19,13 @@ Every row is kept in two grains (:data:`TIERS`): per day (``report_figure``,
 deltas, so a year of figures sums twelve months instead of 365 days. Separate tables rather
 than a grain column keep each primary key starting with its date, so a period is one
 contiguous range of that index, and leave the daily rows as they were.
+
+A third grain adds each month up per ONE dimension (``report_figure_month_total``,
+``report_handling_bucket_month_total``, keyed by dimension — agency, category, area or
+channel —, month and the group's key as text: "0" for the IOC and for no area), so a
+period's figures grouped one way read a few rows per group and month instead of every
+combination of the four keys. Each daily change adds to one row of each dimension.
+Figures of one agency read the full monthly rows, through their (agency, month) index.
 """
 
 from __future__ import annotations
@@ -33,8 +40,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     BigInteger,
+    Connection,
     Date,
+    Index,
     Integer,
+    PrimaryKeyConstraint,
     String,
     Table,
     and_,
@@ -92,7 +102,13 @@ COUNTERS: tuple[str, ...] = (
 FigureKey = tuple[date, int, int, int, str]
 Contribution = tuple[FigureKey, dict[str, int], int | None]
 
+#: A row of any grain: its key columns' values in :attr:`FigureTier.key_columns` order.
+TierKey = tuple[Any, ...]
+
 _KEY_COLUMNS = ("day", "agency_id", "category_id", "area_id", "channel")
+
+#: The dimensions of the month totals, in the order of their values in a :data:`FigureKey`.
+DIMENSIONS: tuple[str, ...] = ("agency", "category", "area", "channel")
 
 
 class _FigureCounters:
@@ -133,6 +149,7 @@ class ReportFigureMonth(_FigureCounters, Base):
     of that month's :class:`ReportFigure` rows with these keys."""
 
     __tablename__ = "report_figure_month"
+    __table_args__ = (Index("ix_report_figure_month_agency_month", "agency_id", "month"),)
 
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     agency_id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -160,6 +177,7 @@ class ReportHandlingBucketMonth(Base):
     """:class:`ReportHandlingBucket` summed over the local month starting on ``month``."""
 
     __tablename__ = "report_handling_bucket_month"
+    __table_args__ = (Index("ix_report_handling_bucket_month_agency_month", "agency_id", "month"),)
 
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     agency_id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -170,29 +188,85 @@ class ReportHandlingBucketMonth(Base):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class ReportFigureMonthTotal(_FigureCounters, Base):
+    """:class:`ReportFigureMonth` added up per one dimension: the counters of the reports
+    received in the month whose ``dimension`` (agency, category, area or channel) has the
+    value ``group_key`` (as text; "0" for the IOC and for no area)."""
+
+    __tablename__ = "report_figure_month_total"
+    # The dimension first: a period of one grouping is one contiguous range of the key.
+    __table_args__ = (PrimaryKeyConstraint("dimension", "month", "group_key"),)
+
+    month: Mapped[date] = mapped_column(Date)
+    dimension: Mapped[str] = mapped_column(String(16))
+    group_key: Mapped[str] = mapped_column(String(32))
+
+
+class ReportHandlingBucketMonthTotal(Base):
+    """:class:`ReportHandlingBucketMonth` added up per one dimension, as
+    :class:`ReportFigureMonthTotal`."""
+
+    __tablename__ = "report_handling_bucket_month_total"
+    __table_args__ = (PrimaryKeyConstraint("dimension", "month", "group_key", "bucket"),)
+
+    month: Mapped[date] = mapped_column(Date)
+    dimension: Mapped[str] = mapped_column(String(16))
+    group_key: Mapped[str] = mapped_column(String(32))
+    bucket: Mapped[int] = mapped_column(Integer)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
 def first_of_month(day: date) -> date:
     return day.replace(day=1)
 
 
 @dataclass(frozen=True)
 class FigureTier:
-    """One grain of the figure rows: its two tables, the name of their date column and the
-    date a day of receipt counts under."""
+    """One grain of the figure rows: its two tables, their key columns (the date first) and
+    the rows of the grain a daily row adds to."""
 
-    figures: type[ReportFigure] | type[ReportFigureMonth]
-    buckets: type[ReportHandlingBucket] | type[ReportHandlingBucketMonth]
-    date_column: str
-    start: Callable[[date], date]
+    figures: type[ReportFigure] | type[ReportFigureMonth] | type[ReportFigureMonthTotal]
+    buckets: (
+        type[ReportHandlingBucket]
+        | type[ReportHandlingBucketMonth]
+        | type[ReportHandlingBucketMonthTotal]
+    )
+    key_columns: tuple[str, ...]
+    rows_of: Callable[[FigureKey], tuple[TierKey, ...]]
 
     @property
-    def key_columns(self) -> tuple[str, ...]:
-        return (self.date_column, *_KEY_COLUMNS[1:])
+    def date_column(self) -> str:
+        return self.key_columns[0]
+
+    @property
+    def by_dimension(self) -> bool:
+        """Whether the rows add up one dimension at a time (see :data:`DIMENSIONS`)."""
+        return "dimension" in self.key_columns
 
 
-DAYS = FigureTier(ReportFigure, ReportHandlingBucket, "day", lambda day: day)
-MONTHS = FigureTier(ReportFigureMonth, ReportHandlingBucketMonth, "month", first_of_month)
+def _in_month(key: FigureKey) -> tuple[TierKey, ...]:
+    return ((first_of_month(key[0]), *key[1:]),)
+
+
+def _per_dimension(key: FigureKey) -> tuple[TierKey, ...]:
+    month = first_of_month(key[0])
+    return tuple(
+        (month, dimension, str(value)) for dimension, value in zip(DIMENSIONS, key[1:], strict=True)
+    )
+
+
+DAYS = FigureTier(ReportFigure, ReportHandlingBucket, _KEY_COLUMNS, lambda key: (key,))
+MONTHS = FigureTier(
+    ReportFigureMonth, ReportHandlingBucketMonth, ("month", *_KEY_COLUMNS[1:]), _in_month
+)
+MONTH_TOTALS = FigureTier(
+    ReportFigureMonthTotal,
+    ReportHandlingBucketMonthTotal,
+    ("month", "dimension", "group_key"),
+    _per_dimension,
+)
 #: Every grain the upkeep and the rebuild write, finest first.
-TIERS: tuple[FigureTier, ...] = (DAYS, MONTHS)
+TIERS: tuple[FigureTier, ...] = (DAYS, MONTHS, MONTH_TOTALS)
 
 
 def bucket_of(hours: float) -> int:
@@ -362,21 +436,22 @@ def _table(model: type[Base]) -> Table:
 
 _Counts = dict[FigureKey, dict[str, int]]
 _Buckets = dict[tuple[FigureKey, int], int]
+_TierCounts = dict[TierKey, dict[str, int]]
+_TierBuckets = dict[tuple[TierKey, int], int]
 
 
-def _in_tier(tier: FigureTier, counts: _Counts, buckets: _Buckets) -> tuple[_Counts, _Buckets]:
-    """Daily changes added up under the tier's dates (the same rows for the daily tier)."""
-
-    def moved(key: FigureKey) -> FigureKey:
-        day, agency_id, category_id, area_id, channel = key
-        return tier.start(day), agency_id, category_id, area_id, channel
-
-    tier_counts: dict[FigureKey, Counter[str]] = {}
+def _in_tier(
+    tier: FigureTier, counts: _Counts, buckets: _Buckets
+) -> tuple[_TierCounts, _TierBuckets]:
+    """Daily changes added up under the tier's rows (the same rows for the daily tier)."""
+    tier_counts: dict[TierKey, Counter[str]] = {}
     for key, row in counts.items():
-        tier_counts.setdefault(moved(key), Counter()).update(row)
-    tier_buckets: Counter[tuple[FigureKey, int]] = Counter()
+        for moved in tier.rows_of(key):
+            tier_counts.setdefault(moved, Counter()).update(row)
+    tier_buckets: Counter[tuple[TierKey, int]] = Counter()
     for (key, bucket), delta in buckets.items():
-        tier_buckets[(moved(key), bucket)] += delta
+        for moved in tier.rows_of(key):
+            tier_buckets[(moved, bucket)] += delta
     nonzero = {key: {n: d for n, d in row.items() if d} for key, row in tier_counts.items()}
     return (
         {key: row for key, row in nonzero.items() if row},
@@ -384,37 +459,61 @@ def _in_tier(tier: FigureTier, counts: _Counts, buckets: _Buckets) -> tuple[_Cou
     )
 
 
+#: Rows per upsert statement: 21 parameters a row stays below SQLite's 32,766.
+_UPSERT_ROWS = 1_000
+
+
 def apply_figure_deltas(session: Session, deltas: FigureDeltas) -> None:
-    """Add ``deltas`` to the rows of every tier (in tier and key order, so concurrent writers
-    never deadlock)."""
+    """Add ``deltas`` to the rows of every tier: one multi-row upsert per table (per
+    thousand rows), the rows in tier and key order, so concurrent writers lock them in the
+    same order and never deadlock."""
     day_counts, day_buckets = deltas.nonzero()
     if not day_counts and not day_buckets:
         return
     connection = session.connection()
-    upsert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    zeros = dict.fromkeys(COUNTERS, 0)
     for tier in TIERS:
         counts, buckets = _in_tier(tier, day_counts, day_buckets)
         keys = tier.key_columns
-        figures = _table(tier.figures)
-        for key, row in sorted(counts.items()):
-            statement = upsert(figures).values(**dict(zip(keys, key, strict=True)), **row)
-            connection.execute(
-                statement.on_conflict_do_update(
-                    index_elements=list(keys),
-                    set_={n: figures.c[n] + statement.excluded[n] for n in row},
-                )
+        _add_to_rows(
+            connection,
+            _table(tier.figures),
+            keys,
+            [
+                dict(zip(keys, key, strict=True)) | zeros | row
+                for key, row in sorted(counts.items())
+            ],
+            COUNTERS,
+        )
+        _add_to_rows(
+            connection,
+            _table(tier.buckets),
+            (*keys, "bucket"),
+            [
+                dict(zip(keys, key, strict=True)) | {"bucket": bucket, "count": delta}
+                for (key, bucket), delta in sorted(buckets.items())
+            ],
+            ("count",),
+        )
+
+
+def _add_to_rows(
+    connection: Connection,
+    table: Table,
+    keys: Sequence[str],
+    rows: list[dict[str, Any]],
+    counters: Sequence[str],
+) -> None:
+    """Insert ``rows``, or add their ``counters`` to the rows already there with their keys."""
+    upsert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    for start in range(0, len(rows), _UPSERT_ROWS):
+        statement = upsert(table).values(rows[start : start + _UPSERT_ROWS])
+        connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=list(keys),
+                set_={n: table.c[n] + statement.excluded[n] for n in counters},
             )
-        histogram = _table(tier.buckets)
-        for (key, bucket), delta in sorted(buckets.items()):
-            statement = upsert(histogram).values(
-                **dict(zip(keys, key, strict=True)), bucket=bucket, count=delta
-            )
-            connection.execute(
-                statement.on_conflict_do_update(
-                    index_elements=[*keys, "bucket"],
-                    set_={"count": histogram.c.count + statement.excluded.count},
-                )
-            )
+        )
 
 
 @event.listens_for(Session, "after_flush")
@@ -429,8 +528,8 @@ def rebuild_figure_rollups(
     progress: Callable[[int], None] | None = None,
     tiers: Sequence[FigureTier] = TIERS,
 ) -> int:
-    """Recount every figure row, daily and monthly, from the reports and their returns
-    (after bulk loads); returns the daily rows written.
+    """Recount every figure row, daily, monthly and the month totals, from the reports and
+    their returns (after bulk loads); returns the daily rows written.
 
     Report columns the figures read that a bulk load left empty are filled in from the
     history first (:func:`backfill_figure_columns`); ``policy`` gives the time zone and

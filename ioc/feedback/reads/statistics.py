@@ -3,7 +3,9 @@
 Read from the figure rollups (:mod:`ioc.feedback.reads.figure_rollups`): a period is a run of
 whole local days of receipt, and its figures are the sums of the monthly rows of its whole
 months and the daily rows of the days around them, so any period costs the same whatever the
-number of reports, and a year about what two months of days do. Definitions:
+number of reports, and a year about what two months of days do. The whole months come from
+the month totals of the requested grouping (a few rows per group and month), or, for one
+agency's figures, from the full monthly rows of that agency. Definitions:
 
 - *received*: reports received in the period; *verified*: those an operator verified;
   *assigned*: those ever sent to an agency; *rejected*: those refused;
@@ -27,7 +29,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, union_all
+from sqlalchemy import ColumnElement, Integer, Select, cast, func, select, union_all
 from sqlalchemy.orm import Session
 
 from ioc.db import utcnow
@@ -35,6 +37,7 @@ from ioc.feedback.models import Agency, Category
 from ioc.feedback.reads.figure_rollups import (
     COUNTERS,
     DAYS,
+    MONTH_TOTALS,
     MONTHS,
     FigureTier,
     median_hours,
@@ -146,7 +149,9 @@ def compute_figures(
     now = now or utcnow()
     first = policy.calendar.local_date(since)
     last = policy.calendar.local_date(until - timedelta(microseconds=1))
-    parts = period_parts(first, last + timedelta(days=1))
+    # The month totals know no agency: one agency's months are its full monthly rows.
+    months = MONTHS if agency_id is not None else MONTH_TOTALS
+    parts = period_parts(first, last + timedelta(days=1), months=months)
     sums = session.execute(_summed(parts, group_by, agency_id, buckets=False)).all()
     rows: dict[Any, dict[str, int]] = {
         key: {n: int(v or 0) for n, v in zip(COUNTERS, values, strict=True)}
@@ -194,14 +199,17 @@ def _fill(figures: Figures, counts: dict[str, int]) -> None:
         figures.ratings[level] = counts[f"rated_{level}"]
 
 
-def period_parts(first: date, end: date) -> list[tuple[FigureTier, date, date]]:
+def period_parts(
+    first: date, end: date, *, months: FigureTier = MONTHS
+) -> list[tuple[FigureTier, date, date]]:
     """The days [first, end) as ranges of tier rows: the leading days of a partial month and
-    the trailing ones from the daily rows, the whole months between from the monthly rows."""
+    the trailing ones from the daily rows, the whole months between from ``months`` (the
+    full monthly rows or the month totals)."""
     months_from = first if first.day == 1 else _next_month(first)
     months_to = end.replace(day=1)
     if months_from >= months_to:
         return [(DAYS, first, end)] if first < end else []
-    parts = [(DAYS, first, months_from), (MONTHS, months_from, months_to), (DAYS, months_to, end)]
+    parts = [(DAYS, first, months_from), (months, months_from, months_to), (DAYS, months_to, end)]
     return [(tier, low, high) for tier, low, high in parts if low < high]
 
 
@@ -224,9 +232,18 @@ def _summed(
         table: Any = tier.buckets if buckets else tier.figures
         when = getattr(table, tier.date_column)
         conditions: list[ColumnElement[bool]] = [when >= low, when < high]
-        if agency_id is not None:
-            conditions.append(table.agency_id == agency_id)
-        key = getattr(table, _GROUP_COLUMNS[group_by]).label("key")
+        if tier.by_dimension:
+            # The group's key is kept as text; ids come back as the integers the days hold.
+            assert agency_id is None, "the month totals know no agency"
+            conditions.append(table.dimension == group_by.value)
+            group_key = table.group_key
+            key = (group_key if group_by is GroupBy.CHANNEL else cast(group_key, Integer)).label(
+                "key"
+            )
+        else:
+            if agency_id is not None:
+                conditions.append(table.agency_id == agency_id)
+            key = getattr(table, _GROUP_COLUMNS[group_by]).label("key")
         values = [table.bucket, table.count] if buckets else [getattr(table, n) for n in COUNTERS]
         selects.append(select(key, *values).where(*conditions))
     union = (selects[0] if len(selects) == 1 else union_all(*selects)).subquery()

@@ -1,6 +1,7 @@
-"""Figure rollups: after any sequence of real use cases the daily and monthly counters equal a
-recount from the reports, their history and their returns, a rebuild writes the same rows, and
-figures read from whole months equal the same period added up day by day."""
+"""Figure rollups: after any sequence of real use cases the daily and monthly counters and the
+month totals per dimension equal a recount from the reports, their history and their returns,
+a rebuild writes the same rows, and figures read from whole months equal the same period added
+up day by day."""
 
 from __future__ import annotations
 
@@ -24,8 +25,10 @@ from ioc.feedback.reads.figure_rollups import (
     COUNTERS,
     ReportFigure,
     ReportFigureMonth,
+    ReportFigureMonthTotal,
     ReportHandlingBucket,
     ReportHandlingBucketMonth,
+    ReportHandlingBucketMonthTotal,
     bucket_of,
     rebuild_figure_rollups,
 )
@@ -201,8 +204,24 @@ def _live_months(session: Session) -> tuple[Rows, Rows]:
     return _rows(session, ReportFigureMonth, ReportHandlingBucketMonth, "month")
 
 
-def _rows(session: Session, figure: Any, bucket: Any, date_column: str) -> tuple[Rows, Rows]:
-    keys = (date_column, "agency_id", "category_id", "area_id", "channel")
+def _live_totals(session: Session) -> tuple[Rows, Rows]:
+    return _rows(
+        session,
+        ReportFigureMonthTotal,
+        ReportHandlingBucketMonthTotal,
+        keys=("month", "dimension", "group_key"),
+    )
+
+
+def _rows(
+    session: Session,
+    figure: Any,
+    bucket: Any,
+    date_column: str = "",
+    *,
+    keys: tuple[str, ...] = (),
+) -> tuple[Rows, Rows]:
+    keys = keys or (date_column, "agency_id", "category_id", "area_id", "channel")
     figures: Rows = Counter()
     for row in session.scalars(select(figure)):
         key = tuple(getattr(row, k) for k in keys)
@@ -222,6 +241,22 @@ def _by_month(rows: Rows) -> Rows:
     for (day, *rest), n in rows.items():
         months[(date(day.year, day.month, 1), *rest)] += n
     return +months
+
+
+def _by_month_and_dimension(rows: Rows) -> Rows:
+    """Daily rows added up per month and per each of the four keys alone, as text, without
+    the rollup code."""
+    totals: Rows = Counter()
+    for (day, agency_id, category_id, area_id, channel, *rest), n in rows.items():
+        month = date(day.year, day.month, 1)
+        for dimension, value in (
+            ("agency", agency_id),
+            ("category", category_id),
+            ("area", area_id),
+            ("channel", channel),
+        ):
+            totals[(month, dimension, str(value), *rest)] += n
+    return +totals
 
 
 def _recount(p: Province) -> tuple[Rows, Rows]:
@@ -279,6 +314,10 @@ def test_daily_figures_equal_a_recount_after_random_workflows(
     assert figures == _recount(province)[0]
     assert buckets == _recount(province)[1]
     assert _live_months(province.session) == (_by_month(figures), _by_month(buckets))
+    assert _live_totals(province.session) == (
+        _by_month_and_dimension(figures),
+        _by_month_and_dimension(buckets),
+    )
     # The workflow reached the states worth counting.
     totals: Counter[str] = Counter()
     for (*_, name), n in figures.items():
@@ -291,12 +330,14 @@ def test_daily_figures_equal_a_recount_after_random_workflows(
 def test_a_rebuild_writes_the_rows_the_live_upkeep_keeps(province: Province) -> None:
     _play(province, 11, steps=120)
     live, months = _live(province.session), _live_months(province.session)
+    totals = _live_totals(province.session)
     assert len({key[0] for key in months[0]}) > 1  # several months
 
     rebuild_figure_rollups(province.session, province.policy)
 
     assert _live(province.session) == live
     assert _live_months(province.session) == months
+    assert _live_totals(province.session) == totals
 
 
 def test_a_rebuild_after_a_bulk_load_fills_the_columns_from_the_history(
@@ -334,6 +375,7 @@ def test_a_rebuild_after_a_bulk_load_fills_the_columns_from_the_history(
     assert without_seconds(figures) == without_seconds(live_figures)
     assert buckets == live_buckets
     assert _live_months(province.session) == (_by_month(figures), _by_month(buckets))
+    assert _live_totals(province.session)[1] == _by_month_and_dimension(buckets)
     for key, seconds in live_figures.items():
         if key[-1] == "handling_seconds":
             assert abs(figures[key] - seconds) <= live_figures[(*key[:-1], "resolved")]
@@ -365,9 +407,18 @@ def _totals(figures: list[Figures]) -> dict[str, Counter[Any]]:
     return {key: +total for key, total in totals.items()}
 
 
-@pytest.mark.parametrize("group_by", [GroupBy.AGENCY, GroupBy.CHANNEL])
+@pytest.mark.parametrize(
+    ("group_by", "one_agency"),
+    [
+        (GroupBy.AGENCY, False),
+        (GroupBy.AREA, False),
+        (GroupBy.CATEGORY, False),
+        (GroupBy.CHANNEL, False),
+        (GroupBy.CATEGORY, True),
+    ],
+)
 def test_figures_over_months_equal_the_same_period_added_up_day_by_day(
-    province: Province, group_by: GroupBy
+    province: Province, group_by: GroupBy, one_agency: bool
 ) -> None:
     _play(province, 2026, steps=300)
     s, policy = province.session, province.policy
@@ -378,13 +429,19 @@ def test_figures_over_months_equal_the_same_period_added_up_day_by_day(
     first += timedelta(days=first.day == 1)
     end -= timedelta(days=end.day == 1)
     assert [tier.date_column for tier, *_ in period_parts(first, end)] == ["day", "month", "day"]
+    agency_id = province.agencies[1].id if one_agency else None
 
     def figures(low: date, high: date) -> list[Figures]:
         def midnight(day: date) -> datetime:
             return datetime.combine(day, time(0), tzinfo=policy.calendar.timezone)
 
         return compute_figures(
-            s, policy, group_by=group_by, since=midnight(low), until=midnight(high)
+            s,
+            policy,
+            group_by=group_by,
+            since=midnight(low),
+            until=midnight(high),
+            agency_id=agency_id,
         )
 
     whole = _totals(figures(first, end))
@@ -395,4 +452,5 @@ def test_figures_over_months_equal_the_same_period_added_up_day_by_day(
         day += timedelta(days=1)
 
     assert whole == _totals(day_by_day)
-    assert sum(total["received"] for total in whole.values()) > 50
+    assert sum(total["received"] for total in whole.values()) > (20 if one_agency else 50)
+    assert len(whole) > 1
