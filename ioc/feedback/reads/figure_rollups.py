@@ -32,9 +32,9 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -47,24 +47,20 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Table,
-    and_,
-    bindparam,
     delete,
     event,
-    exists,
-    func,
     insert,
     inspect,
     select,
-    update,
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ioc.db import Base
+from ioc.feedback.reads.figure_backfill import backfill_figure_columns
 from ioc.feedback.reads.rollups import value_before_flush
-from ioc.feedback.report_models import Report, ReportArea, ReportHistory, ReportReturn
+from ioc.feedback.report_models import Report, ReportReturn
 from ioc.feedback.sla.policy import SlaPolicy, load_policy
 from ioc.feedback.states import ReportStatus
 
@@ -532,8 +528,8 @@ def rebuild_figure_rollups(
     their returns (after bulk loads); returns the daily rows written.
 
     Report columns the figures read that a bulk load left empty are filled in from the
-    history first (:func:`backfill_figure_columns`); ``policy`` gives the time zone and
-    working calendar for that (the shipped policy in Vietnam's time zone when None).
+    history first (:mod:`ioc.feedback.reads.figure_backfill`); ``policy`` gives the time
+    zone and working calendar for that (the shipped policy in Vietnam's time zone when None).
     ``progress`` is called with the number of reports counted so far. ``tiers`` are the
     grains to write (a migration written before the monthly rows existed names the days).
     """
@@ -590,133 +586,3 @@ def _insert_in_batches(
     for start in range(0, len(rows), 5_000):
         batch = [defaults | row for row in rows[start : start + 5_000]]
         session.execute(insert(table), batch)
-
-
-def backfill_figure_columns(session: Session, policy: SlaPolicy) -> None:
-    """Fill the report columns the figures read where they are empty, from the areas and the
-    history (reports written before these columns existed, or by a bulk load).
-
-    The receipt verdict of an old report compares when it last left the IOC queue with the
-    receipt deadline, and its handling time runs from its last assignment or reopening to its
-    resolution: both ignore time the clock was paused, which only the live upkeep knows.
-    """
-    reports = _table(Report)
-
-    def fill(where: Any, **values: Any) -> None:
-        # The report's own update time stays: filling a derived column is not a change.
-        session.execute(
-            update(reports).where(where).values(updated_at=reports.c.updated_at, **values)
-        )
-
-    def has(*conditions: Any) -> Any:
-        return exists().where(ReportHistory.report_id == reports.c.id, *conditions)
-
-    _fill_received_on(session, policy.calendar.timezone)
-    leaf = select(ReportArea.area_id).where(
-        ReportArea.report_id == reports.c.id, ReportArea.depth == 0
-    )
-    fill(reports.c.area_id.is_(None), area_id=leaf.scalar_subquery())
-    returns = _table(ReportReturn)
-    for name in ("received_on", "category_id", "area_id", "channel"):
-        value = select(reports.c[name]).where(reports.c.id == returns.c.report_id)
-        session.execute(
-            update(returns).where(returns.c[name].is_(None)).values({name: value.scalar_subquery()})
-        )
-    triage = [ReportStatus.PENDING_REVIEW.value, ReportStatus.RETURNED.value]
-    dispatched = and_(
-        ReportHistory.action == "submitted", ReportHistory.to_status == ReportStatus.ASSIGNED.value
-    )
-    left_queue = and_(ReportHistory.from_status.in_(triage), ReportHistory.to_status.not_in(triage))
-    fill(
-        reports.c.is_verified.is_not(True) & has(ReportHistory.action == "verify"),
-        is_verified=True,
-    )
-    fill(
-        reports.c.is_assigned.is_not(True)
-        & (has(ReportHistory.action == "assign") | has(dispatched)),
-        is_assigned=True,
-    )
-    reopens = select(func.count(ReportHistory.id)).where(
-        ReportHistory.report_id == reports.c.id, ReportHistory.action == "reopen"
-    )
-    fill(
-        (func.coalesce(reports.c.reopen_count, 0) == 0) & has(ReportHistory.action == "reopen"),
-        reopen_count=reopens.scalar_subquery(),
-    )
-    fill(reports.c.receipt_on_time.is_(None) & has(dispatched), receipt_on_time=True)
-    last_left = select(func.max(ReportHistory.occurred_at)).where(
-        ReportHistory.report_id == reports.c.id, left_queue
-    )
-    fill(
-        reports.c.receipt_on_time.is_(None)
-        & reports.c.receipt_due_at.is_not(None)
-        & has(left_queue),
-        receipt_on_time=last_left.scalar_subquery() <= reports.c.receipt_due_at,
-    )
-    _fill_handling_hours(session, policy)
-
-
-def _fill_received_on(session: Session, timezone: ZoneInfo) -> None:
-    # Local dates are computed here rather than in SQL, where SQLite knows no time zones.
-    rows = session.execute(
-        select(Report.id, Report.received_at).where(Report.received_on.is_(None))
-    ).all()
-    _update_reports(
-        session, ({"b_id": i, "received_on": at.astimezone(timezone).date()} for i, at in rows)
-    )
-
-
-def _fill_handling_hours(session: Session, policy: SlaPolicy) -> None:
-    started = (
-        select(func.max(ReportHistory.occurred_at))
-        .where(
-            ReportHistory.report_id == Report.id,
-            ReportHistory.action.in_(["assign", "reopen", "submitted"]),
-            ReportHistory.occurred_at <= Report.resolved_at,
-        )
-        .scalar_subquery()
-    )
-    rows = session.execute(
-        select(Report.id, Report.received_at, Report.resolved_at, started).where(
-            Report.handling_hours.is_(None),
-            Report.resolved_on_time.is_not(None),
-            Report.resolved_at.is_not(None),
-        )
-    ).all()
-    hours = policy.calendar.working_hours_between
-    _update_reports(
-        session,
-        (
-            {
-                "b_id": i,
-                "handling_hours": max(hours(_utc(start) or received, resolved or received), 0.0),
-            }
-            for i, received, resolved, start in rows
-        ),
-    )
-
-
-def _utc(moment: datetime | str | None) -> datetime | None:
-    # MAX() over a UTC column comes back as the driver gives it (naive text on SQLite).
-    if moment is None:
-        return None
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _update_reports(session: Session, rows: Iterable[dict[str, Any]]) -> None:
-    reports = _table(Report)
-    statement = (
-        update(reports)
-        .where(reports.c.id == bindparam("b_id"))
-        .values(updated_at=reports.c.updated_at)
-    )
-    batch: list[dict[str, Any]] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == 5_000:
-            session.execute(statement, batch)
-            batch = []
-    if batch:
-        session.execute(statement, batch)
