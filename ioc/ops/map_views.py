@@ -34,7 +34,7 @@ class MapQuery(BaseModel):
     @field_validator("bbox")
     @classmethod
     def _bbox(cls, value: str) -> str:
-        parse_bbox(value)
+        BBox.parse(value)
         return value
 
     @field_validator("status")
@@ -76,11 +76,6 @@ class PointsOut(BaseModel):
     reports: list[dict[str, Any]]
 
 
-def parse_bbox(value: str) -> BBox:
-    """``min_lon,min_lat,max_lon,max_lat`` as a box (a ValueError says what is wrong)."""
-    return BBox.parse(value)
-
-
 def _split(value: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (value or "").split(",") if part.strip())
 
@@ -100,7 +95,7 @@ def cells() -> dict[str, Any]:
     query = validated_query(CellsQuery)
     with staff_unit_of_work(OPS_READERS) as (session, _):
         source, clusters = count_clusters(
-            session, map_zoom=query.zoom, bbox=parse_bbox(query.bbox), criteria=query.criteria()
+            session, map_zoom=query.zoom, bbox=BBox.parse(query.bbox), criteria=query.criteria()
         )
         return {
             "zoom": clusters[0].zoom if clusters else query.zoom,
@@ -123,6 +118,6 @@ def reports() -> dict[str, Any]:
     query = validated_query(PointsQuery)
     with staff_unit_of_work(OPS_READERS) as (session, _):
         page = list_map_points(
-            session, bbox=parse_bbox(query.bbox), criteria=query.criteria(), limit=query.limit
+            session, bbox=BBox.parse(query.bbox), criteria=query.criteria(), limit=query.limit
         )
         return {"truncated": page.truncated, "reports": page.points}
