@@ -26,16 +26,13 @@ from ioc.feedback.intake.filing import MAX_PHOTOS
 from ioc.feedback.intake.photos import process_photo
 from ioc.feedback.lifecycle import agency_work, questions
 from ioc.feedback.lifecycle.handling import get_report_for_staff
-from ioc.feedback.models import User
-from ioc.feedback.reads.exports import ExportFilter
 from ioc.feedback.reads.paging import MAX_PAGE_SIZE
 from ioc.feedback.reads.queues import list_agency_inbox
 from ioc.feedback.states import AGENCY_STAFF
 from ioc.web import staff_view
-from ioc.web.downloads import Download, check_format, export_download
+from ioc.web.downloads import Download, export_download
 from ioc.web.figures import ExportQuery, StatisticsOut, StatisticsQuery, figures_answer
 from ioc.web.openapi import api
-from ioc.web.periods import period
 from ioc.web.staff_access import (
     STAFF_ERRORS,
     STAFF_SECURITY,
@@ -194,21 +191,8 @@ def figures() -> FlaskResponse:
 def export_reports(fmt: str) -> Download:
     """The reports my agency leads as CSV or XLSX, streamed, with the operations centre's
     filters (no reporter identity; cells that would be formulas begin with `'`). Audited."""
-    check_format(fmt)
     query = validated_query(ExportQuery)
-    since, until = period(query.since, query.until, services().settings.tz)
-
-    def own(actor: User) -> ExportFilter:
-        return ExportFilter(
-            since=since,
-            until=until,
-            status=query.status,
-            category=query.category,
-            agency=query.agency,
-            lead_agency_id=agency_id_of(actor),
-        )
-
-    return export_download(AGENCY_STAFF, fmt, since=since, until=until, criteria_for=own)
+    return export_download(AGENCY_STAFF, fmt, query, lead_agency_of=agency_id_of)
 
 
 @bp.get("/snapshot")

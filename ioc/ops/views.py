@@ -14,7 +14,6 @@ from ioc.extensions import services
 from ioc.feedback.announce import map_point
 from ioc.feedback.lifecycle import moderation, questions, triage
 from ioc.feedback.lifecycle.handling import get_report_for_staff, list_active_agencies
-from ioc.feedback.reads.exports import ExportFilter
 from ioc.feedback.reads.filters import ReportFilter
 from ioc.feedback.reads.kpis import count_ops_kpis
 from ioc.feedback.reads.lists import list_reports
@@ -46,10 +45,10 @@ from ioc.ops.schemas import (
     SurgeQuery,
 )
 from ioc.web import staff_view
-from ioc.web.downloads import Download, check_format, export_download
+from ioc.web.downloads import Download, export_download
 from ioc.web.figures import ExportQuery, StatisticsOut, StatisticsQuery, figures_answer
 from ioc.web.openapi import api
-from ioc.web.periods import day_bounds, period
+from ioc.web.periods import day_bounds
 from ioc.web.staff_access import (
     STAFF_ERRORS,
     STAFF_SECURITY,
@@ -300,15 +299,7 @@ def figures() -> FlaskResponse:
 def export_reports(fmt: str) -> Download:
     """Filtered reports as CSV or XLSX, streamed (no reporter identity; cells that would be
     formulas begin with `'`). Every export is recorded in the audit log."""
-    check_format(fmt)
-    query = validated_query(ExportQuery)
-    since, until = period(query.since, query.until, services().settings.tz)
-    criteria = ExportFilter(
-        since=since, until=until, status=query.status, category=query.category, agency=query.agency
-    )
-    return export_download(
-        OPS_READERS, fmt, since=since, until=until, criteria_for=lambda _actor: criteria
-    )
+    return export_download(OPS_READERS, fmt, validated_query(ExportQuery))
 
 
 @bp.post("/reports/<ref>/ask-citizen")

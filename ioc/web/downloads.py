@@ -9,7 +9,6 @@ from the request: what it uses is taken before the response starts.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -25,6 +24,8 @@ from ioc.feedback.reads.exports import (
 )
 from ioc.feedback.reads.spreadsheet import MIMETYPE as XLSX_MIMETYPE
 from ioc.feedback.states import Role
+from ioc.web.figures import ExportQuery
+from ioc.web.periods import period
 from ioc.web.staff_access import staff_unit_of_work
 
 FORMATS = ("csv", "xlsx")
@@ -41,12 +42,12 @@ def check_format(fmt: str) -> None:
 def export_download(
     roles: frozenset[Role],
     fmt: str,
+    query: ExportQuery,
     *,
-    since: datetime,
-    until: datetime,
-    criteria_for: Callable[[User], ExportFilter],
+    lead_agency_of: Callable[[User], int] | None = None,
 ) -> Download:
-    """The matching reports as a CSV or XLSX attachment, streamed.
+    """The reports matching ``query`` as a CSV or XLSX attachment, streamed; with
+    ``lead_agency_of``, only those the signed-in staff member's agency leads.
 
     The body is handed back as a generator, not a ``Response``: spectree reads a whole
     ``Response`` to validate it, which would hold the file in memory before the first byte.
@@ -55,10 +56,18 @@ def export_download(
         Unauthenticated, Forbidden: see :func:`staff_unit_of_work`.
     """
     check_format(fmt)
-    with staff_unit_of_work(roles) as (session, actor):
-        criteria = criteria_for(actor)
-        record_export(session, actor_id=actor.id, fmt=fmt, criteria=criteria)
     timezone = services().settings.tz
+    since, until = period(query.since, query.until, timezone)
+    with staff_unit_of_work(roles) as (session, actor):
+        criteria = ExportFilter(
+            since=since,
+            until=until,
+            status=query.status,
+            category=query.category,
+            agency=query.agency,
+            lead_agency_id=lead_agency_of(actor) if lead_agency_of else None,
+        )
+        record_export(session, actor_id=actor.id, fmt=fmt, criteria=criteria)
     factory = services().session_factory
     name = f"phan-anh-{since.astimezone(timezone):%Y%m%d}-{until.astimezone(timezone):%Y%m%d}"
 
