@@ -95,6 +95,7 @@ def make_category(session: Session, code: str, **overrides: Any) -> Category:
         "sla_target_hours": 24,
         "is_auto_dispatch": True,
         "is_photo_required": False,
+        "is_after_photo_required": False,
     }
     values.update(overrides)
     category = Category(code=code, group=group, **values)
@@ -109,12 +110,14 @@ def make_rule(
     area_code: str,
     lead: Agency,
     supporting: list[Agency] | None = None,
+    **overrides: Any,
 ) -> RoutingRule:
     rule = RoutingRule(
         category=category,
         area_code=area_code,
         lead_agency=lead,
         supporting_agencies=supporting or [],
+        **overrides,
     )
     session.add(rule)
     session.flush()

@@ -48,7 +48,7 @@ def advance_one(services: Any, rng: random.Random) -> str | None:
                 text="Đã phối hợp kiểm tra hiện trường.",
             )
             return ref
-        needs_photo, officer_id = report.category.is_photo_required, officer.id
+        needs_photo, officer_id = report.category.is_after_photo_required, officer.id
     agency_work.resolve_with_photos(
         services.session_factory,
         services.media,
@@ -74,7 +74,7 @@ def _pick(session: Session, rng: random.Random) -> Report | None:
 def _triage(session: Session, policy: SlaPolicy, report: Report, rng: random.Random) -> None:
     operator = session.execute(select(User).where(User.username == OPERATOR)).scalar_one()
     chain = [to_ref(report_area.area) for report_area in report.areas]
-    route = resolve_route(session, category=report.category, chain=chain)
+    route = resolve_route(session, category=report.category, chain=chain, at=report.received_at)
     if route.lead is None or rng.random() < 0.1:
         triage.reject_report(
             session,

@@ -152,6 +152,7 @@ def _load_categories(session: Session) -> dict[str, Category]:
             is_auto_dispatch=spec.is_auto_dispatch,
             is_private=spec.is_private,
             is_photo_required=spec.is_photo_required,
+            is_after_photo_required=spec.is_photo_required,
             surge_threshold=spec.surge_threshold,
             surge_window_minutes=spec.surge_window_minutes,
             sort_order=order,

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Column,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
     Text,
-    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ioc.db import Base, Json, UtcDateTime, utcnow
+
+#: The start of time for routing rules: a rule loaded without a date applies to every report.
+RULES_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 class Agency(Base):
@@ -35,7 +39,11 @@ class Agency(Base):
     email: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(50))
     address: Mapped[str | None] = mapped_column(String(300))
+    #: What sort of body it is (:class:`ioc.feedback.states.AgencyKind`).
+    kind: Mapped[str] = mapped_column(String(32), default="department")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: When it stopped taking reports; kept, never deleted, so old reports keep their meaning.
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     parent: Mapped[Agency | None] = relationship(remote_side=[id])
 
@@ -48,6 +56,8 @@ class CategoryGroup(Base):
     name_vi: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str | None] = mapped_column(String(200))
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class Category(Base):
@@ -73,8 +83,12 @@ class Category(Base):
     duplicate_radius_m: Mapped[int] = mapped_column(Integer, default=50)
     is_auto_dispatch: Mapped[bool] = mapped_column(Boolean, default=False)
     is_private: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The citizen must send a photo (app and web channels).
     is_photo_required: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: The agency must show the result with a photo when it resolves.
+    is_after_photo_required: Mapped[bool] = mapped_column(Boolean, default=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     #: This many reports within one commune and window raise a surge; no threshold, no alerts.
     surge_threshold: Mapped[int | None] = mapped_column(Integer)
@@ -93,17 +107,29 @@ routing_rule_support = Table(
 
 
 class RoutingRule(Base):
-    """(category, area subtree) ► lead agency (+ supporting agencies)."""
+    """One version of (category or category group, area subtree) ► lead (+ supporting) agencies.
+
+    A rule names either a category or a whole group. Versions of one (category/group, area)
+    key follow each other: ``valid_to`` is exclusive and ``None`` while the version is current,
+    so a report is routed by the rules that were valid when it was filed.
+    """
 
     __tablename__ = "routing_rule"
-    __table_args__ = (UniqueConstraint("category_id", "area_code"),)
+    __table_args__ = (
+        Index("ix_routing_rule_key", "category_id", "group_id", "area_code", "valid_from"),
+        CheckConstraint("(category_id IS NULL) <> (group_id IS NULL)", name="category_or_group"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"))
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("category_group.id"))
     area_code: Mapped[str] = mapped_column(String(64))
     lead_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    valid_from: Mapped[datetime] = mapped_column(UtcDateTime(), default=RULES_EPOCH)
+    valid_to: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
-    category: Mapped[Category] = relationship()
+    category: Mapped[Category | None] = relationship()
+    group: Mapped[CategoryGroup | None] = relationship()
     lead_agency: Mapped[Agency] = relationship()
     supporting_agencies: Mapped[list[Agency]] = relationship(
         secondary=routing_rule_support, order_by="Agency.code"
@@ -129,6 +155,44 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     agency: Mapped[Agency | None] = relationship()
+
+
+class PasswordSetup(Base):
+    """A one-time link a staff member follows to choose their password (stored hashed)."""
+
+    __tablename__ = "password_setup"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    user: Mapped[User] = relationship()
+
+
+class ProvinceProfile(Base):
+    """The province itself (a single row): who it is, its deadline policy and its holidays.
+
+    The policy and the holidays are kept as the TOML text a province writes; a process
+    reloads them when ``revision`` moves. Without a row, the files named by the settings
+    (or IOC's defaults) apply.
+    """
+
+    __tablename__ = "province_profile"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, default=1)
+    code: Mapped[str] = mapped_column(String(64))
+    name_vi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    time_zone: Mapped[str] = mapped_column(String(64))
+    sla_policy_toml: Mapped[str | None] = mapped_column(Text)
+    holidays_toml: Mapped[str | None] = mapped_column(Text)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class StaffSession(Base):

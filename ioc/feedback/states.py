@@ -80,6 +80,17 @@ CHANNEL_NAMES: dict[str, str] = {
 }
 
 
+class AgencyKind(StrEnum):
+    """What sort of body an agency is; the province pack's ``kind`` column."""
+
+    IOC = "ioc"  # Trung tâm IOC: the operations centre itself
+    DEPARTMENT = "department"  # sở, ban, ngành
+    COMMUNE_COMMITTEE = "commune_committee"  # UBND xã, phường, đặc khu
+    COMPANY = "company"  # công ty dịch vụ công ích: water, lighting, sanitation
+    POLICE = "police"  # công an
+    OTHER = "other"
+
+
 class Role(StrEnum):
     CITIZEN = "citizen"
     ADMIN = "admin"

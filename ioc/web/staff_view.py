@@ -161,7 +161,7 @@ def _suggestion(session: Session, report: Report) -> dict[str, Any] | None:
     if report.status not in TRIAGE_STATES:
         return None
     chain = [to_ref(report_area.area) for report_area in report.areas]
-    route = resolve_route(session, category=report.category, chain=chain)
+    route = resolve_route(session, category=report.category, chain=chain, at=report.received_at)
     if route.is_ioc_queue:
         return None
     return {"agency": _agency(route.lead), "supporting": [_agency(a) for a in route.supporting]}

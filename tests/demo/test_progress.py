@@ -29,7 +29,7 @@ def test_simulated_staff_assign_accept_and_resolve_simulated_reports(app, sessio
     ).all()
     for report in resolved:
         assert report.result_text
-        if report.category.is_photo_required:
+        if report.category.is_after_photo_required:
             assert any(a.purpose == "after" for a in report.attachments)
 
 

@@ -76,6 +76,7 @@ def world(session: Session) -> World:
         name_en="Potholes",
         is_auto_dispatch=False,
         is_photo_required=True,
+        is_after_photo_required=True,
         sort_order=2,
     )
     trees = make_category(

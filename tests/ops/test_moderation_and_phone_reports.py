@@ -17,7 +17,9 @@ PASSWORD = "mat-khau-dai-1"
 @pytest.fixture
 def world(session):
     make_province_with_two_communes(session)
-    make_category(session, "rac", is_auto_dispatch=False, is_photo_required=True)
+    make_category(
+        session, "rac", is_auto_dispatch=False, is_photo_required=True, is_after_photo_required=True
+    )
     hashed = hash_password(PASSWORD)
     session.add_all(
         [

@@ -221,6 +221,7 @@ def world(session: Session, intake: Intake, app: Flask) -> World:
         sla_target_hours=4,
         is_auto_dispatch=False,
         is_photo_required=True,
+        is_after_photo_required=True,
     )
     make_rule(session, lighting, "P", sxd)
     make_rule(session, potholes, "P", sxd, supporting=[mtdt])

@@ -124,7 +124,7 @@ def submit_report(
                 "fields": {"lon": "outside the served area", "lat": "outside the served area"}
             },
         )
-    route = resolve_route(session, category=category, chain=chain)
+    route = resolve_route(session, category=category, chain=chain, at=received)
     dispatch = category.is_auto_dispatch and not route.is_ioc_queue
     status = ReportStatus.ASSIGNED if dispatch else ReportStatus.PENDING_REVIEW
     cell_x, cell_y = cell_for(lon, lat)

@@ -1,11 +1,13 @@
-"""Routing rules: (category, area chain) ► lead agency + supporting agencies, or the IOC queue."""
+"""Routing rules: (category, area chain, moment) ► lead agency + supporting agencies, or the IOC
+queue."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ioc.feedback.models import Agency, Category, RoutingRule
@@ -19,17 +21,23 @@ class Route:
     lead: Agency | None = None
     supporting: list[Agency] = field(default_factory=list)
     rule_id: int | None = None
+    #: The rule that decided, for explaining the choice (the admin console's routing tester).
+    rule: RoutingRule | None = None
 
     @property
     def is_ioc_queue(self) -> bool:
         return self.lead is None
 
 
-def resolve_route(session: Session, *, category: Category, chain: Sequence[AreaRef]) -> Route:
-    """Find the rule for a report of ``category`` filed in ``chain`` (leaf first).
+def resolve_route(
+    session: Session, *, category: Category, chain: Sequence[AreaRef], at: datetime
+) -> Route:
+    """Find the rule valid at ``at`` for a report of ``category`` filed in ``chain`` (leaf first).
 
     The most specific area with a rule for the category wins; failing that, the same search
-    runs for the category's parent, and so on up; no rule at all sends it to the IOC queue.
+    runs for the category's parent, and so on up, and last for the category's group; no rule
+    at all sends it to the IOC queue. ``at`` is when the report was filed, so a report is
+    routed by the rules of its day even after they change.
     """
     categories = _category_lineage(category)
     area_codes = [area.code for area in chain]
@@ -38,22 +46,34 @@ def resolve_route(session: Session, *, category: Category, chain: Sequence[AreaR
     rules = session.scalars(
         select(RoutingRule)
         .where(
-            RoutingRule.category_id.in_([c.id for c in categories]),
+            or_(
+                RoutingRule.category_id.in_([c.id for c in categories]),
+                RoutingRule.group_id == category.group_id,
+            ),
             RoutingRule.area_code.in_(area_codes),
+            RoutingRule.valid_from <= at,
+            or_(RoutingRule.valid_to.is_(None), RoutingRule.valid_to > at),
         )
         .options(
             selectinload(RoutingRule.lead_agency), selectinload(RoutingRule.supporting_agencies)
         )
     )
-    by_key = {(rule.category_id, rule.area_code): rule for rule in rules}
-    for candidate in categories:
+    by_key: dict[tuple[str, int | None, str], RoutingRule] = {}
+    for rule in rules:
+        if rule.category_id is not None:
+            by_key[("category", rule.category_id, rule.area_code)] = rule
+        else:
+            by_key[("group", rule.group_id, rule.area_code)] = rule
+    candidates = [("category", c.id) for c in categories] + [("group", category.group_id)]
+    for kind, key in candidates:
         for code in area_codes:
-            rule = by_key.get((candidate.id, code))
-            if rule is not None:
+            found = by_key.get((kind, key, code))
+            if found is not None:
                 return Route(
-                    lead=rule.lead_agency,
-                    supporting=list(rule.supporting_agencies),
-                    rule_id=rule.id,
+                    lead=found.lead_agency,
+                    supporting=list(found.supporting_agencies),
+                    rule_id=found.id,
+                    rule=found,
                 )
     return Route()
 

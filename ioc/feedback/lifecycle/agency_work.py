@@ -153,7 +153,7 @@ def resolve_report(
     """
     check(actor, report, Action.RESOLVE)
     answer = required_text(answer, "answer")
-    if report.category.is_photo_required and not photos:
+    if report.category.is_after_photo_required and not photos:
         raise InvalidInput(
             "this category needs a photo of the result",
             details={"fields": {"photos": "at least one photo is required for this category"}},

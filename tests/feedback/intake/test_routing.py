@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from ioc.feedback.intake.routing import resolve_route
+from ioc.feedback.models import RoutingRule
 from ioc.geo.index import AreaRef
 from tests.factories import (
     make_agency,
@@ -16,6 +19,7 @@ from tests.factories import (
 # Province P split into commune A (west) and commune B (east).
 IN_A = (108.05, 16.05)
 IN_B = (108.15, 16.05)
+NOW = datetime(2026, 3, 10, 3, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -36,7 +40,7 @@ def test_commune_rule_beats_province_rule_for_a_point_in_the_commune(session, ch
     make_rule(session, category, "P", province_agency)
     rule = make_rule(session, category, "A", commune_agency)
 
-    route = resolve_route(session, category=category, chain=chains["A"])
+    route = resolve_route(session, category=category, chain=chains["A"], at=NOW)
 
     assert route.lead == commune_agency
     assert route.rule_id == rule.id
@@ -48,7 +52,7 @@ def test_point_in_a_commune_without_rule_uses_the_province_rule(session, chains)
     make_rule(session, category, "P", province_agency)
     make_rule(session, category, "A", make_agency(session, "UBND-A"))
 
-    route = resolve_route(session, category=category, chain=chains["B"])
+    route = resolve_route(session, category=category, chain=chains["B"], at=NOW)
 
     assert route.lead == province_agency
 
@@ -59,7 +63,7 @@ def test_route_returns_the_supporting_agencies_of_the_rule(session, chains):
     support = [make_agency(session, "CTY-TN"), make_agency(session, "UBND-A")]
     make_rule(session, category, "P", lead, supporting=support)
 
-    route = resolve_route(session, category=category, chain=chains["A"])
+    route = resolve_route(session, category=category, chain=chains["A"], at=NOW)
 
     assert route.lead == lead
     assert [agency.code for agency in route.supporting] == ["CTY-TN", "UBND-A"]
@@ -69,7 +73,9 @@ def test_route_returns_the_supporting_agencies_of_the_rule(session, chains):
 def test_rule_of_another_category_is_not_used(session, chains):
     make_rule(session, make_category(session, "rac_thai"), "P", make_agency(session, "STNMT"))
 
-    route = resolve_route(session, category=make_category(session, "den_duong"), chain=chains["A"])
+    route = resolve_route(
+        session, category=make_category(session, "den_duong"), chain=chains["A"], at=NOW
+    )
 
     assert route.is_ioc_queue
 
@@ -80,7 +86,7 @@ def test_sub_category_without_rule_uses_parent_rule(session, chains):
     lead = make_agency(session, "SXD")
     make_rule(session, parent, "P", lead)
 
-    route = resolve_route(session, category=child, chain=chains["A"])
+    route = resolve_route(session, category=child, chain=chains["A"], at=NOW)
 
     assert route.lead == lead
 
@@ -93,7 +99,7 @@ def test_sub_category_own_province_rule_beats_parent_commune_rule(session, chain
     make_rule(session, child, "P", own)
     make_rule(session, parent, "A", make_agency(session, "UBND-A"))
 
-    route = resolve_route(session, category=child, chain=chains["A"])
+    route = resolve_route(session, category=child, chain=chains["A"], at=NOW)
 
     assert route.lead == own
 
@@ -105,13 +111,15 @@ def test_sub_category_uses_the_most_specific_parent_rule(session, chains):
     make_rule(session, parent, "P", make_agency(session, "SXD"))
     make_rule(session, parent, "A", commune_agency)
 
-    route = resolve_route(session, category=child, chain=chains["A"])
+    route = resolve_route(session, category=child, chain=chains["A"], at=NOW)
 
     assert route.lead == commune_agency
 
 
 def test_no_rule_anywhere_goes_to_the_ioc_queue(session, chains):
-    route = resolve_route(session, category=make_category(session, "khac"), chain=chains["A"])
+    route = resolve_route(
+        session, category=make_category(session, "khac"), chain=chains["A"], at=NOW
+    )
 
     assert route.is_ioc_queue
     assert route.lead is None
@@ -123,4 +131,41 @@ def test_empty_chain_goes_to_the_ioc_queue(session):
     category = make_category(session, "den_duong")
     make_rule(session, category, "P", make_agency(session, "SXD"))
 
-    assert resolve_route(session, category=category, chain=[]).is_ioc_queue
+    assert resolve_route(session, category=category, chain=[], at=NOW).is_ioc_queue
+
+
+def test_a_report_is_routed_by_the_rule_valid_when_it_was_filed(session, chains):
+    category = make_category(session, "den_duong")
+    old_agency = make_agency(session, "UBND-HUYEN")
+    new_agency = make_agency(session, "UBND-A")
+    reform = NOW - timedelta(days=30)
+    make_rule(session, category, "A", old_agency, valid_to=reform)
+    make_rule(session, category, "A", new_agency, valid_from=reform)
+
+    before = resolve_route(session, category=category, chain=chains["A"], at=reform - timedelta(1))
+    after = resolve_route(session, category=category, chain=chains["A"], at=NOW)
+
+    assert before.lead == old_agency
+    assert after.lead == new_agency
+
+
+def test_a_rule_not_yet_in_force_is_not_used(session, chains):
+    category = make_category(session, "den_duong")
+    make_rule(session, category, "P", make_agency(session, "SXD"), valid_from=NOW + timedelta(1))
+
+    assert resolve_route(session, category=category, chain=chains["A"], at=NOW).is_ioc_queue
+
+
+def test_a_group_rule_catches_every_category_of_the_group_without_a_rule_of_its_own(
+    session, chains
+):
+    own = make_category(session, "den_duong")
+    other = make_category(session, "cay_xanh")
+    group_agency = make_agency(session, "SXD")
+    own_agency = make_agency(session, "CTY-CS")
+    session.add(RoutingRule(group=own.group, area_code="P", lead_agency=group_agency))
+    make_rule(session, own, "P", own_agency)
+    session.flush()
+
+    assert resolve_route(session, category=other, chain=chains["A"], at=NOW).lead == group_agency
+    assert resolve_route(session, category=own, chain=chains["A"], at=NOW).lead == own_agency

@@ -64,7 +64,13 @@ class Cast:
 def cast(session: Session) -> Cast:
     make_province_with_two_communes(session)
     make_category(session, "o_ga", is_auto_dispatch=False)
-    make_category(session, "rac_thai", is_auto_dispatch=False, is_photo_required=True)
+    make_category(
+        session,
+        "rac_thai",
+        is_auto_dispatch=False,
+        is_photo_required=True,
+        is_after_photo_required=True,
+    )
     lead = make_agency(session, "SXD")
     return Cast(
         operator=make_user(session, Role.IOC_OPERATOR, "operator"),

@@ -42,7 +42,13 @@ def test_a_report_goes_from_submission_through_a_reopen_to_closed(
 ) -> None:
 
     make_province_with_two_communes(session)
-    make_category(session, "rac_thai", is_auto_dispatch=False, is_photo_required=True)
+    make_category(
+        session,
+        "rac_thai",
+        is_auto_dispatch=False,
+        is_photo_required=True,
+        is_after_photo_required=True,
+    )
     agency = make_agency(session, "MT")
     citizen = User(role=Role.CITIZEN, firebase_uid="uid-lan", display_name="Lan")
     operator = User(role=Role.IOC_OPERATOR, username="operator")

@@ -1,0 +1,1 @@
+"""The province's configuration as data: the province pack, its checks, loading and export."""
