@@ -153,6 +153,9 @@ class ProvinceInfo:
     sla_policy_toml: str | None = None
     holidays_toml: str | None = None
     origin: Origin | None = field(default=None, compare=False)
+    #: Where the policy and holidays were written (their own file, or province.toml's key).
+    sla_policy_origin: Origin | None = field(default=None, compare=False)
+    holidays_origin: Origin | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
