@@ -73,7 +73,8 @@ def test_having_both_a_csv_and_an_xlsx_is_an_error(tmp_path):
     _, problems = read_pack(folder)
 
     [problem] = problems
-    assert "rules.csv" in problem.message_vi and "rules.xlsx" in problem.message_vi
+    assert "rules.csv" in problem.message_vi
+    assert "rules.xlsx" in problem.message_vi
 
 
 def test_values_supporting_codes_and_defaults(tmp_path):
