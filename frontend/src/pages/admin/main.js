@@ -62,10 +62,13 @@ function show(id = currentId()) {
     if (link.dataset.section === id) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
-  main.innerHTML = "";
+  // A fresh element per visit: a screen's listeners and late answers die with it.
+  const screen = document.createElement("div");
+  screen.className = "admin-screen";
+  main.replaceChildren(screen);
   main.dataset.section = id;
   document.title = `${t(`nav.${id}`)} – ${t("admin.title")} – IOC`;
-  state.cleanup = SECTIONS[id].mount(main, consoleApi) || null;
+  state.cleanup = SECTIONS[id].mount(screen, consoleApi) || null;
 }
 
 function renderWarnings() {
