@@ -131,4 +131,6 @@ def vocabulary() -> dict[str, object]:
         "statuses": [{"code": s.value, "label_vi": s.label_vi} for s in ReportStatus],
         "groups": {name: sorted(s.value for s in group) for name, group in _GROUPS.items()},
         "tiers": [t.value for t in SlaTier],
+        "roles": [r.value for r in Role if r is not Role.CITIZEN],
+        "agency_kinds": [k.value for k in AgencyKind],
     }

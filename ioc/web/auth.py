@@ -21,6 +21,7 @@ from ioc.errors import Forbidden, Unauthenticated
 from ioc.extensions import services
 from ioc.feedback.models import StaffSession
 from ioc.feedback.people.staff_sessions import find_session, sign_in, sign_out
+from ioc.web.homes import home_for
 from ioc.web.limits import limiter
 from ioc.web.openapi import api
 from ioc.web.validated import validated_body
@@ -45,6 +46,7 @@ class StaffOut(BaseModel):
     display_name: str | None
     role: str
     agency: dict[str, str] | None
+    home: str  # the page this role starts on
 
 
 class LoginOut(BaseModel):
@@ -148,4 +150,5 @@ def _staff(user: Any) -> dict[str, Any]:
         "agency": (
             {"code": user.agency.code, "name": user.agency.name_vi} if user.agency else None
         ),
+        "home": home_for(user.role),
     }

@@ -23,9 +23,11 @@ from ioc.config import Environment
 from ioc.errors import Unauthenticated
 from ioc.extensions import services
 from ioc.feedback.models import User
-from ioc.feedback.states import AGENCY_STAFF, IOC_STAFF, OPS_READERS, vocabulary
+from ioc.feedback.states import ADMINS, AGENCY_STAFF, IOC_STAFF, OPS_READERS, vocabulary
 from ioc.identity import demo_sign_in_enabled
+from ioc.province.pack import DATATYPES, LIST_DATATYPES
 from ioc.web.auth import current_staff_session
+from ioc.web.homes import home_for
 from ioc.web.openapi import FRONTEND_DIST
 
 bp = Blueprint("pages", __name__)
@@ -51,12 +53,8 @@ PAGES = (
     Page("/agency", "agency", "Cơ quan xử lý", AGENCY_STAFF),
     Page("/report", "report", "Gửi phản ánh", manifest="/report.webmanifest"),
     Page("/public", "public", "Kết quả xử lý phản ánh"),
+    Page("/admin", "admin", "Quản trị cấu hình", ADMINS),
 )
-
-
-def home_for(role: str) -> str:
-    """Where a staff member lands after signing in."""
-    return "/agency" if role in AGENCY_STAFF else "/ops"
 
 
 def _show(page: Page) -> Any:
@@ -92,7 +90,12 @@ def _boot(user: User | None) -> dict[str, Any]:
         "map_style_url": settings.map_style_url or None,
         # Statuses (with their Vietnamese names), named groups and tiers: declared once in
         # ioc.feedback.states, read by frontend/src/lib/statuses.js.
-        "vocabulary": vocabulary(),
+        "vocabulary": {
+            **vocabulary(),
+            # The admin console's attribute editor offers these, as the pack's checks know them.
+            "attribute_datatypes": list(DATATYPES),
+            "list_datatypes": list(LIST_DATATYPES),
+        },
         # How the citizen page signs in: Firebase when configured, else the demo citizen.
         "citizen_sign_in": {
             "firebase": settings.firebase_web,

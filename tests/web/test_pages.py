@@ -177,3 +177,35 @@ def test_hashed_assets_are_cached_for_a_year(client, dist):
         assert response.status_code == 200
         assert "immutable" in response.headers["Cache-Control"]
         assert "max-age=31536000" in response.headers["Cache-Control"]
+
+
+def test_an_admin_gets_the_admin_console_and_lands_there_after_signing_in(client, dist, session):
+    create_staff_user(session, username="quantri", role="admin", password=PASSWORD)
+
+    answer = client.post("/api/auth/login", json={"username": "quantri", "password": PASSWORD})
+    response = client.get("/admin")
+
+    assert answer.get_json()["user"]["home"] == "/admin"
+    # The miniature build has no admin entry: the shell is reached, the build is missing.
+    assert response.status_code == 503
+    boot_home = _boot(client.get("/ops").get_data(as_text=True))["user"]["home"]
+    assert boot_home == "/admin"
+
+
+def test_the_admin_console_is_for_admins_only(client, dist, operator):
+    _sign_in(client, "dieuhanh")
+
+    response = client.get("/admin")
+
+    assert response.status_code == 403
+    assert 'href="/ops"' in response.get_data(as_text=True)
+
+
+def test_the_boot_settings_name_the_roles_agency_kinds_and_attribute_datatypes(client, dist):
+    vocabulary = _boot(client.get("/login").get_data(as_text=True))["vocabulary"]
+
+    assert "admin" in vocabulary["roles"]
+    assert "citizen" not in vocabulary["roles"]
+    assert "commune_committee" in vocabulary["agency_kinds"]
+    assert "singlevaluelist" in vocabulary["attribute_datatypes"]
+    assert vocabulary["list_datatypes"] == ["singlevaluelist", "multivaluelist"]

@@ -45,6 +45,7 @@ def test_login_returns_a_bearer_token_that_identifies_the_staff_member(client, o
         "display_name": "Lê Thị Hoa",
         "role": "ioc_operator",
         "agency": None,
+        "home": "/ops",
     }
 
 

@@ -58,8 +58,8 @@ form.addEventListener("submit", async (event) => {
   button.disabled = true;
   try {
     const answer = await api("/api/auth/login", { method: "POST", json: { username, password } });
-    const home = ["agency_officer", "agency_manager"].includes(answer.user.role) ? "/agency" : "/ops";
-    window.location.assign(safeNext() || home);
+    // The server names each role's home page (ioc/web/homes.py).
+    window.location.assign(safeNext() || answer.user.home || "/ops");
   } catch (error) {
     showError(error.status === 401 ? t("login.wrong") : error.message);
     button.disabled = false;
