@@ -1,0 +1,9 @@
+"""Placeholder: the checks of a province pack."""
+
+from __future__ import annotations
+
+from ioc.province.pack import ProvincePack, Problem
+
+
+def check_pack(pack: ProvincePack) -> list[Problem]:
+    return []
