@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ioc.province.pack import ProvincePack, Problem
+from ioc.province.pack import Problem, ProvincePack
 
 
 def check_pack(pack: ProvincePack) -> list[Problem]:

@@ -281,6 +281,13 @@ class AreaRow:
     parent_code: str | None
     parsed: ParsedArea | None = field(default=None, compare=False)
     origin: Origin | None = field(default=None, compare=False)
+    #: The stored shape's fingerprint when taken from the database (``geom_hash``); a read
+    #: pack has it from ``parsed``.
+    stored_fingerprint: str | None = field(default=None, compare=False)
+
+    @property
+    def fingerprint(self) -> str | None:
+        return self.parsed.fingerprint if self.parsed is not None else self.stored_fingerprint
 
 
 @dataclass(frozen=True)
