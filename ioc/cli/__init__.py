@@ -12,6 +12,7 @@ from ioc.cli import (
     dev,
     open311,
     outbox,
+    province,
     rollups,
     servers,
     sla,
@@ -45,3 +46,4 @@ main.add_command(outbox.outbox)
 main.add_command(webhooks.webhooks)
 main.add_command(open311.open311)
 main.add_command(rollups.rollups)
+main.add_command(province.province)
