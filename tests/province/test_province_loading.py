@@ -180,6 +180,7 @@ def test_a_removed_agency_is_closed_not_deleted_and_a_removed_rule_ends(session:
     closing = session.scalars(
         select(AuditEntry).where(AuditEntry.action == "province.agency.close")
     ).one()
+    assert closing.after is not None
     assert (closing.target_ref, closing.before, closing.after["active"]) == (
         "CTN",
         {"active": True},
@@ -202,6 +203,8 @@ def test_changes_are_audited_with_before_and_after(session: Session) -> None:
         select(AuditEntry).where(AuditEntry.action == "province.agency.change")
     ).one()
     assert entry.target_ref == "SXD"
+    assert entry.before is not None
+    assert entry.after is not None
     assert (entry.before["phone"], entry.after["phone"]) == (None, "0236")
 
 
