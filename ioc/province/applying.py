@@ -194,7 +194,7 @@ def apply_categories(
         if category is None:
             category = existing[code] = Category(code=code, group=group)
             session.add(category)
-        own = sorted(attributes.get(code, ()), key=lambda a: (a.order, a.code))
+        own = sorted(attributes.get(code, ()), key=lambda a: a.order)
         category.group = group
         category.name_vi = row.name_vi
         category.name_en = row.name_en

@@ -250,7 +250,7 @@ def _categories(
     return {
         c.code: (
             c,
-            tuple(sorted(by_category.get(c.code, ()), key=lambda a: (a.order, a.code))),
+            tuple(sorted(by_category.get(c.code, ()), key=lambda a: a.order)),
         )
         for c in categories
     }

@@ -209,7 +209,7 @@ def attribute_rows(category: Category) -> list[AttributeRow]:
         )
         for item in category.attributes or ()
     ]
-    return sorted(rows, key=lambda row: (row.order, row.code))
+    return sorted(rows, key=lambda row: row.order)
 
 
 def attribute_definition(row: AttributeRow) -> dict[str, Any]:
