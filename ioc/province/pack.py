@@ -308,6 +308,8 @@ class PackRefused(InvalidInput):
     error and warning; the HTTP answer is a 400 listing them."""
 
     code = "pack_refused"
+    #: The admin API's contract answers a refused configuration with 400, not 422.
+    status = 400
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
