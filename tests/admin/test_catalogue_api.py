@@ -84,7 +84,8 @@ def test_an_admin_adds_an_agency_and_it_is_audited(
     entry = session.scalars(
         select(AuditEntry).where(AuditEntry.action == "province.agency.add")
     ).all()[-1]
-    assert entry.target_ref == "CSGT" and entry.after is not None
+    assert entry.target_ref == "CSGT"
+    assert entry.after is not None
 
 
 def test_an_agency_is_changed_then_deactivated(client: FlaskClient, admin: dict[str, str]) -> None:
