@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import click
 
+from ioc.cli.common import require_schema, with_appcontext
+from ioc.extensions import services
+
+#: Where set-password links point when IOC_PUBLIC_URL is not set.
+DEFAULT_PUBLIC_URL = "http://localhost:5000"
+
 
 @click.group()
 def province() -> None:
-    """Gói cấu hình tỉnh (province pack): check, load, export."""
+    """Gói cấu hình tỉnh (province pack): agencies, categories, rules, boundaries and staff in
+    one folder: check, load, export."""
 
 
 @province.command("check")
@@ -42,3 +51,80 @@ def province_check(folder: Path, lang: str) -> None:
         click.echo(f"{folder}: {errors} lỗi, {warnings} cảnh báo")
     if errors:
         raise click.exceptions.Exit(1)
+
+
+@province.command("load")
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("--dry-run", is_flag=True, help="Show the difference; write nothing.")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", help="Message language.")
+@with_appcontext
+def province_load(folder: Path, dry_run: bool, lang: str) -> None:
+    """Make the database say what the pack in FOLDER says, in one transaction.
+
+    Prints the difference (added / changed / closed per kind), then applies it: all or
+    nothing, audited, and loading the same pack twice changes nothing.
+    """
+    require_schema()
+    from ioc.db import utcnow
+    from ioc.province.loading import load_pack
+    from ioc.province.pack import PackRefused, Problem, Severity
+    from ioc.province.reading import read_pack
+
+    def refuse(problems: list[Problem]) -> None:
+        for problem in problems:
+            click.echo(problem.text(lang), err=True)
+        errors = sum(p.severity is Severity.ERROR for p in problems)
+        click.echo(
+            f"{errors} error(s); nothing was written"
+            if lang == "en"
+            else f"{errors} lỗi; không có gì được ghi",
+            err=True,
+        )
+        sys.exit(1)
+
+    pack, problems = read_pack(folder)
+    if any(p.severity is Severity.ERROR for p in problems):
+        refuse(problems)
+    session = services().session_factory()
+    try:
+        result = load_pack(session, pack, actor=None, at=utcnow(), source=str(folder))
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    except PackRefused as exc:
+        session.rollback()
+        refuse(exc.problems)
+        return
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+    for line in result.changes.summary(lang):
+        click.echo(line)
+    for problem in [*problems, *result.problems]:
+        click.echo(problem.text(lang))
+    if dry_run:
+        click.echo("dry run: nothing was written" if lang == "en" else "chạy thử: chưa ghi gì")
+        return
+    base = os.environ.get("IOC_PUBLIC_URL") or DEFAULT_PUBLIC_URL
+    for link in result.password_links:
+        click.echo(f"{link.username}: {link.url(base)} ({link.expires_at.isoformat()})")
+
+
+@province.command("export")
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
+@with_appcontext
+def province_export(folder: Path) -> None:
+    """Write the current configuration as a pack into FOLDER (loading it back changes
+    nothing)."""
+    require_schema()
+    from ioc.db import utcnow
+    from ioc.province.current import current_pack
+    from ioc.province.writing import write_pack
+
+    with services().unit_of_work() as session:
+        pack = current_pack(session, at=utcnow(), with_geometry=True)
+    written = write_pack(pack, folder)
+    click.echo(f"{len(written)} files written to {folder}")

@@ -284,6 +284,13 @@ class AreaRow:
     parent_code: str | None
     parsed: ParsedArea | None = field(default=None, compare=False)
     origin: Origin | None = field(default=None, compare=False)
+    #: The stored shape's fingerprint when taken from the database (``geom_hash``); a read
+    #: pack has it from ``parsed``.
+    stored_fingerprint: str | None = field(default=None, compare=False)
+
+    @property
+    def fingerprint(self) -> str | None:
+        return self.parsed.fingerprint if self.parsed is not None else self.stored_fingerprint
 
 
 @dataclass(frozen=True)
@@ -304,6 +311,8 @@ class PackRefused(InvalidInput):
     error and warning; the HTTP answer is a 400 listing them."""
 
     code = "pack_refused"
+    #: The admin API's contract answers a refused configuration with 400, not 422.
+    status = 400
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
