@@ -112,9 +112,7 @@ class World:
             with self.session_factory() as session:
                 category = session.get(Category, kind.id)
                 assert category is not None
-                found = resolve_route(
-                    session, category=category, chain=chain, at=self.earliest
-                )
+                found = resolve_route(session, category=category, chain=chain, at=self.earliest)
                 self._routes[key] = (
                     found.lead.id if found.lead else None,
                     tuple(agency.id for agency in found.supporting),
