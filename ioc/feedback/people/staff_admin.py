@@ -17,10 +17,8 @@ from ioc.feedback.models import Agency, StaffSession, User
 from ioc.feedback.people import audit
 from ioc.feedback.people.accounts import agency_for_role, create_staff_user, parse_staff_role
 from ioc.feedback.people.password_setup import end_sessions, issue_password_link
-from ioc.feedback.reads.paging import Keyset, Page
 from ioc.feedback.states import Role
 
-_STAFF_KEYSET = Keyset("staff", ("int",))
 _UNSET = object()
 
 
@@ -205,14 +203,11 @@ def list_staff(
     role: str | None = None,
     agency_code: str | None = None,
     active: bool | None = None,
-    cursor: str | None = None,
+    after_id: int | None = None,
     limit: int = 50,
-) -> Page[StaffRow]:
-    """Staff accounts by creation order, with their last sign-in (one grouped query).
-
-    Raises:
-        InvalidCursor: a cursor this list did not give out.
-    """
+) -> tuple[list[StaffRow], bool]:
+    """Staff accounts by creation order (after the account ``after_id``), with their last
+    sign-in (one grouped query): the page and whether more follow."""
     last_sign_in = (
         select(StaffSession.user_id, func.max(StaffSession.created_at).label("at"))
         .group_by(StaffSession.user_id)
@@ -240,13 +235,11 @@ def list_staff(
         query = query.where(Agency.code == agency_code)
     if active is not None:
         query = query.where(User.is_active.is_(active))
-    if cursor:
-        (after_id,) = _STAFF_KEYSET.decode(cursor)
+    if after_id is not None:
         query = query.where(User.id > after_id)
     rows = session.execute(query.order_by(User.id).limit(limit + 1)).all()
     items = [StaffRow(user, at) for user, at in rows[:limit]]
-    more = len(rows) > limit
-    return Page(items, _STAFF_KEYSET.encode([items[-1].user.id]) if more and items else None)
+    return items, len(rows) > limit
 
 
 def _refuse_last_admin(session: Session, user: User) -> None:

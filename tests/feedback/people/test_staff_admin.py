@@ -217,22 +217,21 @@ def test_the_list_shows_the_last_sign_in_and_filters(session):
     sign_in(session, username="quantri", password=PASSWORD)
     session.flush()
 
-    page = list_staff(session)
-    by_name = {row.user.username: row for row in page.items}
+    rows, _ = list_staff(session)
+    by_name = {row.user.username: row for row in rows}
     assert by_name["quantri"].last_sign_in_at is not None
     assert by_name["sxd.canbo"].last_sign_in_at is None
-    assert [r.user.username for r in list_staff(session, q="hoa").items] == ["sxd.canbo"]
-    assert [r.user.username for r in list_staff(session, agency_code="SXD").items] == ["sxd.canbo"]
-    assert [r.user.username for r in list_staff(session, role="admin").items] == ["quantri"]
+    assert [r.user.username for r in list_staff(session, q="hoa")[0]] == ["sxd.canbo"]
+    assert [r.user.username for r in list_staff(session, agency_code="SXD")[0]] == ["sxd.canbo"]
+    assert [r.user.username for r in list_staff(session, role="admin")[0]] == ["quantri"]
 
 
 def test_the_list_pages_with_a_cursor(session):
     for number in range(3):
         _new(session, f"canbo{number}")
 
-    first = list_staff(session, limit=2)
-    second = list_staff(session, limit=2, cursor=first.next_cursor)
+    first, more = list_staff(session, limit=2)
+    second, more_again = list_staff(session, limit=2, after_id=first[-1].user.id)
 
-    assert [r.user.username for r in first.items] == ["canbo0", "canbo1"]
-    assert [r.user.username for r in second.items] == ["canbo2"]
-    assert second.next_cursor is None
+    assert ([r.user.username for r in first], more) == (["canbo0", "canbo1"], True)
+    assert ([r.user.username for r in second], more_again) == (["canbo2"], False)
