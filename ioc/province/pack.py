@@ -301,6 +301,7 @@ class PackRefused(InvalidInput):
     error and warning; the HTTP answer is a 400 listing them."""
 
     code = "pack_refused"
+    status = 400
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
