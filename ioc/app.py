@@ -11,6 +11,9 @@ from flask import Flask
 import ioc.models  # noqa: F401
 from ioc import extensions
 from ioc.admin.catalogue_views import bp as admin_catalogue_bp
+from ioc.admin.province import bp as admin_province_bp
+from ioc.admin.staff import bp as admin_staff_bp
+from ioc.admin.tools import bp as admin_tools_bp
 from ioc.admin.views import bp as admin_bp
 from ioc.agency.views import bp as agency_bp
 from ioc.config import Environment, load_settings
@@ -71,6 +74,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(agency_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(admin_catalogue_bp)
+    app.register_blueprint(admin_staff_bp)
+    app.register_blueprint(admin_province_bp)
+    app.register_blueprint(admin_tools_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(open311_bp)
     app.register_blueprint(public_map_bp)

@@ -17,6 +17,7 @@ from ioc.db import make_engine, make_session_factory, unit_of_work
 from ioc.feedback.intake.filing import Intake
 from ioc.feedback.sla.calendar import DEFAULT_HOLIDAYS_FILE, load_calendar
 from ioc.feedback.sla.policy import DEFAULT_POLICY_FILE, SlaPolicy, read_policy_file
+from ioc.feedback.sla.policy_source import PolicyFiles, PolicyHolder
 from ioc.geo.service import AreaLocator
 from ioc.identity import FirebaseTokenVerifier, TokenVerifier
 from ioc.media import MediaStore
@@ -30,10 +31,29 @@ class Services:
     engine: Engine
     session_factory: sessionmaker[Session]
     locator: AreaLocator
-    policy: SlaPolicy
-    intake: Intake
+    policies: PolicyHolder
     token_verifier: TokenVerifier
     media: MediaStore
+    _pinned_intake: Intake | None = None
+
+    @property
+    def policy(self) -> SlaPolicy:
+        """The deadline policy in force (the province profile's, re-read when it changes)."""
+        return self.policies.current(self.session_factory)
+
+    @policy.setter
+    def policy(self, value: SlaPolicy) -> None:
+        self.policies.pin(value)
+
+    @property
+    def intake(self) -> Intake:
+        if self._pinned_intake is not None:
+            return self._pinned_intake
+        return Intake(locator=self.locator, policy=self.policy)
+
+    @intake.setter
+    def intake(self, value: Intake) -> None:
+        self._pinned_intake = value
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
@@ -56,8 +76,15 @@ def init_app(app: Flask, settings: Settings) -> Services:
         engine=engine,
         session_factory=make_session_factory(engine),
         locator=locator,
-        policy=policy,
-        intake=Intake(locator=locator, policy=policy),
+        policies=PolicyHolder(
+            PolicyFiles(
+                timezone=settings.tz,
+                policy_file=settings.sla_policy_file,
+                holidays_file=settings.holidays_file,
+            ),
+            initial=policy,
+            check_seconds=settings.area_index_check_seconds,
+        ),
         token_verifier=FirebaseTokenVerifier(settings.firebase_project_id),
         media=MediaStore(settings.media_dir),
     )

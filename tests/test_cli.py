@@ -110,6 +110,29 @@ def test_users_create_explains_a_refused_account(env):
     assert "agency roles need an existing agency" in result.output
 
 
+def test_users_disable_reset_and_list(env):
+    _run(env, "db", "upgrade")
+    for username, role in (("quantri", "admin"), ("dieuhanh", "ioc_operator")):
+        CliRunner().invoke(
+            main, ["users", "create", username, "--role", role], env=env, input="mat-khau-dai-1\n"
+        )
+
+    disabled = CliRunner().invoke(main, ["users", "disable", "dieuhanh"], env=env)
+    last_admin = CliRunner().invoke(main, ["users", "disable", "quantri"], env=env)
+    reset = CliRunner().invoke(
+        main, ["users", "reset-password", "quantri", "--base-url", "https://ioc.vn/"], env=env
+    )
+    listed = CliRunner().invoke(main, ["users", "list"], env=env)
+
+    assert disabled.exit_code == 0, disabled.output
+    assert last_admin.exit_code != 0
+    assert "last active administrator" in last_admin.output
+    assert reset.output.startswith("https://ioc.vn/set-password?token=")
+    assert "dieuhanh\tioc_operator\t-\tdisabled" in listed.output
+    enabled = CliRunner().invoke(main, ["users", "enable", "dieuhanh"], env=env)
+    assert "enabled dieuhanh" in enabled.output
+
+
 def test_sla_sweep_escalates_an_overdue_report_but_never_a_paused_one(env):
     import random
     from datetime import datetime, timedelta

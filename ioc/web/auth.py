@@ -17,9 +17,12 @@ from spectree import Response as Answers
 from sqlalchemy.orm import Session
 
 from ioc.config import Environment
-from ioc.errors import Forbidden, Unauthenticated
+from ioc.db import utcnow
+from ioc.errors import Forbidden, InvalidInput, Unauthenticated
 from ioc.extensions import services
 from ioc.feedback.models import StaffSession
+from ioc.feedback.people.accounts import MAX_PASSWORD_CHARS
+from ioc.feedback.people.password_setup import set_password
 from ioc.feedback.people.staff_sessions import find_session, sign_in, sign_out
 from ioc.web.homes import home_for
 from ioc.web.limits import limiter
@@ -117,6 +120,39 @@ def login() -> Response:
         CSRF_COOKIE, signed.csrf_token, expires=signed.expires_at, secure=secure, samesite="Lax"
     )
     return response
+
+
+class PasswordSetupRefused(InvalidInput):
+    """The contract answers a bad link or password with 400 (the page shows the reason)."""
+
+    status = 400
+
+
+class PasswordSetupIn(BaseModel):
+    token: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=1, max_length=MAX_PASSWORD_CHARS)
+
+
+@bp.post("/password-setup")
+@limiter.limit("10 per minute")
+@api.validate(
+    json=PasswordSetupIn,
+    resp=Answers("HTTP_204", HTTP_400=ErrorOut, HTTP_422=ErrorOut),
+    tags=TAGS,
+)
+def password_setup() -> Response:
+    """Choose a password with a one-time link (``/set-password?token=…``), then sign in.
+
+    An unknown, used or expired link, or a password shorter than the rule, is a 400 naming
+    ``token`` or ``password``.
+    """
+    body = validated_body(PasswordSetupIn)
+    try:
+        with services().unit_of_work() as session:
+            set_password(session, token=body.token, password=body.password, at=utcnow())
+    except InvalidInput as exc:
+        raise PasswordSetupRefused(exc.message, details=exc.details) from exc
+    return Response(status=204)
 
 
 @bp.post("/logout")

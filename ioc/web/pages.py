@@ -48,6 +48,7 @@ class Page:
 
 PAGES = (
     Page("/login", "login", "Đăng nhập"),
+    Page("/set-password", "setpassword", "Đặt mật khẩu"),
     Page("/ops", "ops", "Bản đồ điều hành", OPS_READERS),
     Page("/ops/triage", "triage", "Tiếp nhận phản ánh", OPS_READERS),
     Page("/agency", "agency", "Cơ quan xử lý", AGENCY_STAFF),

@@ -206,23 +206,30 @@ def load_calendar(
             file and the entry.
     """
     path = path or DEFAULT_HOLIDAYS_FILE
-    with path.open("rb") as file:
-        try:
-            document = tomllib.load(file)
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ValueError(f"{path}: not valid TOML (UTF-8): {exc}") from exc
-    # A misspelt table name ([[holidays]]) would otherwise load an empty calendar silently.
-    unknown = set(document) - {"holiday", "make_up_workday"}
-    if unknown:
-        expected = "[[holiday]] and [[make_up_workday]]"
-        raise ValueError(f"{path}: unknown tables {sorted(unknown)}; expected {expected}")
-    holidays = _dates(path, "holiday", document.get("holiday", []))
-    make_up_workdays = _dates(path, "make_up_workday", document.get("make_up_workday", []))
-    for day, label in make_up_workdays.items():
+    return parse_calendar(timezone, _read_text(path), source=str(path), week=week)
+
+
+def parse_calendar(
+    timezone: ZoneInfo,
+    text: str,
+    *,
+    source: str,
+    week: Mapping[int, tuple[Shift, ...]] = DEFAULT_WEEK,
+) -> WorkingCalendar:
+    """The working ``week`` plus the holidays and make-up days of a holidays file's ``text``
+    (``source`` names it in errors: a path, or "the database").
+
+    Raises:
+        ValueError: not valid TOML or an entry is malformed; the message names the entry.
+    """
+    holidays, make_up_workdays = _entries(text, source)
+    for day, entry in make_up_workdays.items():
         if day in holidays:
-            raise ValueError(f"{path}: {label}: {day} is also listed as a holiday")
+            raise ValueError(f"{source}: {entry.label}: {day} is also listed as a holiday")
         if week.get(day.weekday()):
-            raise ValueError(f"{path}: {label}: {day} is a working day already, not a day off")
+            raise ValueError(
+                f"{source}: {entry.label}: {day} is a working day already, not a day off"
+            )
     return WorkingCalendar(
         timezone=timezone,
         week=dict(week),
@@ -231,19 +238,63 @@ def load_calendar(
     )
 
 
-def _dates(path: Path, kind: str, entries: Any) -> dict[date, str]:
+@dataclass(frozen=True)
+class HolidayEntry:
+    """One ``[[holiday]]`` or ``[[make_up_workday]]`` entry, for screens."""
+
+    day: date
+    name: str
+    name_en: str | None
+    label: str  # names the entry in error messages
+
+
+def list_holidays(text: str, *, source: str) -> list[HolidayEntry]:
+    """The ``[[holiday]]`` entries of a holidays file's ``text``, by date.
+
+    Raises:
+        ValueError: as :func:`parse_calendar`.
+    """
+    holidays, _ = _entries(text, source)
+    return [holidays[day] for day in sorted(holidays)]
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_bytes().decode()
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not valid TOML (UTF-8): {exc}") from exc
+
+
+def _entries(text: str, source: str) -> tuple[dict[date, HolidayEntry], dict[date, HolidayEntry]]:
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{source}: not valid TOML (UTF-8): {exc}") from exc
+    # A misspelt table name ([[holidays]]) would otherwise load an empty calendar silently.
+    unknown = set(document) - {"holiday", "make_up_workday"}
+    if unknown:
+        expected = "[[holiday]] and [[make_up_workday]]"
+        raise ValueError(f"{source}: unknown tables {sorted(unknown)}; expected {expected}")
+    return (
+        _dates(source, "holiday", document.get("holiday", [])),
+        _dates(source, "make_up_workday", document.get("make_up_workday", [])),
+    )
+
+
+def _dates(path: str, kind: str, entries: Any) -> dict[date, HolidayEntry]:
     """The dates of ``[[kind]]`` entries, each with a label naming the entry for errors."""
     if not isinstance(entries, list):
         raise ValueError(f"{path}: {kind} must be an array of tables ([[{kind}]])")
-    found: dict[date, str] = {}
+    found: dict[date, HolidayEntry] = {}
     for number, entry in enumerate(entries, start=1):
         label = f"{kind} #{number}"
         if not isinstance(entry, dict):
             raise ValueError(f"{path}: {label}: expected a table with date and name")
         label = f"{kind} #{number} ({entry.get('name', 'unnamed')!r}, date = {entry.get('date')})"
-        if set(entry) != _ENTRY_KEYS:
+        if not _ENTRY_KEYS <= set(entry) <= _ENTRY_KEYS | {"name_en"}:
             raise ValueError(
-                f"{path}: {label}: expected the keys date and name, got {sorted(entry)}"
+                f"{path}: {label}: expected the keys date and name (and optionally name_en), "
+                f"got {sorted(entry)}"
             )
         day, name = entry["date"], entry["name"]
         # tomllib reads 2026-01-01T00:00 as a datetime, which is also a date.
@@ -251,9 +302,12 @@ def _dates(path: Path, kind: str, entries: Any) -> dict[date, str]:
             raise ValueError(f"{path}: {label}: date must be a TOML date such as 2026-01-01")
         if not isinstance(name, str) or not name.strip():
             raise ValueError(f"{path}: {label}: name must be a non-empty string")
+        name_en = entry.get("name_en")
+        if name_en is not None and not isinstance(name_en, str):
+            raise ValueError(f"{path}: {label}: name_en must be a string")
         if day in found:
-            raise ValueError(f"{path}: {label}: {day} is already listed as {found[day]}")
-        found[day] = label
+            raise ValueError(f"{path}: {label}: {day} is already listed as {found[day].label}")
+        found[day] = HolidayEntry(day, name, name_en or None, label)
     return found
 
 

@@ -205,11 +205,25 @@ def read_policy_file(path: Path) -> PolicyFile:
         ValueError: not TOML, or a section or key is missing, unknown or out of range; the
             message names the file and every wrong key.
     """
-    with path.open("rb") as file:
-        try:
-            document: dict[str, Any] = tomllib.load(file)
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ValueError(f"{path}: not valid TOML (UTF-8): {exc}") from exc
+    data = path.read_bytes()
+    try:
+        text = data.decode()
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not valid TOML (UTF-8): {exc}") from exc
+    return parse_policy_text(text, source=str(path))
+
+
+def parse_policy_text(text: str, *, source: str) -> PolicyFile:
+    """Check a policy's TOML ``text`` (``source`` names it in errors).
+
+    Raises:
+        ValueError: not TOML, or a section or key is missing, unknown or out of range; the
+            message names ``source`` and every wrong key (``receipt.urgent_hours: …``).
+    """
+    try:
+        document: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{source}: not valid TOML (UTF-8): {exc}") from exc
     try:
         return PolicyFile.model_validate(document)
     except ValidationError as exc:
@@ -217,7 +231,7 @@ def read_policy_file(path: Path) -> PolicyFile:
             f"{'.'.join(str(part) for part in error['loc']) or '(file)'}: {error['msg']}"
             for error in exc.errors()
         ]
-        raise ValueError(f"{path}:\n  " + "\n  ".join(problems)) from exc
+        raise ValueError(f"{source}:\n  " + "\n  ".join(problems)) from exc
 
 
 def _parse_shift(text: str) -> Shift:

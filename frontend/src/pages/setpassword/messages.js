@@ -1,0 +1,26 @@
+export const messages = {
+  vi: {
+    "setpassword.title": "Đặt mật khẩu",
+    "setpassword.heading": "Đặt mật khẩu cán bộ",
+    "setpassword.intro": "Chọn mật khẩu cho tài khoản của bạn (ít nhất 10 ký tự). Liên kết chỉ dùng được một lần.",
+    "setpassword.password": "Mật khẩu mới",
+    "setpassword.confirm": "Nhập lại mật khẩu",
+    "setpassword.submit": "Đặt mật khẩu",
+    "setpassword.short": "Mật khẩu cần ít nhất 10 ký tự.",
+    "setpassword.mismatch": "Hai mật khẩu không khớp.",
+    "setpassword.notoken": "Liên kết thiếu mã. Hãy mở đúng liên kết quản trị viên đã gửi.",
+    "setpassword.done": "Đã đặt mật khẩu. Đang chuyển tới trang đăng nhập…",
+  },
+  en: {
+    "setpassword.title": "Set your password",
+    "setpassword.heading": "Set your staff password",
+    "setpassword.intro": "Choose a password for your account (at least 10 characters). The link works once.",
+    "setpassword.password": "New password",
+    "setpassword.confirm": "Repeat the password",
+    "setpassword.submit": "Set password",
+    "setpassword.short": "The password needs at least 10 characters.",
+    "setpassword.mismatch": "The two passwords differ.",
+    "setpassword.notoken": "The link has no token. Open the exact link your administrator sent.",
+    "setpassword.done": "Password set. Taking you to the sign-in page…",
+  },
+};
