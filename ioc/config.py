@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     # A MapLibre style URL for deployments with a tile service; empty draws the offline base
     # (administrative boundaries served by this app).
     map_style_url: str = ""
+    # The address people reach IOC at (e.g. https://ioc.tinh.gov.vn): set-password links start
+    # with it. Empty: the console uses the address of the request, commands localhost:5000.
+    public_url: str = ""
     # The Firebase web app's configuration (JSON: apiKey, authDomain, projectId, appId) for the
     # citizen page's sign-in; empty leaves citizens to the demo sign-in where that is allowed.
     firebase_web_config: str = ""

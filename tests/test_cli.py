@@ -120,7 +120,9 @@ def test_users_disable_reset_and_list(env):
     disabled = CliRunner().invoke(main, ["users", "disable", "dieuhanh"], env=env)
     last_admin = CliRunner().invoke(main, ["users", "disable", "quantri"], env=env)
     reset = CliRunner().invoke(
-        main, ["users", "reset-password", "quantri", "--base-url", "https://ioc.vn/"], env=env
+        main,
+        ["users", "reset-password", "quantri"],
+        env={**env, "IOC_PUBLIC_URL": "https://ioc.vn/"},
     )
     listed = CliRunner().invoke(main, ["users", "list"], env=env)
 

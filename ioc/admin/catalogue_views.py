@@ -7,7 +7,6 @@ Every write is one edit of the current pack loaded through the province loader
 
 from __future__ import annotations
 
-import os
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -44,6 +43,7 @@ from ioc.province.loading import LoadResult
 from ioc.province.pack import AgencyRow, AttributeRow, CategoryRow, GroupRow, RuleRow, ValueItem
 from ioc.province.writing import pack_zip
 from ioc.web.openapi import api
+from ioc.web.site import site_url
 from ioc.web.staff_access import ErrorOut, staff_unit_of_work
 from ioc.web.validated import validated_body, validated_query
 
@@ -361,7 +361,7 @@ def upload_pack() -> dict[str, Any]:
         raise InvalidInput(
             "send the pack as a zip in 'file'", details={"fields": {"file": "missing"}}
         )
-    base = os.environ.get("IOC_PUBLIC_URL") or request.host_url
+    base = site_url()
     with staff_unit_of_work(ADMINS) as (session, actor):
         result, applied = editing.load_uploaded_pack(
             session, actor=actor, at=utcnow(), archive=upload.read(), dry_run=query.dry_run

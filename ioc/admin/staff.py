@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint
 from pydantic import BaseModel, ConfigDict, Field
 from spectree import Response
 
@@ -16,6 +16,7 @@ from ioc.feedback.people import staff_admin
 from ioc.feedback.reads.paging import Keyset
 from ioc.feedback.states import ADMINS, Role
 from ioc.web.openapi import api
+from ioc.web.site import site_url
 from ioc.web.staff_access import STAFF_ERRORS, STAFF_SECURITY, ErrorOut, staff_unit_of_work
 from ioc.web.validated import validated_body, validated_query
 
@@ -101,7 +102,7 @@ def _item(user: User, last_sign_in_at: datetime | None = None) -> dict[str, Any]
 
 
 def _link(path: str, expires_at: datetime) -> dict[str, Any]:
-    return {"url": request.host_url.rstrip("/") + path, "expires_at": expires_at}
+    return {"url": site_url() + path, "expires_at": expires_at}
 
 
 @bp.get("/staff")

@@ -106,3 +106,14 @@ def prepare_sqlite_folder() -> None:
 def configure_logging(level: int) -> None:
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("ioc").setLevel(level)
+
+
+#: Where links printed by commands point when IOC_PUBLIC_URL is not set.
+DEFAULT_PUBLIC_URL = "http://localhost:5000"
+
+
+def site_url() -> str:
+    """IOC_PUBLIC_URL, or the address ``ioc serve`` listens on by default."""
+    from ioc.extensions import services
+
+    return (services().settings.public_url or DEFAULT_PUBLIC_URL).rstrip("/")

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import click
 
-from ioc.cli.common import require_schema, with_appcontext
+from ioc.cli.common import require_schema, site_url, with_appcontext
 from ioc.extensions import services
-
-#: Where set-password links point when IOC_PUBLIC_URL is not set.
-DEFAULT_PUBLIC_URL = "http://localhost:5000"
 
 
 @click.group()
@@ -108,7 +104,7 @@ def province_load(folder: Path, dry_run: bool, lang: str) -> None:
     if dry_run:
         click.echo("dry run: nothing was written" if lang == "en" else "chạy thử: chưa ghi gì")
         return
-    base = os.environ.get("IOC_PUBLIC_URL") or DEFAULT_PUBLIC_URL
+    base = site_url()
     for link in result.password_links:
         click.echo(f"{link.username}: {link.url(base)} ({link.expires_at.isoformat()})")
 

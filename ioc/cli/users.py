@@ -8,7 +8,7 @@ from collections.abc import Callable
 import click
 from sqlalchemy.orm import Session
 
-from ioc.cli.common import IocCommandError, require_schema, with_appcontext
+from ioc.cli.common import IocCommandError, require_schema, site_url, with_appcontext
 from ioc.db import utcnow
 from ioc.errors import IocError
 from ioc.extensions import services
@@ -90,15 +90,14 @@ def enable_user(username: str) -> None:
 
 @users.command("reset-password")
 @click.argument("username")
-@click.option("--base-url", default="", help="The site's address, put before the link's path.")
 @with_appcontext
-def reset_user_password(username: str, base_url: str) -> None:
+def reset_user_password(username: str) -> None:
     """Clear a password, end the sessions and print a one-time set-password link."""
     from ioc.feedback.people.staff_admin import reset_password
 
     def use_case(session: Session) -> str:
         path, expires_at = reset_password(session, username=username, actor=None, at=utcnow())
-        return f"{base_url.rstrip('/')}{path}\n(valid until {expires_at.isoformat()})"
+        return f"{site_url()}{path}\n(valid until {expires_at.isoformat()})"
 
     _run(use_case)
 

@@ -2,48 +2,29 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ioc.feedback.models import Agency, PasswordSetup, StaffSession, User
+from ioc.feedback.models import Agency, User
 from ioc.feedback.people import audit
+from ioc.feedback.people.password_setup import end_sessions, issue_password_link
 from ioc.province.changes import KindChanges, user_dict
 from ioc.province.pack import Origin, PackRefused, Problem, ProvincePack, Severity
-
-#: How long a set-password link works.
-PASSWORD_LINK_DAYS = 7
 
 
 @dataclass(frozen=True)
 class PasswordLink:
-    """A new account's set-password token (shown once; only its hash is stored)."""
+    """A new account's one-time set-password link (shown once; only its hash is stored)."""
 
     username: str
-    token: str
+    path: str  # /set-password?token=…
     expires_at: datetime
 
     def url(self, base_url: str) -> str:
-        return f"{base_url.rstrip('/')}/set-password?token={self.token}"
-
-
-def password_setup(session: Session, user: User, *, at: datetime) -> PasswordLink:
-    """Add a one-time set-password link for ``user`` (never commits)."""
-    token = secrets.token_urlsafe(32)
-    expires_at = at + timedelta(days=PASSWORD_LINK_DAYS)
-    session.add(
-        PasswordSetup(
-            user=user,
-            token_hash=hashlib.sha256(token.encode()).hexdigest(),
-            created_at=at,
-            expires_at=expires_at,
-        )
-    )
-    return PasswordLink(username=user.username or "", token=token, expires_at=expires_at)
+        return f"{base_url.rstrip('/')}{self.path}"
 
 
 def apply_users(
@@ -95,15 +76,12 @@ def apply_users(
         user.is_active = True
         if username in changes.added and user.password_hash is None:
             session.flush()
-            links.append(password_setup(session, user, at=at))
+            path, expires_at = issue_password_link(session, user=user, at=at)
+            links.append(PasswordLink(username, path, expires_at))
     for username in changes.closed:
         user = existing[username]
         user.is_active = False
-        session.execute(
-            update(StaffSession)
-            .where(StaffSession.user_id == user.id, StaffSession.ended_at.is_(None))
-            .values(ended_at=at)
-        )
+        end_sessions(session, user=user, at=at)
     session.flush()
     for username in changes.added:
         audit.record(
