@@ -207,7 +207,10 @@ def _upload(form: BoundaryForm) -> tuple[str, bytes]:
         raise InvalidInput(
             "send the boundary file in 'file'", details={"fields": {"file": "not a file"}}
         )
-    data = form.file.read(MAX_FILE_BYTES + 1)
+    try:
+        data = form.file.read(MAX_FILE_BYTES + 1)
+    finally:
+        form.file.close()  # a large upload is spooled to a temporary file
     if len(data) > MAX_FILE_BYTES:
         raise RequestEntityTooLarge(f"the boundary file is larger than {MAX_FILE_BYTES} bytes")
     return form.file.filename or boundaries.DEFAULT_SOURCE, data
