@@ -282,3 +282,11 @@ def test_a_real_district_file_previews_under_the_size_cap(client, world):
     assert len(body["features"]["features"]) == len(features)
     assert body["summary"]["created"] == len(features)
     assert "NAME_3" in body["properties"]
+
+
+def test_the_openapi_document_describes_the_multipart_bodies(client):
+    paths = client.get("/openapi.json").get_json()["paths"]
+
+    for path, form in [("/boundaries/preview", "PreviewForm"), ("/boundaries", "ApplyForm")]:
+        body = paths[f"{API}{path}"]["post"]["requestBody"]["content"]
+        assert body["multipart/form-data"]["schema"]["$ref"].endswith(form)
