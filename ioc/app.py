@@ -10,6 +10,7 @@ from flask import Flask
 # Every mapped class, so foreign keys between packages resolve in a serving process too.
 import ioc.models  # noqa: F401
 from ioc import extensions
+from ioc.admin.boundaries import bp as admin_boundaries_bp
 from ioc.admin.catalogue_views import bp as admin_catalogue_bp
 from ioc.admin.province import bp as admin_province_bp
 from ioc.admin.staff import bp as admin_staff_bp
@@ -77,6 +78,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_staff_bp)
     app.register_blueprint(admin_province_bp)
     app.register_blueprint(admin_tools_bp)
+    app.register_blueprint(admin_boundaries_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(open311_bp)
     app.register_blueprint(public_map_bp)

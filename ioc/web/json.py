@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.datastructures import FileStorage
 
 
 class IocJSONProvider(DefaultJSONProvider):
@@ -19,4 +20,8 @@ class IocJSONProvider(DefaultJSONProvider):
             return o.astimezone(self.timezone).isoformat() if o.tzinfo else o.isoformat()
         if isinstance(o, date):
             return o.isoformat()
+        if isinstance(o, FileStorage):
+            # A multipart form that fails validation is echoed back (as ``input``) before it
+            # reaches the error handler: an upload is named, never sent back.
+            return o.filename
         return super().default(o)

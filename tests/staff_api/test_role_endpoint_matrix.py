@@ -221,6 +221,9 @@ CALLS: dict[str, Call] = {
         "POST", f"{OPS}/surges/{{surge}}/group", _surge(dismissed=True), {}
     ),
     "admin.audit": Call("GET", "/api/admin/v1/audit"),
+    # Multipart routes: the table's JSON body is a 400 (not multipart) once the role passes.
+    "admin.boundaries.preview": Call("POST", "/api/admin/v1/boundaries/preview", body={}),
+    "admin.boundaries.apply": Call("POST", "/api/admin/v1/boundaries", body={}),
     # who am I
     "auth.me": Call("GET", "/api/auth/me"),
 }
@@ -296,6 +299,8 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "ops.surge.dismiss":                      (401, 401, 200, 200, 200, 403, 403, 403, 403),
     "ops.surge.group.when_dismissed":         (401, 401, 409, 409, 409, 403, 403, 403, 403),
     "admin.audit":                            (401, 401, 200, 403, 403, 403, 403, 403, 403),
+    "admin.boundaries.preview":               (401, 401, 400, 403, 403, 403, 403, 403, 403),
+    "admin.boundaries.apply":                 (401, 401, 400, 403, 403, 403, 403, 403, 403),
     "auth.me":                                (401, 401, 200, 200, 200, 200, 200, 200, 200),
 }  # fmt: skip
 
