@@ -35,14 +35,18 @@ export function field(name, labelKey, { kind = "text", value = "", choices = [],
   return `<div class="field"><label for="${id}">${t(labelKey)}</label>${control}${error}</div>`;
 }
 
-/** The form's values: checkboxes as booleans, numbers as numbers, empty text as null. */
+/**
+ * The form's values: checkboxes as booleans, numbers as numbers, empty text as null. An empty
+ * number is left out, so the server's default applies (a number column has no "none").
+ */
 export function formValues(form) {
   const values = {};
   for (const element of form.elements) {
     if (!element.name || element.closest("[data-nested]")) continue;
     if (element.type === "checkbox") values[element.name] = element.checked;
-    else if (element.type === "number") values[element.name] = element.value === "" ? null : Number(element.value);
-    else values[element.name] = element.value.trim() === "" ? null : element.value.trim();
+    else if (element.type === "number") {
+      if (element.value !== "") values[element.name] = Number(element.value);
+    } else values[element.name] = element.value.trim() === "" ? null : element.value.trim();
   }
   return values;
 }
