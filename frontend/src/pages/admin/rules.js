@@ -90,7 +90,7 @@ export function mount(root, admin) {
       slot.innerHTML = "";
       noticeBox.innerHTML =
         noticeMarkup({ kind: "ok", text: t("rules.saved", { category: saved.category_code, area: saved.area_code }) }, "") +
-        warningsMarkup(saved.warnings);
+        warningsMarkup(admin.newWarnings(saved.warnings));
       admin.refreshWarnings();
       await load();
     } catch (error) {
@@ -103,7 +103,7 @@ export function mount(root, admin) {
     if (!window.confirm(t("rules.confirm_close", { category: category_code, area: area_code }))) return;
     try {
       const answer = await rules.close({ category_code, area_code });
-      noticeBox.innerHTML = noticeMarkup({ kind: "ok", text: t("rules.closed", { category: category_code, area: area_code }) }, "") + warningsMarkup(answer?.warnings);
+      noticeBox.innerHTML = noticeMarkup({ kind: "ok", text: t("rules.closed", { category: category_code, area: area_code }) }, "") + warningsMarkup(admin.newWarnings(answer?.warnings));
       admin.refreshWarnings();
       await load();
     } catch (error) {
