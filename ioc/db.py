@@ -88,10 +88,18 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+#: Execution option of a transaction that only reads (see ``_sqlite_on_begin``).
+READ_ONLY = "ioc_read_only"
+
+
 def _sqlite_on_begin(connection: Any) -> None:
     # IMMEDIATE takes the write lock up front, so two writers queue instead of deadlocking on
-    # a read-to-write lock upgrade.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # a read-to-write lock upgrade. A read-only transaction begins DEFERRED instead: in WAL
+    # mode it reads while another transaction of the same thread holds the write lock (the
+    # policy's revision checked in the middle of a request would otherwise wait for the
+    # request's own transaction until the busy timeout).
+    deferred = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN DEFERRED" if deferred else "BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

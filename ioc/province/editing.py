@@ -74,7 +74,10 @@ def save_agency(
     """
     exists = session.scalar(select(Agency.id).where(Agency.code == row.code)) is not None
     if create and exists:
-        raise Conflict(f"agency {row.code!r} exists", details={"fields": {"code": row.code}})
+        raise Conflict(
+            "an agency with this code exists already",
+            details={"fields": {"code": "this code is taken"}, "code": row.code},
+        )
     if not create and not exists:
         raise NotFound(f"no agency {row.code!r}")
 
@@ -135,7 +138,10 @@ def save_category(
     """
     found = session.scalar(select(Category).where(Category.code == row.code))
     if create and found is not None and found.is_active:
-        raise Conflict(f"category {row.code!r} exists", details={"fields": {"code": row.code}})
+        raise Conflict(
+            "a category with this code exists already",
+            details={"fields": {"code": "this code is taken"}, "code": row.code},
+        )
     if not create and (found is None or not found.is_active):
         raise NotFound(f"no category {row.code!r}")
 

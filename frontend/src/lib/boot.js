@@ -8,6 +8,9 @@ export const boot = element ? JSON.parse(element.textContent) : {};
 export const user = boot.user || null;
 
 export const vocabulary = {
+  // Everything the server sends (roles, agency kinds, attribute datatypes…), with defaults for
+  // the lists every page reads.
+  ...(boot.vocabulary || {}),
   statuses: boot.vocabulary?.statuses || [],
   groups: boot.vocabulary?.groups || {},
   tiers: boot.vocabulary?.tiers || [],

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from ioc.db import READ_ONLY
 from ioc.feedback.models import ProvinceProfile
 from ioc.feedback.sla.calendar import DEFAULT_HOLIDAYS_FILE, parse_calendar
 from ioc.feedback.sla.policy import DEFAULT_POLICY_FILE, SlaPolicy, parse_policy_text
@@ -92,6 +93,7 @@ class PolicyHolder:
             return self._policy
         with self._lock:
             with session_factory() as session:
+                session.connection(execution_options={READ_ONLY: True})
                 revision = _revision(session)
                 # The files were read at start-up already: no need to read them again.
                 unchanged_files = self._revision is None and revision == NO_PROFILE

@@ -91,7 +91,7 @@ export function wireAttributes(form) {
 
 /** The attributes as the API takes them, in screen order. */
 export function readAttributes(form) {
-  return [...form.querySelectorAll("[data-attr-row]")].map((row) => {
+  return [...form.querySelectorAll("[data-attr-row]")].map((row, i) => {
     const text = (name) => row.querySelector(`:scope > .grid [name=${name}]`).value.trim();
     const datatype = text("datatype");
     const order = text("order");
@@ -99,7 +99,7 @@ export function readAttributes(form) {
       code: text("code"),
       datatype,
       required: row.querySelector(":scope > .grid [name=required]").checked,
-      order: order === "" ? null : Number(order),
+      order: order === "" ? i + 1 : Number(order),
       description_vi: text("description_vi"),
       description_en: text("description_en") || null,
       values: LIST_TYPES().includes(datatype)

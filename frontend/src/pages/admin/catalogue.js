@@ -69,7 +69,7 @@ export function mountCatalogue(root, admin, spec) {
       const saved = item ? await spec.calls.update(item.code, body) : await spec.calls.create(body);
       slot.innerHTML = "";
       state.editing = null;
-      notice({ kind: "ok", text: t(item ? "saved.updated" : "saved.created", { code: saved.code }) }, saved.warnings);
+      notice({ kind: "ok", text: t(item ? "saved.updated" : "saved.created", { code: saved.code }) }, admin.newWarnings(saved.warnings));
       admin.refreshWarnings();
       await load();
     } catch (error) {
@@ -81,7 +81,7 @@ export function mountCatalogue(root, admin, spec) {
     if (!window.confirm(t(`${name}.confirm_deactivate`, { code }))) return;
     try {
       const saved = await spec.calls.deactivate(code);
-      notice({ kind: "ok", text: t("saved.deactivated", { code }) }, saved?.warnings);
+      notice({ kind: "ok", text: t("saved.deactivated", { code }) }, admin.newWarnings(saved?.warnings));
       admin.refreshWarnings();
       await load();
     } catch (error) {

@@ -6,6 +6,7 @@ import { open311Keys, webhooks } from "./api.js";
 import { escapeHtml, secretMarkup, tableMarkup, wireCopy } from "./ui.js";
 
 const when = (iso) => escapeHtml(iso ? formatDateTime(iso) : "–");
+// The API answers `active`; `revoked_at` is read too, should it come back.
 const isRevoked = (item) => Boolean(item.revoked_at) || item.active === false;
 
 export function mount(root) {
@@ -17,6 +18,7 @@ export function mount(root) {
     <div data-notice="keys"></div><div data-list="keys"></div>
     <h2>${t("keys.webhooks")}</h2>
     <form class="toolbar" data-create="webhooks" data-testid="webhook-form">
+      <input name="name" data-testid="webhook-name" placeholder="${t("keys.webhook_name")}" aria-label="${t("keys.webhook_name")}">
       <input name="url" type="url" required data-testid="webhook-url" placeholder="https://…" aria-label="${t("keys.url")}">
       <input name="events" data-testid="webhook-events" placeholder="${t("keys.events_hint")}" aria-label="${t("keys.events")}">
       <button type="submit" class="ioc-button primary" data-testid="webhook-create">${t("keys.create_webhook")}</button></form>
@@ -33,11 +35,13 @@ export function mount(root) {
         kind === "keys"
           ? [
               ["col.name", (k) => escapeHtml(k.name)],
+              ["keys.prefix", (k) => (k.key_prefix ? `<code>${escapeHtml(k.key_prefix)}…</code>` : "")],
               ["col.created_at", (k) => when(k.created_at)],
               ["keys.last_used", (k) => when(k.last_used_at)],
               ["list.actions", (k) => revokeButton(kind, k)],
             ]
           : [
+              ["col.name", (w) => escapeHtml(w.name || "")],
               ["keys.url", (w) => `<code>${escapeHtml(w.url)}</code>`],
               ["keys.events", (w) => escapeHtml((w.events || []).join(", "))],
               ["col.created_at", (w) => when(w.created_at)],
@@ -59,7 +63,9 @@ export function mount(root) {
         box(kind, "notice").innerHTML = secretMarkup("keys.key_value", created.key, "key-secret");
       } else {
         const events = form.elements.events.value.split(/[,;\s]+/).filter(Boolean);
-        const created = await webhooks.create({ url: form.elements.url.value.trim(), events });
+        const body = { url: form.elements.url.value.trim(), events };
+        if (form.elements.name.value.trim()) body.name = form.elements.name.value.trim();
+        const created = await webhooks.create(body);
         box(kind, "notice").innerHTML = secretMarkup("keys.secret_value", created.secret, "webhook-secret");
       }
       form.reset();

@@ -48,7 +48,17 @@ const state = { current: null, cleanup: null, warnings: [] };
 const consoleApi = {
   /** Screens call this after a change: the configuration's warnings may have changed. */
   refreshWarnings: () => loadWarnings(),
+  /** Of the warnings a save answered with, those the configuration did not have before it
+   * (the API returns all of them; the others are in the badge already). */
+  newWarnings: (problems) => {
+    const known = new Set(state.warnings.map(warningKey));
+    return (problems || []).filter((p) => !known.has(warningKey(p)));
+  },
 };
+
+function warningKey(problem) {
+  return [problem.file, problem.row, problem.column, problem.feature, problem.message_vi].join("|");
+}
 
 function currentId() {
   const id = window.location.hash.slice(1).split("?")[0];

@@ -82,7 +82,7 @@ function answerMarkup(answer) {
     )
     .join("");
   return `${noticeMarkup({ kind: "ok", text: answer.applied ? t("pack.applied") : t("pack.dry_run") }, "")}
-    <p data-testid="pack-summary">${escapeHtml(summary || "")}</p>
+    <ul class="summary" data-testid="pack-summary">${[summary || []].flat().map((line) => `<li>${escapeHtml(line)}</li>`).join("")}</ul>
     <table class="admin-table" data-testid="pack-diff"><thead><tr><th></th>${CHANGES.map((c) => `<th scope="col">${t(`pack.${c}`)}</th>`).join("")}</tr></thead><tbody>${rows}</tbody></table>
     ${problemsMarkup(answer.problems)}${links}`;
 }

@@ -25,11 +25,17 @@ export function mount(root, admin) {
   const list = root.querySelector("[data-list]");
   const slot = root.querySelector("[data-form-slot]");
   const noticeBox = root.querySelector("[data-notice]");
-  const state = { items: [] };
+  const state = { items: [], names: new Map() };
+  // A code with its name in the page language (categories, groups and agencies loaded once).
+  const coded = (code) => {
+    const name = state.names.get(code);
+    return `<code>${escapeHtml(code)}</code>${name ? ` <small>${escapeHtml(name)}</small>` : ""}`;
+  };
 
   async function loadChoices() {
     const [cats, ags] = await Promise.all([categories.list({ active: "true" }), agencies.list({ active: "true" })]);
     const groups = new Map(cats.items.map((c) => [c.group_code, named(c, "group_name") || c.group_code]));
+    state.names = new Map([...groups, ...cats.items.map((c) => [c.code, named(c)]), ...ags.items.map((a) => [a.code, named(a)])]);
     root.querySelector("#rule-categories").innerHTML = [
       ...cats.items.map((c) => [c.code, named(c)]),
       ...[...groups].map(([code, name]) => [code, `${t("rules.group")}: ${name}`]),
@@ -51,9 +57,9 @@ export function mount(root, admin) {
     }
     list.innerHTML = tableMarkup(
       [
-        ["col.category", (r) => `<code>${escapeHtml(r.category_code)}</code>`],
+        ["col.category", (r) => coded(r.category_code)],
         ["col.area", (r) => `<code>${escapeHtml(r.area_code)}</code>`],
-        ["col.lead", (r) => `<code>${escapeHtml(r.lead_agency_code)}</code>`],
+        ["col.lead", (r) => coded(r.lead_agency_code)],
         ["col.supporting", (r) => escapeHtml((r.supporting_agency_codes || []).join("; "))],
         ["col.valid_from", (r) => escapeHtml(r.valid_from || "")],
         ["col.valid_to", (r) => escapeHtml(r.valid_to || "")],
@@ -90,7 +96,7 @@ export function mount(root, admin) {
       slot.innerHTML = "";
       noticeBox.innerHTML =
         noticeMarkup({ kind: "ok", text: t("rules.saved", { category: saved.category_code, area: saved.area_code }) }, "") +
-        warningsMarkup(saved.warnings);
+        warningsMarkup(admin.newWarnings(saved.warnings));
       admin.refreshWarnings();
       await load();
     } catch (error) {
@@ -103,7 +109,7 @@ export function mount(root, admin) {
     if (!window.confirm(t("rules.confirm_close", { category: category_code, area: area_code }))) return;
     try {
       const answer = await rules.close({ category_code, area_code });
-      noticeBox.innerHTML = noticeMarkup({ kind: "ok", text: t("rules.closed", { category: category_code, area: area_code }) }, "") + warningsMarkup(answer?.warnings);
+      noticeBox.innerHTML = noticeMarkup({ kind: "ok", text: t("rules.closed", { category: category_code, area: area_code }) }, "") + warningsMarkup(admin.newWarnings(answer?.warnings));
       admin.refreshWarnings();
       await load();
     } catch (error) {
@@ -121,6 +127,7 @@ export function mount(root, admin) {
     if (event.target === filters) load();
     else save(event.target);
   });
-  loadChoices().catch((error) => console.warn("rules choices:", error.message));
-  load();
+  loadChoices()
+    .catch((error) => console.warn("rules choices:", error.message))
+    .then(load);
 }

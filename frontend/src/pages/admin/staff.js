@@ -30,11 +30,15 @@ export function mount(root) {
   const slot = root.querySelector("[data-form-slot]");
   const noticeBox = root.querySelector("[data-notice]");
   const moreButton = root.querySelector("[data-more]");
-  const state = { items: [], cursor: null, editing: null };
+  const state = { items: [], cursor: null, editing: null, agencyNames: new Map() };
   wireCopy(root);
 
   agencies.list({ active: "true" }).then(
-    ({ items }) => (root.querySelector("#staff-agencies").innerHTML = items.map((a) => `<option value="${escapeHtml(a.code)}">${escapeHtml(named(a))}</option>`).join("")),
+    ({ items }) => {
+      root.querySelector("#staff-agencies").innerHTML = items.map((a) => `<option value="${escapeHtml(a.code)}">${escapeHtml(named(a))}</option>`).join("");
+      state.agencyNames = new Map(items.map((a) => [a.code, named(a)]));
+      if (state.items.length) render();
+    },
     (error) => console.warn("agencies:", error.message),
   );
 
@@ -58,7 +62,7 @@ export function mount(root) {
         ["col.username", (s) => `<code>${u(s)}</code>`],
         ["col.full_name", (s) => escapeHtml(s.full_name || "")],
         ["col.role", (s) => escapeHtml(t(`role.${s.role}`))],
-        ["col.agency", (s) => escapeHtml(s.agency_code || "")],
+        ["col.agency", (s) => (s.agency_code ? `<code>${escapeHtml(s.agency_code)}</code> <small>${escapeHtml(state.agencyNames.get(s.agency_code) || "")}</small>` : "")],
         ["col.active", (s) => yesNo(s.active)],
         ["col.last_sign_in", (s) => escapeHtml(s.last_sign_in_at ? formatDateTime(s.last_sign_in_at) : t("staff.never"))],
         [

@@ -98,7 +98,7 @@ function resultMarkup(answer) {
       .map((a) => `<span class="chip" data-area="${escapeHtml(a.code)}">${escapeHtml(named(a))} <small>(${escapeHtml(t(`level.${a.level}`))})</small></span>`)
       .join(" › ") || t("tester.no_area")}</dd>
     <dt>${t("tester.rule")}</dt><dd data-testid="tester-rule">${rule
-      ? `<code>${escapeHtml(rule.category_code)}</code> @ <code>${escapeHtml(rule.area_code)}</code>${rule.valid_from ? ` · ${t("col.valid_from")} ${escapeHtml(rule.valid_from)}` : ""}`
+      ? `<code>${escapeHtml(rule.category_code)}</code> @ <code>${escapeHtml(rule.area_code)}</code>${rule.valid_from ? ` · ${t("col.valid_from")} ${escapeHtml(String(rule.valid_from).slice(0, 10))}` : ""}`
       : t("tester.no_rule")}</dd>
     <dt>${t("col.lead")}</dt><dd data-testid="tester-lead" data-code="${escapeHtml(answer.lead?.code || "")}">${agencyMarkup(answer.lead) || (answer.ioc_queue ? `<strong>${t("tester.ioc_queue")}</strong>` : "–")}</dd>
     <dt>${t("col.supporting")}</dt><dd data-testid="tester-supporting">${(answer.supporting || []).map(agencyMarkup).join("; ") || "–"}</dd>

@@ -35,14 +35,18 @@ export function field(name, labelKey, { kind = "text", value = "", choices = [],
   return `<div class="field"><label for="${id}">${t(labelKey)}</label>${control}${error}</div>`;
 }
 
-/** The form's values: checkboxes as booleans, numbers as numbers, empty text as null. */
+/**
+ * The form's values: checkboxes as booleans, numbers as numbers, empty text as null. An empty
+ * number is left out, so the server's default applies (a number column has no "none").
+ */
 export function formValues(form) {
   const values = {};
   for (const element of form.elements) {
     if (!element.name || element.closest("[data-nested]")) continue;
     if (element.type === "checkbox") values[element.name] = element.checked;
-    else if (element.type === "number") values[element.name] = element.value === "" ? null : Number(element.value);
-    else values[element.name] = element.value.trim() === "" ? null : element.value.trim();
+    else if (element.type === "number") {
+      if (element.value !== "") values[element.name] = Number(element.value);
+    } else values[element.name] = element.value.trim() === "" ? null : element.value.trim();
   }
   return values;
 }
@@ -85,14 +89,17 @@ export function clearErrors(form) {
 export function showFailure(form, error, locate = (problem) => problem.column) {
   clearErrors(form);
   const box = form.querySelector("[data-error]");
-  const problems = refusedProblems(error);
+  const refused = refusedProblems(error);
+  // A refusal lists the configuration's warnings too; only its errors are about this form.
+  const errors = refused?.filter((problem) => problem.severity !== "warning");
+  const problems = errors?.length ? errors : refused;
   if (!problems) {
     const fields = error.fields || {};
     const left = [];
     for (const [name, reason] of Object.entries(fields)) {
-      if (!put(form, name, reason)) left.push(`${name}: ${reason}`);
+      if (!put(form, fieldSlot(name), reason)) left.push(`${name}: ${reason}`);
     }
-    box.textContent = left.length || !Object.keys(fields).length ? error.message : t("form.see_fields");
+    box.textContent = !Object.keys(fields).length ? error.message : left.length ? `${error.message}: ${left.join("; ")}` : t("form.see_fields");
     box.hidden = false;
     return;
   }
@@ -101,6 +108,14 @@ export function showFailure(form, error, locate = (problem) => problem.column) {
     ? `<ul>${general.map((p) => `<li>${escapeHtml(problemText(p))}</li>`).join("")}</ul>`
     : escapeHtml(t("form.see_fields"));
   box.hidden = false;
+}
+
+/** The error slot of a request field: "attributes.0.values.1.key" is the attribute editor's
+ * "attr-0-value-1-key", "attributes.0.code" its "attr-0-code"; other names are columns. */
+function fieldSlot(name) {
+  return name
+    .replace(/^attributes\.(\d+)\.values\.(\d+)\.(\w+)$/, "attr-$1-value-$2-$3")
+    .replace(/^attributes\.(\d+)\.(\w+)$/, "attr-$1-$2");
 }
 
 function put(form, name, text) {
