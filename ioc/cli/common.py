@@ -35,7 +35,10 @@ def with_appcontext(command: Callable[..., Any]) -> Callable[..., Any]:
         ctx = click.get_current_context()
         root = ctx.find_root()
         if root.obj is None:
-            root.obj = _create_app()
+            app = root.obj = _create_app()
+            # Return the pooled connections when the command ends, not at interpreter exit:
+            # commands also run inside other programs (tests, the demo script).
+            root.call_on_close(lambda: app.extensions["ioc"].engine.dispose())
         with root.obj.app_context():
             return command(*args, **kwargs)
 
