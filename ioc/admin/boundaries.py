@@ -22,10 +22,17 @@ from ioc.geo.boundaries import MAX_CODE_LENGTH, MAX_LEVEL_LENGTH, PropertyMappin
 from ioc.geo.importer import ImportSummary
 from ioc.province import boundaries
 from ioc.web.openapi import api
-from ioc.web.staff_access import STAFF_ERRORS, STAFF_SECURITY, ErrorOut, staff_unit_of_work
+from ioc.web.staff_access import (
+    STAFF_ERRORS,
+    STAFF_SECURITY,
+    ErrorOut,
+    admit_only,
+    staff_unit_of_work,
+)
 from ioc.web.validated import validated_form
 
 bp = Blueprint("admin_boundaries", __name__, url_prefix="/api/admin/v1")
+admit_only(bp, ADMINS)
 TAGS = ["admin"]
 ERRORS = {**STAFF_ERRORS, "HTTP_400": ErrorOut, "HTTP_413": ErrorOut}
 #: A whole province's communes are a few megabytes; anything past this is not a boundary file.

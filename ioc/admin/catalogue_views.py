@@ -44,10 +44,11 @@ from ioc.province.pack import AgencyRow, AttributeRow, CategoryRow, GroupRow, Ru
 from ioc.province.writing import pack_zip
 from ioc.web.openapi import api
 from ioc.web.site import site_url
-from ioc.web.staff_access import ErrorOut, staff_unit_of_work
+from ioc.web.staff_access import ErrorOut, admit_only, staff_unit_of_work
 from ioc.web.validated import validated_body, validated_query
 
 bp = Blueprint("admin_catalogue_api", __name__, url_prefix="/api/admin/v1")
+admit_only(bp, ADMINS)
 
 TAGS = ["admin"]
 SECURITY: dict[str, list[str]] = {"staff": []}

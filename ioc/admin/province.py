@@ -15,10 +15,17 @@ from ioc.extensions import services
 from ioc.feedback.states import ADMINS
 from ioc.province import profile
 from ioc.web.openapi import api
-from ioc.web.staff_access import STAFF_ERRORS, STAFF_SECURITY, ErrorOut, staff_unit_of_work
+from ioc.web.staff_access import (
+    STAFF_ERRORS,
+    STAFF_SECURITY,
+    ErrorOut,
+    admit_only,
+    staff_unit_of_work,
+)
 from ioc.web.validated import validated_body, validated_query
 
 bp = Blueprint("admin_province", __name__, url_prefix="/api/admin/v1")
+admit_only(bp, ADMINS)
 TAGS = ["admin"]
 ERRORS = {**STAFF_ERRORS, "HTTP_400": ErrorOut}
 MAX_TOML_CHARS = 200_000

@@ -17,10 +17,17 @@ from ioc.feedback.reads.paging import Keyset
 from ioc.feedback.states import ADMINS, Role
 from ioc.web.openapi import api
 from ioc.web.site import site_url
-from ioc.web.staff_access import STAFF_ERRORS, STAFF_SECURITY, ErrorOut, staff_unit_of_work
+from ioc.web.staff_access import (
+    STAFF_ERRORS,
+    STAFF_SECURITY,
+    ErrorOut,
+    admit_only,
+    staff_unit_of_work,
+)
 from ioc.web.validated import validated_body, validated_query
 
 bp = Blueprint("admin_staff", __name__, url_prefix="/api/admin/v1")
+admit_only(bp, ADMINS)
 TAGS = ["admin"]
 _KEYSET = Keyset("staff", ("int",))
 _StaffRole = Field(

@@ -22,10 +22,11 @@ from ioc.feedback.states import ADMINS
 from ioc.integrations import administration, api_clients, subscriptions
 from ioc.integrations.models import ApiClient, WebhookSubscription
 from ioc.web.openapi import api
-from ioc.web.staff_access import STAFF_ERRORS, STAFF_SECURITY, staff_unit_of_work
+from ioc.web.staff_access import STAFF_ERRORS, STAFF_SECURITY, admit_only, staff_unit_of_work
 from ioc.web.validated import validated_body
 
 bp = Blueprint("admin_tools", __name__, url_prefix="/api/admin/v1")
+admit_only(bp, ADMINS)
 TAGS = ["admin"]
 
 

@@ -11,10 +11,11 @@ from spectree import Response
 from ioc.feedback.people import audit
 from ioc.feedback.states import ADMINS
 from ioc.web.openapi import api
-from ioc.web.staff_access import ErrorOut, staff_unit_of_work
+from ioc.web.staff_access import ErrorOut, admit_only, staff_unit_of_work
 from ioc.web.validated import validated_query
 
 bp = Blueprint("admin_api", __name__, url_prefix="/api/admin/v1")
+admit_only(bp, ADMINS)
 
 
 class AuditQuery(BaseModel):

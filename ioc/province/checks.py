@@ -83,8 +83,14 @@ class _Found:
     ) -> None:
         if subject.origin is None:
             where = f" ({column})" if column else ""
+            # A row edited in the console has no file: the column still says which field.
             self.problems.append(
-                Problem(severity, f"{subject.vi}{where}: {vi}", f"{subject.en}{where}: {en}")
+                Problem(
+                    severity,
+                    f"{subject.vi}{where}: {vi}",
+                    f"{subject.en}{where}: {en}",
+                    Origin("", column=column) if column else None,
+                )
             )
             return
         origin = subject.origin.at(column) if column else subject.origin

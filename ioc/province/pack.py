@@ -91,7 +91,8 @@ class Severity(StrEnum):
 @dataclass(frozen=True)
 class Origin:
     """Where a row or a value came from: a file, a data row (as a spreadsheet numbers it,
-    the header being row 1) or a feature index, and a column."""
+    the header being row 1) or a feature index, and a column. A row edited in the admin
+    console has no file (``""``), only the column."""
 
     file: str
     row: int | None = None
@@ -114,7 +115,7 @@ class Problem:
     def text(self, locale: str = "vi") -> str:
         """``agencies.csv, dòng 5, cột parent_code: …`` (or English with ``locale="en"``)."""
         message = self.message_en if locale == "en" else self.message_vi
-        if self.origin is None:
+        if self.origin is None or not self.origin.file:
             return message
         words = {"row": "row", "column": "column", "feature": "feature"}
         if locale != "en":
@@ -132,7 +133,7 @@ class Problem:
         origin = self.origin
         return {
             "severity": self.severity.value,
-            "file": origin.file if origin else None,
+            "file": (origin.file or None) if origin else None,
             "row": origin.row if origin else None,
             "column": origin.column if origin else None,
             "feature": origin.feature if origin else None,
