@@ -92,14 +92,19 @@ class PolicyHolder:
         if self._revision is not None and now - self._checked_at < self._check_seconds:
             return self._policy
         with self._lock:
-            with session_factory() as session:
-                session.connection(execution_options={READ_ONLY: True})
-                revision = _revision(session)
-                # The files were read at start-up already: no need to read them again.
-                unchanged_files = self._revision is None and revision == NO_PROFILE
-                if revision != self._revision and not unchanged_files:
-                    self._policy = self._rebuild(session, revision)
-                    self._revision = revision
+            try:
+                with session_factory() as session:
+                    session.connection(execution_options={READ_ONLY: True})
+                    revision = _revision(session)
+                    # The files were read at start-up already: no need to read them again.
+                    unchanged_files = self._revision is None and revision == NO_PROFILE
+                    if revision != self._revision and not unchanged_files:
+                        self._policy = self._rebuild(session, revision)
+                        self._revision = revision
+            except SQLAlchemyError:
+                # The database is out of reach: whatever the request does next will say so;
+                # the deadlines keep the policy last read.
+                log.warning("cannot check the SLA policy's revision; keeping the last one")
             self._checked_at = now
             return self._policy
 
