@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ioc.feedback.models import RULES_EPOCH, Agency, Category, CategoryGroup, RoutingRule
-from ioc.feedback.people import audit
+from ioc.province.auditing import audit_changes
 from ioc.province.changes import (
     KindChanges,
     agency_dict,
@@ -35,25 +35,9 @@ from ioc.province.pack import (
 )
 
 
-def _audit(
-    session: Session,
-    *,
-    actor_id: int | None,
-    kind: str,
-    verb: str,
-    ref: str,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-) -> None:
-    audit.record(
-        session,
-        actor_id=actor_id,
-        action=f"province.{kind}.{verb}",
-        target_type=kind,
-        target_ref=ref,
-        before=before,
-        after=after,
-    )
+def _closed_row(at: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The before and after of a closed agency, group or category."""
+    return {"active": True}, {"active": False, "closed_at": at.isoformat()}
 
 
 def _unknown(kind_vi: str, kind_en: str, code: str, origin: Origin | None) -> PackRefused:
@@ -107,35 +91,14 @@ def apply_agencies(
         agency.is_active = False
         agency.closed_at = at
     session.flush()
-    for code in changes.added:
-        _audit(
-            session,
-            actor_id=actor_id,
-            kind="agency",
-            verb="add",
-            ref=code,
-            after=agency_dict(rows[code]),
-        )
-    for change in changes.changed:
-        _audit(
-            session,
-            actor_id=actor_id,
-            kind="agency",
-            verb="change",
-            ref=change.key,
-            before=change.before,
-            after=change.after,
-        )
-    for code in changes.closed:
-        _audit(
-            session,
-            actor_id=actor_id,
-            kind="agency",
-            verb="close",
-            ref=code,
-            before={"active": True},
-            after={"active": False, "closed_at": at.isoformat()},
-        )
+    audit_changes(
+        session,
+        changes,
+        kind="agency",
+        actor_id=actor_id,
+        added=lambda code: agency_dict(rows[code]),
+        closed=_closed_row(at),
+    )
 
 
 def apply_groups(
@@ -165,7 +128,7 @@ def apply_groups(
         existing[code].is_active = False
         existing[code].closed_at = at
     session.flush()
-    _audit_rows(session, changes, actor_id=actor_id, kind="group", at=at)
+    audit_changes(session, changes, kind="group", actor_id=actor_id, closed=_closed_row(at))
 
 
 def apply_categories(
@@ -216,50 +179,14 @@ def apply_categories(
         existing[code].is_active = False
         existing[code].closed_at = at
     session.flush()
-    for code in changes.added:
-        _audit(
-            session,
-            actor_id=actor_id,
-            kind="category",
-            verb="add",
-            ref=code,
-            after=added_after[code],
-        )
-    _audit_rows(session, changes, actor_id=actor_id, kind="category", at=at, with_added=False)
-
-
-def _audit_rows(
-    session: Session,
-    changes: KindChanges,
-    *,
-    actor_id: int | None,
-    kind: str,
-    at: datetime,
-    with_added: bool = True,
-) -> None:
-    if with_added:
-        for code in changes.added:
-            _audit(session, actor_id=actor_id, kind=kind, verb="add", ref=code)
-    for change in changes.changed:
-        _audit(
-            session,
-            actor_id=actor_id,
-            kind=kind,
-            verb="change",
-            ref=change.key,
-            before=change.before,
-            after=change.after,
-        )
-    for code in changes.closed:
-        _audit(
-            session,
-            actor_id=actor_id,
-            kind=kind,
-            verb="close",
-            ref=code,
-            before={"active": True},
-            after={"active": False, "closed_at": at.isoformat()},
-        )
+    audit_changes(
+        session,
+        changes,
+        kind="category",
+        actor_id=actor_id,
+        added=added_after.get,
+        closed=_closed_row(at),
+    )
 
 
 def current_rule_version(session: Session, code: str, area_code: str) -> RoutingRule | None:
@@ -324,29 +251,14 @@ def apply_rules(
         if version is not None:
             version.valid_to = max(at, version.valid_from)
     session.flush()
-    for key in changes.added:
-        _audit(
-            session, actor_id=actor_id, kind="rule", verb="add", ref=key, after=rule_dict(rows[key])
-        )
-    for change in changes.changed:
-        _audit(
-            session,
-            actor_id=actor_id,
-            kind="rule",
-            verb="change",
-            ref=change.key,
-            before=change.before,
-            after=change.after,
-        )
-    for key in changes.closed:
-        _audit(
-            session,
-            actor_id=actor_id,
-            kind="rule",
-            verb="close",
-            ref=key,
-            after={"valid_to": at.isoformat()},
-        )
+    audit_changes(
+        session,
+        changes,
+        kind="rule",
+        actor_id=actor_id,
+        added=lambda key: rule_dict(rows[key]),
+        closed=(None, {"valid_to": at.isoformat()}),
+    )
 
 
 def _has_history(session: Session, row: RuleRow) -> bool:

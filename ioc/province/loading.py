@@ -23,6 +23,7 @@ from ioc.geo.boundaries import BoundaryFileError
 from ioc.geo.importer import import_areas
 from ioc.geo.queries import bump_area_revision, find_current_area
 from ioc.province import applying
+from ioc.province.auditing import audit_changes
 from ioc.province.changes import PackChanges, compare, province_dict, rule_key
 from ioc.province.checks import check_pack
 from ioc.province.current import current_pack, local_date, local_midnight
@@ -236,29 +237,4 @@ def _apply_areas(
     if kind.closed:
         session.flush()
         bump_area_revision(session)
-    for code in kind.added:
-        audit.record(
-            session,
-            actor_id=actor_id,
-            action="province.area.add",
-            target_type="area",
-            target_ref=code,
-        )
-    for change in kind.changed:
-        audit.record(
-            session,
-            actor_id=actor_id,
-            action="province.area.change",
-            target_type="area",
-            target_ref=change.key,
-            before=change.before,
-            after=change.after,
-        )
-    for code in kind.closed:
-        audit.record(
-            session,
-            actor_id=actor_id,
-            action="province.area.close",
-            target_type="area",
-            target_ref=code,
-        )
+    audit_changes(session, kind, kind="area", actor_id=actor_id)

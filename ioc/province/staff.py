@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ioc.feedback.models import Agency, User
-from ioc.feedback.people import audit
 from ioc.feedback.people.password_setup import end_sessions, issue_password_link
+from ioc.province.auditing import audit_changes
 from ioc.province.changes import KindChanges, user_dict
 from ioc.province.pack import Origin, PackRefused, Problem, ProvincePack, Severity
 
@@ -83,33 +83,13 @@ def apply_users(
         user.is_active = False
         end_sessions(session, user=user, at=at)
     session.flush()
-    for username in changes.added:
-        audit.record(
-            session,
-            actor_id=actor_id,
-            action="province.user.add",
-            target_type="user",
-            target_ref=username,
-            after=user_dict(rows[username]),
-        )
-    for change in changes.changed:
-        audit.record(
-            session,
-            actor_id=actor_id,
-            action="province.user.change",
-            target_type="user",
-            target_ref=change.key,
-            before=change.before,
-            after=change.after,
-        )
-    for username in changes.closed:
-        audit.record(
-            session,
-            actor_id=actor_id,
-            action="province.user.disable",
-            target_type="user",
-            target_ref=username,
-            before={"active": True},
-            after={"active": False},
-        )
+    audit_changes(
+        session,
+        changes,
+        kind="user",
+        actor_id=actor_id,
+        added=lambda username: user_dict(rows[username]),
+        closed=({"active": True}, {"active": False}),
+        close_verb="disable",
+    )
     return links
