@@ -27,6 +27,7 @@ from ioc.feedback.report_models import (
     Report,
     ReportArea,
     ReportHistory,
+    ReportDraft,
     ReportReturn,
     Surge,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "ReportHandlingBucketMonth",
     "ReportHandlingBucketMonthTotal",
     "ReportHistory",
+    "ReportDraft",
     "ReportReturn",
     "RoutingRule",
     "StaffSession",

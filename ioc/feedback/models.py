@@ -42,6 +42,9 @@ class Agency(Base):
     #: What sort of body it is (:class:`ioc.feedback.states.AgencyKind`).
     kind: Mapped[str] = mapped_column(String(32), default="department")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Officers' resolutions, extension requests and returns wait for a manager's approval
+    #: (phê duyệt) before they go out in the agency's name; the pack's ``sign_off`` column.
+    requires_sign_off: Mapped[bool] = mapped_column(Boolean, default=False)
     #: When it stopped taking reports; kept, never deleted, so old reports keep their meaning.
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 

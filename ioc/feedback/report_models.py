@@ -124,6 +124,9 @@ class Report(Base):
     api_client_id: Mapped[int | None] = mapped_column(ForeignKey("api_client.id"))
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     lead_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    #: The officer (or manager) of the lead agency who handles it (ioc.feedback.lifecycle.
+    #: assignment); cleared when the report leaves the agency.
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     support_count: Mapped[int] = mapped_column(Integer, default=0)
     rating: Mapped[str | None] = mapped_column(String(16))
     rating_comment: Mapped[str | None] = mapped_column(Text)
@@ -167,7 +170,8 @@ class Report(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     category: Mapped[Category] = relationship()
-    reporter: Mapped[User | None] = relationship()
+    reporter: Mapped[User | None] = relationship(foreign_keys=[reporter_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     lead_agency: Mapped[Agency | None] = relationship()
     supporting_agencies: Mapped[list[Agency]] = relationship(
         secondary=report_supporting_agency, order_by="Agency.code"
@@ -234,6 +238,9 @@ class Attachment(Base):
     byte_size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     is_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The draft answer it was sent with (purpose "draft" until a manager approves it, then
+    #: "after"); never shown outside the agency while it is a draft.
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("report_draft.id"), index=True)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
@@ -256,6 +263,31 @@ class ExtensionRequest(Base):
     #: The time the request adds to the deadline in force when it was made, in the clock's
     #: own hours (working hours, or wall hours for urgent reports): the caps add these up.
     hours: Mapped[float | None] = mapped_column(Float)
+
+
+class ReportDraft(Base):
+    """An officer's resolution, extension request or return waiting for the manager's
+    sign-off (phê duyệt) in an agency that requires it; nothing of it is public until approved.
+
+    ``payload``: ``{"answer"}``, ``{"until", "reason"}`` or ``{"reason"}`` by ``kind``.
+    """
+
+    __tablename__ = "report_draft"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # resolution / extension / return
+    payload: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # approved / sent_back
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    comment: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id])
+    photos: Mapped[list[Attachment]] = relationship(order_by="Attachment.id", viewonly=True)
 
 
 class ReportReturn(Base):
