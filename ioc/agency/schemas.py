@@ -21,6 +21,14 @@ class InboxQuery(PagingQuery):
     role: Literal["lead", "support"] | None = Field(
         default=None, description="Reports my agency leads, or supports (default: both)"
     )
+    view: Literal["all", "mine", "unassigned", "team"] = Field(
+        default="all",
+        description="Everything of my agency; the lead reports assigned to me (nearest "
+        "deadline first), to nobody, or (managers) to the officer named by `assignee`",
+    )
+    assignee: str | None = Field(
+        default=None, max_length=64, description="Managers: one officer's reports (username)"
+    )
 
 
 class NoteIn(_Strict):
@@ -53,3 +61,19 @@ class ResolveForm(BaseModel):
 
 class QuestionIn(_Strict):
     question: str = Field(min_length=1, max_length=4000, description="Shown to the citizen")
+
+
+class AssigneeIn(_Strict):
+    """Who handles the report inside my agency; `null` unassigns it (managers only)."""
+
+    username: str | None = Field(max_length=64)
+
+
+class ApproveIn(_Strict):
+    """Publish the pending draft; `answer` replaces a drafted resolution's answer."""
+
+    answer: str | None = Field(default=None, min_length=1, max_length=4000)
+
+
+class SendBackIn(_Strict):
+    comment: str = Field(min_length=1, max_length=4000, description="Seen by the officer")

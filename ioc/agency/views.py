@@ -10,6 +10,8 @@ from flask import Response as FlaskResponse
 from spectree import Response
 
 from ioc.agency.schemas import (
+    ApproveIn,
+    AssigneeIn,
     ExtensionIn,
     InboxQuery,
     NoteIn,
@@ -17,6 +19,7 @@ from ioc.agency.schemas import (
     ReasonIn,
     ResolveForm,
     ResolveIn,
+    SendBackIn,
 )
 from ioc.errors import InvalidInput
 from ioc.events.log import latest_seq
@@ -24,7 +27,7 @@ from ioc.extensions import services
 from ioc.feedback.announce import map_point
 from ioc.feedback.intake.filing import MAX_PHOTOS
 from ioc.feedback.intake.photos import process_photo
-from ioc.feedback.lifecycle import agency_work, questions
+from ioc.feedback.lifecycle import agency_work, assignment, questions, sign_off
 from ioc.feedback.lifecycle.handling import get_report_for_staff
 from ioc.feedback.reads.paging import MAX_PAGE_SIZE
 from ioc.feedback.reads.queues import list_agency_inbox
@@ -68,6 +71,9 @@ def inbox() -> dict[str, Any]:
             status=query.status,
             category=query.category,
             role=query.role,
+            view=query.view,
+            viewer=actor,
+            assignee=query.assignee,
             cursor=query.cursor,
             limit=query.limit,
         )
@@ -159,6 +165,31 @@ def resolve(ref: str) -> dict[str, Any]:
     with staff_unit_of_work(AGENCY_STAFF) as (session, actor):
         report = get_report_for_staff(session, ref=ref, actor=actor)
         return staff_view.detail(session, report, actor, with_reporter=False)
+
+
+@bp.post("/reports/<ref>/assignee")
+@api.validate(json=AssigneeIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
+def assignee(ref: str) -> dict[str, Any]:
+    """Give the report to one of my agency's staff (phân công): a manager to anyone or to
+    nobody (`null`), an officer only an unassigned report to themself. Audited."""
+    body = validated_body(AssigneeIn)
+    return _act(ref, assignment.assign_to_officer, username=body.username)
+
+
+@bp.post("/reports/<ref>/approve")
+@api.validate(json=ApproveIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
+def approve(ref: str) -> dict[str, Any]:
+    """Managers: publish the officer's pending draft (resolution, extension request or
+    return) in the agency's name, optionally with the answer edited (phê duyệt)."""
+    body = validated_body(ApproveIn)
+    return _act(ref, sign_off.approve_draft, policy=services().policy, answer=body.answer)
+
+
+@bp.post("/reports/<ref>/send-back")
+@api.validate(json=SendBackIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
+def send_back(ref: str) -> dict[str, Any]:
+    """Managers: return the pending draft to its author with a comment (trả lại dự thảo)."""
+    return _act(ref, sign_off.send_back_draft, comment=validated_body(SendBackIn).comment)
 
 
 @bp.post("/reports/<ref>/ask-citizen")

@@ -100,7 +100,9 @@ def _view(report: Report) -> dict[str, Any]:
 
 def _media_url(report: Report) -> str | None:
     """The first photo the public may see, citizens' photos before agencies' results."""
-    visible = [a for a in report.attachments if not a.is_hidden]
+    visible = [
+        a for a in report.attachments if not a.is_hidden and a.purpose in ("before", "after")
+    ]
     visible.sort(key=lambda a: (a.purpose != "before", a.id))
     if not visible:
         return None

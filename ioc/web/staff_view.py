@@ -11,11 +11,13 @@ from sqlalchemy.orm import Session
 
 from ioc.extensions import services
 from ioc.feedback.intake.routing import resolve_route
+from ioc.feedback.lifecycle.assignment import team_actions
+from ioc.feedback.lifecycle.drafts import DRAFT_PHOTO, find_pending_draft, list_send_backs
 from ioc.feedback.lifecycle.workflow import allowed_actions
 from ioc.feedback.models import User
 from ioc.feedback.people import audit
 from ioc.feedback.reads.paging import Page
-from ioc.feedback.report_models import Attachment, ExtensionRequest, Report
+from ioc.feedback.report_models import Attachment, ExtensionRequest, Report, ReportDraft
 from ioc.feedback.states import TRIAGE_STATES, ReportStatus
 from ioc.geo.queries import to_ref
 from ioc.web.clocks import ClockOut, current_clock
@@ -35,6 +37,9 @@ class StaffReportSummary(BaseModel):
     clock: ClockOut
     is_overdue: bool
     address: str | None
+    assignee: dict[str, Any] | None = Field(
+        description="Who handles it inside the lead agency: `{username, full_name}`"
+    )
 
 
 class StaffReport(StaffReportSummary):
@@ -52,6 +57,14 @@ class StaffReport(StaffReportSummary):
     allowed_actions: list[str]
     suggested_assignment: dict[str, Any] | None
     reporter: dict[str, Any] | None
+    sign_off: bool = Field(description="The lead agency's answers wait for a manager")
+    draft: dict[str, Any] | None = Field(
+        description="The officer's draft waiting for sign-off: "
+        "`{kind, answer, until, reason, photos, author, created_at}`"
+    )
+    send_backs: list[dict[str, Any]] = Field(
+        description="Drafts the manager sent back: `{comment, by, at}`"
+    )
 
 
 class StaffReportList(BaseModel):
@@ -95,6 +108,7 @@ def summary(report: Report) -> dict[str, Any]:
         "clock": clock.to_dict(),
         "is_overdue": clock.is_overdue,
         "address": report.address,
+        "assignee": _person(report.assignee),
     }
 
 
@@ -119,7 +133,7 @@ def detail(session: Session, report: Report, actor: User, *, with_reporter: bool
         "description": report.description,
         "attributes": report.attributes,
         "supporting_agencies": [_agency(a) for a in report.supporting_agencies],
-        "photos": [_photo(a) for a in report.attachments],
+        "photos": [_photo(a) for a in report.attachments if a.purpose != DRAFT_PHOTO],
         "timeline": [
             {
                 "at": entry.occurred_at,
@@ -144,13 +158,40 @@ def detail(session: Session, report: Report, actor: User, *, with_reporter: bool
         "result_text": report.result_text,
         "rating": report.rating,
         "support_count": report.support_count,
-        "allowed_actions": [a.value for a in allowed_actions(actor, report, services().policy)],
+        "allowed_actions": [a.value for a in allowed_actions(actor, report, services().policy)]
+        + team_actions(session, actor, report),
         "suggested_assignment": _suggestion(session, report),
         "reporter": (
             {"name": reporter.display_name, "phone": reporter.phone, "email": reporter.email}
             if reporter is not None
             else None
         ),
+        "sign_off": bool(report.lead_agency and report.lead_agency.requires_sign_off),
+        "draft": _draft(find_pending_draft(session, report)),
+        "send_backs": [
+            {"comment": d.comment, "by": _person(d.reviewer), "at": d.decided_at}
+            for d in list_send_backs(session, report)
+        ],
+    }
+
+
+def _person(user: User | None) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    return {"username": user.username, "full_name": user.display_name}
+
+
+def _draft(draft: ReportDraft | None) -> dict[str, Any] | None:
+    if draft is None:
+        return None
+    return {
+        "kind": draft.kind,
+        "answer": draft.payload.get("answer"),
+        "until": draft.payload.get("until"),
+        "reason": draft.payload.get("reason"),
+        "photos": [_photo(a) for a in draft.photos],
+        "author": _person(draft.author),
+        "created_at": draft.created_at,
     }
 
 

@@ -22,9 +22,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("agency") as batch:
         batch.add_column(
-            sa.Column(
-                "requires_sign_off", sa.Boolean(), nullable=False, server_default=sa.false()
-            )
+            sa.Column("requires_sign_off", sa.Boolean(), nullable=False, server_default=sa.false())
         )
     with op.batch_alter_table("report") as batch:
         batch.add_column(sa.Column("assignee_id", sa.Integer(), nullable=True))

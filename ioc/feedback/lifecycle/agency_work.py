@@ -19,10 +19,17 @@ from ioc.errors import Conflict, InvalidInput
 from ioc.feedback.intake.filing import StoredPhoto
 from ioc.feedback.intake.photos import ProcessedPhoto
 from ioc.feedback.intake.submission import stage_photos
+from ioc.feedback.lifecycle.drafts import DraftKind, sign_off_required, submit_draft
 from ioc.feedback.lifecycle.handling import get_report_for_staff, pending_extension, required_text
 from ioc.feedback.lifecycle.workflow import Action, check, perform
 from ioc.feedback.models import User
-from ioc.feedback.report_models import ExtensionRequest, Report, ReportHistory, ReportReturn
+from ioc.feedback.report_models import (
+    Attachment,
+    ExtensionRequest,
+    Report,
+    ReportHistory,
+    ReportReturn,
+)
 from ioc.feedback.sla.deadlines import start_receipt_clock, stop_resolution_clock
 from ioc.feedback.sla.extensions import extension_hours
 from ioc.feedback.sla.policy import SlaPolicy
@@ -48,13 +55,25 @@ def return_report(
     """ "Not ours": back to the IOC queue with a reason (chuyển trả).
 
     The report leaves the agency at once (it no longer sees it), the IOC gets a fresh receipt
-    clock from now, and the time the agency held it is recorded against the agency.
+    clock from now, and the time the agency held it is recorded against the agency. An
+    officer of an agency that requires sign-off only drafts it for the manager.
 
     Raises:
-        Conflict: the policy's window for returning the report has passed.
+        Conflict: the policy's window for returning the report has passed, or a draft is
+            already waiting for the manager.
     """
     check(actor, report, Action.RETURN)
     reason = required_text(reason, "reason")
+    if sign_off_required(actor, report):
+        submit_draft(
+            session,
+            report=report,
+            actor=actor,
+            kind=DraftKind.RETURN,
+            payload={"reason": reason},
+            note=reason,
+        )
+        return
     now = utcnow()
     assigned_at = report.clock_started_at or report.received_at
     held = policy.calendar.working_hours_between(assigned_at, now)
@@ -84,6 +103,7 @@ def return_report(
     )
     perform(session, report, actor, Action.RETURN, note=reason)
     report.lead_agency, report.supporting_agencies = None, []
+    report.assignee = None
     report.due_at = None
     start_receipt_clock(report, policy, at=now)
 
@@ -96,20 +116,31 @@ def request_extension(
     actor: User,
     until: datetime,
     reason: str,
-) -> ExtensionRequest:
-    """Ask the IOC for more time (đề nghị gia hạn), within the policy's caps.
+) -> ExtensionRequest | None:
+    """Ask the IOC for more time (đề nghị gia hạn), within the policy's caps. An officer of
+    an agency that requires sign-off only drafts it for the manager (and gets ``None``).
 
     Raises:
         InvalidInput: no reason, a date not after the current deadline, or more time than
             the policy allows in all.
-        Conflict: a request is already waiting for a decision, or the assignment has had as
-            many extensions as the policy allows.
+        Conflict: a request (or a draft for the manager) is already waiting for a decision,
+            or the assignment has had as many extensions as the policy allows.
     """
     check(actor, report, Action.REQUEST_EXTENSION)
     reason = required_text(reason, "reason")
     if pending_extension(session, report) is not None:
         raise Conflict("an extension request is already waiting for a decision")
     hours = extension_hours(session, report, policy, until=until)
+    if sign_off_required(actor, report):
+        submit_draft(
+            session,
+            report=report,
+            actor=actor,
+            kind=DraftKind.EXTENSION,
+            payload={"until": until.isoformat(), "reason": reason},
+            note=reason,
+        )
+        return None
     request = ExtensionRequest(
         report_id=report.id,
         requested_by_id=actor.id,
@@ -145,11 +176,45 @@ def resolve_report(
     answer: str,
     photos: Sequence[StoredPhoto],
 ) -> None:
-    """The lead agency closes the case with a public answer and "after" photos.
+    """The lead agency closes the case with a public answer and "after" photos. An officer
+    of an agency that requires sign-off only drafts it for the manager: the report stays in
+    progress (and its clock running) until a manager approves.
 
     Raises:
         InvalidInput: no answer, or no photo where the category needs one.
-        Conflict: a supporting agency has not recorded its part yet.
+        Conflict: a supporting agency has not recorded its part yet, or a draft is already
+            waiting for the manager.
+    """
+    answer = check_resolution(session, report=report, actor=actor, answer=answer, photos=photos)
+    if sign_off_required(actor, report):
+        submit_draft(
+            session,
+            report=report,
+            actor=actor,
+            kind=DraftKind.RESOLUTION,
+            payload={"answer": answer},
+            note=answer,
+            photos=photos,
+        )
+        return
+    report.attachments.extend(
+        photo.attachment("after", uploaded_by_id=actor.id) for photo in photos
+    )
+    publish_resolution(session, policy=policy, report=report, actor=actor, answer=answer)
+
+
+def check_resolution(
+    session: Session,
+    *,
+    report: Report,
+    actor: User,
+    answer: str,
+    photos: Sequence[StoredPhoto | Attachment],
+) -> str:
+    """The checked answer, if ``actor`` may resolve ``report`` with it and ``photos`` now.
+
+    Raises:
+        as :func:`resolve_report`.
     """
     check(actor, report, Action.RESOLVE)
     answer = required_text(answer, "answer")
@@ -164,9 +229,14 @@ def resolve_report(
             "supporting agencies have not recorded their part yet",
             details={"agencies": sorted(missing)},
         )
-    report.attachments.extend(
-        photo.attachment("after", uploaded_by_id=actor.id) for photo in photos
-    )
+    return answer
+
+
+def publish_resolution(
+    session: Session, *, policy: SlaPolicy, report: Report, actor: User, answer: str
+) -> None:
+    """Close the case with ``answer`` now (its "after" photos already attached): the clock
+    stops at this moment and the answer becomes public."""
     now = utcnow()
     stop_resolution_clock(report, policy, at=now)
     report.result_text, report.resolved_at, report.paused_at = answer, now, None

@@ -104,6 +104,7 @@ def assign_report(
             "the lead agency cannot also support", details={"fields": {"supporting": agency_code}}
         )
     report.lead_agency, report.supporting_agencies = lead, supporting
+    report.assignee = None  # a new assignment starts unassigned inside the agency
     now = utcnow()
     stop_receipt_clock(report, at=now)
     report.is_assigned = True

@@ -68,5 +68,6 @@ def with_list_columns(query: Select[Any]) -> Select[Any]:
     return query.options(
         selectinload(Report.category),
         selectinload(Report.lead_agency),
+        selectinload(Report.assignee),
         selectinload(Report.areas).selectinload(ReportArea.area),
     )

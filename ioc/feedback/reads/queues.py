@@ -8,7 +8,8 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, or_, select, true, union
 from sqlalchemy.orm import Session
 
-from ioc.errors import InvalidInput
+from ioc.errors import Forbidden, InvalidInput
+from ioc.feedback.models import User
 from ioc.feedback.reads.filters import ReportFilter, filtered, with_list_columns
 from ioc.feedback.reads.paging import (
     PAGE_SIZE,
@@ -20,15 +21,20 @@ from ioc.feedback.reads.paging import (
 )
 from ioc.feedback.report_models import Report, report_supporting_agency
 from ioc.feedback.states import (
+    AGENCY_MANAGERS,
     HANDLING_STATES,
     TRIAGE_STATES,
     ReportStatus,
+    Role,
 )
 
 TRIAGE_KEY = Keyset("triage_queue", ("datetime", "int"))
 INBOX_KEY = Keyset("agency_inbox", ("optional_datetime", "int"))
 
 InboxRole = Literal["lead", "support"]
+#: Whose reports: everything of the agency, the viewer's own, the lead reports nobody has
+#: yet, or (managers) the agency's lead reports by assignee.
+InboxView = Literal["all", "mine", "unassigned", "team"]
 
 
 def list_triage_queue(
@@ -74,6 +80,9 @@ def list_agency_inbox(
     status: str | None = None,
     category: str | None = None,
     role: InboxRole | None = None,
+    view: InboxView = "all",
+    viewer: User | None = None,
+    assignee: str | None = None,
     cursor: str | None = None,
     limit: int = PAGE_SIZE,
 ) -> Page[Report]:
@@ -82,11 +91,19 @@ def list_agency_inbox(
     without a deadline last. The order uses stored keys only, so pages stay stable while the
     clock runs.
 
+    ``view`` narrows it to the lead reports assigned to ``viewer`` ("mine": their own
+    countdowns, the nearest first), to nobody ("unassigned"), or, for a manager ("team"), to
+    the lead reports of ``assignee`` (a username; all of them without one).
+
     Raises:
         InvalidCursor: ``cursor`` is not one this list gave out.
-        InvalidInput: ``limit`` out of range.
+        InvalidInput: ``limit`` out of range, or ``view="mine"`` without a viewer.
+        Forbidden: ``view="team"`` or ``assignee`` for someone who is not a manager.
     """
     check_page_size(limit)
+    mine = _view_condition(session, view=view, viewer=viewer, assignee=assignee)
+    if mine is not None:
+        role = "lead"
     criteria = ReportFilter(
         statuses=[status] if status else sorted(HANDLING_STATES), category=category
     )
@@ -98,6 +115,8 @@ def list_agency_inbox(
     def part(whose: ColumnElement[bool]) -> Select[int]:
         # Each part is a range of its own index, cut at one more than a page.
         ids = filtered(session, select(Report.id).where(whose, after_cursor), criteria)
+        if mine is not None:
+            ids = ids.where(mine)
         return select(ids.order_by(*_INBOX_ORDER).limit(limit + 1).subquery().c.id)
 
     lead, support = Report.lead_agency_id == agency_id, Report.id.in_(supported)
@@ -126,3 +145,24 @@ def _inbox_after(key: tuple[Any, ...]) -> ColumnElement[bool]:
         ),
         Report.due_at.is_(None),
     )
+
+
+def _view_condition(
+    session: Session, *, view: InboxView, viewer: User | None, assignee: str | None
+) -> ColumnElement[bool] | None:
+    is_manager = viewer is not None and Role(viewer.role) in AGENCY_MANAGERS
+    if (view == "team" or assignee is not None) and not is_manager:
+        raise Forbidden(
+            "only a manager sees the team's view",
+            details={"roles": sorted(r.value for r in AGENCY_MANAGERS)},
+        )
+    if view == "mine":
+        if viewer is None:
+            raise InvalidInput("whose reports?", details={"fields": {"view": "needs a viewer"}})
+        return Report.assignee_id == viewer.id
+    if view == "unassigned":
+        return Report.assignee_id.is_(None)
+    if assignee is not None:
+        user_id = session.scalar(select(User.id).where(User.username == assignee))
+        return Report.assignee_id == (user_id if user_id is not None else -1)
+    return true() if view == "team" else None
