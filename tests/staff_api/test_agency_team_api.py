@@ -365,3 +365,37 @@ def test_approve_and_send_back_are_in_the_openapi_document(client):
     paths = client.get("/openapi.json").get_json()["paths"]
     for action in ("assignee", "approve", "send-back"):
         assert f"{AGENCY}/reports/{{ref}}/{action}" in paths
+
+
+def test_a_manager_of_another_agency_sees_nothing_of_the_draft(client, world):
+    from ioc.feedback.models import User
+    from ioc.feedback.people.staff_sessions import sign_in
+    from tests.staff_api.conftest import PASSWORD
+
+    sign_off_on(world)
+    report = world.in_progress("SXD")
+    as_agency(client, world, "POST", f"/reports/{report.ref}/resolve", {"answer": "Xong"})
+    manager = User(
+        role="agency_manager",
+        username="mtdt_manager",
+        agency=world.mtdt,
+        password_hash=PASSWORD_HASH,
+    )
+    world.session.add(manager)
+    world.session.flush()
+    token = sign_in(world.session, username="mtdt_manager", password=PASSWORD).token
+    world.headers["mtdt_manager"] = {"Authorization": f"Bearer {token}"}
+    world.session.flush()
+    path = f"/reports/{report.ref}"
+
+    answers = [
+        as_agency(client, world, "GET", path, who="mtdt_manager"),
+        as_agency(client, world, "POST", f"{path}/approve", {}, "mtdt_manager"),
+        as_agency(client, world, "POST", f"{path}/send-back", {"comment": "?"}, "mtdt_manager"),
+        as_agency(
+            client, world, "POST", f"{path}/assignee", {"username": "mtdt_manager"}, "mtdt_manager"
+        ),
+    ]
+
+    assert [a.status_code for a in answers] == [404, 404, 404, 404]
+    assert "Xong" not in str([a.get_json() for a in answers])

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from ioc.feedback.lifecycle import agency_work
 from ioc.feedback.surges.detection import detect_surges
 from tests.staff_api.conftest import CALLERS, World
 
@@ -60,6 +61,21 @@ def _surge(*, dismissed: bool = False) -> Callable[[World], dict[str, str]]:
         return {"surge": str(surge.id)}
 
     return setup
+
+
+def _draft_waiting(world: World) -> dict[str, str]:
+    """SXD requires sign-off and its officer has resolved: a draft waits for the manager."""
+    world.sxd.requires_sign_off = True
+    report = world.in_progress("SXD")
+    agency_work.resolve_report(
+        world.session,
+        policy=world.intake.policy,
+        report=report,
+        actor=world.officer_of("SXD"),
+        answer="Đã thay bóng đèn",
+        photos=[],
+    )
+    return {"ref": report.ref}
 
 
 PENDING = _ref(lambda w: w.new_report())
@@ -187,6 +203,32 @@ CALLS: dict[str, Call] = {
     "agency.resolve.before_support_contributed": Call(
         "POST", f"{AGENCY}/reports/{{ref}}/resolve", LEAD_WITH_MTDT_SUPPORTING, ANSWER
     ),
+    # the agency's team: assignment inside the agency and the manager's sign-off
+    "agency.assignee.take": Call(
+        "POST", f"{AGENCY}/reports/{{ref}}/assignee", ASSIGNED, {"username": "sxd_officer"}
+    ),
+    "agency.assignee.give": Call(
+        "POST", f"{AGENCY}/reports/{{ref}}/assignee", ASSIGNED, {"username": "sxd_manager"}
+    ),
+    "agency.assignee.unassign": Call(
+        "POST", f"{AGENCY}/reports/{{ref}}/assignee", ASSIGNED, {"username": None}
+    ),
+    "agency.assignee.as_supporting": Call(
+        "POST",
+        f"{AGENCY}/reports/{{ref}}/assignee",
+        SUPPORTED_ASSIGNED,
+        {"username": "sxd_officer"},
+    ),
+    "agency.approve": Call("POST", f"{AGENCY}/reports/{{ref}}/approve", _draft_waiting, {}),
+    "agency.send_back": Call(
+        "POST", f"{AGENCY}/reports/{{ref}}/send-back", _draft_waiting, {"comment": "Bổ sung ảnh"}
+    ),
+    "agency.approve.none_waiting": Call(
+        "POST", f"{AGENCY}/reports/{{ref}}/approve", IN_PROGRESS, {}
+    ),
+    "agency.approve.as_supporting": Call(
+        "POST", f"{AGENCY}/reports/{{ref}}/approve", SUPPORTED_IN_PROGRESS, {}
+    ),
     # figures, exports, moderation, filing for callers, waiting for the citizen
     "ops.snapshot": Call("GET", f"{OPS}/snapshot"),
     "ops.reports": Call("GET", f"{OPS}/reports?status=pending_review", PENDING),
@@ -279,6 +321,16 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "agency.resolve.when_assigned":           (401, 401, 403, 403, 403, 403, 409, 409, 404),
     "agency.resolve.as_supporting":           (401, 401, 403, 403, 403, 403, 409, 409, 404),
     "agency.resolve.before_support_contributed": (401, 401, 403, 403, 403, 403, 409, 409, 409),
+    # The manager distributes the work; an officer may only take an unassigned report.
+    "agency.assignee.take":                   (401, 401, 403, 403, 403, 403, 200, 200, 404),
+    "agency.assignee.give":                   (401, 401, 403, 403, 403, 403, 403, 200, 404),
+    "agency.assignee.unassign":               (401, 401, 403, 403, 403, 403, 403, 200, 404),
+    "agency.assignee.as_supporting":          (401, 401, 403, 403, 403, 403, 403, 403, 404),
+    # Only a manager of the lead agency signs off.
+    "agency.approve":                         (401, 401, 403, 403, 403, 403, 403, 200, 404),
+    "agency.send_back":                       (401, 401, 403, 403, 403, 403, 403, 200, 404),
+    "agency.approve.none_waiting":            (401, 401, 403, 403, 403, 403, 403, 409, 404),
+    "agency.approve.as_supporting":           (401, 401, 403, 403, 403, 403, 403, 403, 404),
     "ops.snapshot":                           (401, 401, 200, 200, 200, 200, 403, 403, 403),
     "ops.kpis":                               (401, 401, 200, 200, 200, 200, 403, 403, 403),
     "ops.candidates":                         (401, 401, 200, 200, 200, 200, 403, 403, 403),
