@@ -32,6 +32,9 @@ class AgencyFields(BaseModel):
     email: str | None = Field(default=None, max_length=200)
     phone: str | None = Field(default=None, max_length=50)
     active: bool = True
+    sign_off: bool = Field(
+        default=False, description="Officers' answers wait for a manager's approval"
+    )
 
 
 class AgencyIn(AgencyFields):
@@ -48,6 +51,7 @@ class AgencyOut(BaseModel):
     email: str | None
     phone: str | None
     active: bool
+    sign_off: bool
     closed_at: datetime | None
     warnings: list[dict[str, Any]] = []
 

@@ -79,6 +79,7 @@ def apply_agencies(
         agency.email = row.email
         agency.phone = row.phone
         agency.is_active = row.active
+        agency.requires_sign_off = row.sign_off
         agency.closed_at = None if row.active else (agency.closed_at or at)
         if row.parent_code is None:
             agency.parent = None

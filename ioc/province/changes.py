@@ -216,6 +216,7 @@ AGENCY_FIELDS = (
     "email",
     "phone",
     "active",
+    "sign_off",
 )
 
 

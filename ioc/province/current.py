@@ -167,6 +167,7 @@ def _agencies(session: Session) -> tuple[AgencyRow, ...]:
             email=agency.email,
             phone=agency.phone,
             active=agency.is_active,
+            sign_off=agency.requires_sign_off,
         )
         for agency in agencies
     )

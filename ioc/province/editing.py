@@ -322,5 +322,6 @@ def agency_item(agency: Agency) -> dict[str, Any]:
         "email": agency.email,
         "phone": agency.phone,
         "active": agency.is_active,
+        "sign_off": agency.requires_sign_off,
         "closed_at": agency.closed_at,
     }

@@ -40,6 +40,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "email",
         "phone",
         "active",
+        "sign_off",
     ),
     CATEGORIES: (
         "code",
@@ -185,6 +186,8 @@ class AgencyRow:
     email: str | None
     phone: str | None
     active: bool = True
+    #: Officers' answers wait for a manager's approval (Agency.requires_sign_off).
+    sign_off: bool = False
     origin: Origin | None = field(default=None, compare=False)
 
 

@@ -113,6 +113,7 @@ def _agency(cells: Cells) -> AgencyRow:
         email=cells.text("email"),
         phone=cells.text("phone"),
         active=cells.flag("active", default=True),
+        sign_off=cells.flag("sign_off", default=False),
         origin=cells.origin,
     )
 

@@ -68,6 +68,7 @@ def pack_files(pack: ProvincePack) -> dict[str, bytes]:
                 a.email,
                 a.phone,
                 _bool(a.active),
+                _bool(a.sign_off),
             )
             for a in pack.agencies
         ),

@@ -18,6 +18,7 @@ export function mount(root, admin) {
       ["col.parent", (a) => escapeHtml(a.parent_code || "")],
       ["col.area", (a) => escapeHtml(a.area_code || "")],
       ["col.active", (a) => yesNo(a.active)],
+      ["col.sign_off", (a) => yesNo(a.sign_off)],
     ],
     extra: async () => ({ parents: (await agencies.list({ active: "true" })).items }),
     formMarkup: (a, { parents }) => `<div class="grid">
@@ -34,7 +35,8 @@ export function mount(root, admin) {
       ${field("area_code", "col.area", { value: a?.area_code, prefix: "agency" })}
       ${field("email", "col.email", { kind: "email", value: a?.email, prefix: "agency" })}
       ${field("phone", "col.phone", { value: a?.phone, prefix: "agency" })}
-      ${field("active", "col.active", { kind: "check", value: a ? a.active : true, prefix: "agency" })}</div>`,
+      ${field("active", "col.active", { kind: "check", value: a ? a.active : true, prefix: "agency" })}
+      ${field("sign_off", "col.sign_off", { kind: "check", value: a ? a.sign_off : false, prefix: "agency" })}</div>`,
     body: (form, a) => {
       const values = formValues(form);
       if (a) delete values.code;
