@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ioc.db import utcnow
-from ioc.feedback.models import User
+from ioc.feedback.models import Agency, User
 from ioc.feedback.people.accounts import hash_password
 from ioc.feedback.report_models import AuditEntry
 from ioc.province.loading import load_pack
@@ -225,3 +225,24 @@ def test_only_admins_may_call(client: FlaskClient, world: None, method: str, pat
     assert anonymous.status_code == 401
     assert operator.status_code == 403
     assert officer.status_code == 403
+
+
+def test_an_agency_may_require_the_managers_sign_off(
+    client: FlaskClient, admin: dict[str, str], session: Session
+) -> None:
+    body = {k: v for k, v in AGENCY.items() if k != "code"}
+
+    changed = client.put(
+        "/api/admin/v1/agencies/SXD", json={**body, "sign_off": True}, headers=admin
+    )
+
+    assert changed.status_code == 200, changed.get_json()
+    assert changed.get_json()["sign_off"] is True
+    sxd = session.scalars(select(Agency).where(Agency.code == "SXD")).one()
+    session.refresh(sxd)
+    assert sxd.requires_sign_off is True
+    entry = session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "province.agency.change")
+    ).all()[-1]
+    assert entry.before is not None and entry.after is not None
+    assert (entry.before.get("sign_off"), entry.after.get("sign_off")) == (False, True)
