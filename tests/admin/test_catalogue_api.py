@@ -244,5 +244,6 @@ def test_an_agency_may_require_the_managers_sign_off(
     entry = session.scalars(
         select(AuditEntry).where(AuditEntry.action == "province.agency.change")
     ).all()[-1]
-    assert entry.before is not None and entry.after is not None
+    assert entry.before is not None
+    assert entry.after is not None
     assert (entry.before.get("sign_off"), entry.after.get("sign_off")) == (False, True)

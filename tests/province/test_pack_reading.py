@@ -265,3 +265,23 @@ def test_a_missing_categories_table_is_an_error(tmp_path):
     _, problems = read_pack(folder)
 
     assert places(problems) == {("categories.csv", None, None, None)}
+
+
+def test_sign_off_is_read_from_agencies_csv_and_written_back(tmp_path):
+    import dataclasses
+
+    from ioc.province.writing import write_pack
+
+    pack, _ = read_pack(EXAMPLE)
+    assert not any(a.sign_off for a in pack.agencies)  # the column is optional, default no
+    first = pack.agencies[0]
+    signed = dataclasses.replace(
+        pack,
+        agencies=(dataclasses.replace(first, sign_off=True), *pack.agencies[1:]),
+    )
+
+    write_pack(signed, tmp_path / "out")
+    again, problems = read_pack(tmp_path / "out")
+
+    assert [a.code for a in again.agencies if a.sign_off] == [first.code]
+    assert not places(problems)
