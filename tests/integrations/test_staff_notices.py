@@ -23,6 +23,7 @@ from ioc.integrations.models import Delivery, DeliveryChannel
 from ioc.integrations.staff_notices import PUSH_ONLY, StaffChannels
 from tests.factories import make_agency, make_user
 from tests.integrations.conftest import VN, Cast, deliveries, make_device, submit
+from tests.integrations.fcm_standin import FcmStandIn
 
 SITE = "https://ioc.danang.gov.vn"
 WITH_EMAIL = StaffChannels(email=True, site_url=SITE)
@@ -268,3 +269,28 @@ def test_the_delivery_log_names_staff_recipients(session: Session, team: Team) -
         "staff officer device tok-offi…",
     ]
     assert {line.event_type for line in lines} == {"report.assignee_changed"}
+
+
+def test_the_worker_pushes_a_staff_notice_through_fcm(
+    session: Session, team: Team, standin: FcmStandIn, run_worker
+) -> None:
+    _event(
+        session,
+        "report.draft_submitted",
+        team,
+        agency_code="LEAD",
+        kind="return",
+        author="officer",
+    )
+    session.flush()
+
+    round_ = run_worker()
+
+    assert round_.sent.delivered == 2
+    (message,) = standin.messages_to("tok-phophong")
+    assert message["notification"] == {
+        "title": f"Report {team.report.ref}",
+        "body": "Trần Văn Bình asks for your approval: returning the report to the IOC.",
+    }
+    assert message["data"]["event"] == "report.draft_submitted"
+    assert len(standin.messages_to("tok-truongphong")) == 1
