@@ -8,7 +8,7 @@ from enum import StrEnum
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET_KEY = "dev-only-not-secret"  # refused by the production check
@@ -70,6 +70,15 @@ class Settings(BaseSettings):
     fcm_endpoint: str = ""
     # Tries before a push or webhook delivery is given up ("dead") for an operator to retry.
     delivery_max_attempts: int = Field(default=8, ge=1)
+    # The mail server that carries notifications to staff; empty sends no e-mail at all.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    # Signs in to the mail server when set (after STARTTLS when that is on).
+    smtp_username: str = ""
+    smtp_password: str = ""
+    # The sender of staff e-mails, e.g. "IOC Đà Nẵng <ioc@tinh.gov.vn>"; needed with a host.
+    smtp_from: str = Field(default="", validate_default=True)
+    smtp_starttls: bool = True
 
     @field_validator("timezone")
     @classmethod
@@ -85,6 +94,13 @@ class Settings(BaseSettings):
     def _unset_path(cls, value: object) -> object:
         # An empty IOC_HOLIDAYS_FILE means "the shipped file", not the current directory.
         return None if value == "" else value
+
+    @field_validator("smtp_from")
+    @classmethod
+    def _sender_with_a_host(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("smtp_host") and not value.strip():
+            raise ValueError("must name the sender of e-mails when IOC_SMTP_HOST is set")
+        return value
 
     @field_validator("firebase_web_config")
     @classmethod
@@ -153,6 +169,11 @@ class Settings(BaseSettings):
         if self.fcm_endpoint:
             problems.append(
                 "IOC_FCM_ENDPOINT is set: push notifications would go to a stand-in, not to FCM"
+            )
+        if self.smtp_host and self.smtp_username and not self.smtp_starttls:
+            problems.append(
+                "IOC_SMTP_USERNAME is set with IOC_SMTP_STARTTLS off: the mail password would "
+                "cross the network in the clear"
             )
         return problems
 

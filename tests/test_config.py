@@ -244,6 +244,33 @@ def test_development_tolerates_the_firebase_auth_emulator(monkeypatch):
     assert load_settings().env is Environment.DEVELOPMENT
 
 
+def test_e_mail_is_off_by_default_and_submits_with_starttls_when_on(monkeypatch):
+    assert load_settings().smtp_host == ""
+    monkeypatch.setenv("IOC_SMTP_HOST", "mail.danang.gov.vn")
+    monkeypatch.setenv("IOC_SMTP_FROM", "IOC Đà Nẵng <ioc@danang.gov.vn>")
+    settings = load_settings()
+    assert (settings.smtp_port, settings.smtp_starttls) == (587, True)
+
+
+def test_a_mail_server_without_a_sender_is_refused_naming_the_setting(monkeypatch):
+    monkeypatch.setenv("IOC_SMTP_HOST", "mail.danang.gov.vn")
+    with pytest.raises(ConfigurationError, match="IOC_SMTP_FROM"):
+        load_settings()
+
+
+def test_production_refuses_a_mail_password_without_starttls(production, monkeypatch):
+    for name, value in {
+        "IOC_SMTP_HOST": "mail.danang.gov.vn",
+        "IOC_SMTP_FROM": "ioc@danang.gov.vn",
+        "IOC_SMTP_USERNAME": "ioc-notify",
+        "IOC_SMTP_PASSWORD": "secret",
+        "IOC_SMTP_STARTTLS": "false",
+    }.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigurationError, match="IOC_SMTP_STARTTLS"):
+        load_settings()
+
+
 def test_production_lists_every_problem_at_once(monkeypatch):
     monkeypatch.setenv("IOC_ENV", "production")
     monkeypatch.setenv("FIREBASE_AUTH_EMULATOR_HOST", "127.0.0.1:9099")

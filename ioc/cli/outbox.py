@@ -1,4 +1,4 @@
-"""``ioc outbox``: the push and webhook deliveries owed to the outside, for operators."""
+"""``ioc outbox``: the push, webhook and e-mail deliveries owed to the outside, for operators."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ _COLUMNS = ("id", "channel", "destination", "event", "status", "tries", "next at
 
 @click.group()
 def outbox() -> None:
-    """Push notifications and webhooks waiting, delivered or given up (dead)."""
+    """Push notifications, webhooks and e-mails waiting, delivered or given up (dead)."""
 
 
 @outbox.command("list")

@@ -10,7 +10,7 @@ import threading
 
 import click
 
-from ioc.cli.common import configure_logging, require_schema, with_appcontext
+from ioc.cli.common import configure_logging, require_schema, site_url, with_appcontext
 from ioc.extensions import services
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
     "--deliver-every",
     default=1.0,
     show_default=True,
-    help="Seconds between rounds of push and webhook deliveries.",
+    help="Seconds between rounds of push, webhook and e-mail deliveries.",
 )
 @click.option(
     "--publish-every",
@@ -37,8 +37,9 @@ log = logging.getLogger(__name__)
 def worker(
     sweep_every: float, surge_every: float, deliver_every: float, publish_every: float
 ) -> None:
-    """Deliver push notifications and webhooks from the outbox, sweep deadlines, detect surges
-    and, with IOC_REDIS_URL, push committed events to every app process's screens.
+    """Deliver push notifications, webhooks and (with IOC_SMTP_HOST) staff e-mails from the
+    outbox, sweep deadlines, detect surges and, with IOC_REDIS_URL, push committed events to
+    every app process's screens.
 
     Several workers may run at once on PostgreSQL. Stops cleanly on SIGTERM or Ctrl-C, after
     the delivery in progress.
@@ -46,7 +47,9 @@ def worker(
     from flask_socketio import SocketIO
 
     from ioc.integrations.deliveries import Senders
+    from ioc.integrations.mail import smtp_sender
     from ioc.integrations.push import firebase_sender
+    from ioc.integrations.staff_notices import StaffChannels
     from ioc.integrations.webhooks import HttpWebhookSender
     from ioc.integrations.worker import (
         Job,
@@ -65,7 +68,10 @@ def worker(
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    senders = Senders(push=firebase_sender(settings), webhooks=HttpWebhookSender())
+    senders = Senders(
+        push=firebase_sender(settings), webhooks=HttpWebhookSender(), email=smtp_sender(settings)
+    )
+    staff = StaffChannels(email=senders.email is not None, site_url=site_url())
     jobs = [
         Job(
             "deliveries",
@@ -77,6 +83,7 @@ def worker(
                 tz=settings.tz,
                 max_attempts=settings.delivery_max_attempts,
                 should_stop=stop.is_set,
+                staff=staff,
             ),
         ),
         Job("deadline sweep", sweep_every, lambda: sweep_once(factory, app_services.policy)),

@@ -26,7 +26,8 @@ from ioc.db import unit_of_work, utcnow
 from ioc.feedback.citizen_models import Device
 from ioc.integrations import webhooks
 from ioc.integrations.fanout import PUSH
-from ioc.integrations.models import Delivery, DeliveryStatus, WebhookSubscription
+from ioc.integrations.mail import EmailSender, MailMessage
+from ioc.integrations.models import Delivery, DeliveryChannel, DeliveryStatus, WebhookSubscription
 from ioc.integrations.outcome import Outcome
 from ioc.integrations.push import PushMessage, PushSender
 from ioc.integrations.webhooks import WebhookSender
@@ -51,6 +52,8 @@ def retry_delay(attempts: int, *, jitter: float) -> timedelta:
 class Senders:
     push: PushSender | None
     webhooks: WebhookSender
+    #: None while no mail server is configured (then no e-mail deliveries are written either).
+    email: EmailSender | None = None
 
 
 @dataclass
@@ -173,7 +176,10 @@ def _send(
             continue
         if should_stop():
             break
-        outcomes[job.id] = _send_webhook(job, senders.webhooks)
+        if job.channel == DeliveryChannel.EMAIL:
+            outcomes[job.id] = _send_email(job, senders.email)
+        else:
+            outcomes[job.id] = _send_webhook(job, senders.webhooks)
     return outcomes
 
 
@@ -218,6 +224,14 @@ def _waves(pushes: list[tuple[_Job, str]]) -> list[list[tuple[_Job, str]]]:
             waves.append([])
         waves[index].append((job, token))
     return waves
+
+
+def _send_email(job: _Job, sender: EmailSender | None) -> Outcome:
+    if sender is None:
+        return Outcome.retry("e-mail is not configured")
+    payload = job.payload
+    message = MailMessage(to=payload["to"], subject=payload["subject"], body=payload["body"])
+    return sender.send(message)
 
 
 def _send_webhook(job: _Job, sender: WebhookSender) -> Outcome:

@@ -13,7 +13,7 @@ from ioc.db import utcnow
 from ioc.errors import InvalidInput, NotFound
 from ioc.events.models import Event
 from ioc.feedback.citizen_models import Device
-from ioc.integrations.models import Delivery, DeliveryStatus, WebhookSubscription
+from ioc.integrations.models import Delivery, DeliveryChannel, DeliveryStatus, WebhookSubscription
 
 STATUSES = (DeliveryStatus.PENDING, DeliveryStatus.DELIVERED, DeliveryStatus.DEAD)
 
@@ -35,7 +35,8 @@ def list_deliveries(
 ) -> list[DeliveryLine]:
     """The newest deliveries (of one status if given), newest first.
 
-    A device is named by its citizen and the start of its token, never the whole token.
+    A device is named by its owner (a citizen's id, a staff member's username) and the start of
+    its token, never the whole token; an e-mail by its recipient and address.
 
     Raises:
         InvalidInput: an unknown status.
@@ -56,13 +57,7 @@ def list_deliveries(
         DeliveryLine(
             id=delivery.id,
             channel=delivery.channel,
-            destination=(
-                f"webhook {subscription}"
-                if subscription is not None
-                else f"citizen {device.user_id} device {device.token[:8]}…"
-                if device is not None
-                else "-"
-            ),
+            destination=_destination(delivery, device, subscription),
             event_type=event_type,
             status=delivery.status,
             attempts=delivery.attempts,
@@ -71,6 +66,18 @@ def list_deliveries(
         )
         for delivery, event_type, device, subscription in session.execute(query)
     ]
+
+
+def _destination(delivery: Delivery, device: Device | None, subscription: str | None) -> str:
+    staff = delivery.payload.get("recipient")
+    if subscription is not None:
+        return f"webhook {subscription}"
+    if delivery.channel == DeliveryChannel.EMAIL:
+        return f"staff {staff} e-mail {delivery.payload.get('to')}"
+    if device is None:
+        return "-"
+    owner = f"staff {staff}" if staff else f"citizen {device.user_id}"
+    return f"{owner} device {device.token[:8]}…"
 
 
 def retry_deliveries(

@@ -1,9 +1,10 @@
 """Fan-out: committed events become the deliveries they owe the outside world.
 
-One transaction claims the oldest events not yet dispatched, writes a delivery row per device
-and per matching webhook subscription, and marks the events dispatched. Events exist only for
-changes that committed, so nothing is ever sent about a change that was rolled back; and the
-deliveries are written in the same commit that marks the event, so none is lost or doubled.
+One transaction claims the oldest events not yet dispatched, writes a delivery row per device,
+per matching webhook subscription and per staff e-mail, and marks the events dispatched. Events
+exist only for changes that committed, so nothing is ever sent about a change that was rolled
+back; and the deliveries are written in the same commit that marks the event, so none is lost or
+doubled.
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ from ioc.db import utcnow
 from ioc.events.models import Event
 from ioc.feedback.citizen_models import Device, ReportFollower
 from ioc.feedback.report_models import Report
-from ioc.integrations.models import Delivery, WebhookSubscription
+from ioc.integrations.models import Delivery, DeliveryChannel, WebhookSubscription
 from ioc.integrations.notices import notice_for
+from ioc.integrations.staff_notices import PUSH_ONLY, StaffChannels, staff_deliveries
 from ioc.integrations.webhooks import envelope, matches
 
-PUSH = "push"
-WEBHOOK = "webhook"
+PUSH = DeliveryChannel.PUSH
+WEBHOOK = DeliveryChannel.WEBHOOK
 
 
 @dataclass(frozen=True)
@@ -32,12 +34,19 @@ class FanOut:
     events: int
     pushes: int
     webhooks: int
+    emails: int = 0
 
 
 def dispatch_events(
-    session: Session, *, tz: ZoneInfo, limit: int = 200, now: datetime | None = None
+    session: Session,
+    *,
+    tz: ZoneInfo,
+    limit: int = 200,
+    now: datetime | None = None,
+    staff: StaffChannels = PUSH_ONLY,
 ) -> FanOut:
-    """Turn up to ``limit`` undispatched events, oldest first, into pending deliveries.
+    """Turn up to ``limit`` undispatched events, oldest first, into pending deliveries
+    (``staff`` says whether staff notices also go by e-mail).
 
     Several workers may run this at once on PostgreSQL: each skips the events another is
     dispatching. Never commits.
@@ -56,12 +65,18 @@ def dispatch_events(
             .order_by(WebhookSubscription.id)
         )
     )
-    pushes = webhooks = 0
+    pushes = webhooks = emails = 0
     for event in events:
         report = session.get(Report, event.report_id) if event.report_id is not None else None
         for delivery in _push_deliveries(session, event, report, tz, now):
             session.add(delivery)
             pushes += 1
+        for delivery in staff_deliveries(session, event, channels=staff, tz=tz, now=now):
+            session.add(delivery)
+            if delivery.channel == DeliveryChannel.EMAIL:
+                emails += 1
+            else:
+                pushes += 1
         # Reports of private categories (public-order tips) stay inside the operations centre.
         if report is None or not report.category.is_private:
             for subscription in subscriptions:
@@ -70,7 +85,7 @@ def dispatch_events(
                     webhooks += 1
         event.dispatched_at = now
     session.flush()
-    return FanOut(len(events), pushes, webhooks)
+    return FanOut(len(events), pushes, webhooks, emails)
 
 
 def _push_deliveries(

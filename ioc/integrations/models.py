@@ -50,9 +50,15 @@ class DeliveryStatus:
     DEAD = "dead"
 
 
+class DeliveryChannel:
+    PUSH = "push"  # to a device, through FCM
+    WEBHOOK = "webhook"  # to a subscribed system
+    EMAIL = "email"  # to a staff member's address, through the SMTP server
+
+
 class Delivery(Base):
-    """One message owed to one destination (a device or a webhook), written when the worker
-    fans an event out and kept afterwards as the delivery log."""
+    """One message owed to one destination (a device, a webhook or an e-mail address), written
+    when the worker fans an event out and kept afterwards as the delivery log."""
 
     __tablename__ = "delivery"
     __table_args__ = (Index("ix_delivery_due", "status", "next_attempt_at"),)
@@ -61,7 +67,7 @@ class Delivery(Base):
     event_seq: Mapped[int] = mapped_column(
         SeqType, ForeignKey("event.seq", ondelete="CASCADE"), index=True
     )
-    channel: Mapped[str] = mapped_column(String(16))  # "push" or "webhook"
+    channel: Mapped[str] = mapped_column(String(16))  # a DeliveryChannel
     # A forgotten device (FCM said unregistered) leaves its rows in the log, without a target.
     device_id: Mapped[int | None] = mapped_column(
         ForeignKey("device.id", ondelete="SET NULL"), index=True

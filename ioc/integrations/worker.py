@@ -19,6 +19,7 @@ from ioc.feedback.sla.sweep import sweep_deadlines
 from ioc.feedback.surges.detection import detect_surges
 from ioc.integrations.deliveries import Senders, Sent, deliver_due
 from ioc.integrations.fanout import FanOut, dispatch_events
+from ioc.integrations.staff_notices import PUSH_ONLY, StaffChannels
 
 log = logging.getLogger(__name__)
 
@@ -38,16 +39,18 @@ def run_once(
     batch_size: int = 10,
     now: Callable[[], datetime] = utcnow,
     should_stop: Callable[[], bool] = lambda: False,
+    staff: StaffChannels = PUSH_ONLY,
 ) -> Round:
     """Fan out every undispatched event, then send every delivery that is due."""
-    events = pushes = hooks = 0
+    events = pushes = hooks = emails = 0
     while True:
         with unit_of_work(session_factory) as session:
-            fanned = dispatch_events(session, tz=tz, now=now())
-        events, pushes, hooks = (
+            fanned = dispatch_events(session, tz=tz, now=now(), staff=staff)
+        events, pushes, hooks, emails = (
             events + fanned.events,
             pushes + fanned.pushes,
             hooks + fanned.webhooks,
+            emails + fanned.emails,
         )
         if fanned.events == 0 or should_stop():
             break
@@ -61,16 +64,17 @@ def run_once(
     )
     if events or sent.total:
         log.info(
-            "outbox: %d event(s) fanned out to %d push and %d webhook deliveries; "
+            "outbox: %d event(s) fanned out to %d push, %d webhook and %d e-mail deliveries; "
             "%d delivered, %d to retry, %d dead",
             events,
             pushes,
             hooks,
+            emails,
             sent.delivered,
             sent.retrying,
             sent.dead,
         )
-    return Round(FanOut(events, pushes, hooks), sent)
+    return Round(FanOut(events, pushes, hooks, emails), sent)
 
 
 def sweep_once(session_factory: sessionmaker[Session], policy: SlaPolicy) -> None:

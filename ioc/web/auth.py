@@ -1,4 +1,4 @@
-"""Staff sign-in over HTTP: ``/api/auth`` login, logout and "who am I".
+"""Staff sign-in over HTTP: ``/api/auth`` login, logout, "who am I" and push devices.
 
 A staff request proves itself with ``Authorization: Bearer <token>`` (scripts, other systems)
 or with the session cookie set at login (browsers). Cookie requests that change anything must
@@ -9,7 +9,7 @@ cookie; bearer requests need none, since a browser never adds that header by its
 from __future__ import annotations
 
 import hmac
-from typing import Any
+from typing import Any, Literal
 
 from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel, Field
@@ -20,6 +20,7 @@ from ioc.config import Environment
 from ioc.db import utcnow
 from ioc.errors import Forbidden, InvalidInput, Unauthenticated
 from ioc.extensions import services
+from ioc.feedback.lifecycle import citizen_actions
 from ioc.feedback.models import StaffSession
 from ioc.feedback.people.accounts import MAX_PASSWORD_CHARS
 from ioc.feedback.people.password_setup import set_password
@@ -176,6 +177,50 @@ def me() -> dict[str, Any]:
     """The signed-in staff member."""
     with services().unit_of_work() as session:
         return _staff(current_staff_session(session).user)
+
+
+class StaffDeviceIn(BaseModel):
+    token: str = Field(min_length=1, max_length=512, description="FCM registration token")
+    platform: Literal["android", "ios", "web"] | None = None
+
+
+class StaffDeviceOut(BaseModel):
+    token: str
+    platform: str | None
+    locale: str
+
+
+@bp.post("/devices")
+@api.validate(
+    json=StaffDeviceIn,
+    resp=Answers(HTTP_201=StaffDeviceOut, HTTP_401=ErrorOut, HTTP_403=ErrorOut, HTTP_422=ErrorOut),
+    tags=TAGS,
+    security=STAFF,
+)
+def register_device() -> tuple[dict[str, Any], int]:
+    """Register a phone or browser of the signed-in staff member for push notifications (new
+    assignments, drafts to approve, overdue supporting parts), in their language."""
+    body = validated_body(StaffDeviceIn)
+    with services().unit_of_work() as session:
+        user = current_staff_session(session).user
+        device = citizen_actions.register_device(
+            session, user_id=user.id, token=body.token, platform=body.platform, locale=user.locale
+        )
+        return {"token": device.token, "platform": device.platform, "locale": device.locale}, 201
+
+
+@bp.delete("/devices/<path:token>")
+@api.validate(
+    resp=Answers("HTTP_204", HTTP_401=ErrorOut, HTTP_403=ErrorOut, HTTP_404=ErrorOut),
+    tags=TAGS,
+    security=STAFF,
+)
+def remove_device(token: str) -> Response:
+    """Stop push notifications to this device of the signed-in staff member."""
+    with services().unit_of_work() as session:
+        user = current_staff_session(session).user
+        citizen_actions.remove_device(session, user_id=user.id, token=token)
+    return Response(status=204)
 
 
 def _staff(user: Any) -> dict[str, Any]:

@@ -268,6 +268,8 @@ CALLS: dict[str, Call] = {
     "admin.boundaries.apply": Call("POST", "/api/admin/v1/boundaries", body={}),
     # who am I
     "auth.me": Call("GET", "/api/auth/me"),
+    # every staff member may receive their own push notifications
+    "auth.devices": Call("POST", "/api/auth/devices", body={"token": "fcm-matrix"}),
 }
 
 # Written by hand from the issue, not from the code. Columns follow CALLERS.
@@ -354,6 +356,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "admin.boundaries.preview":               (401, 401, 400, 403, 403, 403, 403, 403, 403),
     "admin.boundaries.apply":                 (401, 401, 400, 403, 403, 403, 403, 403, 403),
     "auth.me":                                (401, 401, 200, 200, 200, 200, 200, 200, 200),
+    "auth.devices":                           (401, 401, 201, 201, 201, 201, 201, 201, 201),
 }  # fmt: skip
 
 ERROR_CODES = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 409: "conflict"}

@@ -234,4 +234,7 @@ onLocaleChange(async () => {
 applyTranslations();
 renderDetail();
 await Promise.all([loadCategories(), loadInbox()]);
+// Links in staff e-mails open one report: /agency?ref=…
+const wanted = new URLSearchParams(window.location.search).get("ref");
+if (wanted) await select(wanted);
 window.iocAgency = { ready: true, live };
