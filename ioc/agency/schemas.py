@@ -53,3 +53,15 @@ class ResolveForm(BaseModel):
 
 class QuestionIn(_Strict):
     question: str = Field(min_length=1, max_length=4000, description="Shown to the citizen")
+
+
+class TeamMemberOut(BaseModel):
+    username: str
+    full_name: str
+    role: Literal["agency_manager", "agency_officer"]
+
+
+class TeamOut(BaseModel):
+    """My agency's active officers and managers, managers first, then by name."""
+
+    items: list[TeamMemberOut]

@@ -17,6 +17,7 @@ from ioc.agency.schemas import (
     ReasonIn,
     ResolveForm,
     ResolveIn,
+    TeamOut,
 )
 from ioc.errors import InvalidInput
 from ioc.events.log import latest_seq
@@ -28,6 +29,7 @@ from ioc.feedback.lifecycle import agency_work, questions
 from ioc.feedback.lifecycle.handling import get_report_for_staff
 from ioc.feedback.reads.paging import MAX_PAGE_SIZE
 from ioc.feedback.reads.queues import list_agency_inbox
+from ioc.feedback.reads.team import list_agency_team
 from ioc.feedback.states import AGENCY_STAFF
 from ioc.web import staff_view
 from ioc.web.downloads import Download, export_download
@@ -193,6 +195,20 @@ def export_reports(fmt: str) -> Download:
     filters (no reporter identity; cells that would be formulas begin with `'`). Audited."""
     query = validated_query(ExportQuery)
     return export_download(AGENCY_STAFF, fmt, query, lead_agency_of=agency_id_of)
+
+
+@bp.get("/team")
+@api.validate(resp=Response(HTTP_200=TeamOut, **STAFF_ERRORS), tags=TAGS, security=STAFF_SECURITY)
+def team() -> dict[str, Any]:
+    """My agency's active officers and managers: whom a report can be given to."""
+    with staff_unit_of_work(AGENCY_STAFF) as (session, actor):
+        members = list_agency_team(session, agency_id=agency_id_of(actor))
+        return {
+            "items": [
+                {"username": u.username, "full_name": u.display_name or u.username, "role": u.role}
+                for u in members
+            ]
+        }
 
 
 @bp.get("/snapshot")

@@ -113,6 +113,9 @@ IOC_SUPERVISORS = frozenset({Role.IOC_SUPERVISOR, Role.ADMIN})
 OPS_READERS = IOC_STAFF | {Role.VIEWER}
 #: An agency's staff, who see only their agency's reports.
 AGENCY_STAFF = frozenset({Role.AGENCY_OFFICER, Role.AGENCY_MANAGER})
+#: An agency's leaders (trưởng phòng / lãnh đạo), who distribute the work and answer for the
+#: agency's figures, per officer included.
+AGENCY_MANAGERS = frozenset({Role.AGENCY_MANAGER})
 ADMINS = frozenset({Role.ADMIN})
 
 _GROUPS = {

@@ -214,6 +214,7 @@ CALLS: dict[str, Call] = {
         "POST", f"{AGENCY}/reports/{{ref}}/ask-citizen", IN_PROGRESS, {"question": "Cột số mấy?"}
     ),
     "agency.snapshot": Call("GET", f"{AGENCY}/snapshot"),
+    "agency.team": Call("GET", f"{AGENCY}/team"),
     "ops.surges": Call("GET", f"{OPS}/surges?status=open"),
     "ops.surge.group": Call("POST", f"{OPS}/surges/{{surge}}/group", _surge(), {}),
     "ops.surge.dismiss": Call("POST", f"{OPS}/surges/{{surge}}/dismiss", _surge(), {}),
@@ -294,6 +295,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "ops.ask_citizen":                        (401, 401, 200, 200, 200, 403, 403, 403, 403),
     "agency.ask_citizen":                     (401, 401, 403, 403, 403, 403, 200, 200, 404),
     "agency.snapshot":                        (401, 401, 403, 403, 403, 403, 200, 200, 200),
+    "agency.team":                            (401, 401, 403, 403, 403, 403, 200, 200, 200),
     "ops.surges":                             (401, 401, 200, 200, 200, 200, 403, 403, 403),
     "ops.surge.group":                        (401, 401, 200, 200, 200, 403, 403, 403, 403),
     "ops.surge.dismiss":                      (401, 401, 200, 200, 200, 403, 403, 403, 403),
