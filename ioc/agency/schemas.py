@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -65,3 +66,24 @@ class TeamOut(BaseModel):
     """My agency's active officers and managers, managers first, then by name."""
 
     items: list[TeamMemberOut]
+
+
+class OfficerFiguresQuery(_Strict):
+    since: date | None = Field(default=None, description="First local day (default: 30 days ago)")
+    until: date | None = Field(default=None, description="Day after the last (default: tomorrow)")
+
+
+class OfficerFiguresItem(BaseModel):
+    username: str
+    full_name: str
+    assigned: int
+    resolved: int
+    on_time: int
+    late: int
+    open_overdue: int
+
+
+class OfficerFiguresOut(BaseModel):
+    """Per officer, my agency's reports received in the period that they handle."""
+
+    items: list[OfficerFiguresItem]

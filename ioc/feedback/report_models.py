@@ -84,6 +84,8 @@ class Report(Base):
         Index("ix_report_lon_lat", "lon", "lat"),
         # Keyset paging (ioc.feedback.reads): each list's first page is an index range.
         Index("ix_report_received", "received_at", "id"),
+        # The agency's figures per officer read one agency's period, grouped by officer.
+        Index("ix_report_lead_assignee_received", "lead_agency_id", "assignee_id", "received_at"),
         Index("ix_report_status_received", "status", "received_at", "id"),
         Index("ix_report_category_received", "category_id", "received_at", "id"),
         Index("ix_report_agency_received", "lead_agency_id", "received_at", "id"),
@@ -124,6 +126,8 @@ class Report(Base):
     api_client_id: Mapped[int | None] = mapped_column(ForeignKey("api_client.id"))
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     lead_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    #: The officer of the lead agency who handles it (null: not given to anyone yet).
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     support_count: Mapped[int] = mapped_column(Integer, default=0)
     rating: Mapped[str | None] = mapped_column(String(16))
     rating_comment: Mapped[str | None] = mapped_column(Text)
@@ -167,7 +171,7 @@ class Report(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     category: Mapped[Category] = relationship()
-    reporter: Mapped[User | None] = relationship()
+    reporter: Mapped[User | None] = relationship(foreign_keys=[reporter_id])
     lead_agency: Mapped[Agency | None] = relationship()
     supporting_agencies: Mapped[list[Agency]] = relationship(
         secondary=report_supporting_agency, order_by="Agency.code"
