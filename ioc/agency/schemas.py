@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -77,3 +78,36 @@ class ApproveIn(_Strict):
 
 class SendBackIn(_Strict):
     comment: str = Field(min_length=1, max_length=4000, description="Seen by the officer")
+
+
+class TeamMemberOut(BaseModel):
+    username: str
+    full_name: str
+    role: Literal["agency_manager", "agency_officer"]
+
+
+class TeamOut(BaseModel):
+    """My agency's active officers and managers, managers first, then by name."""
+
+    items: list[TeamMemberOut]
+
+
+class OfficerFiguresQuery(_Strict):
+    since: date | None = Field(default=None, description="First local day (default: 30 days ago)")
+    until: date | None = Field(default=None, description="Day after the last (default: tomorrow)")
+
+
+class OfficerFiguresItem(BaseModel):
+    username: str
+    full_name: str
+    assigned: int
+    resolved: int
+    on_time: int
+    late: int
+    open_overdue: int
+
+
+class OfficerFiguresOut(BaseModel):
+    """Per officer, my agency's reports received in the period that they handle."""
+
+    items: list[OfficerFiguresItem]

@@ -3,6 +3,7 @@ the reporter's identity, and another agency's report answers 404 like an unknown
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from flask import Blueprint, request
@@ -15,12 +16,16 @@ from ioc.agency.schemas import (
     ExtensionIn,
     InboxQuery,
     NoteIn,
+    OfficerFiguresOut,
+    OfficerFiguresQuery,
     QuestionIn,
     ReasonIn,
     ResolveForm,
     ResolveIn,
     SendBackIn,
+    TeamOut,
 )
+from ioc.db import utcnow
 from ioc.errors import InvalidInput
 from ioc.events.log import latest_seq
 from ioc.extensions import services
@@ -29,13 +34,16 @@ from ioc.feedback.intake.filing import MAX_PHOTOS
 from ioc.feedback.intake.photos import process_photo
 from ioc.feedback.lifecycle import agency_work, assignment, questions, sign_off
 from ioc.feedback.lifecycle.handling import get_report_for_staff
+from ioc.feedback.reads.officer_figures import list_officer_figures
 from ioc.feedback.reads.paging import MAX_PAGE_SIZE
 from ioc.feedback.reads.queues import list_agency_inbox
-from ioc.feedback.states import AGENCY_STAFF
+from ioc.feedback.reads.team import list_agency_team
+from ioc.feedback.states import AGENCY_MANAGERS, AGENCY_STAFF
 from ioc.web import staff_view
 from ioc.web.downloads import Download, export_download
 from ioc.web.figures import ExportQuery, StatisticsOut, StatisticsQuery, figures_answer
 from ioc.web.openapi import api
+from ioc.web.periods import period
 from ioc.web.staff_access import (
     STAFF_ERRORS,
     STAFF_SECURITY,
@@ -215,6 +223,25 @@ def figures() -> FlaskResponse:
         return figures_answer(session, query, scope=f"agency:{agency_id}", agency_id=agency_id)
 
 
+@bp.get("/statistics/officers")
+@api.validate(
+    query=OfficerFiguresQuery,
+    resp=Response(HTTP_200=OfficerFiguresOut, **STAFF_ERRORS),
+    tags=TAGS,
+    security=STAFF_SECURITY,
+)
+def officer_figures() -> dict[str, Any]:
+    """My agency's figures per officer for a period (managers only): reports given, resolved,
+    on time, late, and overdue in their hands now."""
+    query = validated_query(OfficerFiguresQuery)
+    since, until = period(query.since, query.until, services().settings.tz)
+    with staff_unit_of_work(AGENCY_MANAGERS) as (session, actor):
+        rows = list_officer_figures(
+            session, agency_id=agency_id_of(actor), since=since, until=until, now=utcnow()
+        )
+        return {"items": [asdict(r) for r in rows]}
+
+
 @bp.get("/exports/reports.<fmt>")
 @api.validate(
     query=ExportQuery, resp=Response("HTTP_200", **STAFF_ERRORS), tags=TAGS, security=STAFF_SECURITY
@@ -224,6 +251,20 @@ def export_reports(fmt: str) -> Download:
     filters (no reporter identity; cells that would be formulas begin with `'`). Audited."""
     query = validated_query(ExportQuery)
     return export_download(AGENCY_STAFF, fmt, query, lead_agency_of=agency_id_of)
+
+
+@bp.get("/team")
+@api.validate(resp=Response(HTTP_200=TeamOut, **STAFF_ERRORS), tags=TAGS, security=STAFF_SECURITY)
+def team() -> dict[str, Any]:
+    """My agency's active officers and managers: whom a report can be given to."""
+    with staff_unit_of_work(AGENCY_STAFF) as (session, actor):
+        members = list_agency_team(session, agency_id=agency_id_of(actor))
+        return {
+            "items": [
+                {"username": u.username, "full_name": u.display_name or u.username, "role": u.role}
+                for u in members
+            ]
+        }
 
 
 @bp.get("/snapshot")

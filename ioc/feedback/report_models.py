@@ -84,6 +84,8 @@ class Report(Base):
         Index("ix_report_lon_lat", "lon", "lat"),
         # Keyset paging (ioc.feedback.reads): each list's first page is an index range.
         Index("ix_report_received", "received_at", "id"),
+        # The agency's figures per officer read one agency's period, grouped by officer.
+        Index("ix_report_lead_assignee_received", "lead_agency_id", "assignee_id", "received_at"),
         Index("ix_report_status_received", "status", "received_at", "id"),
         Index("ix_report_category_received", "category_id", "received_at", "id"),
         Index("ix_report_agency_received", "lead_agency_id", "received_at", "id"),

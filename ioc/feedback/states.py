@@ -113,8 +113,9 @@ IOC_SUPERVISORS = frozenset({Role.IOC_SUPERVISOR, Role.ADMIN})
 OPS_READERS = IOC_STAFF | {Role.VIEWER}
 #: An agency's staff, who see only their agency's reports.
 AGENCY_STAFF = frozenset({Role.AGENCY_OFFICER, Role.AGENCY_MANAGER})
-#: Who leads an agency's team: distributes its reports, unassigns them and signs off the
-#: officers' answers, extension requests and returns (trưởng phòng, lãnh đạo).
+#: Who leads an agency's team: distributes its reports, unassigns them, signs off the
+#: officers' answers, extension requests and returns, and answers for the agency's figures,
+#: per officer included (trưởng phòng, lãnh đạo).
 AGENCY_MANAGERS = frozenset({Role.AGENCY_MANAGER})
 ADMINS = frozenset({Role.ADMIN})
 

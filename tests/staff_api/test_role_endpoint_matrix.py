@@ -256,6 +256,8 @@ CALLS: dict[str, Call] = {
         "POST", f"{AGENCY}/reports/{{ref}}/ask-citizen", IN_PROGRESS, {"question": "Cột số mấy?"}
     ),
     "agency.snapshot": Call("GET", f"{AGENCY}/snapshot"),
+    "agency.team": Call("GET", f"{AGENCY}/team"),
+    "agency.statistics.officers": Call("GET", f"{AGENCY}/statistics/officers"),
     "ops.surges": Call("GET", f"{OPS}/surges?status=open"),
     "ops.surge.group": Call("POST", f"{OPS}/surges/{{surge}}/group", _surge(), {}),
     "ops.surge.dismiss": Call("POST", f"{OPS}/surges/{{surge}}/dismiss", _surge(), {}),
@@ -348,6 +350,9 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "ops.ask_citizen":                        (401, 401, 200, 200, 200, 403, 403, 403, 403),
     "agency.ask_citizen":                     (401, 401, 403, 403, 403, 403, 200, 200, 404),
     "agency.snapshot":                        (401, 401, 403, 403, 403, 403, 200, 200, 200),
+    "agency.team":                            (401, 401, 403, 403, 403, 403, 200, 200, 200),
+    # Figures per officer are the manager's: an officer sees only the agency's totals.
+    "agency.statistics.officers":             (401, 401, 403, 403, 403, 403, 403, 200, 403),
     "ops.surges":                             (401, 401, 200, 200, 200, 200, 403, 403, 403),
     "ops.surge.group":                        (401, 401, 200, 200, 200, 403, 403, 403, 403),
     "ops.surge.dismiss":                      (401, 401, 200, 200, 200, 403, 403, 403, 403),

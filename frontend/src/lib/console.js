@@ -13,8 +13,9 @@ export function clockTagMarkup(clock) {
   return TAGS[state] ? ` <span class="clock-tag is-${state.replace("_", "-")}">${t(TAGS[state])}</span>` : "";
 }
 
-/** One list entry: a button with the ref, category, status, area, time and the clock. */
-export function reportItemMarkup(report, { selected = null, fresh = false } = {}) {
+/** One list entry: a button with the ref, category, status, area, time and the clock;
+ * `extra` is trusted markup a console adds to the meta line (the agency's assignee). */
+export function reportItemMarkup(report, { selected = null, fresh = false, extra = "" } = {}) {
   const state = clockState(report.clock);
   const classes = ["report-item", fresh && "is-new", TAGS[state] && `is-${state.replace("_", "-")}`].filter(Boolean);
   return `<li><button type="button" class="${classes.join(" ")}"
@@ -22,7 +23,7 @@ export function reportItemMarkup(report, { selected = null, fresh = false } = {}
     <span class="ref">${escapeHtml(report.ref)}${clockTagMarkup(report.clock)}</span>
     <span class="title">${escapeHtml(report.category.name)}</span>
     <span class="meta"><span>${t(`status.${report.status}`)}</span><span>${escapeHtml(report.area?.name || "")}</span>
-      <span>${escapeHtml(formatDateTime(report.received_at))}</span>${clockMarkup(report.clock, "")}</span>
+      <span>${escapeHtml(formatDateTime(report.received_at))}</span>${extra}${clockMarkup(report.clock, "")}</span>
   </button></li>`;
 }
 
