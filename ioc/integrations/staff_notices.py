@@ -41,7 +41,7 @@ SUBJECTS = {
 }
 #: What a draft asks the manager to let go out, by the draft's kind.
 DRAFTS = {
-    "resolve": "the answer to the citizen",
+    "resolution": "the answer to the citizen",
     "extension": "a request to extend the deadline",
     "return": "returning the report to the IOC",
 }

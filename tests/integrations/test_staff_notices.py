@@ -14,6 +14,9 @@ from ioc.db import utcnow
 from ioc.events.audiences import AUDIENCE_OPS, agency_audience
 from ioc.events.log import record_event
 from ioc.feedback.intake.filing import Intake
+from ioc.feedback.lifecycle.agency_work import accept_report, resolve_report
+from ioc.feedback.lifecycle.assignment import assign_to_officer
+from ioc.feedback.lifecycle.triage import assign_report
 from ioc.feedback.models import Agency, User
 from ioc.feedback.report_models import Report
 from ioc.feedback.states import Role
@@ -182,7 +185,7 @@ def test_a_draft_reaches_the_agencys_active_managers_each_in_their_language(
         "report.draft_submitted",
         team,
         agency_code="LEAD",
-        kind="resolve",
+        kind="resolution",
         author="officer",
     )
 
@@ -294,3 +297,32 @@ def test_the_worker_pushes_a_staff_notice_through_fcm(
     }
     assert message["data"]["event"] == "report.draft_submitted"
     assert len(standin.messages_to("tok-truongphong")) == 1
+
+
+def test_the_agencys_own_steps_reach_the_people_they_concern(
+    session: Session, intake: Intake, cast: Cast, team: Team
+) -> None:
+    """The use cases themselves, not hand-written events: a manager gives the report to an
+    officer, who hears of it; the officer's answer waits for sign-off, and the managers hear
+    of the draft."""
+    cast.lead.requires_sign_off = True
+    assign_report(
+        session, policy=intake.policy, report=team.report, actor=cast.operator, agency_code="LEAD"
+    )
+    assign_to_officer(session, report=team.report, actor=team.manager, username="officer")
+    given = _pushes(_fan_out(session))
+    accept_report(session, report=team.report, actor=team.officer)
+    resolve_report(
+        session,
+        policy=intake.policy,
+        report=team.report,
+        actor=team.officer,
+        answer="Đã vá ổ gà",
+        photos=(),
+    )
+    drafted = _pushes(_fan_out(session))
+
+    assert set(given) == {"officer"}
+    assert set(drafted) == {"truongphong", "phophong"}
+    assert "Trần Văn Bình" in drafted["truongphong"]["body"]
+    assert team.report.status == "in_progress"

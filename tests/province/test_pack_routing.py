@@ -189,7 +189,7 @@ def test_a_pack_of_real_districts_routes_every_district_to_the_agency_its_rule_n
 ) -> None:
     real = write_real_pack(tmp_path / "son-la")
 
-    first, again = _load(real.folder, empty_database)
+    _, again = _load(real.folder, empty_database)
 
     assert again.splitlines()[0] == "không có thay đổi"
     filed = _filed_leads(empty_database, {d.code: d.point for d in real.districts}, real.categories)

@@ -115,7 +115,14 @@ def submit_draft(
         attachment.draft_id = draft.id
         report.attachments.append(attachment)
     record_team_action(
-        session, report, actor, "submit_draft", "report.draft_submitted", note=note, kind=kind.value
+        session,
+        report,
+        actor,
+        "submit_draft",
+        "report.draft_submitted",
+        note=note,
+        kind=kind.value,
+        author=actor.username,
     )
     return draft
 
@@ -151,7 +158,12 @@ def record_team_action(
         record_event(
             session,
             event_type,
-            payload={**map_point(report), **event_extra},
+            payload={
+                **map_point(report),
+                "agency_code": report.lead_agency.code,
+                "by": actor.username,
+                **event_extra,
+            },
             audiences=[agency_audience(report.lead_agency.code)],
             report_id=report.id,
         )
