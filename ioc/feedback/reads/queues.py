@@ -18,7 +18,7 @@ from ioc.feedback.reads.paging import (
     check_page_size,
     take_page,
 )
-from ioc.feedback.report_models import Report, report_supporting_agency
+from ioc.feedback.report_models import Report, SupportPart
 from ioc.feedback.states import (
     HANDLING_STATES,
     TRIAGE_STATES,
@@ -91,9 +91,7 @@ def list_agency_inbox(
         statuses=[status] if status else sorted(HANDLING_STATES), category=category
     )
     after_cursor = _inbox_after(INBOX_KEY.decode(cursor)) if cursor is not None else true()
-    supported = select(report_supporting_agency.c.report_id).where(
-        report_supporting_agency.c.agency_id == agency_id
-    )
+    supported = select(SupportPart.report_id).where(SupportPart.agency_id == agency_id)
 
     def part(whose: ColumnElement[bool]) -> Select[int]:
         # Each part is a range of its own index, cut at one more than a page.
