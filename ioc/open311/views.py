@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 from ioc.errors import IocError, NotFound
 from ioc.extensions import services
 from ioc.feedback.report_models import Report
+from ioc.feedback.sla.support import SUPPORT_PHOTO
 from ioc.i18n import translate
 from ioc.open311 import domain as open311
 from ioc.open311.forms import language, request_query, submission
@@ -99,8 +100,9 @@ def _view(report: Report) -> dict[str, Any]:
 
 
 def _media_url(report: Report) -> str | None:
-    """The first photo the public may see, citizens' photos before agencies' results."""
-    visible = [a for a in report.attachments if not a.is_hidden]
+    """The first photo the public may see, citizens' photos before agencies' results (the
+    supporting agencies' working photos are for staff)."""
+    visible = [a for a in report.attachments if not a.is_hidden and a.purpose != SUPPORT_PHOTO]
     visible.sort(key=lambda a: (a.purpose != "before", a.id))
     if not visible:
         return None

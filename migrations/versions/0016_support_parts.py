@@ -20,6 +20,10 @@ depends_on = None
 
 _OPEN_PART = "done_at IS NULL AND overdue_announced_at IS NULL"
 
+#: A province's stored policy predates the supporting agencies' share: it gets the default,
+#: which every policy must now state.
+_SUPPORTING_SECTION = "\n\n[supporting]\nshare_of_resolution = 0.5\n"
+
 
 def upgrade() -> None:
     with op.batch_alter_table("report_supporting_agency") as batch:
@@ -35,6 +39,25 @@ def upgrade() -> None:
         postgresql_where=sa.text(_OPEN_PART),
         sqlite_where=sa.text(_OPEN_PART),
     )
+    profile = sa.table(
+        "province_profile",
+        sa.column("id", sa.Integer()),
+        sa.column("sla_policy_toml", sa.Text()),
+        sa.column("revision", sa.Integer()),
+    )
+    connection = op.get_bind()
+    for row in connection.execute(sa.select(profile.c.id, profile.c.sla_policy_toml)).all():
+        text = row.sla_policy_toml
+        if text is None or "[supporting]" in text:
+            continue
+        connection.execute(
+            profile.update()
+            .where(profile.c.id == row.id)
+            .values(
+                sla_policy_toml=text.rstrip("\n") + _SUPPORTING_SECTION,
+                revision=profile.c.revision + 1,
+            )
+        )
 
 
 def downgrade() -> None:
