@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, or_, select, true, union
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ioc.errors import InvalidInput
 from ioc.feedback.reads.filters import ReportFilter, filtered, with_list_columns
@@ -103,7 +103,8 @@ def list_agency_inbox(
         ids: Select[Any] | CompoundSelect[Any] = union(part(lead), part(support))
     else:
         ids = part(lead if role == "lead" else support)
-    query = select(Report).where(Report.id.in_(ids))
+    # The supporting parts come along: the inbox shows each supporting agency its own deadline.
+    query = select(Report).where(Report.id.in_(ids)).options(selectinload(Report.support_parts))
     query = with_list_columns(query.order_by(*_INBOX_ORDER))
     return take_page(
         session, query, limit=limit, keyset=INBOX_KEY, key_of=lambda r: (r.due_at, r.id)
