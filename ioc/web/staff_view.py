@@ -187,11 +187,10 @@ def _support_parts(session: Session, report: Report) -> list[dict[str, Any]]:
     """Each supporting agency's part with the photos its staff sent for it."""
     photos = [a for a in report.attachments if a.purpose == SUPPORT_PHOTO]
     uploaders = {a.uploaded_by_id for a in photos if a.uploaded_by_id is not None}
-    agency_of: dict[int | None, int | None] = dict(
-        session.execute(select(User.id, User.agency_id).where(User.id.in_(uploaders))).tuples()
-        if uploaders
-        else []
-    )
+    agency_of: dict[int | None, int | None] = {}
+    if uploaders:
+        rows = session.execute(select(User.id, User.agency_id).where(User.id.in_(uploaders)))
+        agency_of = {user_id: agency_id for user_id, agency_id in rows}
     now = utcnow()
     return [
         {
