@@ -11,6 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 
 from ioc.db import make_engine
+from ioc.feedback.sla.policy import DEFAULT_POLICY_FILE, parse_policy_text
 from ioc.migrate import alembic_config, current_revision, head_revision, include_object, upgrade
 from ioc.models import Base
 from tests.conftest import BACKENDS, throwaway_postgis_database
@@ -299,3 +300,27 @@ def test_upgrading_adds_the_monthly_figures_up_per_dimension(empty_engine):
         ("2025-01-01", "channel", "web", 4, 1),
         ("2025-01-01", "channel", "zalo", 3, 1),
     ]
+
+
+def test_upgrading_gives_a_stored_policy_the_supporting_share(empty_engine):
+    upgrade(empty_engine, "0014")
+    shipped = DEFAULT_POLICY_FILE.read_text(encoding="utf-8")
+    older = shipped[: shipped.index("# Phối hợp")]
+    with empty_engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO province_profile (id, code, name_vi, time_zone, sla_policy_toml,"
+                " revision, updated_at)"
+                " VALUES (1, 'P', 'Tỉnh', 'Asia/Ho_Chi_Minh', :policy, 3, '2026-01-01')"
+            ),
+            {"policy": older},
+        )
+
+    upgrade(empty_engine)
+
+    with empty_engine.connect() as connection:
+        stored, revision = connection.execute(
+            text("SELECT sla_policy_toml, revision FROM province_profile")
+        ).one()
+    assert parse_policy_text(stored, source="stored").supporting.share_of_resolution == 0.5
+    assert revision == 4

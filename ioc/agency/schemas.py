@@ -60,6 +60,17 @@ class ResolveForm(BaseModel):
     )
 
 
+class ContributionForm(BaseModel):
+    """Multipart: the supporting agency's part (as `text`) plus up to 5 photos of its work,
+    shown to the lead agency and the IOC, never to the public."""
+
+    text: str | None = Field(default=None, max_length=4000)
+    photos: Any = Field(
+        default=None,
+        json_schema_extra={"type": "array", "items": {"type": "string", "format": "binary"}},
+    )
+
+
 class QuestionIn(_Strict):
     question: str = Field(min_length=1, max_length=4000, description="Shown to the citizen")
 

@@ -13,6 +13,7 @@ from spectree import Response
 from ioc.agency.schemas import (
     ApproveIn,
     AssigneeIn,
+    ContributionForm,
     ExtensionIn,
     InboxQuery,
     NoteIn,
@@ -32,7 +33,7 @@ from ioc.extensions import services
 from ioc.feedback.announce import map_point
 from ioc.feedback.intake.filing import MAX_PHOTOS
 from ioc.feedback.intake.photos import process_photo
-from ioc.feedback.lifecycle import agency_work, assignment, questions, sign_off
+from ioc.feedback.lifecycle import agency_work, assignment, questions, sign_off, support_work
 from ioc.feedback.lifecycle.handling import get_report_for_staff
 from ioc.feedback.reads.officer_figures import list_officer_figures
 from ioc.feedback.reads.paging import MAX_PAGE_SIZE
@@ -85,7 +86,7 @@ def inbox() -> dict[str, Any]:
             cursor=query.cursor,
             limit=query.limit,
         )
-        return staff_view.summary_page(page)
+        return staff_view.summary_page(page, for_agency_id=agency_id_of(actor))
 
 
 @bp.get("/reports/<ref>")
@@ -141,10 +142,31 @@ def extension(ref: str) -> dict[str, Any]:
 
 
 @bp.post("/reports/<ref>/contribution")
-@api.validate(json=NoteIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
+@api.validate(json=NoteIn, form=ContributionForm, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def contribution(ref: str) -> dict[str, Any]:
-    """A supporting agency records its part of the work."""
-    return _act(ref, agency_work.contribute, text=validated_body(NoteIn).text)
+    """A supporting agency records its part of the work (phối hợp): JSON `{"text": …}`, or
+    multipart with the text and up to 5 photos. Its part is then done."""
+    form = validated_form(ContributionForm)
+    text = form.text if form is not None else validated_body(NoteIn).text
+    uploads = request.files.getlist("photos") if form is not None else []
+    if len(uploads) > MAX_PHOTOS:
+        raise InvalidInput(
+            "too many photos", details={"fields": {"photos": f"at most {MAX_PHOTOS}"}}
+        )
+    with staff_unit_of_work(AGENCY_STAFF) as (_, actor):
+        actor_id = actor.id
+    photos = [process_photo(u.read(), field=f"photos[{i}]") for i, u in enumerate(uploads)]
+    support_work.contribute_with_photos(
+        services().session_factory,
+        services().media,
+        ref=ref,
+        actor_id=actor_id,
+        text=text or "",
+        photos=photos,
+    )
+    with staff_unit_of_work(AGENCY_STAFF) as (session, actor):
+        report = get_report_for_staff(session, ref=ref, actor=actor)
+        return staff_view.detail(session, report, actor, with_reporter=False)
 
 
 @bp.post("/reports/<ref>/resolve")

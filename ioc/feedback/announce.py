@@ -27,6 +27,18 @@ def announce(session: Session, report: Report, event_type: str, **extra: Any) ->
     )
 
 
+def announce_to_staff(
+    session: Session, report: Report, event_type: str, *, agency_codes: list[str], **extra: Any
+) -> Event:
+    """Record ``event_type`` for the IOC and the agencies named only (internal work, such as
+    a supporting agency's late part, that citizens and the public are not told about)."""
+    payload = {**map_point(report), **extra}
+    audiences = [AUDIENCE_OPS, *(agency_audience(code) for code in dict.fromkeys(agency_codes))]
+    return record_event(
+        session, event_type, payload=payload, audiences=audiences, report_id=report.id
+    )
+
+
 def map_point(report: Report) -> dict[str, Any]:
     """The identity-free facts a map draws a report with (events and snapshots alike)."""
     leaf = report.areas[0].area.code if report.areas else None

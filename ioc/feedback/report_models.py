@@ -7,17 +7,17 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
-    Column,
     Date,
     Float,
     ForeignKey,
     Index,
     Integer,
     String,
-    Table,
     Text,
+    select,
     text,
 )
+from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ioc.db import Base, Json, UtcDateTime, utcnow
@@ -41,13 +41,36 @@ _OVERDUE_COUNT_COLUMNS = (
 )
 
 
-report_supporting_agency = Table(
-    "report_supporting_agency",
-    Base.metadata,
-    Column("report_id", ForeignKey("report.id", ondelete="CASCADE"), primary_key=True),
-    Column("agency_id", ForeignKey("agency.id"), primary_key=True),
-    Index("ix_report_supporting_agency_agency", "agency_id", "report_id"),
-)
+class SupportPart(Base):
+    """A supporting agency's part of a report (phần phối hợp): its own deadline, a share of the
+    lead's (:mod:`ioc.feedback.sla.support`), and its contribution once it records it.
+
+    ``report.supporting_agencies`` reads and writes the agencies through these rows.
+    """
+
+    __tablename__ = "report_supporting_agency"
+    __table_args__ = (
+        Index("ix_report_supporting_agency_agency", "agency_id", "report_id"),
+        # The sweep finds parts still open past their deadline from this small index alone.
+        Index(
+            "ix_report_supporting_agency_due",
+            "due_at",
+            postgresql_where=text("done_at IS NULL AND overdue_announced_at IS NULL"),
+            sqlite_where=text("done_at IS NULL AND overdue_announced_at IS NULL"),
+        ),
+    )
+
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("report.id", ondelete="CASCADE"), primary_key=True
+    )
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), primary_key=True)
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    text: Mapped[str | None] = mapped_column(Text)
+    overdue_announced_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    agency: Mapped[Agency] = relationship(lazy="joined")
 
 
 class Report(Base):
@@ -175,8 +198,11 @@ class Report(Base):
     reporter: Mapped[User | None] = relationship(foreign_keys=[reporter_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     lead_agency: Mapped[Agency | None] = relationship()
-    supporting_agencies: Mapped[list[Agency]] = relationship(
-        secondary=report_supporting_agency, order_by="Agency.code"
+    support_parts: Mapped[list[SupportPart]] = relationship(
+        order_by=lambda: _by_agency_code(), cascade="all, delete-orphan"
+    )
+    supporting_agencies: AssociationProxy[list[Agency]] = association_proxy(
+        "support_parts", "agency", creator=lambda agency: SupportPart(agency=agency)
     )
     areas: Mapped[list[ReportArea]] = relationship(
         order_by="ReportArea.depth", cascade="all, delete-orphan"
@@ -351,3 +377,11 @@ class Surge(Base):
     incident_report_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+def _by_agency_code() -> Any:
+    # Parts listed in the order of their agencies' codes, as the agencies always were.
+    return (
+        select(Agency.code).where(Agency.id == SupportPart.agency_id).scalar_subquery(),
+        SupportPart.agency_id,
+    )

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ioc.db import utcnow
 from ioc.extensions import services
 from ioc.feedback.intake.routing import resolve_route
 from ioc.feedback.lifecycle.assignment import team_actions
@@ -18,6 +19,7 @@ from ioc.feedback.models import User
 from ioc.feedback.people import audit
 from ioc.feedback.reads.paging import Page
 from ioc.feedback.report_models import Attachment, ExtensionRequest, Report, ReportDraft
+from ioc.feedback.sla.support import SUPPORT_PHOTO, is_part_overdue
 from ioc.feedback.states import TRIAGE_STATES, ReportStatus
 from ioc.geo.queries import to_ref
 from ioc.web.clocks import ClockOut, current_clock
@@ -40,6 +42,22 @@ class StaffReportSummary(BaseModel):
     assignee: dict[str, Any] | None = Field(
         description="Who handles it inside the lead agency: `{username, full_name}`"
     )
+    support_due_at: Any = Field(
+        default=None,
+        description="In an agency's inbox: when my agency's supporting part is due (null "
+        "where it leads)",
+    )
+
+
+class SupportPartOut(BaseModel):
+    """A supporting agency's part (phối hợp): its deadline, whether it is done and late."""
+
+    agency: dict[str, str]
+    due_at: Any
+    done_at: Any
+    overdue: bool
+    text: str | None
+    photos: list[dict[str, Any]]
 
 
 class StaffReport(StaffReportSummary):
@@ -48,6 +66,7 @@ class StaffReport(StaffReportSummary):
     description: str | None
     attributes: dict[str, Any]
     supporting_agencies: list[dict[str, str]]
+    support_parts: list[SupportPartOut]
     photos: list[dict[str, Any]]
     timeline: list[dict[str, Any]]
     extension_requests: list[dict[str, Any]]
@@ -91,7 +110,7 @@ class PagedSnapshot(Snapshot):
     )
 
 
-def summary(report: Report) -> dict[str, Any]:
+def summary(report: Report, *, for_agency_id: int | None = None) -> dict[str, Any]:
     leaf = report.areas[0].area if report.areas else None
     clock = current_clock(report)
     return {
@@ -109,12 +128,21 @@ def summary(report: Report) -> dict[str, Any]:
         "is_overdue": clock.is_overdue,
         "address": report.address,
         "assignee": _person(report.assignee),
+        "support_due_at": next(
+            (p.due_at for p in report.support_parts if p.agency_id == for_agency_id), None
+        )
+        if for_agency_id is not None
+        else None,
     }
 
 
-def summary_page(page: Page[Report]) -> dict[str, Any]:
-    """A :class:`StaffReportList`: the page's summaries and where the next page starts."""
-    return {"items": [summary(r) for r in page.items], "next_cursor": page.next_cursor}
+def summary_page(page: Page[Report], *, for_agency_id: int | None = None) -> dict[str, Any]:
+    """A :class:`StaffReportList`: the page's summaries and where the next page starts (with
+    ``for_agency_id``'s supporting deadlines, in an agency's inbox)."""
+    return {
+        "items": [summary(r, for_agency_id=for_agency_id) for r in page.items],
+        "next_cursor": page.next_cursor,
+    }
 
 
 def detail(session: Session, report: Report, actor: User, *, with_reporter: bool) -> dict[str, Any]:
@@ -133,7 +161,11 @@ def detail(session: Session, report: Report, actor: User, *, with_reporter: bool
         "description": report.description,
         "attributes": report.attributes,
         "supporting_agencies": [_agency(a) for a in report.supporting_agencies],
-        "photos": [_photo(a) for a in report.attachments if a.purpose != DRAFT_PHOTO],
+        "support_parts": _support_parts(session, report),
+        # Drafts wait for sign-off; supporting parts' photos are shown with their part.
+        "photos": [
+            _photo(a) for a in report.attachments if a.purpose not in (DRAFT_PHOTO, SUPPORT_PHOTO)
+        ],
         "timeline": [
             {
                 "at": entry.occurred_at,
@@ -193,6 +225,33 @@ def _draft(draft: ReportDraft | None) -> dict[str, Any] | None:
         "author": _person(draft.author),
         "created_at": draft.created_at,
     }
+
+
+def _support_parts(session: Session, report: Report) -> list[dict[str, Any]]:
+    """Each supporting agency's part with the photos its staff sent for it."""
+    photos = [a for a in report.attachments if a.purpose == SUPPORT_PHOTO]
+    uploaders = {a.uploaded_by_id for a in photos if a.uploaded_by_id is not None}
+    agency_of: dict[int | None, int | None] = {}
+    if uploaders:
+        rows = session.execute(select(User.id, User.agency_id).where(User.id.in_(uploaders)))
+        agency_of = {user_id: agency_id for user_id, agency_id in rows}
+    now = utcnow()
+    return [
+        {
+            "agency": _agency(part.agency),
+            "due_at": part.due_at,
+            "done_at": part.done_at,
+            "overdue": is_part_overdue(part, at=now),
+            "text": part.text,
+            "photos": [
+                _photo(a)
+                for a in photos
+                if agency_of.get(a.uploaded_by_id) == part.agency_id
+                and (part.started_at is None or a.created_at >= part.started_at)
+            ],
+        }
+        for part in report.support_parts
+    ]
 
 
 def _suggestion(session: Session, report: Report) -> dict[str, Any] | None:

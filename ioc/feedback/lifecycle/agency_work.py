@@ -33,6 +33,7 @@ from ioc.feedback.report_models import (
 from ioc.feedback.sla.deadlines import start_receipt_clock, stop_resolution_clock
 from ioc.feedback.sla.extensions import extension_hours
 from ioc.feedback.sla.policy import SlaPolicy
+from ioc.feedback.sla.support import SUPPORT_PHOTO, complete_support_part
 from ioc.media import MediaStore
 
 
@@ -161,10 +162,24 @@ def request_extension(
     return request
 
 
-def contribute(session: Session, *, report: Report, actor: User, text: str) -> None:
-    """A supporting agency records its part, which the lead needs before resolving."""
+def contribute(
+    session: Session,
+    *,
+    report: Report,
+    actor: User,
+    text: str,
+    photos: Sequence[StoredPhoto] = (),
+) -> None:
+    """A supporting agency records its part, with photos if it has some: the part is done
+    (:mod:`ioc.feedback.sla.support`), and the lead needs it before resolving."""
     check(actor, report, Action.CONTRIBUTE)
-    perform(session, report, actor, Action.CONTRIBUTE, note=required_text(text, "text"))
+    text = required_text(text, "text")
+    report.attachments.extend(
+        photo.attachment(SUPPORT_PHOTO, uploaded_by_id=actor.id) for photo in photos
+    )
+    if actor.agency_id is not None:
+        complete_support_part(report, agency_id=actor.agency_id, text=text, at=utcnow())
+    perform(session, report, actor, Action.CONTRIBUTE, note=text)
 
 
 def resolve_report(

@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, or_, select, true, union
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ioc.errors import Forbidden, InvalidInput
 from ioc.feedback.models import User
@@ -19,7 +19,7 @@ from ioc.feedback.reads.paging import (
     check_page_size,
     take_page,
 )
-from ioc.feedback.report_models import Report, report_supporting_agency
+from ioc.feedback.report_models import Report, SupportPart
 from ioc.feedback.states import (
     AGENCY_MANAGERS,
     HANDLING_STATES,
@@ -108,9 +108,7 @@ def list_agency_inbox(
         statuses=[status] if status else sorted(HANDLING_STATES), category=category
     )
     after_cursor = _inbox_after(INBOX_KEY.decode(cursor)) if cursor is not None else true()
-    supported = select(report_supporting_agency.c.report_id).where(
-        report_supporting_agency.c.agency_id == agency_id
-    )
+    supported = select(SupportPart.report_id).where(SupportPart.agency_id == agency_id)
 
     def part(whose: ColumnElement[bool]) -> Select[int]:
         # Each part is a range of its own index, cut at one more than a page.
@@ -124,7 +122,8 @@ def list_agency_inbox(
         ids: Select[Any] | CompoundSelect[Any] = union(part(lead), part(support))
     else:
         ids = part(lead if role == "lead" else support)
-    query = select(Report).where(Report.id.in_(ids))
+    # The supporting parts come along: the inbox shows each supporting agency its own deadline.
+    query = select(Report).where(Report.id.in_(ids)).options(selectinload(Report.support_parts))
     query = with_list_columns(query.order_by(*_INBOX_ORDER))
     return take_page(
         session, query, limit=limit, keyset=INBOX_KEY, key_of=lambda r: (r.due_at, r.id)

@@ -1,7 +1,8 @@
 """Starting and re-targeting a report's legal clock: the one place that writes deadlines.
 
 Receipt (tiếp nhận) starts when the report arrives and again when an agency returns it;
-resolution (xử lý) starts when the report is assigned or reopened. Each start forgets the
+resolution (xử lý) starts when the report is assigned or reopened, and the supporting
+agencies' parts with it (:mod:`ioc.feedback.sla.support`). Each start forgets the
 previous clock's pause and notices. Targets come from the province's policy
 (:mod:`ioc.feedback.sla.policy`); urgent reports run on the wall clock.
 """
@@ -20,6 +21,7 @@ from ioc.feedback.sla.clock import (
     running_kind,
 )
 from ioc.feedback.sla.policy import SlaPolicy, runs_on_wall_clock
+from ioc.feedback.sla.support import retarget_support_clocks, start_support_clocks
 
 
 def restart_deadline_notices(report: Report) -> None:
@@ -37,11 +39,12 @@ def start_receipt_clock(report: Report, policy: SlaPolicy, *, at: datetime) -> N
 
 
 def start_resolution_clock(report: Report, policy: SlaPolicy, *, at: datetime) -> None:
-    """The lead agency's clock starts at ``at`` (assignment or reopening)."""
+    """The lead agency's clock starts at ``at`` (assignment or reopening), and the
+    supporting agencies' parts with it."""
     _start(report, at)
-    report.due_at = add_hours(
-        policy, runs_on_wall_clock(report.sla_tier), at, resolution_target(report, policy)
-    )
+    target = resolution_target(report, policy)
+    report.due_at = add_hours(policy, runs_on_wall_clock(report.sla_tier), at, target)
+    start_support_clocks(report, policy, at=at, resolution_hours=target)
 
 
 def stop_receipt_clock(report: Report, *, at: datetime) -> None:
@@ -71,6 +74,7 @@ def retarget_clock(report: Report, policy: SlaPolicy) -> None:
         target = policy.receipt_target(report.sla_tier)
     else:
         target = resolution_target(report, policy)
+        retarget_support_clocks(report, policy, resolution_hours=target)
     deadline = add_hours(policy, wall, report.clock_started_at, target + report.paused_hours)
     before = report.receipt_due_at if kind is ClockKind.RECEIPT else report.due_at
     if deadline == before:

@@ -2,9 +2,10 @@
 
 Everything a province may decide about its legal clocks lives in one file: office hours,
 receipt and resolution targets per tier, the due-soon threshold, extension caps and who
-approves them, the reopen limit, the window to return a report, auto-closing and the pause
-limit. IOC ships defaults (``data/sla_policy.toml``); ``IOC_SLA_POLICY_FILE`` points to a
-province's own copy. Public holidays stay in their own file (:mod:`ioc.feedback.sla.calendar`).
+approves them, the reopen limit, the window to return a report, auto-closing, the pause
+limit and the supporting agencies' share of the lead's time. IOC ships defaults
+(``data/sla_policy.toml``); ``IOC_SLA_POLICY_FILE`` points to a province's own copy. Public
+holidays stay in their own file (:mod:`ioc.feedback.sla.calendar`).
 """
 
 from __future__ import annotations
@@ -124,6 +125,10 @@ class Pauses(_Section):
     max_working_hours: Hours
 
 
+class Supporting(_Section):
+    share_of_resolution: Annotated[float, Field(gt=0, le=1)]
+
+
 class PolicyFile(_Section):
     """The file's shape: every section and key is required, unknown ones are refused."""
 
@@ -136,6 +141,7 @@ class PolicyFile(_Section):
     returns: Returns
     closing: Closing
     pauses: Pauses
+    supporting: Supporting
 
 
 @dataclass(frozen=True)
@@ -169,6 +175,10 @@ class SlaPolicy:
         """Time left at which a running clock is due soon (wall hours for urgent reports)."""
         notices = self.rules.notices
         return notices.urgent_due_soon_hours if wall else notices.due_soon_working_hours
+
+    def support_target(self, resolution_hours: float) -> float:
+        """Hours a supporting agency has for its part: the policy's share of the lead's."""
+        return resolution_hours * self.rules.supporting.share_of_resolution
 
     @property
     def extension_approvers(self) -> frozenset[Role]:

@@ -8,7 +8,10 @@ Run every minute by ``ioc worker`` (and by the embedded demo server), or once by
    (``report.overdue``, escalated to the IOC supervisors), each once per deadline — the
    notices are stamped on the row with their events, so a second sweep, even a concurrent one
    on another host, finds nothing left to announce; a paused report is never announced;
-3. closes resolved reports the citizen left unrated for the policy's delay.
+3. flags each supporting agency's part that passed its own deadline
+   (``report.support_overdue`` to the lead agency and the IOC), once per part
+   (:mod:`ioc.feedback.sla.support`);
+4. closes resolved reports the citizen left unrated for the policy's delay.
 
 Every decision is the clock engine's (:func:`ioc.feedback.sla.clock.clock_of`). Candidates
 are found by indexed deadline ranges, never by reading every report.
@@ -28,6 +31,7 @@ from ioc.feedback.report_models import Report, ReportHistory
 from ioc.feedback.sla.clock import clock_of
 from ioc.feedback.sla.pauses import pause_expires_at, resume_clock
 from ioc.feedback.sla.policy import SlaPolicy
+from ioc.feedback.sla.support import announce_overdue_parts
 from ioc.feedback.states import HANDLING_STATES, OPEN_STATES, TRIAGE_STATES, ReportStatus
 
 
@@ -35,16 +39,21 @@ from ioc.feedback.states import HANDLING_STATES, OPEN_STATES, TRIAGE_STATES, Rep
 class SweepResult:
     due_soon: list[str] = field(default_factory=list)
     overdue: list[str] = field(default_factory=list)
+    #: (report ref, supporting agency code) of each part flagged overdue.
+    support_overdue: list[tuple[str, str]] = field(default_factory=list)
     resumed: list[str] = field(default_factory=list)
     closed: list[str] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
-        return not (self.due_soon or self.overdue or self.resumed or self.closed)
+        return not (
+            self.due_soon or self.overdue or self.support_overdue or self.resumed or self.closed
+        )
 
     def describe(self) -> str:
         return (
             f"{len(self.due_soon)} due soon, {len(self.overdue)} overdue and escalated, "
+            f"{len(self.support_overdue)} supporting parts overdue, "
             f"{len(self.resumed)} paused too long and resumed, {len(self.closed)} unrated "
             "and closed"
         )
@@ -58,6 +67,7 @@ def sweep_deadlines(
     result = SweepResult()
     _resume_expired_pauses(session, policy, now, result)
     _announce_deadlines(session, policy, now, result)
+    result.support_overdue = announce_overdue_parts(session, now=now)
     _close_unrated(session, policy, now, result)
     session.flush()
     return result

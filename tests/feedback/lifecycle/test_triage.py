@@ -321,7 +321,7 @@ def test_assign_lists_a_supporting_agency_named_twice_once(
         supporting_codes=["SUPPORT", "SUPPORT"],
     )
     session.flush()
-    session.expire(report, ["supporting_agencies"])
+    session.expire(report, ["support_parts"])
     assert report.supporting_agencies == [cast.support]
 
 

@@ -954,7 +954,7 @@ class LegalClockMachine(RuleBasedStateMachine):
                 select(Report)
                 .where(Report.id.in_([case.id for case in self.cases]))
                 .options(
-                    selectinload(Report.supporting_agencies),
+                    selectinload(Report.support_parts),
                     selectinload(Report.history),
                     selectinload(Report.returns),
                 )
