@@ -30,6 +30,10 @@ def upgrade() -> None:
             "fk_report_assignee_id_user_account", "user_account", ["assignee_id"], ["id"]
         )
         batch.create_index("ix_report_assignee_id", ["assignee_id"])
+        # The agency's figures per officer read one agency's period, grouped by officer.
+        batch.create_index(
+            "ix_report_lead_assignee_received", ["lead_agency_id", "assignee_id", "received_at"]
+        )
     op.create_table(
         "report_draft",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -75,6 +79,7 @@ def downgrade() -> None:
     op.drop_index("ix_report_draft_report_id", table_name="report_draft")
     op.drop_table("report_draft")
     with op.batch_alter_table("report") as batch:
+        batch.drop_index("ix_report_lead_assignee_received")
         batch.drop_index("ix_report_assignee_id")
         batch.drop_constraint("fk_report_assignee_id_user_account", type_="foreignkey")
         batch.drop_column("assignee_id")

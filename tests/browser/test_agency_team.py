@@ -5,10 +5,12 @@ agency's own figures count it."""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from ioc.db import make_engine, make_session_factory, unit_of_work
@@ -32,7 +34,7 @@ def _sign_off(live_server: LiveServer, code: str, *, on: bool) -> None:
     try:
         with unit_of_work(make_session_factory(engine)) as session:
             agency = session.scalars(select(Agency).where(Agency.code == code)).one()
-            agency.requires_sign_off = on  # type: ignore[attr-defined]
+            agency.requires_sign_off = on
     finally:
         engine.dispose()
 
@@ -48,6 +50,12 @@ def _photo(folder: Path) -> Path:
 def _as_citizen(live_server: LiveServer, ref: str) -> dict[str, Any]:
     answer: dict[str, Any] = live_server.citizen("GET", f"/api/mobile/v1/reports/{ref}")
     return answer
+
+
+def _figure(page: Page, name: str) -> int:
+    """The number a figure tile shows ("1.204 (96 %)" reads 1204)."""
+    text = page.locator(f'[data-figure="{name}"] b').inner_text()
+    return int(re.match(r"[\d.]+", text).group().replace(".", ""))  # type: ignore[union-attr]
 
 
 def test_a_managers_sign_off_publishes_the_officers_answer(
@@ -82,6 +90,13 @@ def test_a_managers_sign_off_publishes_the_officers_answer(
         assert waiting["status"] != "resolved"
         assert waiting["result"] is None
 
+        # The agency's figures before the answer goes out (other tests' reports count too).
+        manager.get_by_test_id("section-figures").click()
+        manager.get_by_test_id("figure-tiles").wait_for()
+        on_time_before = _figure(manager, "on_time")
+        late_before = _figure(manager, "late")
+        manager.get_by_test_id("section-reports").click()
+
         manager.locator(f'.report-item[data-ref="{ref}"]').click()
         manager.get_by_test_id("draft").wait_for()
         assert manager.get_by_test_id("approve-answer").input_value() == ANSWER
@@ -97,10 +112,10 @@ def test_a_managers_sign_off_publishes_the_officers_answer(
         assert len(published["result"]["photos"]) == 1
 
         manager.get_by_test_id("section-figures").click()
-        on_time = manager.locator('[data-figure="on_time"] b')
-        on_time.wait_for()
-        assert on_time.inner_text().startswith("1")
-        assert manager.locator('[data-figure="late"] b').inner_text() == "0"
+        expect(manager.locator('[data-figure="on_time"] b')).to_have_text(
+            re.compile(rf"^{on_time_before + 1}\b")
+        )
+        assert _figure(manager, "late") == late_before
         assert manager.locator(f'[data-officer="{OFFICER}"]').is_visible()
     finally:
         _sign_off(live_server, "SXD", on=False)
