@@ -32,7 +32,7 @@ from ioc.events.log import latest_seq
 from ioc.extensions import services
 from ioc.feedback.announce import map_point
 from ioc.feedback.intake.filing import MAX_PHOTOS
-from ioc.feedback.intake.photos import process_photo
+from ioc.feedback.intake.photos import ProcessedPhoto, process_photo
 from ioc.feedback.lifecycle import agency_work, assignment, questions, sign_off, support_work
 from ioc.feedback.lifecycle.handling import get_report_for_staff
 from ioc.feedback.reads.officer_figures import list_officer_figures
@@ -141,6 +141,27 @@ def extension(ref: str) -> dict[str, Any]:
     )
 
 
+def _signed_in_with_photos(*, with_files: bool) -> tuple[int, list[ProcessedPhoto]]:
+    """The signed-in agency staff member, then their uploaded photos, checked and stripped:
+    who is asking is known before any image is decoded."""
+    uploads = request.files.getlist("photos") if with_files else []
+    if len(uploads) > MAX_PHOTOS:
+        raise InvalidInput(
+            "too many photos", details={"fields": {"photos": f"at most {MAX_PHOTOS}"}}
+        )
+    with staff_unit_of_work(AGENCY_STAFF) as (_, actor):
+        actor_id = actor.id
+    return actor_id, [
+        process_photo(upload.read(), field=f"photos[{i}]") for i, upload in enumerate(uploads)
+    ]
+
+
+def _detail(ref: str) -> dict[str, Any]:
+    with staff_unit_of_work(AGENCY_STAFF) as (session, actor):
+        report = get_report_for_staff(session, ref=ref, actor=actor)
+        return staff_view.detail(session, report, actor, with_reporter=False)
+
+
 @bp.post("/reports/<ref>/contribution")
 @api.validate(json=NoteIn, form=ContributionForm, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def contribution(ref: str) -> dict[str, Any]:
@@ -148,14 +169,7 @@ def contribution(ref: str) -> dict[str, Any]:
     multipart with the text and up to 5 photos. Its part is then done."""
     form = validated_form(ContributionForm)
     text = form.text if form is not None else validated_body(NoteIn).text
-    uploads = request.files.getlist("photos") if form is not None else []
-    if len(uploads) > MAX_PHOTOS:
-        raise InvalidInput(
-            "too many photos", details={"fields": {"photos": f"at most {MAX_PHOTOS}"}}
-        )
-    with staff_unit_of_work(AGENCY_STAFF) as (_, actor):
-        actor_id = actor.id
-    photos = [process_photo(u.read(), field=f"photos[{i}]") for i, u in enumerate(uploads)]
+    actor_id, photos = _signed_in_with_photos(with_files=form is not None)
     support_work.contribute_with_photos(
         services().session_factory,
         services().media,
@@ -164,9 +178,7 @@ def contribution(ref: str) -> dict[str, Any]:
         text=text or "",
         photos=photos,
     )
-    with staff_unit_of_work(AGENCY_STAFF) as (session, actor):
-        report = get_report_for_staff(session, ref=ref, actor=actor)
-        return staff_view.detail(session, report, actor, with_reporter=False)
+    return _detail(ref)
 
 
 @bp.post("/reports/<ref>/resolve")
@@ -175,14 +187,7 @@ def resolve(ref: str) -> dict[str, Any]:
     """Resolve with the public answer and "after" photos (multipart), or JSON without photos."""
     form = validated_form(ResolveForm)
     answer = form.answer if form is not None else validated_body(ResolveIn).answer
-    uploads = request.files.getlist("photos") if form is not None else []
-    if len(uploads) > MAX_PHOTOS:
-        raise InvalidInput(
-            "too many photos", details={"fields": {"photos": f"at most {MAX_PHOTOS}"}}
-        )
-    with staff_unit_of_work(AGENCY_STAFF) as (_, actor):
-        actor_id = actor.id
-    photos = [process_photo(u.read(), field=f"photos[{i}]") for i, u in enumerate(uploads)]
+    actor_id, photos = _signed_in_with_photos(with_files=form is not None)
     agency_work.resolve_with_photos(
         services().session_factory,
         services().media,
@@ -192,9 +197,7 @@ def resolve(ref: str) -> dict[str, Any]:
         answer=answer or "",
         photos=photos,
     )
-    with staff_unit_of_work(AGENCY_STAFF) as (session, actor):
-        report = get_report_for_staff(session, ref=ref, actor=actor)
-        return staff_view.detail(session, report, actor, with_reporter=False)
+    return _detail(ref)
 
 
 @bp.post("/reports/<ref>/assignee")
