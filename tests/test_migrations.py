@@ -324,3 +324,85 @@ def test_upgrading_gives_a_stored_policy_the_supporting_share(empty_engine):
         ).one()
     assert parse_policy_text(stored, source="stored").supporting.share_of_resolution == 0.5
     assert revision == 4
+
+
+def test_upgrading_counts_the_reports_granted_an_extension_in_every_figure_tier(empty_engine):
+    upgrade(empty_engine, "0016")
+    counters = (
+        "received, verified, assigned, rejected, resolved, resolved_on_time, resolved_late,"
+        " reopened, rated_satisfied, rated_acceptable, rated_unsatisfied, receipt_on_time,"
+        " receipt_late, returned, returned_seconds, handling_seconds"
+    )
+    zeros = ", ".join("0" for _ in range(15))
+    with empty_engine.begin() as connection:
+        for statement in (
+            "INSERT INTO category_group (code, name_vi, sort_order) VALUES ('g', 'Nhóm', 0)",
+            "INSERT INTO category (code, group_id, name_vi, attributes, sla_tier,"
+            " sla_target_hours, duplicate_radius_m, is_auto_dispatch, is_private,"
+            " is_photo_required, is_active, sort_order)"
+            " VALUES ('c', 1, 'Lĩnh vực', '[]', 'normal', 24, 50, false, false, false, true, 0)",
+            "INSERT INTO user_account (role, username, locale, is_active, created_at)"
+            " VALUES ('agency_officer', 'sxd.canbo', 'vi', true, '2025-01-01')",
+            # Two reports of 31 January (one granted two extensions, one denied its only
+            # request) and one of 1 February granted one.
+            *(
+                "INSERT INTO report (ref, category_id, status, sla_tier, lon, lat, cell_x,"
+                " cell_y, attributes, channel, support_count, received_at, received_on,"
+                f" updated_at, version, paused_hours) VALUES ('PA2501-AAAAA{n}', 1,"
+                f" 'in_progress', 'normal', 108, 16, 1, 1, '{{}}', 'web', 0, '{day} 03:00:00',"
+                f" '{day}', '{day}', 1, 0)"
+                for n, day in ((1, "2025-01-31"), (2, "2025-01-31"), (3, "2025-02-01"))
+            ),
+            *(
+                "INSERT INTO extension_request (report_id, requested_by_id, requested_at, until,"
+                f" reason, decision) VALUES ({report_id}, 1, '2025-02-02', '2025-02-10',"
+                f" 'Chờ vật tư', '{decision}')"
+                for report_id, decision in (
+                    (1, "approved"),
+                    (1, "approved"),
+                    (2, "denied"),
+                    (3, "approved"),
+                )
+            ),
+            "INSERT INTO report_figure (day, agency_id, category_id, area_id, channel,"
+            f" {counters}) VALUES ('2025-01-31', 0, 1, 0, 'web', 2, {zeros}),"
+            f" ('2025-02-01', 0, 1, 0, 'web', 1, {zeros})",
+            "INSERT INTO report_figure_month (month, agency_id, category_id, area_id, channel,"
+            f" {counters}) VALUES ('2025-01-01', 0, 1, 0, 'web', 2, {zeros}),"
+            f" ('2025-02-01', 0, 1, 0, 'web', 1, {zeros})",
+            *(
+                f"INSERT INTO report_figure_month_total (month, dimension, group_key, {counters})"
+                f" VALUES ('{month}', '{dimension}', '{key}', {received}, {zeros})"
+                for month, received in (("2025-01-01", 2), ("2025-02-01", 1))
+                for dimension, key in (
+                    ("agency", "0"),
+                    ("category", "1"),
+                    ("area", "0"),
+                    ("channel", "web"),
+                )
+            ),
+        ):
+            connection.execute(text(statement))
+
+    upgrade(empty_engine)
+
+    with empty_engine.connect() as connection:
+        counts = connection.execute(text("SELECT extension_count FROM report ORDER BY id")).all()
+        days = connection.execute(text("SELECT day, extended FROM report_figure")).all()
+        months = connection.execute(text("SELECT month, extended FROM report_figure_month")).all()
+        totals = connection.execute(
+            text("SELECT month, dimension, group_key, extended FROM report_figure_month_total")
+        ).all()
+    assert [n for (n,) in counts] == [2, 0, 1]
+    assert sorted((str(d), n) for d, n in days) == [("2025-01-31", 1), ("2025-02-01", 1)]
+    assert sorted((str(m), n) for m, n in months) == [("2025-01-01", 1), ("2025-02-01", 1)]
+    assert sorted((str(m), d, k, n) for m, d, k, n in totals) == sorted(
+        (month, dimension, key, 1)
+        for month in ("2025-01-01", "2025-02-01")
+        for dimension, key in (
+            ("agency", "0"),
+            ("category", "1"),
+            ("area", "0"),
+            ("channel", "web"),
+        )
+    )

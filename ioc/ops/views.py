@@ -283,10 +283,11 @@ def file_for_citizen() -> tuple[dict[str, Any], int]:
 )
 def figures() -> FlaskResponse:
     """Received, verified, assigned, resolved, rejected, on-time % and late, receipt on-time %,
-    overdue now, median handling time (working hours), satisfaction, reopen rate, returns and
-    the working time lost with the wrong agency, per agency, area, category or channel, summed
-    from the daily figures (whole local days). Carries an ETag (`Cache-Control: private,
-    no-cache`): send it back in `If-None-Match` and an unchanged answer is a 304 without a body."""
+    overdue now, median handling time (working hours), satisfaction, reopen rate, reports
+    extended, returns and the working time lost with the wrong agency, per agency, area,
+    category or channel, summed from the daily figures (whole local days). Carries an ETag
+    (`Cache-Control: private, no-cache`): send it back in `If-None-Match` and an unchanged
+    answer is a 304 without a body."""
     query = validated_query(StatisticsQuery)
     with staff_unit_of_work(OPS_READERS) as (session, _):
         return figures_answer(session, query, scope="ops")

@@ -43,7 +43,8 @@ class Scorecard(BaseModel):
 @api.validate(query=PeriodQuery, resp=Response(HTTP_200=Scorecard, HTTP_304=None), tags=["public"])
 def scorecard() -> FlaskResponse:
     """Per agency: received, resolved, on-time %, overdue now, median handling time in
-    working hours, satisfaction and reopen rate, for reports received in the period. Carries
+    working hours, satisfaction, reopen rate and reports extended, for reports received in
+    the period. Carries
     an ETag (`Cache-Control: public, max-age=60`): send it back in `If-None-Match` and an
     unchanged answer is a 304 without a body."""
     query = validated_query(PeriodQuery)

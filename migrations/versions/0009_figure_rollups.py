@@ -103,8 +103,14 @@ def upgrade() -> None:
 
     timezone = ZoneInfo(os.environ.get("IOC_TIMEZONE") or "Asia/Ho_Chi_Minh")
     with Session(bind=connection) as session:
-        # The daily rows only: migration 0012 adds the months up from them.
-        rebuild_figure_rollups(session, load_policy(timezone), tiers=(DAYS,))
+        # The daily rows only, with the counters they have here: migration 0012 adds the
+        # months up from them, later ones add their own counters.
+        rebuild_figure_rollups(
+            session,
+            load_policy(timezone),
+            tiers=(DAYS,),
+            counters=(*_COUNTERS, "returned_seconds", "handling_seconds"),
+        )
         session.flush()
 
 

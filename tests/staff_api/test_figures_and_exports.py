@@ -131,6 +131,28 @@ def test_an_agencys_figures_by_category_count_only_its_reports(client, world: Wo
     assert {key: item["received"] for key, item in items.items()} == {"o_ga": 1}
 
 
+def test_an_approved_extension_counts_the_same_for_the_agency_the_ioc_and_the_public(
+    client, world: World
+):
+    extended = world.with_extension_request("SXD")
+    denied = world.with_extension_request("SXD")
+    world.assigned("SXD")
+    for report, approve in ((extended, True), (denied, False)):
+        decided = client.post(
+            f"/api/ops/v1/reports/{report.ref}/extension",
+            json={"approve": approve},
+            headers=world.headers["ioc_supervisor"],
+        )
+        assert decided.status_code == 200, decided.get_json()
+
+    agency = _items_by_key(client.get(f"{AGENCY}/statistics", headers=world.headers["sxd_manager"]))
+    ops = _items_by_key(client.get(OPS_STATISTICS, headers=world.headers["ioc_supervisor"]))
+    public = {row["key"]: row for row in client.get(SCORECARD).get_json()["agencies"]}
+
+    assert (agency["SXD"]["received"], agency["SXD"]["extended"]) == (3, 1)
+    assert ops["SXD"]["extended"] == public["SXD"]["extended"] == 1
+
+
 def test_agencies_do_not_share_a_cached_answer(client, world: World):
     etag = client.get(f"{AGENCY}/statistics", headers=world.headers["sxd_officer"]).headers["ETag"]
 

@@ -7,7 +7,7 @@ calls this before it recounts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -15,7 +15,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Table, and_, bindparam, exists, func, select, update
 from sqlalchemy.orm import Session
 
-from ioc.feedback.report_models import Report, ReportArea, ReportHistory, ReportReturn
+from ioc.feedback.report_models import (
+    ExtensionRequest,
+    Report,
+    ReportArea,
+    ReportHistory,
+    ReportReturn,
+)
 from ioc.feedback.sla.policy import SlaPolicy
 from ioc.feedback.states import ReportStatus
 
@@ -24,9 +30,12 @@ def _table(model: Any) -> Table:
     return cast(Table, model.__table__)
 
 
-def backfill_figure_columns(session: Session, policy: SlaPolicy) -> None:
-    """Fill the report columns the figures read where they are empty, from the areas and the
-    history (reports written before these columns existed, or by a bulk load).
+def backfill_figure_columns(
+    session: Session, policy: SlaPolicy, *, absent_columns: Collection[str] = ()
+) -> None:
+    """Fill the report columns the figures read where they are empty, from the areas, the
+    history and the extension requests (reports written before these columns existed, or by a
+    bulk load); ``absent_columns`` are left alone (a schema older than them).
 
     The receipt verdict of an old report compares when it last left the IOC queue with the
     receipt deadline, and its handling time runs from its last assignment or reopening to its
@@ -75,6 +84,16 @@ def backfill_figure_columns(session: Session, policy: SlaPolicy) -> None:
         (func.coalesce(reports.c.reopen_count, 0) == 0) & has(ReportHistory.action == "reopen"),
         reopen_count=reopens.scalar_subquery(),
     )
+    if "extension_count" not in absent_columns:
+        approved = (ExtensionRequest.report_id == reports.c.id) & (
+            ExtensionRequest.decision == "approved"
+        )
+        fill(
+            (func.coalesce(reports.c.extension_count, 0) == 0) & exists().where(approved),
+            extension_count=select(func.count(ExtensionRequest.id))
+            .where(approved)
+            .scalar_subquery(),
+        )
     fill(reports.c.receipt_on_time.is_(None) & has(dispatched), receipt_on_time=True)
     last_left = select(func.max(ReportHistory.occurred_at)).where(
         ReportHistory.report_id == reports.c.id, left_queue

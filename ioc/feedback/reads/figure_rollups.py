@@ -47,11 +47,16 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Table,
+    column,
     delete,
     event,
     insert,
     inspect,
+    null,
     select,
+)
+from sqlalchemy import (
+    table as table_clause,
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -92,6 +97,7 @@ COUNTERS: tuple[str, ...] = (
     "returned",
     "returned_seconds",
     "handling_seconds",
+    "extended",
 )
 
 #: (local day of receipt, agency id or 0, category id, leaf area id or 0, channel)
@@ -126,6 +132,7 @@ class _FigureCounters:
     returned: Mapped[int] = mapped_column(Integer, default=0)
     returned_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
     handling_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
+    extended: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ReportFigure(_FigureCounters, Base):
@@ -307,10 +314,14 @@ _REPORT_FIELDS = (
     "is_assigned",
     "resolved_on_time",
     "reopen_count",
+    "extension_count",
     "rating",
     "receipt_on_time",
     "handling_hours",
 )
+#: Report columns read for one counter alone: a rebuild for a schema older than the counter
+#: has neither, and reads nothing in the column's place.
+_COLUMN_OF_COUNTER = {"extended": "extension_count"}
 _RETURN_FIELDS = ("received_on", "agency_id", "category_id", "area_id", "channel", "hours_held")
 
 
@@ -325,6 +336,7 @@ def report_contribution(
     is_assigned: bool | None,
     resolved_on_time: bool | None,
     reopen_count: int | None,
+    extension_count: int | None,
     rating: str | None,
     receipt_on_time: bool | None,
     handling_hours: float | None,
@@ -342,6 +354,7 @@ def report_contribution(
         "resolved_on_time": int(resolved_on_time is True),
         "resolved_late": int(resolved_on_time is False),
         "reopened": int(bool(reopen_count)),
+        "extended": int(bool(extension_count)),
         "receipt_on_time": int(receipt_on_time is True),
         "receipt_late": int(receipt_on_time is False),
     }
@@ -523,6 +536,7 @@ def rebuild_figure_rollups(
     *,
     progress: Callable[[int], None] | None = None,
     tiers: Sequence[FigureTier] = TIERS,
+    counters: Sequence[str] = COUNTERS,
 ) -> int:
     """Recount every figure row, daily, monthly and the month totals, from the reports and
     their returns (after bulk loads); returns the daily rows written.
@@ -531,15 +545,21 @@ def rebuild_figure_rollups(
     history first (:mod:`ioc.feedback.reads.figure_backfill`); ``policy`` gives the time
     zone and working calendar for that (the shipped policy in Vietnam's time zone when None).
     ``progress`` is called with the number of reports counted so far. ``tiers`` are the
-    grains to write (a migration written before the monthly rows existed names the days).
+    grains to write (a migration written before the monthly rows existed names the days), and
+    ``counters`` the counters their tables have (one written before a counter existed names
+    those it knew: the report column only a missing counter reads is neither filled nor read).
     """
-    backfill_figure_columns(session, policy or load_policy(ZoneInfo("Asia/Ho_Chi_Minh")))
+    absent = frozenset(c for n, c in _COLUMN_OF_COUNTER.items() if n not in counters)
+    backfill_figure_columns(
+        session, policy or load_policy(ZoneInfo("Asia/Ho_Chi_Minh")), absent_columns=absent
+    )
     for tier in tiers:
         session.execute(delete(tier.figures))
         session.execute(delete(tier.buckets))
     deltas = FigureDeltas()
     counted = 0
-    for row in _stream(session, [getattr(Report, n) for n in _REPORT_FIELDS]):
+    columns = [null() if n in absent else getattr(Report, n) for n in _REPORT_FIELDS]
+    for row in _stream(session, columns):
         deltas.add(report_contribution(*row), +1)
         counted += 1
         if progress and counted % 100_000 == 0:
@@ -556,7 +576,7 @@ def rebuild_figure_rollups(
             session,
             _table(tier.figures),
             [dict(zip(keys, key, strict=True)) | row for key, row in sorted(counts.items())],
-            defaults=dict.fromkeys(COUNTERS, 0),
+            defaults=dict.fromkeys(counters, 0),
         )
         _insert_in_batches(
             session,
@@ -585,4 +605,6 @@ def _insert_in_batches(
     defaults = defaults or {}
     for start in range(0, len(rows), 5_000):
         batch = [defaults | row for row in rows[start : start + 5_000]]
-        session.execute(insert(table), batch)
+        # Exactly the columns given: a table of an older schema lacks the newer counters.
+        given = table_clause(table.name, *(column(n, table.c[n].type) for n in batch[0]))
+        session.execute(insert(given), batch)

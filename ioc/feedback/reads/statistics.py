@@ -11,6 +11,7 @@ agency's figures, from the full monthly rows of that agency. Definitions:
   *assigned*: those ever sent to an agency; *rejected*: those refused;
 - *resolved*, *on time* / *late*: the clock engine's verdict when the report was last resolved
   (paused time does not count, an approved extension moves the deadline);
+- *extended*: those granted at least one extension (gia hạn) however many they had;
 - *receipt on time* / *late*: whether the IOC assigned, rejected or merged the report within
   its receipt clock (the last one, after a return); auto-dispatched reports are on time;
 - *handling time*: working hours from the assignment (or reopening) to the resolution, as a
@@ -75,6 +76,7 @@ class Figures:
     receipt_late: int = 0
     overdue_now: int = 0
     reopened: int = 0
+    extended: int = 0
     returned: int = 0
     returned_hours: float = 0.0
     ratings: dict[str, int] = field(
@@ -126,6 +128,7 @@ class Figures:
             "satisfaction": self.ratings,
             "satisfaction_percent": self.satisfaction_percent,
             "reopen_rate_percent": self.reopen_rate_percent,
+            "extended": self.extended,
             "returned": self.returned,
             "returned_working_hours": round(self.returned_hours, 2),
         }
@@ -190,6 +193,7 @@ def _fill(figures: Figures, counts: dict[str, int]) -> None:
         "receipt_on_time",
         "receipt_late",
         "reopened",
+        "extended",
         "returned",
     ):
         setattr(figures, name, counts[name])

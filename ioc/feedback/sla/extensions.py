@@ -64,7 +64,8 @@ def extension_hours(
 
 
 def grant_extension(report: Report, request: ExtensionRequest, policy: SlaPolicy) -> None:
-    """The deadline moves to the date asked for; its notices start afresh.
+    """The deadline moves to the date asked for; its notices start afresh, and the report
+    counts one more approved extension (the figures' "extended").
 
     A pause that ended between the request and the decision moved the deadline on, and the
     date asked for moves on as much: paused time does not count against the agency.
@@ -77,6 +78,7 @@ def grant_extension(report: Report, request: ExtensionRequest, policy: SlaPolicy
         if stood > _NO_TIME:
             until = add_hours(policy, wall, until, stood)
     report.due_at = until
+    report.extension_count = (report.extension_count or 0) + 1
     restart_deadline_notices(report)
 
 

@@ -1,4 +1,5 @@
-"""Figure rollups: after any sequence of real use cases the daily and monthly counters and the
+"""Figure rollups: after any sequence of real use cases (extensions approved and denied among
+them) the daily and monthly counters and the
 month totals per dimension equal a recount from the reports, their history and their returns,
 a rebuild writes the same rows, and figures read from whole months equal the same period added
 up day by day."""
@@ -20,6 +21,7 @@ from ioc.errors import IocError
 from ioc.feedback.intake.filing import Intake, submit_report
 from ioc.feedback.lifecycle import agency_work, citizen_actions, questions, triage
 from ioc.feedback.lifecycle.citizen_actions import Rating
+from ioc.feedback.lifecycle.handling import pending_extension
 from ioc.feedback.models import Agency, Category, User
 from ioc.feedback.reads.figure_rollups import (
     COUNTERS,
@@ -33,7 +35,7 @@ from ioc.feedback.reads.figure_rollups import (
     rebuild_figure_rollups,
 )
 from ioc.feedback.reads.statistics import Figures, GroupBy, compute_figures, period_parts
-from ioc.feedback.report_models import Report, ReportReturn
+from ioc.feedback.report_models import ExtensionRequest, Report, ReportReturn
 from ioc.feedback.sla.policy import SlaPolicy
 from ioc.feedback.states import HANDLING_STATES, TRIAGE_STATES, ReportStatus, Role
 from tests.factories import (
@@ -158,8 +160,26 @@ def _step(p: Province, rng: random.Random, reports: list[Report], *, pauses: boo
             agency_work.return_report(s, policy=policy, report=report, actor=lead, reason="Sai")
             held = s.scalars(select(ReportReturn).where(ReportReturn.report_id == report.id))
             p.returns.append((report.id, agency, category, list(held)[-1].hours_held))
+        elif pending_extension(s, report) is not None and rng.random() < 0.6:
+            triage.decide_extension(
+                s,
+                policy=policy,
+                report=report,
+                actor=p.supervisor,
+                approve=rng.random() < 0.6,
+                note=None,
+            )
         elif pauses and rng.random() < 0.15:
             questions.ask_citizen(s, report=report, actor=lead, question="Ảnh rõ hơn?")
+        elif rng.random() < 0.3 and report.due_at is not None:
+            agency_work.request_extension(
+                s,
+                policy=policy,
+                report=report,
+                actor=lead,
+                until=report.due_at + timedelta(hours=rng.choice((2, 20))),
+                reason="Chờ vật tư",
+            )
         else:
             agency_work.resolve_report(
                 s, policy=policy, report=report, actor=lead, answer="Đã xử lý", photos=[]
@@ -266,6 +286,9 @@ def _recount(p: Province) -> tuple[Rows, Rows]:
     buckets: Rows = Counter()
     timezone = p.policy.calendar.timezone
     days: dict[int, date] = {}
+    extensions: dict[int, list[ExtensionRequest]] = {}
+    for e in p.session.scalars(select(ExtensionRequest)):
+        extensions.setdefault(e.report_id, []).append(e)
     for r in p.session.scalars(select(Report)):
         day = r.received_at.astimezone(timezone).date()
         days[r.id] = day
@@ -286,6 +309,10 @@ def _recount(p: Province) -> tuple[Rows, Rows]:
         figures[(*key, "resolved_on_time")] += resolved and r.resolved_on_time is True
         figures[(*key, "resolved_late")] += resolved and r.resolved_on_time is False
         figures[(*key, "reopened")] += actions["reopen"] > 0
+        # However many extensions were approved, the report counts once.
+        figures[(*key, "extended")] += any(
+            e.decision == "approved" for e in extensions.get(r.id, [])
+        )
         figures[(*key, f"rated_{r.rating}")] += r.rating is not None
         assert (r.receipt_on_time is not None) is left_queue, r.ref
         figures[(*key, "receipt_on_time")] += r.receipt_on_time is True
@@ -322,8 +349,9 @@ def test_daily_figures_equal_a_recount_after_random_workflows(
     totals: Counter[str] = Counter()
     for (*_, name), n in figures.items():
         totals[name] += n
-    for name in ("received", "verified", "rejected", "resolved", "reopened", "returned"):
+    for name in ("received", "verified", "rejected", "resolved", "reopened", "extended"):
         assert totals[name] > 0, name
+    assert totals["returned"] > 0
     assert len({key[0] for key in figures}) > 3  # several local days
 
 
@@ -354,6 +382,7 @@ def test_a_rebuild_after_a_bulk_load_fills_the_columns_from_the_history(
             is_assigned=False,
             receipt_on_time=None,
             reopen_count=0,
+            extension_count=0,
             handling_hours=None,
         ),
         execution_options={"synchronize_session": False},
@@ -397,6 +426,7 @@ def _totals(figures: list[Figures]) -> dict[str, Counter[Any]]:
             "receipt_late",
             "overdue_now",
             "reopened",
+            "extended",
             "returned",
         ):
             total[name] += getattr(f, name)

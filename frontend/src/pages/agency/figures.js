@@ -44,7 +44,7 @@ function counts(row) {
     on_time: resolved - late,
     on_time_percent: row.on_time_percent,
     late,
-    extended: row.extended ?? null,
+    extended: row.extended || 0,
     returned: row.returned || 0,
     satisfaction: row.satisfaction_percent,
   };
@@ -140,7 +140,7 @@ export class FiguresView {
         for (const key of Object.keys(sum)) sum[key] = c[key] === null ? sum[key] : (sum[key] ?? 0) + c[key];
         return sum;
       },
-      { received: 0, on_time: 0, late: 0, extended: null, returned: 0 },
+      { received: 0, on_time: 0, late: 0, extended: 0, returned: 0 },
     );
     // Percentages come from the server as it computes them (one row for the agency).
     const one = this.data.total.length === 1 ? counts(this.data.total[0]) : {};
