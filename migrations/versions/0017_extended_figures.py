@@ -35,13 +35,6 @@ def upgrade() -> None:
             batch_op.add_column(
                 sa.Column("extended", sa.Integer(), nullable=False, server_default="0")
             )
-    # The index the agency's figures per officer read (ioc.feedback.reads.officer_figures):
-    # the model declares it and no earlier revision creates it.
-    op.create_index(
-        "ix_report_lead_assignee_received",
-        "report",
-        ["lead_agency_id", "assignee_id", "received_at"],
-    )
     op.execute(
         "UPDATE report SET extension_count ="
         f" (SELECT COUNT(*) FROM extension_request WHERE {_APPROVED})"
@@ -89,7 +82,6 @@ def _date(value: date | str) -> date:
 
 
 def downgrade() -> None:
-    op.drop_index("ix_report_lead_assignee_received", table_name="report")
     for table in _FIGURE_TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column("extended")
