@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     area_index_check_seconds: float = Field(default=2.0, ge=0)
     var_dir: Path = Path("var")
     rate_limits_enabled: bool = True
+    # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host/-Port (1 behind the
+    # shipped nginx). 0 ignores those headers, so a client cannot choose its own address.
+    trusted_proxies: int = Field(default=0, ge=0, le=5)
     # Whether app processes push committed events to screens themselves; turn off where a
     # separate process does it for all (through the Redis message queue).
     publish_events: bool = True

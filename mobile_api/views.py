@@ -17,11 +17,19 @@ from ioc.feedback.lifecycle.citizen_actions import Rating
 from ioc.feedback.reads import tracking
 from ioc.feedback.report_models import Report
 from ioc.feedback.states import Channel
-from ioc.web.limits import SUBMIT_PER_CITIZEN, SUBMIT_PER_IP, citizen_key, limiter
+from ioc.web.limits import (
+    COMMENTS_PER_CITIZEN,
+    DEVICES_PER_CALLER,
+    SUBMIT_PER_CITIZEN,
+    SUBMIT_PER_IP,
+    SUPPORT_PER_CITIZEN,
+    caller_key,
+    limiter,
+)
 from ioc.web.openapi import api
 from ioc.web.validated import validated_body, validated_headers, validated_query
 from mobile_api import presenters
-from mobile_api.auth import as_citizen, language, signed_in_citizen_id
+from mobile_api.auth import admit_citizens, as_citizen, language, signed_in_citizen_id
 from mobile_api.intake import read_upload
 from mobile_api.schemas import (
     CategoryList,
@@ -45,6 +53,8 @@ bp = Blueprint("mobile_api", __name__, url_prefix="/api/mobile/v1")
 
 TAGS = ["mobile"]
 
+admit_citizens(bp, open_to_all=frozenset({"list_categories"}))
+
 
 @bp.before_request
 def _refuse_unreadable_json() -> None:
@@ -59,6 +69,7 @@ def _refuse_unreadable_json() -> None:
 
 SECURED: dict[str, list[str]] = {"firebase": []}
 ERRORS = {"HTTP_401": ErrorOut, "HTTP_404": ErrorOut, "HTTP_422": ErrorOut}
+LIMITED = {**ERRORS, "HTTP_429": ErrorOut}
 
 
 @bp.get("/categories")
@@ -72,7 +83,7 @@ def list_categories() -> dict[str, Any]:
 
 
 @bp.post("/reports")
-@limiter.limit(SUBMIT_PER_CITIZEN, key_func=citizen_key)
+@limiter.limit(SUBMIT_PER_CITIZEN, key_func=caller_key)
 @limiter.limit(SUBMIT_PER_IP)
 @api.validate(
     json=ReportIn,
@@ -169,9 +180,10 @@ def show_report(ref: str) -> dict[str, Any]:
 
 
 @bp.post("/reports/<ref>/comments")
+@limiter.limit(COMMENTS_PER_CITIZEN, key_func=caller_key)
 @api.validate(
     json=CommentIn,
-    resp=Response("HTTP_204", HTTP_403=ErrorOut, **ERRORS),
+    resp=Response("HTTP_204", HTTP_403=ErrorOut, **LIMITED),
     tags=TAGS,
     security=SECURED,
 )
@@ -213,8 +225,9 @@ def rate_report(ref: str) -> dict[str, Any]:
 
 
 @bp.post("/reports/<ref>/support")
+@limiter.limit(SUPPORT_PER_CITIZEN, key_func=caller_key)
 @api.validate(
-    resp=Response(HTTP_200=ReportOut, HTTP_409=ErrorOut, **ERRORS), tags=TAGS, security=SECURED
+    resp=Response(HTTP_200=ReportOut, HTTP_409=ErrorOut, **LIMITED), tags=TAGS, security=SECURED
 )
 def support_report(ref: str) -> dict[str, Any]:
     """ "Me too": follow the report; it counts one more supporter."""
@@ -225,8 +238,9 @@ def support_report(ref: str) -> dict[str, Any]:
 
 
 @bp.post("/devices")
+@limiter.limit(DEVICES_PER_CALLER, key_func=caller_key)
 @api.validate(
-    json=DeviceIn, resp=Response(HTTP_201=DeviceOut, **ERRORS), tags=TAGS, security=SECURED
+    json=DeviceIn, resp=Response(HTTP_201=DeviceOut, **LIMITED), tags=TAGS, security=SECURED
 )
 def register_device() -> tuple[dict[str, Any], int]:
     """Register an FCM token so the citizen hears about their reports."""

@@ -49,6 +49,7 @@ from ioc.web.staff_access import (
     STAFF_ERRORS,
     STAFF_SECURITY,
     act_on_report,
+    admit_only,
     agency_id_of,
     staff_unit_of_work,
 )
@@ -56,6 +57,7 @@ from ioc.web.staff_view import PagedSnapshot, StaffReport, StaffReportList
 from ioc.web.validated import validated_body, validated_form, validated_query
 
 bp = Blueprint("agency_api", __name__, url_prefix="/api/agency/v1")
+admit_only(bp, AGENCY_STAFF)
 
 TAGS = ["agency"]
 

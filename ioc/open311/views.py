@@ -17,16 +17,28 @@ from ioc.errors import IocError, NotFound
 from ioc.extensions import services
 from ioc.feedback.report_models import Report
 from ioc.i18n import translate
+from ioc.integrations.api_clients import authenticate_api_key
 from ioc.open311 import domain as open311
 from ioc.open311.forms import language, request_query, submission
 from ioc.open311.intake import file_open311_request
 from ioc.open311.render import FORMATS, render, render_errors
-from ioc.web.limits import OPEN311_SUBMIT_PER_KEY, api_key_bucket, limiter
+from ioc.web.limits import OPEN311_SUBMIT_PER_KEY, caller_key, limiter, remember_caller
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 
 #: When the behaviour of this endpoint last changed (the discovery document's changeset).
 CHANGESET = datetime(2026, 11, 22, tzinfo=UTC)
+
+
+@bp.before_request
+def _admit_integrators() -> None:
+    """A POST proves its ``api_key`` before any field is read (403, never a 400 describing the
+    form); the verified system is the one its rate limit counts against."""
+    if request.method != "POST":
+        return
+    with services().unit_of_work() as session:
+        client = authenticate_api_key(session, request.form.get("api_key", "").strip() or None)
+        remember_caller("api_client", client.id)
 
 
 @bp.get("/discovery.<fmt>")
@@ -79,7 +91,7 @@ def request_detail(service_request_id: str, fmt: str) -> Response:
 
 
 @bp.post("/requests.<fmt>")
-@limiter.limit(OPEN311_SUBMIT_PER_KEY, key_func=api_key_bucket)
+@limiter.limit(OPEN311_SUBMIT_PER_KEY, key_func=caller_key)
 def create_request(fmt: str) -> Response:
     fmt = _format(fmt)
     form = submission()

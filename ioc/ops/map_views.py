@@ -12,10 +12,11 @@ from ioc.feedback.states import OPS_READERS, ReportStatus
 from ioc.maps.clusters import BBox, MapFilter, count_clusters
 from ioc.maps.points import POINT_CAP, list_map_points
 from ioc.web.openapi import api
-from ioc.web.staff_access import STAFF_ERRORS, STAFF_SECURITY, staff_unit_of_work
+from ioc.web.staff_access import STAFF_ERRORS, STAFF_SECURITY, admit_only, staff_unit_of_work
 from ioc.web.validated import validated_query
 
 bp = Blueprint("ops_map_api", __name__, url_prefix="/api/ops/v1/map")
+admit_only(bp, OPS_READERS)
 
 TAGS = ["operations"]
 

@@ -53,12 +53,14 @@ from ioc.web.staff_access import (
     STAFF_ERRORS,
     STAFF_SECURITY,
     act_on_report,
+    admit_only,
     staff_unit_of_work,
 )
 from ioc.web.staff_view import StaffReport, StaffReportList
 from ioc.web.validated import validated_body, validated_query
 
 bp = Blueprint("ops_api", __name__, url_prefix="/api/ops/v1")
+admit_only(bp, OPS_READERS)
 
 TAGS = ["operations"]
 

@@ -26,7 +26,16 @@ from ioc.feedback.people.accounts import MAX_PASSWORD_CHARS
 from ioc.feedback.people.password_setup import set_password
 from ioc.feedback.people.staff_sessions import find_session, sign_in, sign_out
 from ioc.web.homes import home_for
-from ioc.web.limits import limiter
+from ioc.web.limits import (
+    DEVICES_PER_CALLER,
+    LOGIN_FAILURES_PER_ACCOUNT,
+    LOGIN_PER_ADDRESS,
+    caller_key,
+    failed_sign_in,
+    limiter,
+    login_account_key,
+    remember_caller,
+)
 from ioc.web.openapi import api
 from ioc.web.validated import validated_body
 
@@ -87,15 +96,33 @@ def current_staff_session(session: Session) -> StaffSession:
     return record
 
 
+#: The views of this blueprint anyone may call; the others need a staff session.
+_OPEN_TO_ALL = frozenset({"auth.login", "auth.password_setup"})
+
+
+@bp.before_request
+def _admit_staff() -> None:
+    """The signed-in routes check the session before the body is looked at (401, never a 422
+    naming fields), and count the request against the staff account."""
+    if request.method == "OPTIONS" or request.endpoint in _OPEN_TO_ALL:
+        return
+    with services().unit_of_work() as session:
+        remember_caller("staff", current_staff_session(session).user_id)
+
+
 @bp.post("/login")
-@limiter.limit("10 per minute")
+@limiter.limit(LOGIN_PER_ADDRESS)
+@limiter.limit(LOGIN_FAILURES_PER_ACCOUNT, key_func=login_account_key, deduct_when=failed_sign_in)
 @api.validate(
     json=LoginIn,
-    resp=Answers(HTTP_200=LoginOut, HTTP_401=ErrorOut, HTTP_422=ErrorOut),
+    resp=Answers(HTTP_200=LoginOut, HTTP_401=ErrorOut, HTTP_422=ErrorOut, HTTP_429=ErrorOut),
     tags=TAGS,
 )
 def login() -> Response:
-    """Sign in with a username and password: a bearer token, and a session cookie."""
+    """Sign in with a username and password: a bearer token, and a session cookie.
+
+    Limited per address, and per username for wrong passwords from any address: after a few
+    failures that username waits (longer after more failures) before it may try again."""
     body = validated_body(LoginIn)
     with services().unit_of_work() as session:
         signed = sign_in(session, username=body.username, password=body.password)
@@ -191,9 +218,16 @@ class StaffDeviceOut(BaseModel):
 
 
 @bp.post("/devices")
+@limiter.limit(DEVICES_PER_CALLER, key_func=caller_key)
 @api.validate(
     json=StaffDeviceIn,
-    resp=Answers(HTTP_201=StaffDeviceOut, HTTP_401=ErrorOut, HTTP_403=ErrorOut, HTTP_422=ErrorOut),
+    resp=Answers(
+        HTTP_201=StaffDeviceOut,
+        HTTP_401=ErrorOut,
+        HTTP_403=ErrorOut,
+        HTTP_422=ErrorOut,
+        HTTP_429=ErrorOut,
+    ),
     tags=TAGS,
     security=STAFF,
 )

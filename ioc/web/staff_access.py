@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, request
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -17,6 +17,7 @@ from ioc.feedback.models import User
 from ioc.feedback.states import Role
 from ioc.web import staff_view
 from ioc.web.auth import current_staff_session
+from ioc.web.limits import remember_caller
 
 
 @contextmanager
@@ -33,14 +34,25 @@ def staff_unit_of_work(roles: frozenset[Role]) -> Iterator[tuple[Session, User]]
         yield session, actor
 
 
-def admit_only(blueprint: Blueprint, roles: frozenset[Role]) -> None:
+def admit_only(
+    blueprint: Blueprint, roles: frozenset[Role], *, open_to_all: frozenset[str] = frozenset()
+) -> None:
     """Check who is calling before anything else of the request is looked at: a caller who
-    may not use these routes gets 401/403, never a 422 describing the fields they sent."""
+    may not use these routes gets 401/403, never a 422 describing the fields they sent.
+
+    ``open_to_all`` names the blueprint's views anyone may call (sign-in itself). The staff
+    account checked here is the one rate limits count the request against.
+    """
+    open_endpoints = {f"{blueprint.name}.{view}" for view in open_to_all}
 
     def check() -> None:
+        if request.method == "OPTIONS" or request.endpoint in open_endpoints:
+            return
         with services().unit_of_work() as session:
-            if current_staff_session(session).user.role not in roles:
+            user = current_staff_session(session).user
+            if user.role not in roles:
                 raise Forbidden("your role cannot use this console")
+            remember_caller("staff", user.id)
 
     blueprint.before_request(check)
 
