@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     area_index_check_seconds: float = Field(default=2.0, ge=0)
     var_dir: Path = Path("var")
     rate_limits_enabled: bool = True
+    # Whether the viewer role (leadership reading the operations consoles) is shown who filed a
+    # report; IOC staff always are, agencies never.
+    viewers_see_reporters: bool = False
     # Whether app processes push committed events to screens themselves; turn off where a
     # separate process does it for all (through the Redis message queue).
     publish_events: bool = True

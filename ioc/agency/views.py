@@ -97,11 +97,11 @@ def show(ref: str) -> dict[str, Any]:
     """One of my agency's reports, without the reporter's identity."""
     with staff_unit_of_work(AGENCY_STAFF) as (session, actor):
         report = get_report_for_staff(session, ref=ref, actor=actor)
-        return staff_view.detail(session, report, actor, with_reporter=False)
+        return staff_view.detail(session, report, actor)
 
 
 def _act(ref: str, use_case: Any, **arguments: Any) -> dict[str, Any]:
-    return act_on_report(AGENCY_STAFF, ref, use_case, with_reporter=False, **arguments)
+    return act_on_report(AGENCY_STAFF, ref, use_case, **arguments)
 
 
 @bp.post("/reports/<ref>/accept")
@@ -159,7 +159,7 @@ def _signed_in_with_photos(*, with_files: bool) -> tuple[int, list[ProcessedPhot
 def _detail(ref: str) -> dict[str, Any]:
     with staff_unit_of_work(AGENCY_STAFF) as (session, actor):
         report = get_report_for_staff(session, ref=ref, actor=actor)
-        return staff_view.detail(session, report, actor, with_reporter=False)
+        return staff_view.detail(session, report, actor)
 
 
 @bp.post("/reports/<ref>/contribution")
