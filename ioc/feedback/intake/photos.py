@@ -27,7 +27,8 @@ MAX_PHOTO_PIXELS = 50_000_000
 # cost seconds of CPU. Screenshots and edited photos stay far below 16 MP.
 MAX_LOSSLESS_PIXELS = 16_000_000
 # What one upload (all of its photos) may decode in total, the CPU budget of one request:
-# about five 12 MP phone photos, about 1 s of CPU on the reference machine (BENCHMARKS.md).
+# five 12 MP phone photos fit (about 1.8 s of CPU on the reference machine, BENCHMARKS.md);
+# five lossless photos at their limit do not.
 DECODE_BUDGET_PIXELS = 64_000_000
 THUMBNAIL_SIZE = (480, 480)
 MAX_STORED_EDGE = 2560
