@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host/-Port (1 behind the
     # shipped nginx). 0 ignores those headers, so a client cannot choose its own address.
     trusted_proxies: int = Field(default=0, ge=0, le=5)
+    # Whether the viewer role (leadership reading the operations consoles) is shown who filed a
+    # report; IOC staff always are, agencies never.
+    viewers_see_reporters: bool = False
     # Whether app processes push committed events to screens themselves; turn off where a
     # separate process does it for all (through the Redis message queue).
     publish_events: bool = True

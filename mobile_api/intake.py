@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from ioc.errors import InvalidInput
 from ioc.feedback.intake.filing import MAX_PHOTOS
-from ioc.feedback.intake.photos import ProcessedPhoto, process_photo
+from ioc.feedback.intake.photos import ProcessedPhoto, process_photos
 from ioc.web.validated import validated_body, validated_form
 from mobile_api.schemas import ReportForm, ReportIn
 
@@ -44,7 +44,7 @@ def read_upload() -> Upload:
             "too many photos", details={"fields": {"photos": f"at most {MAX_PHOTOS}"}}
         )
     raws = [upload.read() for upload in uploads]
-    photos = [process_photo(raw, field=f"photos[{index}]") for index, raw in enumerate(raws)]
+    photos = process_photos(raws)
     return Upload(report, photos, [hashlib.sha256(raw).hexdigest() for raw in raws])
 
 

@@ -32,7 +32,7 @@ from ioc.events.log import latest_seq
 from ioc.extensions import services
 from ioc.feedback.announce import map_point
 from ioc.feedback.intake.filing import MAX_PHOTOS
-from ioc.feedback.intake.photos import ProcessedPhoto, process_photo
+from ioc.feedback.intake.photos import ProcessedPhoto, process_photos
 from ioc.feedback.lifecycle import agency_work, assignment, questions, sign_off, support_work
 from ioc.feedback.lifecycle.handling import get_report_for_staff
 from ioc.feedback.reads.officer_figures import list_officer_figures
@@ -99,11 +99,11 @@ def show(ref: str) -> dict[str, Any]:
     """One of my agency's reports, without the reporter's identity."""
     with staff_unit_of_work(AGENCY_STAFF) as (session, actor):
         report = get_report_for_staff(session, ref=ref, actor=actor)
-        return staff_view.detail(session, report, actor, with_reporter=False)
+        return staff_view.detail(session, report, actor)
 
 
 def _act(ref: str, use_case: Any, **arguments: Any) -> dict[str, Any]:
-    return act_on_report(AGENCY_STAFF, ref, use_case, with_reporter=False, **arguments)
+    return act_on_report(AGENCY_STAFF, ref, use_case, **arguments)
 
 
 @bp.post("/reports/<ref>/accept")
@@ -153,15 +153,13 @@ def _signed_in_with_photos(*, with_files: bool) -> tuple[int, list[ProcessedPhot
         )
     with staff_unit_of_work(AGENCY_STAFF) as (_, actor):
         actor_id = actor.id
-    return actor_id, [
-        process_photo(upload.read(), field=f"photos[{i}]") for i, upload in enumerate(uploads)
-    ]
+    return actor_id, process_photos([upload.read() for upload in uploads])
 
 
 def _detail(ref: str) -> dict[str, Any]:
     with staff_unit_of_work(AGENCY_STAFF) as (session, actor):
         report = get_report_for_staff(session, ref=ref, actor=actor)
-        return staff_view.detail(session, report, actor, with_reporter=False)
+        return staff_view.detail(session, report, actor)
 
 
 @bp.post("/reports/<ref>/contribution")

@@ -136,14 +136,15 @@ def agencies() -> dict[str, Any]:
     resp=Response(HTTP_200=StaffReport, **STAFF_ERRORS), tags=TAGS, security=STAFF_SECURITY
 )
 def show(ref: str) -> dict[str, Any]:
-    """Everything about a report, the reporter's identity included (IOC staff only)."""
+    """Everything about a report; who filed it only for IOC staff (and for viewers where
+    `IOC_VIEWERS_SEE_REPORTERS` grants it), each such read audited."""
     with staff_unit_of_work(OPS_READERS) as (session, actor):
         report = get_report_for_staff(session, ref=ref, actor=actor)
-        return staff_view.detail(session, report, actor, with_reporter=True)
+        return staff_view.detail(session, report, actor)
 
 
 def _act(ref: str, use_case: Any, **arguments: Any) -> dict[str, Any]:
-    return act_on_report(OPS_READERS, ref, use_case, with_reporter=True, **arguments)
+    return act_on_report(OPS_READERS, ref, use_case, **arguments)
 
 
 @bp.post("/reports/<ref>/verify")
@@ -273,7 +274,7 @@ def file_for_citizen() -> tuple[dict[str, Any], int]:
             description=body.description,
             attributes=body.attributes,
         )
-        return staff_view.detail(session, report, actor, with_reporter=True), 201
+        return staff_view.detail(session, report, actor), 201
 
 
 @bp.get("/statistics")

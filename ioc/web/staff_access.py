@@ -86,7 +86,7 @@ STAFF_SECURITY: dict[str, list[str]] = {"staff": []}
 
 
 def act_on_report(
-    roles: frozenset[Role], ref: str, use_case: Any, *, with_reporter: bool, **arguments: Any
+    roles: frozenset[Role], ref: str, use_case: Any, **arguments: Any
 ) -> dict[str, Any]:
     """Run one staff use case on the report ``ref`` and answer with the report as it is now.
 
@@ -96,4 +96,4 @@ def act_on_report(
     with staff_unit_of_work(roles) as (session, actor):
         report = get_report_for_staff(session, ref=ref, actor=actor)
         use_case(session, report=report, actor=actor, **arguments)
-        return staff_view.detail(session, report, actor, with_reporter=with_reporter)
+        return staff_view.detail(session, report, actor)

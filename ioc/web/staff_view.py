@@ -1,4 +1,5 @@
-"""How staff consoles see reports. Operators see the reporter; agencies never do."""
+"""How staff consoles see reports; who is shown the reporter is decided in
+``ioc.feedback.people.reporters``."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from ioc.feedback.lifecycle.assignment import team_actions
 from ioc.feedback.lifecycle.drafts import DRAFT_PHOTO, find_pending_draft, list_send_backs
 from ioc.feedback.lifecycle.workflow import allowed_actions
 from ioc.feedback.models import User
-from ioc.feedback.people import audit
+from ioc.feedback.people.reporters import reporter_shown_to
 from ioc.feedback.reads.paging import Page
 from ioc.feedback.report_models import Attachment, ExtensionRequest, Report, ReportDraft
 from ioc.feedback.sla.support import SUPPORT_PHOTO, is_part_overdue
@@ -75,7 +76,10 @@ class StaffReport(StaffReportSummary):
     support_count: int
     allowed_actions: list[str]
     suggested_assignment: dict[str, Any] | None
-    reporter: dict[str, Any] | None
+    reporter: dict[str, Any] | None = Field(
+        description="Who filed it, `{name, phone, email}`: only for IOC staff (viewers where "
+        "the province grants it); null for everyone else"
+    )
     sign_off: bool = Field(description="The lead agency's answers wait for a manager")
     draft: dict[str, Any] | None = Field(
         description="The officer's draft waiting for sign-off: "
@@ -145,15 +149,20 @@ def summary_page(page: Page[Report], *, for_agency_id: int | None = None) -> dic
     }
 
 
-def detail(session: Session, report: Report, actor: User, *, with_reporter: bool) -> dict[str, Any]:
+def detail(session: Session, report: Report, actor: User) -> dict[str, Any]:
+    """Everything ``actor`` may read about ``report``; the reporter only for those allowed
+    to see them (an audited read)."""
     extensions = session.scalars(
         select(ExtensionRequest)
         .where(ExtensionRequest.report_id == report.id)
         .order_by(ExtensionRequest.id)
     )
-    reporter = report.reporter if with_reporter else None
-    if reporter is not None:
-        audit.record_reporter_read(session, actor_id=actor.id, report_ref=report.ref)
+    reporter = reporter_shown_to(
+        session,
+        report=report,
+        actor=actor,
+        viewers_see_reporters=services().settings.viewers_see_reporters,
+    )
     return {
         **summary(report),
         "lon": report.lon,

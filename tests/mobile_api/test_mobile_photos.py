@@ -230,3 +230,15 @@ def test_same_key_with_a_different_photo_is_refused(client, world, session, lan,
     assert list(response.get_json()["error"]["details"]["fields"]) == ["Idempotency-Key"]
     assert sorted(files_under(media_dir)) == files
     assert (count(session, Report), count(session, Attachment)) == (1, 1)
+
+
+def test_a_39_megapixel_png_in_a_tiny_body_is_refused_naming_the_photo(
+    client, world, session, lan, media_dir
+):
+    response = submit(client, lan, POTHOLE, photos=[jpeg(), png_header_only(7280, 5456)])
+
+    assert response.status_code == 422
+    assert response.get_json()["error"]["details"]["fields"] == {
+        "photos[1]": "ảnh có quá nhiều điểm ảnh"
+    }
+    _assert_nothing_stored(session, media_dir)

@@ -215,11 +215,11 @@ def test_showing_the_reporter_to_an_operator_is_audited(client, world: World):
     report = world.new_report()
     world.session.flush()
 
-    shown = client.get(f"/api/ops/v1/reports/{report.ref}", headers=world.headers["viewer"])
+    shown = client.get(f"/api/ops/v1/reports/{report.ref}", headers=world.headers["ioc_operator"])
 
     assert shown.get_json()["reporter"]["name"] == REPORTER_NAME
     [entry] = _reporter_reads(world)
-    assert (entry.actor_id, entry.target_ref) == (world.users["viewer"].id, report.ref)
+    assert (entry.actor_id, entry.target_ref) == (world.users["ioc_operator"].id, report.ref)
 
 
 def test_an_agency_reading_a_report_leaves_no_reporter_read(client, world: World):

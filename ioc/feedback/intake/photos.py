@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -17,8 +19,17 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from ioc.errors import InvalidInput
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
-# A 40 MP limit is above every phone camera but keeps one decoded photo near 120 MB of RAM.
-MAX_PHOTO_PIXELS = 40_000_000
+# JPEGs above the stored size are decoded at a half, quarter or eighth of their size (the
+# codec does it for free), so a 48 MP phone photo costs what a 12 MP one does; 50 MP is above
+# every phone's full-resolution mode.
+MAX_PHOTO_PIXELS = 50_000_000
+# PNG and WebP can only be decoded whole: a few kilobytes of a flat PNG can claim 40 MP and
+# cost seconds of CPU. Screenshots and edited photos stay far below 16 MP.
+MAX_LOSSLESS_PIXELS = 16_000_000
+# What one upload (all of its photos) may decode in total, the CPU budget of one request:
+# five 12 MP phone photos fit (about 1.8 s of CPU on the reference machine, BENCHMARKS.md);
+# five lossless photos at their limit do not.
+DECODE_BUDGET_PIXELS = 64_000_000
 THUMBNAIL_SIZE = (480, 480)
 MAX_STORED_EDGE = 2560
 JPEG_QUALITY = 85
@@ -28,12 +39,14 @@ CONTENT_TYPE = "image/jpeg"
 # multi-picture JPEG some phones write; its first picture is an ordinary JPEG.
 _OPEN_FORMATS = ("JPEG", "PNG", "WEBP")
 _ACCEPTED_FORMATS = frozenset({"JPEG", "MPO", "PNG", "WEBP"})
+_JPEG_FORMATS = frozenset({"JPEG", "MPO"})
 # What Pillow raises for damaged image data (found by fuzzing JPEG, PNG and WebP files).
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError)
 
 NOT_SUPPORTED = "not a JPEG, PNG or WebP image"
 TOO_LARGE = f"larger than {MAX_PHOTO_BYTES // (1024 * 1024)} MB"
 TOO_MANY_PIXELS = "image has too many pixels"
+OVER_BUDGET = "these photos together have too many pixels; send fewer or smaller ones"
 DAMAGED = "image data is damaged or incomplete"
 EMPTY = "empty file"
 
@@ -50,6 +63,26 @@ class ProcessedPhoto:
     sha256: str  # of ``data``, to spot the same photo uploaded twice
 
 
+def process_photos(raws: Sequence[bytes], *, field: str = "photos") -> list[ProcessedPhoto]:
+    """Check and re-encode the photos of one upload, within one decoding budget.
+
+    Every photo's header is read and checked before any pixel is decoded, so an upload that
+    would cost more than :data:`DECODE_BUDGET_PIXELS` is refused having spent almost nothing.
+    Photos are named ``{field}[i]`` in refusals.
+
+    Raises:
+        InvalidInput: as :func:`process_photo`, or the photos together would decode more than
+            :data:`DECODE_BUDGET_PIXELS` pixels (the first photo over the budget is named).
+    """
+    opened = [_open_checked(raw, field=f"{field}[{i}]") for i, raw in enumerate(raws)]
+    spent = 0
+    for index, image in enumerate(opened):
+        spent += image.width * image.height  # after draft(): what will really be decoded
+        if spent > DECODE_BUDGET_PIXELS:
+            raise _refusal(f"{field}[{index}]", OVER_BUDGET)
+    return [_finish(_load(image, field=f"{field}[{i}]")) for i, image in enumerate(opened)]
+
+
 def process_photo(raw: bytes, *, field: str) -> ProcessedPhoto:
     """Check an uploaded photo and re-encode it, upright and without metadata, as JPEG.
 
@@ -58,14 +91,15 @@ def process_photo(raw: bytes, *, field: str) -> ProcessedPhoto:
 
     Raises:
         InvalidInput: the file is empty, larger than :data:`MAX_PHOTO_BYTES`, not a JPEG, PNG
-            or WebP image by its content, has more than :data:`MAX_PHOTO_PIXELS` pixels, or
-            cannot be fully decoded. ``details["fields"][field]`` gives the reason.
+            or WebP image by its content, has more pixels than its format allows
+            (:data:`MAX_PHOTO_PIXELS` for JPEG, :data:`MAX_LOSSLESS_PIXELS` for PNG and WebP),
+            or cannot be fully decoded. ``details["fields"][field]`` gives the reason.
     """
-    if not raw:
-        raise _refusal(field, EMPTY)
-    if len(raw) > MAX_PHOTO_BYTES:
-        raise _refusal(field, TOO_LARGE)
-    photo = _flatten_to_rgb(_upright(_decode(raw, field=field)))
+    return _finish(_load(_open_checked(raw, field=field), field=field))
+
+
+def _finish(image: Image.Image) -> ProcessedPhoto:
+    photo = _flatten_to_rgb(_upright(image))
     photo.thumbnail((MAX_STORED_EDGE, MAX_STORED_EDGE), Image.Resampling.LANCZOS)
     thumbnail = photo.copy()
     thumbnail.thumbnail(THUMBNAIL_SIZE, Image.Resampling.LANCZOS)
@@ -84,11 +118,19 @@ def _refusal(field: str, reason: str) -> InvalidInput:
     return InvalidInput(reason, details={"fields": {field: reason}})
 
 
-def _decode(raw: bytes, *, field: str) -> Image.Image:
-    """Sniff the format, check the pixel count from the header, then decode every pixel."""
+def _open_checked(raw: bytes, *, field: str) -> Image.Image:
+    """Sniff the format and check the pixel count from the header; nothing is decoded yet.
+
+    A JPEG larger than the stored size is set to decode at a reduced scale (``draft``), so
+    its ``size`` afterwards is what :func:`_load` will really decode.
+    """
+    if not raw:
+        raise _refusal(field, EMPTY)
+    if len(raw) > MAX_PHOTO_BYTES:
+        raise _refusal(field, TOO_LARGE)
     with warnings.catch_warnings():
         # Pillow's own bomb guard (a warning above its global limit, an error above twice
-        # that) fires inside Image.open; our smaller per-call limit is checked on im.size
+        # that) fires inside Image.open; our smaller per-format limits are checked on im.size
         # below, before anything is decompressed, so the global limit is left alone.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
@@ -102,13 +144,36 @@ def _decode(raw: bytes, *, field: str) -> Image.Image:
             raise _refusal(field, reason) from None
         except _DECODE_ERRORS:
             raise _refusal(field, DAMAGED) from None
-        if image.format not in _ACCEPTED_FORMATS:
-            raise _refusal(field, NOT_SUPPORTED)
-        if image.width * image.height > MAX_PHOTO_PIXELS:
-            raise _refusal(field, TOO_MANY_PIXELS)
+    if image.format not in _ACCEPTED_FORMATS:
+        raise _refusal(field, NOT_SUPPORTED)
+    is_jpeg = image.format in _JPEG_FORMATS
+    if image.width * image.height > (MAX_PHOTO_PIXELS if is_jpeg else MAX_LOSSLESS_PIXELS):
+        raise _refusal(field, TOO_MANY_PIXELS)
+    if is_jpeg:
+        _reduce_jpeg_decoding(image)
+    return image
+
+
+def _reduce_jpeg_decoding(image: Image.Image) -> None:
+    """Ask the JPEG decoder for the smallest scale (1/2, 1/4, 1/8) still at least as large as
+    the stored photo: the same stored pixels for a fraction of the decoding work."""
+    longest = max(image.size)
+    if longest <= MAX_STORED_EDGE:
+        return
+    ratio = MAX_STORED_EDGE / longest
+    wanted = (math.ceil(image.width * ratio), math.ceil(image.height * ratio))
+    try:
+        image.draft(image.mode, wanted)
+    except _DECODE_ERRORS:
+        return  # an unusual JPEG the decoder cannot scale: decode it whole, within the limit
+
+
+def _load(image: Image.Image, *, field: str) -> Image.Image:
+    """Decode every pixel, so truncation and corrupt data show up here rather than as a grey
+    half-photo on the report."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            # Image.open reads only the header; load() decodes it all, so truncation and
-            # corrupt data show up here rather than as a grey half-photo on the report.
             image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise _refusal(field, TOO_MANY_PIXELS) from None

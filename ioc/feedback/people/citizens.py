@@ -23,3 +23,8 @@ def ensure_citizen(
     citizen.email = email or citizen.email
     session.flush()
     return citizen
+
+
+def find_citizen(session: Session, *, uid: str) -> User | None:
+    """The citizen with this Firebase uid, if they have signed in before (never creates one)."""
+    return session.scalar(select(User).where(User.firebase_uid == uid, User.role == Role.CITIZEN))

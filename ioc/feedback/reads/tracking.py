@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ioc.errors import NotFound
 from ioc.feedback.models import Category
-from ioc.feedback.report_models import Attachment, Report, ReportHistory
+from ioc.feedback.report_models import Report, ReportHistory
 from ioc.feedback.states import OPEN_STATES
 
 MAX_PAGE_SIZE = 100
@@ -107,16 +107,6 @@ def _open_within(session: Session, category: Category, *, lon: float, lat: float
     measured = [(r, distance_m(lon, lat, r.lon, r.lat)) for r in candidates]
     within = [(r, d) for r, d in measured if d <= radius]
     return Nearby(radius, sorted(within, key=lambda pair: (pair[1], pair[0].id)))
-
-
-def find_visible_attachment(session: Session, *, key: str) -> Attachment | None:
-    """The attachment stored under ``key`` (photo or thumbnail), unless moderation hid it."""
-    attachment = session.scalar(
-        select(Attachment).where(
-            or_(Attachment.storage_key == key, Attachment.thumbnail_key == key)
-        )
-    )
-    return None if attachment is None or attachment.is_hidden else attachment
 
 
 def public_timeline(report: Report) -> list[ReportHistory]:

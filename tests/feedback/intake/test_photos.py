@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import struct
 import zlib
 
@@ -12,11 +13,16 @@ from PIL import Image, PngImagePlugin
 
 from ioc.errors import InvalidInput
 from ioc.feedback.intake.photos import (
+    DECODE_BUDGET_PIXELS,
+    MAX_LOSSLESS_PIXELS,
     MAX_PHOTO_BYTES,
+    MAX_PHOTO_PIXELS,
     MAX_STORED_EDGE,
+    OVER_BUDGET,
     THUMBNAIL_SIZE,
     ProcessedPhoto,
     process_photo,
+    process_photos,
 )
 
 FIELD = "photos[2]"
@@ -285,7 +291,7 @@ def test_jpeg_cut_inside_its_header_is_reported_as_damaged():
 @pytest.mark.parametrize(
     "size",
     [
-        (7000, 6000),  # over our 40 MP limit, under Pillow's own
+        (7000, 6000),  # over our limits, under Pillow's own
         (10000, 10000),  # over Pillow's warning limit
         (20000, 20000),  # over Pillow's error limit
     ],
@@ -315,3 +321,58 @@ def test_refusal_names_the_photo_in_its_details():
 
     assert caught.value.message == "empty file"
     assert caught.value.to_dict()["details"] == {"fields": {FIELD: "empty file"}}
+
+
+# ---- what one upload may cost ----
+
+
+def test_a_39_megapixel_png_in_a_tiny_body_is_refused_from_its_header():
+    # 7280 x 5456 = 39.7 MP: a flat PNG this size is a few kilobytes and seconds of CPU.
+    # The header-only file cannot be decoded, so "too many pixels" proves nothing was.
+    assert refusal_reason(png_claiming(7280, 5456)) == "image has too many pixels"
+
+
+def test_a_png_over_the_lossless_limit_is_refused_though_a_jpeg_that_size_is_not():
+    side = math.isqrt(MAX_LOSSLESS_PIXELS) + 1
+
+    assert refusal_reason(png_claiming(side, side)) == "image has too many pixels"
+    assert MAX_LOSSLESS_PIXELS < side * side < MAX_PHOTO_PIXELS
+
+
+def test_a_large_jpeg_is_decoded_at_a_reduced_size_and_stored_at_the_longest_edge():
+    raw = encode(Image.new("RGB", (6400, 4800), "red"), "JPEG")
+
+    photo = process_photo(raw, field=FIELD)
+
+    assert (photo.width, photo.height) == (MAX_STORED_EDGE, 1920)
+    assert Image.open(io.BytesIO(photo.data)).getpixel((100, 100))[0] > 240
+
+
+def test_jpegs_count_against_the_upload_budget_at_their_reduced_size():
+    # 30.7 MP each by their headers, 92 MP together; decoded at half size, 23 MP.
+    raws = [encode(Image.new("RGB", (6400, 4800), "blue"), "JPEG")] * 3
+
+    photos = process_photos(raws)
+
+    assert [p.width for p in photos] == [MAX_STORED_EDGE] * 3
+
+
+def test_an_upload_over_the_decoding_budget_is_refused_before_anything_is_decoded():
+    # Each is under the per-photo limit; together they are over the budget. Header-only
+    # files fail to decode, so the budget refusal proves none was decoded.
+    per_photo = png_claiming(4000, 3900)
+    count = DECODE_BUDGET_PIXELS // (4000 * 3900) + 1
+
+    with pytest.raises(InvalidInput) as caught:
+        process_photos([per_photo] * count)
+
+    assert caught.value.details["fields"] == {f"photos[{count - 1}]": OVER_BUDGET}
+
+
+def test_a_normal_phone_photo_fits_the_budget_five_times():
+    raw = encode(Image.new("RGB", (4032, 3024), "green"), "JPEG")
+
+    photos = process_photos([raw] * 5)
+
+    assert len(photos) == 5
+    assert {(p.width, p.height) for p in photos} == {(MAX_STORED_EDGE, 1920)}
