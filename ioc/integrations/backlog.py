@@ -25,13 +25,12 @@ class Backlog:
 
 def outbox_backlog(session: Session, *, now: datetime) -> Backlog:
     """The outbox lag of both publishers and the delivery counts (pending and dead)."""
-    counts = dict(
-        session.execute(
-            select(Delivery.status, func.count())
-            .where(Delivery.status.in_([DeliveryStatus.PENDING, DeliveryStatus.DEAD]))
-            .group_by(Delivery.status)
-        ).tuples()
+    rows = session.execute(
+        select(Delivery.status, func.count())
+        .where(Delivery.status.in_([DeliveryStatus.PENDING, DeliveryStatus.DEAD]))
+        .group_by(Delivery.status)
     )
+    counts: dict[str, int] = {status: count for status, count in rows}
     return Backlog(
         publish_lag_seconds=_age(session, Event.published_at, now),
         dispatch_lag_seconds=_age(session, Event.dispatched_at, now),
