@@ -38,9 +38,7 @@ def test_request_latency_is_recorded_by_route_and_status_class(client):
         method="GET",
         status="2xx",
     )
-    assert value(
-        text, "ioc_http_request_duration_seconds_count", route="<unmatched>", status="4xx"
-    )
+    assert value(text, "ioc_http_request_duration_seconds_count", route="<unmatched>", status="4xx")
     # A raw path never becomes a label: scanners would make a series each.
     assert "/khong-co-trang-nay-12345" not in text
 
