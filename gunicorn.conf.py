@@ -1,6 +1,8 @@
 """gunicorn settings for production: one gevent worker per process (see README)."""
 
 import os
+import shutil
+import tempfile
 
 bind = os.environ.get("IOC_BIND", "0.0.0.0:8000")
 # Flask-SocketIO needs exactly one worker per process; scale with more processes or hosts
@@ -12,6 +14,10 @@ timeout = 60
 graceful_timeout = 30
 accesslog = "-"
 errorlog = "-"
+# The request id the app answered with, so access lines match the app's own log lines.
+access_log_format = (
+    '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s %(D)sus "%(a)s" %({x-request-id}o)s'
+)
 # gunicorn 27 otherwise opens a control socket in the home directory.
 control_socket_disable = True
 
@@ -22,3 +28,24 @@ def post_worker_init(worker):
     from ioc.wsgi import start_background_work
 
     start_background_work()
+
+
+# Prometheus metrics from every process, added up by /metrics: each process keeps its values
+# in files in this folder. It must be set before a worker imports prometheus-client, which is
+# why it is decided here, in the master, before any worker starts.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="ioc-metrics-")
+
+
+def on_starting(server):
+    """Start from empty files: values of an earlier run's processes are not this run's."""
+    folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder, exist_ok=True)
+
+
+def child_exit(server, worker):
+    """A dead process's live gauges (websocket connections) no longer count."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

@@ -25,7 +25,7 @@ from ioc.ops.views import bp as ops_bp
 from ioc.public.map_views import bp as public_map_bp
 from ioc.public.views import bp as public_bp
 from ioc.realtime import ASYNC_MODE_EMBEDDED, ASYNC_MODE_PRODUCTION, socketio
-from ioc.web import errors, limits, proxies, text_guard
+from ioc.web import errors, limits, observability, proxies, text_guard
 from ioc.web.auth import bp as auth_bp
 from ioc.web.citizen_app import bp as citizen_app_bp
 from ioc.web.json import IocJSONProvider
@@ -63,10 +63,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         app, async_mode=ASYNC_MODE_PRODUCTION if production else ASYNC_MODE_EMBEDDED, **queue
     )
     proxies.init_app(app, settings)
+    observability.init_app(app, settings)
     limits.init_app(app, settings)
     errors.init_app(app)
     text_guard.init_app(app)
     app.register_blueprint(web_bp)
+    app.register_blueprint(observability.bp)
     app.register_blueprint(media_bp)
     app.register_blueprint(openapi_bp)
     app.register_blueprint(mobile_bp)

@@ -6,6 +6,7 @@ import json
 import os
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
@@ -85,6 +86,10 @@ class Settings(BaseSettings):
     # The sender of staff e-mails, e.g. "IOC Đà Nẵng <ioc@tinh.gov.vn>"; needed with a host.
     smtp_from: str = Field(default="", validate_default=True)
     smtp_starttls: bool = True
+    # Log lines as text for people, or one JSON object per line for a log pipeline.
+    log_format: Literal["text", "json"] = "text"
+    # A bearer token that lets a scraper read /metrics from another host; empty: localhost only.
+    metrics_token: str = ""
 
     @field_validator("timezone")
     @classmethod

@@ -4,11 +4,15 @@ Under the gevent worker, gunicorn patches the standard library before this modul
 imported; nothing here patches anything itself.
 """
 
+import logging
+
 from ioc.app import create_app
 from ioc.realtime import socketio
 from ioc.realtime.publisher import start_publisher
+from ioc.telemetry.logs import configure_logging
 
 app = create_app()
+configure_logging(fmt=app.extensions["ioc"].settings.log_format, level=logging.INFO)
 
 
 def start_background_work() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import logging
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -107,8 +106,15 @@ def prepare_sqlite_folder() -> None:
 
 
 def configure_logging(level: int) -> None:
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("ioc").setLevel(level)
+    """Log as IOC_LOG_FORMAT says (text unless the settings say json)."""
+    from ioc.config import load_settings
+    from ioc.telemetry.logs import configure_logging as configure
+
+    try:
+        fmt = load_settings().log_format
+    except ConfigurationError:
+        fmt = "text"  # the command itself reports the bad settings
+    configure(fmt=fmt, level=level)
 
 
 #: Where links printed by commands point when IOC_PUBLIC_URL is not set.

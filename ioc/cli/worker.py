@@ -33,9 +33,19 @@ log = logging.getLogger(__name__)
     show_default=True,
     help="Seconds between event pushes (needs IOC_REDIS_URL).",
 )
+@click.option(
+    "--metrics-address",
+    default="",
+    envvar="IOC_WORKER_METRICS_ADDRESS",
+    help="HOST:PORT to serve this worker's Prometheus metrics on (job runs); empty: none.",
+)
 @with_appcontext
 def worker(
-    sweep_every: float, surge_every: float, deliver_every: float, publish_every: float
+    sweep_every: float,
+    surge_every: float,
+    deliver_every: float,
+    publish_every: float,
+    metrics_address: str,
 ) -> None:
     """Deliver push notifications, webhooks and (with IOC_SMTP_HOST) staff e-mails from the
     outbox, sweep deadlines, detect surges and, with IOC_REDIS_URL, push committed events to
@@ -62,6 +72,8 @@ def worker(
 
     require_schema()
     configure_logging(logging.INFO)
+    if metrics_address:
+        _serve_metrics(metrics_address)
     app_services = services()
     settings = app_services.settings
     factory = app_services.session_factory
@@ -96,3 +108,13 @@ def worker(
     else:
         log.info("no IOC_REDIS_URL: app processes push events to screens themselves")
     run_until_stopped(jobs, stop)
+
+
+def _serve_metrics(address: str) -> None:
+    from prometheus_client import start_http_server
+
+    host, _, port = address.rpartition(":")
+    if not port.isdigit():
+        raise click.BadParameter("expected HOST:PORT", param_hint="--metrics-address")
+    start_http_server(int(port), addr=host or "127.0.0.1")
+    log.info("worker metrics on http://%s:%s/metrics", host or "127.0.0.1", port)

@@ -12,6 +12,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from ioc.events.models import Event, EventAudience
+from ioc.telemetry.context import current_request_id
 
 #: An arbitrary, fixed key for PostgreSQL's transaction-level advisory lock on the outbox.
 _OUTBOX_LOCK = 7_301_001
@@ -39,7 +40,13 @@ def record_event(
     ):
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _OUTBOX_LOCK})
         session.info["outbox_locked_in"] = transaction
-    event = Event(type=type, payload=payload, audiences=audiences, report_id=report_id)
+    event = Event(
+        type=type,
+        payload=payload,
+        audiences=audiences,
+        report_id=report_id,
+        request_id=current_request_id(),
+    )
     session.add(event)
     session.flush()
     session.add_all(EventAudience(audience=a, seq=event.seq) for a in dict.fromkeys(audiences))

@@ -32,6 +32,8 @@ class Event(Base):
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     #: When the worker turned the event into deliveries for the outside (push, webhooks).
     dispatched_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    #: The request (``X-Request-Id``) or job that wrote the event, for following it in logs.
+    request_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class EventAudience(Base):

@@ -23,6 +23,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ioc.db import unit_of_work, utcnow
+from ioc.events.models import Event
 from ioc.feedback.citizen_models import Device
 from ioc.integrations import webhooks
 from ioc.integrations.fanout import PUSH
@@ -31,6 +32,7 @@ from ioc.integrations.models import Delivery, DeliveryChannel, DeliveryStatus, W
 from ioc.integrations.outcome import Outcome
 from ioc.integrations.push import PushMessage, PushSender
 from ioc.integrations.webhooks import WebhookSender
+from ioc.telemetry.context import request_id_bound
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +85,8 @@ class _Job:
     token: str | None
     url: str | None
     secret: str | None
+    #: The request that wrote the event, so the delivery's log lines can be matched with it.
+    request_id: str | None = None
 
 
 def deliver_due(
@@ -136,7 +140,8 @@ def _deliver_batch(
 
 def _claim(session: Session, now: datetime, limit: int, *, locking: bool) -> list[_Job]:
     query = (
-        select(Delivery, Device.token, WebhookSubscription)
+        select(Delivery, Device.token, WebhookSubscription, Event.request_id)
+        .join(Event, Event.seq == Delivery.event_seq)
         .outerjoin(Device, Device.id == Delivery.device_id)
         .outerjoin(WebhookSubscription, WebhookSubscription.id == Delivery.subscription_id)
         .where(Delivery.status == DeliveryStatus.PENDING, Delivery.next_attempt_at <= now)
@@ -147,7 +152,7 @@ def _claim(session: Session, now: datetime, limit: int, *, locking: bool) -> lis
         # Lock the delivery rows only: devices and subscriptions stay free for the app.
         query = query.with_for_update(skip_locked=True, of=Delivery)
     jobs = []
-    for delivery, token, subscription in session.execute(query):
+    for delivery, token, subscription, request_id in session.execute(query):
         active = subscription is not None and subscription.is_active
         jobs.append(
             _Job(
@@ -158,6 +163,7 @@ def _claim(session: Session, now: datetime, limit: int, *, locking: bool) -> lis
                 token=token,
                 url=subscription.url if active else None,
                 secret=subscription.secret if active else None,
+                request_id=request_id,
             )
         )
     return jobs
@@ -260,31 +266,8 @@ def _record(
         delivery = session.get(Delivery, job.id)
         if outcome is None or delivery is None or delivery.status != DeliveryStatus.PENDING:
             continue
-        delivery.attempts += 1
-        delivery.last_attempt_at = now
-        delivery.response_status = outcome.status
-        if outcome.ok:
-            delivery.status, delivery.delivered_at, delivery.last_error = (
-                DeliveryStatus.DELIVERED,
-                now,
-                None,
-            )
-            sent.delivered += 1
-            continue
-        delivery.last_error = outcome.error
-        if outcome.permanent or delivery.attempts >= max_attempts:
-            delivery.status = DeliveryStatus.DEAD
-            sent.dead += 1
-            log.warning(
-                "delivery %s (%s) is dead after %d attempt(s): %s",
-                job.id,
-                job.channel,
-                delivery.attempts,
-                outcome.error,
-            )
-        else:
-            delivery.next_attempt_at = now + retry_delay(delivery.attempts, jitter=jitter())
-            sent.retrying += 1
+        with request_id_bound(job.request_id):
+            _record_one(delivery, job, outcome, now, max_attempts, jitter, sent)
         if outcome.unregistered and job.device_id is not None:
             forgotten_devices.add(job.device_id)
     session.flush()
@@ -293,3 +276,57 @@ def _record(
         session.execute(delete(Device).where(Device.id.in_(forgotten_devices)))
         log.info("removed %d device token(s) that FCM reports unregistered", len(forgotten_devices))
     return sent
+
+
+def _record_one(
+    delivery: Delivery,
+    job: _Job,
+    outcome: Outcome,
+    now: datetime,
+    max_attempts: int,
+    jitter: Callable[[], float],
+    sent: Sent,
+) -> None:
+    """Write one outcome on its delivery row; logged with the request id of its event."""
+    delivery.attempts += 1
+    delivery.last_attempt_at = now
+    delivery.response_status = outcome.status
+    if outcome.ok:
+        delivery.status, delivery.delivered_at, delivery.last_error = (
+            DeliveryStatus.DELIVERED,
+            now,
+            None,
+        )
+        sent.delivered += 1
+        log.info(
+            "delivery %s (%s) of event %s delivered",
+            job.id,
+            job.channel,
+            delivery.event_seq,
+            extra={"delivery_id": job.id, "event_seq": delivery.event_seq},
+        )
+        return
+    delivery.last_error = outcome.error
+    if outcome.permanent or delivery.attempts >= max_attempts:
+        delivery.status = DeliveryStatus.DEAD
+        sent.dead += 1
+        log.warning(
+            "delivery %s (%s) is dead after %d attempt(s): %s",
+            job.id,
+            job.channel,
+            delivery.attempts,
+            outcome.error,
+            extra={"delivery_id": job.id, "event_seq": delivery.event_seq},
+        )
+    else:
+        delivery.next_attempt_at = now + retry_delay(delivery.attempts, jitter=jitter())
+        sent.retrying += 1
+        log.info(
+            "delivery %s (%s) of event %s failed (attempt %d), retried later: %s",
+            job.id,
+            job.channel,
+            delivery.event_seq,
+            delivery.attempts,
+            outcome.error,
+            extra={"delivery_id": job.id, "event_seq": delivery.event_seq},
+        )

@@ -20,6 +20,7 @@ from ioc.feedback.surges.detection import detect_surges
 from ioc.integrations.deliveries import Senders, Sent, deliver_due
 from ioc.integrations.fanout import FanOut, dispatch_events
 from ioc.integrations.staff_notices import PUSH_ONLY, StaffChannels
+from ioc.telemetry.metrics import job_ran
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +118,9 @@ def run_until_stopped(jobs: list[Job], stop: threading.Event) -> None:
                 job.run()
             except Exception:
                 log.exception("%s failed; trying again in %.1f s", job.name, job.every_seconds)
+                job_ran(job.name, ok=False)
+            else:
+                job_ran(job.name, ok=True)
             next_run[job.name] = time.monotonic() + job.every_seconds
         stop.wait(max(0.0, min(next_run.values()) - time.monotonic()))
     log.info("worker stopped")

@@ -30,6 +30,7 @@ from ioc.realtime.audiences import (
 )
 from ioc.realtime.connections import Refused, catch_up, citizen_room, staff_audience
 from ioc.realtime.publisher import EVENT_NAME
+from ioc.telemetry.metrics import WEBSOCKET_CONNECTIONS
 
 STAFF_COOKIE = "ioc_session"
 
@@ -55,6 +56,7 @@ def _admit(namespace: str, auth: dict[str, Any], find_room: Any) -> None:
     except Refused as refusal:
         raise ConnectionRefusedError(str(refusal)) from None
     sid: str = request.sid  # type: ignore[attr-defined]  # Flask-SocketIO sets it per connection
+    WEBSOCKET_CONNECTIONS.labels(namespace=namespace).inc()
     if missed.resync_from is not None:
         socketio.emit("resync", {"seq": missed.resync_from}, to=sid, namespace=namespace)
     for message in missed.events:
@@ -83,3 +85,28 @@ def connect_citizen(auth: Any = None) -> None:
 @socketio.on("connect", namespace=NAMESPACE_PUBLIC)
 def connect_public(auth: Any = None) -> None:
     _admit(NAMESPACE_PUBLIC, _auth(auth), lambda _session: "public")
+
+
+def _disconnected(namespace: str) -> None:
+    # Only admitted connections were counted: Socket.IO never reports a refused one as gone.
+    WEBSOCKET_CONNECTIONS.labels(namespace=namespace).dec()
+
+
+@socketio.on("disconnect", namespace=NAMESPACE_OPS)
+def disconnect_ops(reason: Any = None) -> None:
+    _disconnected(NAMESPACE_OPS)
+
+
+@socketio.on("disconnect", namespace=NAMESPACE_AGENCY)
+def disconnect_agency(reason: Any = None) -> None:
+    _disconnected(NAMESPACE_AGENCY)
+
+
+@socketio.on("disconnect", namespace=NAMESPACE_CITIZEN)
+def disconnect_citizen(reason: Any = None) -> None:
+    _disconnected(NAMESPACE_CITIZEN)
+
+
+@socketio.on("disconnect", namespace=NAMESPACE_PUBLIC)
+def disconnect_public(reason: Any = None) -> None:
+    _disconnected(NAMESPACE_PUBLIC)

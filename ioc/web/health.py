@@ -1,4 +1,4 @@
-"""What ``/healthz`` reports about the database."""
+"""What ``/healthz`` and ``/readyz`` report about the database and Redis."""
 
 from __future__ import annotations
 
@@ -34,3 +34,20 @@ def database_health(session_factory: sessionmaker[Session]) -> dict[str, Any]:
         "schema": schema,
         "schema_expected": expected,
     }
+
+
+def redis_health(url: str | None) -> dict[str, Any]:
+    """Answers a PING within a second (or is not configured)? Never raises."""
+    if not url:
+        return {"ok": True, "configured": False}
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+    try:
+        client.ping()
+    except (redis.RedisError, OSError) as exc:
+        log.warning("readiness check: Redis unreachable: %s", exc)
+        return {"ok": False, "configured": True, "reachable": False, "error": type(exc).__name__}
+    finally:
+        client.close()
+    return {"ok": True, "configured": True, "reachable": True}

@@ -24,6 +24,7 @@ from ioc.feedback.sla.policy import SlaPolicy
 from ioc.feedback.states import Channel, ReportStatus
 from ioc.geo.cells import cell_for
 from ioc.geo.service import AreaLocator
+from ioc.telemetry.metrics import REPORTS_FILED, after_commit
 
 MAX_DESCRIPTION_CHARS = 2000
 
@@ -170,4 +171,5 @@ def submit_report(
     if reporter_id is not None:
         session.add(ReportFollower(report_id=report.id, user_id=reporter_id))
     announce(session, report, "report.created")
+    after_commit(session, REPORTS_FILED.labels(channel=str(channel)).inc)
     return report
