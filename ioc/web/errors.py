@@ -14,6 +14,7 @@ from ioc.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES, translate
 #: Statuses whose framework text is replaced by a message of ours (Flask's are English only).
 _MESSAGES = {
     404: "not found",
+    405: "method not allowed",
     429: "too many requests, please try again later",
 }
 
@@ -42,12 +43,14 @@ def _ioc_error(error: IocError) -> tuple[dict[str, Any], int, dict[str, str]]:
     return {"error": body}, error.status, headers
 
 
-def _http_error(error: HTTPException) -> tuple[dict[str, Any], int]:
+def _http_error(error: HTTPException) -> tuple[dict[str, Any], int, list[tuple[str, str]]]:
     status = error.code or 500
     code = (error.name or "error").lower().replace(" ", "_")
     message = _MESSAGES.get(status)
     text = translate(message, _language()) if message else (error.description or code)
-    return {"error": {"code": code, "message": text}}, status
+    # The exception's own headers (``Allow`` on a 405, ``Retry-After`` on a 429/503) stay.
+    headers = [(name, value) for name, value in error.get_headers() if name != "Content-Type"]
+    return {"error": {"code": code, "message": text}}, status, headers
 
 
 def _concurrent_change(_error: StaleDataError) -> tuple[dict[str, Any], int, dict[str, str]]:
