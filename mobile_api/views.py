@@ -17,6 +17,7 @@ from ioc.feedback.lifecycle.citizen_actions import Rating
 from ioc.feedback.reads import tracking
 from ioc.feedback.report_models import Report
 from ioc.feedback.states import Channel
+from ioc.web.errors import REQUEST_ERRORS
 from ioc.web.limits import SUBMIT_PER_CITIZEN, SUBMIT_PER_IP, citizen_key, limiter
 from ioc.web.openapi import api
 from ioc.web.validated import validated_body, validated_headers, validated_query
@@ -58,11 +59,11 @@ def _refuse_unreadable_json() -> None:
 
 
 SECURED: dict[str, list[str]] = {"firebase": []}
-ERRORS = {"HTTP_401": ErrorOut, "HTTP_404": ErrorOut, "HTTP_422": ErrorOut}
+ERRORS = {**REQUEST_ERRORS, "HTTP_401": ErrorOut, "HTTP_404": ErrorOut}
 
 
 @bp.get("/categories")
-@api.validate(resp=Response(HTTP_200=CategoryList), tags=TAGS)
+@api.validate(resp=Response(HTTP_200=CategoryList, **REQUEST_ERRORS), tags=TAGS)
 def list_categories() -> dict[str, Any]:
     """Active categories with their groups, attributes and whether a photo is required."""
     lang = language()
@@ -78,7 +79,7 @@ def list_categories() -> dict[str, Any]:
     json=ReportIn,
     form=ReportForm,
     headers=SubmitHeaders,
-    resp=Response(HTTP_201=ReportOut, HTTP_200=ReportOut, HTTP_429=ErrorOut, **ERRORS),
+    resp=Response(HTTP_201=ReportOut, HTTP_200=ReportOut, **ERRORS),
     tags=TAGS,
     security=SECURED,
 )

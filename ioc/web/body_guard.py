@@ -68,9 +68,7 @@ def _refuse_other_formats(mimetype: str) -> None:
 
 
 def _has_body() -> bool:
-    return bool(request.content_length) or "chunked" in request.headers.get(
-        "Transfer-Encoding", ""
-    )
+    return bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "")
 
 
 def too_deep(text: bytes, limit: int = MAX_DEPTH) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, request
+from pydantic import BaseModel
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -16,6 +17,25 @@ _MESSAGES = {
     404: "not found",
     405: "method not allowed",
     429: "too many requests, please try again later",
+}
+
+
+class ErrorOut(BaseModel):
+    """The one error shape: ``{"error": {"code", "message", "details"}}``."""
+
+    error: dict[str, Any]
+
+
+#: Answers any endpoint may give whatever it does: a body that cannot be read, nested too
+#: deeply or holding text no database stores (400, ``body_guard``/``text_guard``), too large
+#: (413), in a format the route does not read (415), a field refused (422) or too many
+#: requests (429).
+REQUEST_ERRORS: dict[str, type[BaseModel]] = {
+    "HTTP_400": ErrorOut,
+    "HTTP_413": ErrorOut,
+    "HTTP_415": ErrorOut,
+    "HTTP_422": ErrorOut,
+    "HTTP_429": ErrorOut,
 }
 
 
