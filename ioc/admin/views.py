@@ -12,7 +12,7 @@ from ioc.feedback.people import audit
 from ioc.feedback.states import ADMINS
 from ioc.web.ids import MAX_ID
 from ioc.web.openapi import api
-from ioc.web.staff_access import ErrorOut, admit_only, staff_unit_of_work
+from ioc.web.staff_access import STAFF_ERRORS, admit_only, staff_unit_of_work
 from ioc.web.validated import validated_query
 
 bp = Blueprint("admin_api", __name__, url_prefix="/api/admin/v1")
@@ -47,7 +47,7 @@ class AuditPage(BaseModel):
 @bp.get("/audit")
 @api.validate(
     query=AuditQuery,
-    resp=Response(HTTP_200=AuditPage, HTTP_401=ErrorOut, HTTP_403=ErrorOut),
+    resp=Response(HTTP_200=AuditPage, **STAFF_ERRORS),
     tags=["admin"],
     security={"staff": []},
 )

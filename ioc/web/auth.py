@@ -25,6 +25,7 @@ from ioc.feedback.models import StaffSession
 from ioc.feedback.people.accounts import MAX_PASSWORD_CHARS
 from ioc.feedback.people.password_setup import set_password
 from ioc.feedback.people.staff_sessions import find_session, sign_in, sign_out
+from ioc.web.errors import REQUEST_ERRORS
 from ioc.web.homes import home_for
 from ioc.web.limits import limiter
 from ioc.web.openapi import api
@@ -45,7 +46,7 @@ class LoginIn(BaseModel):
     password: str = Field(min_length=1, max_length=256)
 
 
-class StaffOut(BaseModel):
+class SignedInStaffOut(BaseModel):
     username: str
     display_name: str | None
     role: str
@@ -58,7 +59,7 @@ class LoginOut(BaseModel):
     token_type: str
     expires_at: str
     csrf_token: str
-    user: StaffOut
+    user: SignedInStaffOut
 
 
 class ErrorOut(BaseModel):
@@ -91,7 +92,7 @@ def current_staff_session(session: Session) -> StaffSession:
 @limiter.limit("10 per minute")
 @api.validate(
     json=LoginIn,
-    resp=Answers(HTTP_200=LoginOut, HTTP_401=ErrorOut, HTTP_422=ErrorOut),
+    resp=Answers(HTTP_200=LoginOut, **REQUEST_ERRORS, HTTP_401=ErrorOut),
     tags=TAGS,
 )
 def login() -> Response:
@@ -138,7 +139,7 @@ class PasswordSetupIn(BaseModel):
 @limiter.limit("10 per minute")
 @api.validate(
     json=PasswordSetupIn,
-    resp=Answers("HTTP_204", HTTP_400=ErrorOut, HTTP_422=ErrorOut),
+    resp=Answers("HTTP_204", **REQUEST_ERRORS),
     tags=TAGS,
 )
 def password_setup() -> Response:
@@ -158,7 +159,9 @@ def password_setup() -> Response:
 
 @bp.post("/logout")
 @api.validate(
-    resp=Answers("HTTP_204", HTTP_401=ErrorOut, HTTP_403=ErrorOut), tags=TAGS, security=STAFF
+    resp=Answers("HTTP_204", **REQUEST_ERRORS, HTTP_401=ErrorOut, HTTP_403=ErrorOut),
+    tags=TAGS,
+    security=STAFF,
 )
 def logout() -> Response:
     """End the session (bearer token or cookie)."""
@@ -172,7 +175,11 @@ def logout() -> Response:
 
 
 @bp.get("/me")
-@api.validate(resp=Answers(HTTP_200=StaffOut, HTTP_401=ErrorOut), tags=TAGS, security=STAFF)
+@api.validate(
+    resp=Answers(HTTP_200=SignedInStaffOut, **REQUEST_ERRORS, HTTP_401=ErrorOut),
+    tags=TAGS,
+    security=STAFF,
+)
 def me() -> dict[str, Any]:
     """The signed-in staff member."""
     with services().unit_of_work() as session:
@@ -193,7 +200,7 @@ class StaffDeviceOut(BaseModel):
 @bp.post("/devices")
 @api.validate(
     json=StaffDeviceIn,
-    resp=Answers(HTTP_201=StaffDeviceOut, HTTP_401=ErrorOut, HTTP_403=ErrorOut, HTTP_422=ErrorOut),
+    resp=Answers(HTTP_201=StaffDeviceOut, **REQUEST_ERRORS, HTTP_401=ErrorOut, HTTP_403=ErrorOut),
     tags=TAGS,
     security=STAFF,
 )
@@ -211,7 +218,9 @@ def register_device() -> tuple[dict[str, Any], int]:
 
 @bp.delete("/devices/<path:token>")
 @api.validate(
-    resp=Answers("HTTP_204", HTTP_401=ErrorOut, HTTP_403=ErrorOut, HTTP_404=ErrorOut),
+    resp=Answers(
+        "HTTP_204", **REQUEST_ERRORS, HTTP_401=ErrorOut, HTTP_403=ErrorOut, HTTP_404=ErrorOut
+    ),
     tags=TAGS,
     security=STAFF,
 )

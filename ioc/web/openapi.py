@@ -18,6 +18,7 @@ from werkzeug.exceptions import NotFound as HttpNotFound
 
 from ioc import __version__
 from ioc.errors import InvalidInput
+from ioc.web.errors import ErrorOut
 
 FRONTEND_DIST = Path(__file__).resolve().parents[2] / "frontend" / "dist"
 
@@ -66,6 +67,8 @@ api = SpecTree(
     page_templates={},
     naming_strategy=lambda model: model.__name__,
     validation_error_status=422,
+    # A route that declares no 422 of its own still answers one in the error envelope.
+    validation_error_model=ErrorOut,
     before=_invalid_input,
     security_schemes=[
         SecurityScheme(
