@@ -57,6 +57,23 @@ _REASONS = {
 }
 
 
+_FIRST_OF_NAME: dict[str, type[Any]] = {}
+
+
+def _component_name(model: type[Any]) -> str:
+    """The model's class name, qualified by its package when another adapter already uses the
+    name for a different model (two ``AgencyList``s would otherwise share one schema, and
+    one of the two routes would be described with the other's fields)."""
+    name: str = model.__name__
+    first = _FIRST_OF_NAME.setdefault(name, model)
+    if first is model:
+        return name
+    qualifier = "".join(
+        part.title().replace("_", "") for part in model.__module__.split(".")[:-1] if part != "ioc"
+    )
+    return f"{qualifier}{name}"
+
+
 api = SpecTree(
     "flask",
     title="IOC API",
@@ -65,7 +82,7 @@ api = SpecTree(
     mode="strict",
     annotations=False,
     page_templates={},
-    naming_strategy=lambda model: model.__name__,
+    naming_strategy=lambda model: _component_name(model),
     validation_error_status=422,
     # A route that declares no 422 of its own still answers one in the error envelope.
     validation_error_model=ErrorOut,
