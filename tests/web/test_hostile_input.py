@@ -303,3 +303,27 @@ def test_an_unknown_address_answers_404_with_the_envelope(
     client: FlaskClient, world: World, path: str
 ) -> None:
     assert _refused(client.get(path), 404)["code"] == "not_found"
+
+
+# ---- names longer than the audit's reference column ----
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/admin/v1/open311-keys", {"name": "k" * 100}),
+        ("/api/admin/v1/webhooks", {"url": "https://hooks.example.vn/ioc", "name": "h" * 100}),
+    ],
+)
+def test_a_long_name_is_audited_whole_and_the_change_kept(
+    client: FlaskClient, world: World, path: str, body: dict[str, Any]
+) -> None:
+    response = client.post(path, json=body, headers=world.headers["admin"])
+
+    assert response.status_code == 201, response.get_json()
+    world.session.expire_all()
+    entry = world.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert entry is not None
+    assert len(entry.target_ref or "") == 64
+    assert entry.after is not None
+    assert entry.after["name"] == response.get_json()["name"]
