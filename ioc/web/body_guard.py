@@ -1,12 +1,13 @@
 """Refuse bodies no route can use, before anything parses them.
 
-Two checks, app-wide and before sign-in (they cost nothing and protect what comes after):
+Two checks (the first app-wide and before sign-in: it costs nothing and protects the parser):
 
 - JSON nested deeper than :data:`MAX_DEPTH` levels: Python's parser recurses once per level,
   so a few kilobytes of ``[`` exhaust the stack. The raw text is measured without parsing it,
   for JSON bodies and for JSON sent as text in a form field (the mobile API's report).
 - a body in a format the route does not read (a form or plain text posted to a route that
-  declares a JSON body): 415, instead of being read as an empty object or failing later.
+  declares a JSON body): 415, instead of being read as an empty object or failing later;
+  checked with the route's validation (:func:`refuse_other_formats`).
 """
 
 from __future__ import annotations
@@ -14,10 +15,9 @@ from __future__ import annotations
 import re
 from itertools import accumulate
 
-from flask import Flask, current_app, request
+from flask import Flask, request
 
 from ioc.errors import MalformedRequest, UnsupportedMediaType
-from ioc.web.openapi import api
 
 #: Deeper than any body of ours (a report's attributes are two levels); far below the stack.
 MAX_DEPTH = 32
@@ -45,26 +45,25 @@ def _refuse_unusable_body() -> None:
         for name, value in request.form.items(multi=True):
             if value.lstrip().startswith(("{", "[")) and too_deep(value.encode()):
                 raise _too_deep(name)
-    _refuse_other_formats(mimetype)
 
 
-def _refuse_other_formats(mimetype: str) -> None:
-    view = current_app.view_functions.get(request.endpoint or "")
-    metadata = api.get_function_metadata(view) if view else None
-    if metadata is None or not _has_body():
+def refuse_other_formats(*, reads_json: bool, reads_form: bool) -> None:
+    """Refuse a body a route that reads JSON (and no form) cannot read: called as part of
+    the route's validation (``ioc.web.openapi``), so after a console's door check
+    (``admit_only``) and with the other field checks.
+
+    Raises:
+        UnsupportedMediaType: a body in another format (a form, plain text, XML).
+    """
+    mimetype = request.mimetype
+    if not reads_json or reads_form or not _has_body():
         return
-    accepted: set[str] = set()
-    if getattr(metadata, "json", None):
-        accepted |= JSON_MIMETYPES
-    if getattr(metadata, "form", None):
-        accepted |= FORM_MIMETYPES
-    if accepted and mimetype not in accepted and not mimetype.endswith("+json"):
-        raise UnsupportedMediaType(
-            "the body must be JSON (Content-Type: application/json)"
-            if "application/json" in accepted and len(accepted) == 1
-            else "the body must be JSON or a form",
-            details={"content_type": request.content_type, "accepted": sorted(accepted)},
-        )
+    if mimetype in JSON_MIMETYPES or mimetype.endswith("+json"):
+        return
+    raise UnsupportedMediaType(
+        "the body must be JSON (Content-Type: application/json)",
+        details={"content_type": request.content_type, "accepted": sorted(JSON_MIMETYPES)},
+    )
 
 
 def _has_body() -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, send_from_directory
+from flask import Blueprint, current_app, render_template, request, send_from_directory
 from pydantic import ValidationError
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 from spectree.models import SecureType
@@ -18,6 +18,7 @@ from werkzeug.exceptions import NotFound as HttpNotFound
 
 from ioc import __version__
 from ioc.errors import InvalidInput
+from ioc.web.body_guard import refuse_other_formats
 from ioc.web.errors import ErrorOut
 
 FRONTEND_DIST = Path(__file__).resolve().parents[2] / "frontend" / "dist"
@@ -26,7 +27,15 @@ FRONTEND_DIST = Path(__file__).resolve().parents[2] / "frontend" / "dist"
 def _invalid_input(
     _request: Any, _response: Any, error: Exception | None, _instance: Any, _adapter: Any
 ) -> None:
-    """Turn spectree's validation failure into the one error shape every endpoint uses."""
+    """Turn spectree's validation failure into the one error shape every endpoint uses; a body
+    in a format the route does not read is refused first (it was validated as empty)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    metadata = api.get_function_metadata(view) if view else None
+    if metadata is not None:
+        refuse_other_formats(
+            reads_json=getattr(metadata, "json", None) is not None,
+            reads_form=getattr(metadata, "form", None) is not None,
+        )
     if not isinstance(error, ValidationError):  # None: the request passed
         return
     fields: dict[str, str] = {}
