@@ -25,9 +25,10 @@ from ioc.ops.views import bp as ops_bp
 from ioc.public.map_views import bp as public_map_bp
 from ioc.public.views import bp as public_bp
 from ioc.realtime import ASYNC_MODE_EMBEDDED, ASYNC_MODE_PRODUCTION, socketio
-from ioc.web import errors, limits, observability, proxies, text_guard
+from ioc.web import body_guard, errors, limits, observability, proxies, text_guard
 from ioc.web.auth import bp as auth_bp
 from ioc.web.citizen_app import bp as citizen_app_bp
+from ioc.web.ids import RowIdConverter
 from ioc.web.json import IocJSONProvider
 from ioc.web.media import bp as media_bp
 from ioc.web.openapi import bp as openapi_bp
@@ -48,6 +49,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.json = IocJSONProvider(app)
     app.json.timezone = settings.tz
+    # Before any route is added: every ``<int:…>`` in a URL fits the id columns.
+    app.url_map.converters["int"] = RowIdConverter
     # Five 10 MB photos and the report itself; larger bodies are refused before parsing.
     app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=52 * 1024 * 1024)
     extensions.init_app(app, settings)
@@ -66,6 +69,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     observability.init_app(app, settings)
     limits.init_app(app, settings)
     errors.init_app(app)
+    body_guard.init_app(app)  # before anything parses a body
     text_guard.init_app(app)
     app.register_blueprint(web_bp)
     app.register_blueprint(observability.bp)

@@ -62,3 +62,10 @@ class InvalidCursor(MalformedRequest):
     """A list's ``cursor`` is not one the list gave out (malformed, altered or another list's)."""
 
     code = "invalid_cursor"
+
+
+class UnsupportedMediaType(IocError):
+    """The body is in a format the route does not read (a form sent to a JSON route)."""
+
+    code = "unsupported_media_type"
+    status = 415

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ioc.web.clocks import ClockOut
+from ioc.web.ids import MAX_ID
 
 Rating = Literal["satisfied", "acceptable", "unsatisfied"]
 
@@ -77,7 +78,7 @@ class NearbyQuery(_Strict):
 
 
 class PageQuery(_Strict):
-    cursor: int | None = Field(default=None, ge=1)
+    cursor: int | None = Field(default=None, ge=1, le=MAX_ID)
     limit: int = Field(default=20, ge=1, le=100)
 
 

@@ -17,6 +17,7 @@ from ioc.feedback.lifecycle.citizen_actions import Rating
 from ioc.feedback.reads import tracking
 from ioc.feedback.report_models import Report
 from ioc.feedback.states import Channel
+from ioc.web.errors import REQUEST_ERRORS
 from ioc.web.limits import (
     COMMENTS_PER_CITIZEN,
     DEVICES_PER_CALLER,
@@ -68,12 +69,11 @@ def _refuse_unreadable_json() -> None:
 
 
 SECURED: dict[str, list[str]] = {"firebase": []}
-ERRORS = {"HTTP_401": ErrorOut, "HTTP_404": ErrorOut, "HTTP_422": ErrorOut}
-LIMITED = {**ERRORS, "HTTP_429": ErrorOut}
+ERRORS = {**REQUEST_ERRORS, "HTTP_401": ErrorOut, "HTTP_404": ErrorOut}
 
 
 @bp.get("/categories")
-@api.validate(resp=Response(HTTP_200=CategoryList), tags=TAGS)
+@api.validate(resp=Response(HTTP_200=CategoryList, **REQUEST_ERRORS), tags=TAGS)
 def list_categories() -> dict[str, Any]:
     """Active categories with their groups, attributes and whether a photo is required."""
     lang = language()
@@ -89,7 +89,7 @@ def list_categories() -> dict[str, Any]:
     json=ReportIn,
     form=ReportForm,
     headers=SubmitHeaders,
-    resp=Response(HTTP_201=ReportOut, HTTP_200=ReportOut, HTTP_429=ErrorOut, **ERRORS),
+    resp=Response(HTTP_201=ReportOut, HTTP_200=ReportOut, **ERRORS),
     tags=TAGS,
     security=SECURED,
 )
@@ -183,7 +183,7 @@ def show_report(ref: str) -> dict[str, Any]:
 @limiter.limit(COMMENTS_PER_CITIZEN, key_func=caller_key)
 @api.validate(
     json=CommentIn,
-    resp=Response("HTTP_204", HTTP_403=ErrorOut, **LIMITED),
+    resp=Response("HTTP_204", HTTP_403=ErrorOut, **ERRORS),
     tags=TAGS,
     security=SECURED,
 )
@@ -227,7 +227,7 @@ def rate_report(ref: str) -> dict[str, Any]:
 @bp.post("/reports/<ref>/support")
 @limiter.limit(SUPPORT_PER_CITIZEN, key_func=caller_key)
 @api.validate(
-    resp=Response(HTTP_200=ReportOut, HTTP_409=ErrorOut, **LIMITED), tags=TAGS, security=SECURED
+    resp=Response(HTTP_200=ReportOut, HTTP_409=ErrorOut, **ERRORS), tags=TAGS, security=SECURED
 )
 def support_report(ref: str) -> dict[str, Any]:
     """ "Me too": follow the report; it counts one more supporter."""
@@ -240,7 +240,7 @@ def support_report(ref: str) -> dict[str, Any]:
 @bp.post("/devices")
 @limiter.limit(DEVICES_PER_CALLER, key_func=caller_key)
 @api.validate(
-    json=DeviceIn, resp=Response(HTTP_201=DeviceOut, **LIMITED), tags=TAGS, security=SECURED
+    json=DeviceIn, resp=Response(HTTP_201=DeviceOut, **ERRORS), tags=TAGS, security=SECURED
 )
 def register_device() -> tuple[dict[str, Any], int]:
     """Register an FCM token so the citizen hears about their reports."""

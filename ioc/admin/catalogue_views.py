@@ -44,7 +44,7 @@ from ioc.province.pack import AgencyRow, AttributeRow, CategoryRow, GroupRow, Ru
 from ioc.province.writing import pack_zip
 from ioc.web.openapi import api
 from ioc.web.site import site_url
-from ioc.web.staff_access import ErrorOut, admit_only, staff_unit_of_work
+from ioc.web.staff_access import STAFF_ERRORS, ErrorOut, admit_only, staff_unit_of_work
 from ioc.web.validated import validated_body, validated_query
 
 bp = Blueprint("admin_catalogue_api", __name__, url_prefix="/api/admin/v1")
@@ -52,7 +52,7 @@ admit_only(bp, ADMINS)
 
 TAGS = ["admin"]
 SECURITY: dict[str, list[str]] = {"staff": []}
-ERRORS = {"HTTP_400": ErrorOut, "HTTP_401": ErrorOut, "HTTP_403": ErrorOut, "HTTP_404": ErrorOut}
+ERRORS = dict(STAFF_ERRORS)
 WRITE_ERRORS = {**ERRORS, "HTTP_409": ErrorOut}
 
 
@@ -337,7 +337,7 @@ def warnings() -> dict[str, Any]:
 
 
 @bp.get("/pack.zip")
-@api.validate(resp=Response(**ERRORS), tags=TAGS, security=SECURITY)
+@api.validate(resp=Response("HTTP_200", **ERRORS), tags=TAGS, security=SECURITY)
 def download_pack() -> FlaskResponse:
     """The current configuration as a province pack (zip)."""
     with staff_unit_of_work(ADMINS) as (session, _):

@@ -20,7 +20,6 @@ from ioc.web.site import site_url
 from ioc.web.staff_access import (
     STAFF_ERRORS,
     STAFF_SECURITY,
-    ErrorOut,
     admit_only,
     staff_unit_of_work,
 )
@@ -115,7 +114,7 @@ def _link(path: str, expires_at: datetime) -> dict[str, Any]:
 @bp.get("/staff")
 @api.validate(
     query=StaffQuery,
-    resp=Response(HTTP_200=StaffPage, HTTP_400=ErrorOut, **STAFF_ERRORS),
+    resp=Response(HTTP_200=StaffPage, **STAFF_ERRORS),
     tags=TAGS,
     security=STAFF_SECURITY,
 )

@@ -10,8 +10,9 @@ from spectree import Response
 
 from ioc.feedback.people import audit
 from ioc.feedback.states import ADMINS
+from ioc.web.ids import MAX_ID
 from ioc.web.openapi import api
-from ioc.web.staff_access import ErrorOut, admit_only, staff_unit_of_work
+from ioc.web.staff_access import STAFF_ERRORS, admit_only, staff_unit_of_work
 from ioc.web.validated import validated_query
 
 bp = Blueprint("admin_api", __name__, url_prefix="/api/admin/v1")
@@ -23,7 +24,7 @@ class AuditQuery(BaseModel):
 
     ref: str | None = Field(default=None, max_length=64, description="A report ref")
     user: str | None = Field(default=None, max_length=64, description="A staff username")
-    before: int | None = Field(default=None, ge=1, description="next_before of a page")
+    before: int | None = Field(default=None, ge=1, le=MAX_ID, description="next_before of a page")
     limit: int = Field(default=50, ge=1, le=200)
 
 
@@ -46,7 +47,7 @@ class AuditPage(BaseModel):
 @bp.get("/audit")
 @api.validate(
     query=AuditQuery,
-    resp=Response(HTTP_200=AuditPage, HTTP_401=ErrorOut, HTTP_403=ErrorOut),
+    resp=Response(HTTP_200=AuditPage, **STAFF_ERRORS),
     tags=["admin"],
     security={"staff": []},
 )

@@ -15,6 +15,7 @@ from ioc.geo.outlines import area_outlines
 from ioc.geo.queries import area_revision
 from ioc.maps.clusters import BBox, MapFilter, count_clusters
 from ioc.maps.points import POINT_CAP, list_map_points
+from ioc.web.errors import REQUEST_ERRORS
 from ioc.web.openapi import api
 from ioc.web.validated import validated_query
 
@@ -30,7 +31,9 @@ class AreasQuery(BaseModel):
 
 
 @bp.get("/areas.geojson")
-@api.validate(query=AreasQuery, resp=Response("HTTP_200", "HTTP_304"), tags=["public"])
+@api.validate(
+    query=AreasQuery, resp=Response("HTTP_200", "HTTP_304", **REQUEST_ERRORS), tags=["public"]
+)
 def areas() -> Any:
     """Current administrative areas as GeoJSON with simplified geometry, for drawing. Cached:
     the ETag changes only when new boundaries are imported."""
@@ -88,7 +91,11 @@ class PublicPointsOut(BaseModel):
 
 
 @bp.get("/map/cells")
-@api.validate(query=PublicCellsQuery, resp=Response(HTTP_200=PublicCellsOut), tags=["public"])
+@api.validate(
+    query=PublicCellsQuery,
+    resp=Response(HTTP_200=PublicCellsOut, **REQUEST_ERRORS),
+    tags=["public"],
+)
 def cells() -> dict[str, Any]:
     """Published results per map tile (with a count per status), for the public map's low
     zooms and for any view holding more results than `/map/reports` returns."""
@@ -105,7 +112,11 @@ def cells() -> dict[str, Any]:
 
 
 @bp.get("/map/reports")
-@api.validate(query=PublicPointsQuery, resp=Response(HTTP_200=PublicPointsOut), tags=["public"])
+@api.validate(
+    query=PublicPointsQuery,
+    resp=Response(HTTP_200=PublicPointsOut, **REQUEST_ERRORS),
+    tags=["public"],
+)
 def reports() -> dict[str, Any]:
     """The newest published results inside the box (at most 5,000; `truncated` says there are
     more, and the public map then draws `/map/cells` instead)."""

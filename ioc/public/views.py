@@ -18,6 +18,7 @@ from ioc.feedback.reads.kpis import count_published
 from ioc.feedback.reads.lists import list_public_results
 from ioc.feedback.reads.statistics import GroupBy, compute_figures
 from ioc.web.caching import cached_json, figures_etag, not_modified
+from ioc.web.errors import REQUEST_ERRORS
 from ioc.web.openapi import api
 from ioc.web.paging import PagingQuery
 from ioc.web.periods import day_bounds, period
@@ -40,7 +41,11 @@ class Scorecard(BaseModel):
 
 
 @bp.get("/scorecard")
-@api.validate(query=PeriodQuery, resp=Response(HTTP_200=Scorecard, HTTP_304=None), tags=["public"])
+@api.validate(
+    query=PeriodQuery,
+    resp=Response(HTTP_200=Scorecard, HTTP_304=None, **REQUEST_ERRORS),
+    tags=["public"],
+)
 def scorecard() -> FlaskResponse:
     """Per agency: received, resolved, on-time %, overdue now, median handling time in
     working hours, satisfaction, reopen rate and reports extended, for reports received in
@@ -89,7 +94,9 @@ class PublicResultList(BaseModel):
 
 
 @bp.get("/results")
-@api.validate(query=ResultsQuery, resp=Response(HTTP_200=PublicResultList), tags=["public"])
+@api.validate(
+    query=ResultsQuery, resp=Response(HTTP_200=PublicResultList, **REQUEST_ERRORS), tags=["public"]
+)
 def results() -> dict[str, Any]:
     """Resolved, closed and rejected reports (never a private category, never who reported),
     newest first, with the agency's public answer; one page at a time (follow `next_cursor`)."""
@@ -123,7 +130,7 @@ class PublicSnapshot(BaseModel):
 
 
 @bp.get("/snapshot")
-@api.validate(resp=Response(HTTP_200=PublicSnapshot), tags=["public"])
+@api.validate(resp=Response(HTTP_200=PublicSnapshot, **REQUEST_ERRORS), tags=["public"])
 def snapshot() -> dict[str, Any]:
     """Counts of published results (no personal data) and the event `seq` they correspond to."""
     with services().unit_of_work() as session:

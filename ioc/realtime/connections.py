@@ -76,11 +76,31 @@ def catch_up(session: Session, audience: str, last_seq: Any) -> CatchUp:
     """The events the screen missed since ``last_seq`` (none when it did not say)."""
     if last_seq is None:
         return CatchUp([], None)
-    try:
-        after = int(last_seq)
-    except (TypeError, ValueError):
-        raise Refused("last_seq must be a number") from None
+    after = _resume_point(last_seq)
     missed = events_for(session, audience, after_seq=after, limit=REPLAY_WINDOW + 1)
     if len(missed) > REPLAY_WINDOW:
         return CatchUp([], latest_seq(session))
     return CatchUp([wire(event) for event in missed], None)
+
+
+#: The largest ``seq`` an event can have (a PostgreSQL ``bigint``).
+MAX_SEQ = 2**63 - 1
+
+
+def _resume_point(last_seq: Any) -> int:
+    """``last_seq`` as the whole number of an event, from a number or its digits.
+
+    Raises:
+        Refused: anything else (text, true/false, a fraction, NaN, infinity, out of range).
+    """
+    if isinstance(last_seq, bool):
+        raise Refused("last_seq must be a number")
+    if isinstance(last_seq, str) and last_seq.strip().isdecimal():
+        last_seq = int(last_seq)
+    if isinstance(last_seq, float) and last_seq.is_integer():
+        last_seq = int(last_seq)
+    if not isinstance(last_seq, int):
+        raise Refused("last_seq must be a number")
+    if not 0 <= last_seq <= MAX_SEQ:
+        raise Refused("last_seq is out of range")
+    return last_seq

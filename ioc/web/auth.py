@@ -25,6 +25,7 @@ from ioc.feedback.models import StaffSession
 from ioc.feedback.people.accounts import MAX_PASSWORD_CHARS
 from ioc.feedback.people.password_setup import set_password
 from ioc.feedback.people.staff_sessions import find_session, sign_in, sign_out
+from ioc.web.errors import REQUEST_ERRORS
 from ioc.web.homes import home_for
 from ioc.web.limits import (
     DEVICES_PER_CALLER,
@@ -54,7 +55,7 @@ class LoginIn(BaseModel):
     password: str = Field(min_length=1, max_length=256)
 
 
-class StaffOut(BaseModel):
+class SignedInStaffOut(BaseModel):
     username: str
     display_name: str | None
     role: str
@@ -67,7 +68,7 @@ class LoginOut(BaseModel):
     token_type: str
     expires_at: str
     csrf_token: str
-    user: StaffOut
+    user: SignedInStaffOut
 
 
 class ErrorOut(BaseModel):
@@ -115,7 +116,7 @@ def _admit_staff() -> None:
 @limiter.limit(LOGIN_FAILURES_PER_ACCOUNT, key_func=login_account_key, deduct_when=failed_sign_in)
 @api.validate(
     json=LoginIn,
-    resp=Answers(HTTP_200=LoginOut, HTTP_401=ErrorOut, HTTP_422=ErrorOut, HTTP_429=ErrorOut),
+    resp=Answers(HTTP_200=LoginOut, **REQUEST_ERRORS, HTTP_401=ErrorOut),
     tags=TAGS,
 )
 def login() -> Response:
@@ -165,7 +166,7 @@ class PasswordSetupIn(BaseModel):
 @limiter.limit("10 per minute")
 @api.validate(
     json=PasswordSetupIn,
-    resp=Answers("HTTP_204", HTTP_400=ErrorOut, HTTP_422=ErrorOut),
+    resp=Answers("HTTP_204", **REQUEST_ERRORS),
     tags=TAGS,
 )
 def password_setup() -> Response:
@@ -185,7 +186,9 @@ def password_setup() -> Response:
 
 @bp.post("/logout")
 @api.validate(
-    resp=Answers("HTTP_204", HTTP_401=ErrorOut, HTTP_403=ErrorOut), tags=TAGS, security=STAFF
+    resp=Answers("HTTP_204", **REQUEST_ERRORS, HTTP_401=ErrorOut, HTTP_403=ErrorOut),
+    tags=TAGS,
+    security=STAFF,
 )
 def logout() -> Response:
     """End the session (bearer token or cookie)."""
@@ -199,7 +202,11 @@ def logout() -> Response:
 
 
 @bp.get("/me")
-@api.validate(resp=Answers(HTTP_200=StaffOut, HTTP_401=ErrorOut), tags=TAGS, security=STAFF)
+@api.validate(
+    resp=Answers(HTTP_200=SignedInStaffOut, **REQUEST_ERRORS, HTTP_401=ErrorOut),
+    tags=TAGS,
+    security=STAFF,
+)
 def me() -> dict[str, Any]:
     """The signed-in staff member."""
     with services().unit_of_work() as session:
@@ -221,13 +228,7 @@ class StaffDeviceOut(BaseModel):
 @limiter.limit(DEVICES_PER_CALLER, key_func=caller_key)
 @api.validate(
     json=StaffDeviceIn,
-    resp=Answers(
-        HTTP_201=StaffDeviceOut,
-        HTTP_401=ErrorOut,
-        HTTP_403=ErrorOut,
-        HTTP_422=ErrorOut,
-        HTTP_429=ErrorOut,
-    ),
+    resp=Answers(HTTP_201=StaffDeviceOut, **REQUEST_ERRORS, HTTP_401=ErrorOut, HTTP_403=ErrorOut),
     tags=TAGS,
     security=STAFF,
 )
@@ -245,7 +246,9 @@ def register_device() -> tuple[dict[str, Any], int]:
 
 @bp.delete("/devices/<path:token>")
 @api.validate(
-    resp=Answers("HTTP_204", HTTP_401=ErrorOut, HTTP_403=ErrorOut, HTTP_404=ErrorOut),
+    resp=Answers(
+        "HTTP_204", **REQUEST_ERRORS, HTTP_401=ErrorOut, HTTP_403=ErrorOut, HTTP_404=ErrorOut
+    ),
     tags=TAGS,
     security=STAFF,
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, request
+from pydantic import BaseModel
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -14,7 +15,27 @@ from ioc.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES, translate
 #: Statuses whose framework text is replaced by a message of ours (Flask's are English only).
 _MESSAGES = {
     404: "not found",
+    405: "method not allowed",
     429: "too many requests, please try again later",
+}
+
+
+class ErrorOut(BaseModel):
+    """The one error shape: ``{"error": {"code", "message", "details"}}``."""
+
+    error: dict[str, Any]
+
+
+#: Answers any endpoint may give whatever it does: a body that cannot be read, nested too
+#: deeply or holding text no database stores (400, ``body_guard``/``text_guard``), too large
+#: (413), in a format the route does not read (415), a field refused (422) or too many
+#: requests (429).
+REQUEST_ERRORS: dict[str, type[BaseModel]] = {
+    "HTTP_400": ErrorOut,
+    "HTTP_413": ErrorOut,
+    "HTTP_415": ErrorOut,
+    "HTTP_422": ErrorOut,
+    "HTTP_429": ErrorOut,
 }
 
 
@@ -42,12 +63,14 @@ def _ioc_error(error: IocError) -> tuple[dict[str, Any], int, dict[str, str]]:
     return {"error": body}, error.status, headers
 
 
-def _http_error(error: HTTPException) -> tuple[dict[str, Any], int]:
+def _http_error(error: HTTPException) -> tuple[dict[str, Any], int, list[tuple[str, str]]]:
     status = error.code or 500
     code = (error.name or "error").lower().replace(" ", "_")
     message = _MESSAGES.get(status)
     text = translate(message, _language()) if message else (error.description or code)
-    return {"error": {"code": code, "message": text}}, status
+    # The exception's own headers (``Allow`` on a 405, ``Retry-After`` on a 429/503) stay.
+    headers = [(name, value) for name, value in error.get_headers() if name != "Content-Type"]
+    return {"error": {"code": code, "message": text}}, status, headers
 
 
 def _concurrent_change(_error: StaleDataError) -> tuple[dict[str, Any], int, dict[str, str]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, send_from_directory
+from flask import Blueprint, current_app, render_template, request, send_from_directory
 from pydantic import ValidationError
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 from spectree.models import SecureType
@@ -18,6 +18,8 @@ from werkzeug.exceptions import NotFound as HttpNotFound
 
 from ioc import __version__
 from ioc.errors import InvalidInput
+from ioc.web.body_guard import refuse_other_formats
+from ioc.web.errors import ErrorOut
 
 FRONTEND_DIST = Path(__file__).resolve().parents[2] / "frontend" / "dist"
 
@@ -25,7 +27,15 @@ FRONTEND_DIST = Path(__file__).resolve().parents[2] / "frontend" / "dist"
 def _invalid_input(
     _request: Any, _response: Any, error: Exception | None, _instance: Any, _adapter: Any
 ) -> None:
-    """Turn spectree's validation failure into the one error shape every endpoint uses."""
+    """Turn spectree's validation failure into the one error shape every endpoint uses; a body
+    in a format the route does not read is refused first (it was validated as empty)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    metadata = api.get_function_metadata(view) if view else None
+    if metadata is not None:
+        refuse_other_formats(
+            reads_json=getattr(metadata, "json", None) is not None,
+            reads_form=getattr(metadata, "form", None) is not None,
+        )
     if not isinstance(error, ValidationError):  # None: the request passed
         return
     fields: dict[str, str] = {}
@@ -56,6 +66,23 @@ _REASONS = {
 }
 
 
+_FIRST_OF_NAME: dict[str, type[Any]] = {}
+
+
+def _component_name(model: type[Any]) -> str:
+    """The model's class name, qualified by its package when another adapter already uses the
+    name for a different model (two ``AgencyList``s would otherwise share one schema, and
+    one of the two routes would be described with the other's fields)."""
+    name: str = model.__name__
+    first = _FIRST_OF_NAME.setdefault(name, model)
+    if first is model:
+        return name
+    qualifier = "".join(
+        part.title().replace("_", "") for part in model.__module__.split(".")[:-1] if part != "ioc"
+    )
+    return f"{qualifier}{name}"
+
+
 api = SpecTree(
     "flask",
     title="IOC API",
@@ -64,8 +91,10 @@ api = SpecTree(
     mode="strict",
     annotations=False,
     page_templates={},
-    naming_strategy=lambda model: model.__name__,
+    naming_strategy=lambda model: _component_name(model),
     validation_error_status=422,
+    # A route that declares no 422 of its own still answers one in the error envelope.
+    validation_error_model=ErrorOut,
     before=_invalid_input,
     security_schemes=[
         SecurityScheme(

@@ -17,6 +17,8 @@ from ioc.feedback.models import User
 from ioc.feedback.states import Role
 from ioc.web import staff_view
 from ioc.web.auth import current_staff_session
+from ioc.web.errors import REQUEST_ERRORS
+from ioc.web.errors import ErrorOut as ErrorOut  # the staff adapters import it from here
 from ioc.web.limits import remember_caller
 
 
@@ -68,19 +70,13 @@ def agency_id_of(actor: User) -> int:
     return actor.agency_id
 
 
-class ErrorOut(BaseModel):
-    """The one error shape: ``{"error": {"code", "message", "details"}}``."""
-
-    error: dict[str, Any]
-
-
 #: Answers every staff endpoint may give besides its success.
 STAFF_ERRORS: dict[str, type[BaseModel]] = {
+    **REQUEST_ERRORS,
     "HTTP_401": ErrorOut,
     "HTTP_403": ErrorOut,
     "HTTP_404": ErrorOut,
     "HTTP_409": ErrorOut,
-    "HTTP_422": ErrorOut,
 }
 STAFF_SECURITY: dict[str, list[str]] = {"staff": []}
 

@@ -167,10 +167,10 @@ def test_login_is_rate_limited_per_address(client, operator):
     assert statuses[10] == 429
 
 
-def test_a_form_post_to_a_json_route_is_a_400_naming_the_content_type(client):
+def test_a_form_post_to_a_json_route_is_a_415_naming_the_content_type(client):
     response = client.post("/api/auth/login", data={"username": "a", "password": "b"})
 
-    assert response.status_code == 400
+    assert response.status_code == 415
     error = response.get_json()["error"]
-    assert error["code"] == "malformed_request"
+    assert error["code"] == "unsupported_media_type"
     assert error["details"]["content_type"].startswith("application/x-www-form-urlencoded")

@@ -13,6 +13,10 @@ from ioc.feedback.report_models import AuditEntry
 MAX_PAGE = 200
 
 
+#: The length of ``audit_entry.target_ref``.
+TARGET_REF_LENGTH = 64
+
+
 def record(
     session: Session,
     *,
@@ -23,13 +27,17 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
-    """Add an entry in the caller's transaction (never commits)."""
+    """Add an entry in the caller's transaction (never commits).
+
+    A ``target_ref`` longer than the column (a webhook named by its URL) is cut to fit: the
+    whole name is in ``before``/``after``, and the change must not fail for its audit line.
+    """
     session.add(
         AuditEntry(
             actor_id=actor_id,
             action=action,
             target_type=target_type,
-            target_ref=target_ref,
+            target_ref=target_ref[:TARGET_REF_LENGTH] if target_ref else target_ref,
             before=before,
             after=after,
         )
