@@ -32,4 +32,5 @@ echo "==> mypy"
 echo "==> import layering"
 .venv/bin/lint-imports --no-cache --no-logo
 echo "==> pytest"
-.venv/bin/python -m pytest "$@"
+# One worker per core (pytest-xdist); IOC_TEST_WORKERS=0 runs everything in this process.
+.venv/bin/python -m pytest --numprocesses="${IOC_TEST_WORKERS:-auto}" "$@"
