@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     # Whether the viewer role (leadership reading the operations consoles) is shown who filed a
     # report; IOC staff always are, agencies never.
     viewers_see_reporters: bool = False
+    # The licence the public portal's open data (published results as CSV and GeoJSON) is
+    # released under, named in every download, and where its text is.
+    open_data_licence: str = Field(default="CC BY 4.0", min_length=1, max_length=200)
+    open_data_licence_url: str = Field(
+        default="https://creativecommons.org/licenses/by/4.0/", max_length=500
+    )
     # Whether app processes push committed events to screens themselves; turn off where a
     # separate process does it for all (through the Redis message queue).
     publish_events: bool = True
