@@ -1,6 +1,8 @@
 // The public portal (/public): published results on a map, loaded by viewport (clusters at low
 // zoom or when a view holds too many, every point otherwise), updated live from /public, and
-// the agency scorecards. Test contract: window.iocPublicMap = { hasReport(ref), ready }.
+// the agency scorecards; the list of results (filters, search by reference), one result in full
+// (deep link: /public?ref=…), figures with their trend, and the open data downloads.
+// Test contract: window.iocPublicMap = { hasReport(ref), ready }.
 import "../../lib/base.css";
 import "./public.css";
 import { api } from "../../lib/api.js";
@@ -11,6 +13,7 @@ import { connectLive } from "../../lib/live.js";
 import { ReportLayer } from "../../lib/reportlayer.js";
 import { ViewportReports } from "../../lib/viewport.js";
 import { messages } from "./messages.js";
+import { mountResults } from "./results.js";
 
 addMessages(messages);
 const header = mountHeader({ titleKey: "public.title", theme: "light" });
@@ -35,8 +38,10 @@ app.innerHTML = `
       </tr></thead>
       <tbody data-role="scores"></tbody>
     </table>
-  </section>`;
+  </section>
+  <section class="public-results ioc-panel" data-role="results" aria-labelledby="results-title"></section>`;
 applyTranslations();
+mountResults(app.querySelector("[data-role=results]"));
 
 let scorecard = [];
 function drawScores() {
