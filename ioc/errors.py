@@ -69,3 +69,10 @@ class UnsupportedMediaType(IocError):
 
     code = "unsupported_media_type"
     status = 415
+
+
+class ChannelUnavailable(IocError):
+    """A citizen channel (e.g. the Zalo OA webhook) that this deployment has not configured."""
+
+    code = "channel_unavailable"
+    status = 503
