@@ -88,7 +88,7 @@ class Settings(BaseSettings):
     smtp_starttls: bool = True
     # The Zalo Official Account channel (docs/channels.md): the Zalo app that signs webhooks, the
     # OA citizens write to, the OA's secret key (the webhook signature) and its access token
-    # (the OA message API). The channel is off, its webhook answering 503, while any is empty.
+    # (the OA message API). The channel is off, its webhook answering 404, while any is empty.
     zalo_app_id: str = ""
     zalo_oa_id: str = ""
     zalo_oa_secret_key: str = ""

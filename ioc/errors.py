@@ -71,8 +71,8 @@ class UnsupportedMediaType(IocError):
     status = 415
 
 
-class ChannelUnavailable(IocError):
-    """A citizen channel (e.g. the Zalo OA webhook) that this deployment has not configured."""
+class ChannelUnavailable(NotFound):
+    """A citizen channel (e.g. the Zalo OA webhook) that this deployment has not configured:
+    for the sender, as if the address did not exist (it is no server failure)."""
 
     code = "channel_unavailable"
-    status = 503

@@ -3,8 +3,8 @@ conversation (:mod:`ioc.integrations.zalo.conversation`).
 
 Answers: 200 once an event is handled, seen before or of a kind the channel ignores (Zalo
 redelivers what it does not see answered); 401 for a missing or wrong signature and for an
-event older than the replay window; 422 for a handled kind of event that lacks its fields; 503
-while the ``IOC_ZALO_*`` settings are not all set (the channel is off).
+event older than the replay window; 422 for a handled kind of event that lacks its fields; 404
+``channel_unavailable`` while the ``IOC_ZALO_*`` settings are not all set (the channel is off).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ class WebhookOut(BaseModel):
 
 @bp.post("/webhook")
 @api.validate(
-    resp=Response(HTTP_200=WebhookOut, HTTP_401=ErrorOut, HTTP_503=ErrorOut, **REQUEST_ERRORS),
+    resp=Response(HTTP_200=WebhookOut, HTTP_401=ErrorOut, HTTP_404=ErrorOut, **REQUEST_ERRORS),
     tags=["channels"],
 )
 def webhook() -> Any:

@@ -266,14 +266,14 @@ def test_an_event_older_than_the_window_is_refused_as_a_replay(
     assert session.scalar(select(func.count()).select_from(ZaloContact)) == 0
 
 
-def test_the_webhook_answers_503_while_the_channel_is_not_configured(
+def test_the_webhook_answers_404_while_the_channel_is_not_configured(
     engine: Engine, session_factory, tmp_path: Path, policy: SlaPolicy
 ) -> None:
     client = _app(engine, session_factory, tmp_path, policy).test_client()
 
     answer = _post(client, _text("t1", "Ổ gà"))
 
-    assert answer.status_code == 503
+    assert answer.status_code == 404
     assert answer.get_json()["error"]["code"] == "channel_unavailable"
 
 
