@@ -17,6 +17,7 @@ from ioc.admin.staff import bp as admin_staff_bp
 from ioc.admin.tools import bp as admin_tools_bp
 from ioc.admin.views import bp as admin_bp
 from ioc.agency.views import bp as agency_bp
+from ioc.channels.zalo import bp as zalo_channel_bp
 from ioc.config import Environment, load_settings
 from ioc.feedback.states import ReportStatus
 from ioc.open311.views import bp as open311_bp
@@ -88,6 +89,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_boundaries_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(open311_bp)
+    app.register_blueprint(zalo_channel_bp)
     app.register_blueprint(public_map_bp)
     app.register_blueprint(citizen_app_bp)
     app.register_blueprint(pages_bp)

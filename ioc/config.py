@@ -92,6 +92,15 @@ class Settings(BaseSettings):
     # The sender of staff e-mails, e.g. "IOC Đà Nẵng <ioc@tinh.gov.vn>"; needed with a host.
     smtp_from: str = Field(default="", validate_default=True)
     smtp_starttls: bool = True
+    # The Zalo Official Account channel (docs/channels.md): the Zalo app that signs webhooks, the
+    # OA citizens write to, the OA's secret key (the webhook signature) and its access token
+    # (the OA message API). The channel is off, its webhook answering 404, while any is empty.
+    zalo_app_id: str = ""
+    zalo_oa_id: str = ""
+    zalo_oa_secret_key: str = ""
+    zalo_access_token: str = ""
+    # The OA API base the replies are sent to (a local stand-in in development and tests).
+    zalo_api_url: str = "https://openapi.zalo.me"
     # Log lines as text for people, or one JSON object per line for a log pipeline.
     log_format: Literal["text", "json"] = "text"
     # A bearer token that lets a scraper read /metrics from another host; empty: localhost only.
@@ -157,6 +166,19 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def zalo_enabled(self) -> bool:
+        """Whether the Zalo OA channel is configured (all four of its credentials are set)."""
+        return all(
+            value.strip()
+            for value in (
+                self.zalo_app_id,
+                self.zalo_oa_id,
+                self.zalo_oa_secret_key,
+                self.zalo_access_token,
+            )
+        )
 
     @property
     def tz(self) -> ZoneInfo:

@@ -69,3 +69,10 @@ class UnsupportedMediaType(IocError):
 
     code = "unsupported_media_type"
     status = 415
+
+
+class ChannelUnavailable(NotFound):
+    """A citizen channel (e.g. the Zalo OA webhook) that this deployment has not configured:
+    for the sender, as if the address did not exist (it is no server failure)."""
+
+    code = "channel_unavailable"

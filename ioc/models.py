@@ -33,6 +33,7 @@ from ioc.feedback.report_models import (
 )
 from ioc.geo.models import Area, AreaRevision
 from ioc.integrations.models import ApiClient, Delivery, WebhookSubscription
+from ioc.integrations.zalo.models import ZaloContact, ZaloDraft, ZaloInbound
 
 __all__ = [
     "Agency",
@@ -68,4 +69,7 @@ __all__ = [
     "Surge",
     "User",
     "WebhookSubscription",
+    "ZaloContact",
+    "ZaloDraft",
+    "ZaloInbound",
 ]

@@ -47,9 +47,9 @@ def worker(
     publish_every: float,
     metrics_address: str,
 ) -> None:
-    """Deliver push notifications, webhooks and (with IOC_SMTP_HOST) staff e-mails from the
-    outbox, sweep deadlines, detect surges and, with IOC_REDIS_URL, push committed events to
-    every app process's screens.
+    """Deliver push notifications, webhooks, (with IOC_SMTP_HOST) staff e-mails and (with the
+    IOC_ZALO_* settings) Zalo OA messages from the outbox, sweep deadlines, detect surges and,
+    with IOC_REDIS_URL, push committed events to every app process's screens.
 
     Several workers may run at once on PostgreSQL. Stops cleanly on SIGTERM or Ctrl-C, after
     the delivery in progress.
@@ -68,6 +68,7 @@ def worker(
         run_until_stopped,
         sweep_once,
     )
+    from ioc.integrations.zalo.oa import zalo_sender
     from ioc.realtime.publisher import publish_pending
 
     require_schema()
@@ -81,7 +82,10 @@ def worker(
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     senders = Senders(
-        push=firebase_sender(settings), webhooks=HttpWebhookSender(), email=smtp_sender(settings)
+        push=firebase_sender(settings),
+        webhooks=HttpWebhookSender(),
+        email=smtp_sender(settings),
+        zalo=zalo_sender(settings),
     )
     staff = StaffChannels(email=senders.email is not None, site_url=site_url())
     jobs = [

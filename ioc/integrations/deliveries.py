@@ -32,6 +32,7 @@ from ioc.integrations.models import Delivery, DeliveryChannel, DeliveryStatus, W
 from ioc.integrations.outcome import Outcome
 from ioc.integrations.push import PushMessage, PushSender
 from ioc.integrations.webhooks import WebhookSender
+from ioc.integrations.zalo.oa import ZaloSender
 from ioc.telemetry.context import request_id_bound
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,8 @@ class Senders:
     webhooks: WebhookSender
     #: None while no mail server is configured (then no e-mail deliveries are written either).
     email: EmailSender | None = None
+    #: None while the Zalo OA channel is not configured.
+    zalo: ZaloSender | None = None
 
 
 @dataclass
@@ -184,6 +187,8 @@ def _send(
             break
         if job.channel == DeliveryChannel.EMAIL:
             outcomes[job.id] = _send_email(job, senders.email)
+        elif job.channel == DeliveryChannel.ZALO:
+            outcomes[job.id] = _send_zalo(job, senders.zalo)
         else:
             outcomes[job.id] = _send_webhook(job, senders.webhooks)
     return outcomes
@@ -238,6 +243,12 @@ def _send_email(job: _Job, sender: EmailSender | None) -> Outcome:
     payload = job.payload
     message = MailMessage(to=payload["to"], subject=payload["subject"], body=payload["body"])
     return sender.send(message)
+
+
+def _send_zalo(job: _Job, sender: ZaloSender | None) -> Outcome:
+    if sender is None:
+        return Outcome.retry("the Zalo OA channel is not configured")
+    return sender.send_text(job.payload["zalo_user_id"], job.payload["text"])
 
 
 def _send_webhook(job: _Job, sender: WebhookSender) -> Outcome:

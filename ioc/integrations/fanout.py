@@ -24,6 +24,7 @@ from ioc.integrations.models import Delivery, DeliveryChannel, WebhookSubscripti
 from ioc.integrations.notices import notice_for
 from ioc.integrations.staff_notices import PUSH_ONLY, StaffChannels, staff_deliveries
 from ioc.integrations.webhooks import envelope, matches
+from ioc.integrations.zalo.notices import INTERNAL_PREFIX, zalo_deliveries
 
 PUSH = DeliveryChannel.PUSH
 WEBHOOK = DeliveryChannel.WEBHOOK
@@ -35,6 +36,7 @@ class FanOut:
     pushes: int
     webhooks: int
     emails: int = 0
+    zalo: int = 0
 
 
 def dispatch_events(
@@ -65,9 +67,16 @@ def dispatch_events(
             .order_by(WebhookSubscription.id)
         )
     )
-    pushes = webhooks = emails = 0
+    pushes = webhooks = emails = zalo = 0
     for event in events:
         report = session.get(Report, event.report_id) if event.report_id is not None else None
+        for delivery in zalo_deliveries(session, event, report, tz, now):
+            session.add(delivery)
+            zalo += 1
+        if event.type.startswith(INTERNAL_PREFIX):
+            # A channel's own message to one citizen: nothing for staff or subscribers.
+            event.dispatched_at = now
+            continue
         for delivery in _push_deliveries(session, event, report, tz, now):
             session.add(delivery)
             pushes += 1
@@ -85,7 +94,7 @@ def dispatch_events(
                     webhooks += 1
         event.dispatched_at = now
     session.flush()
-    return FanOut(len(events), pushes, webhooks, emails)
+    return FanOut(len(events), pushes, webhooks, emails, zalo)
 
 
 def _push_deliveries(

@@ -54,6 +54,7 @@ class DeliveryChannel:
     PUSH = "push"  # to a device, through FCM
     WEBHOOK = "webhook"  # to a subscribed system
     EMAIL = "email"  # to a staff member's address, through the SMTP server
+    ZALO = "zalo"  # to a citizen's Zalo account, through the Zalo OA message API
 
 
 class Delivery(Base):

@@ -43,15 +43,16 @@ def run_once(
     staff: StaffChannels = PUSH_ONLY,
 ) -> Round:
     """Fan out every undispatched event, then send every delivery that is due."""
-    events = pushes = hooks = emails = 0
+    events = pushes = hooks = emails = zalo = 0
     while True:
         with unit_of_work(session_factory) as session:
             fanned = dispatch_events(session, tz=tz, now=now(), staff=staff)
-        events, pushes, hooks, emails = (
+        events, pushes, hooks, emails, zalo = (
             events + fanned.events,
             pushes + fanned.pushes,
             hooks + fanned.webhooks,
             emails + fanned.emails,
+            zalo + fanned.zalo,
         )
         if fanned.events == 0 or should_stop():
             break
@@ -65,17 +66,18 @@ def run_once(
     )
     if events or sent.total:
         log.info(
-            "outbox: %d event(s) fanned out to %d push, %d webhook and %d e-mail deliveries; "
-            "%d delivered, %d to retry, %d dead",
+            "outbox: %d event(s) fanned out to %d push, %d webhook, %d e-mail and %d Zalo "
+            "deliveries; %d delivered, %d to retry, %d dead",
             events,
             pushes,
             hooks,
             emails,
+            zalo,
             sent.delivered,
             sent.retrying,
             sent.dead,
         )
-    return Round(FanOut(events, pushes, hooks, emails), sent)
+    return Round(FanOut(events, pushes, hooks, emails, zalo), sent)
 
 
 def sweep_once(session_factory: sessionmaker[Session], policy: SlaPolicy) -> None:

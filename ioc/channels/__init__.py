@@ -1,0 +1,1 @@
+"""HTTP adapters of the citizen channels other than the app (the Zalo OA webhook)."""
