@@ -75,7 +75,8 @@ def test_an_overdue_report_reaches_the_lead_managers_and_the_supervisors_once(
     told_again = _fan_out(session)
 
     assert first.overdue == [report.ref]
-    assert second.overdue == [] and second.due_soon == []
+    assert second.overdue == []
+    assert second.due_soon == []
     assert _staff_told(told) == {
         (DeliveryChannel.PUSH, "truongphong"),
         (DeliveryChannel.EMAIL, "truongphong"),
@@ -108,7 +109,9 @@ def test_a_deadline_near_then_passed_is_told_once_each(
     late = sweep_deadlines(session, intake.policy, now=report.due_at + timedelta(minutes=1))
     told_late = _fan_out(session)
 
-    assert soon.due_soon == [report.ref] and again.due_soon == [] and late.overdue == [report.ref]
+    assert soon.due_soon == [report.ref]
+    assert again.due_soon == []
+    assert late.overdue == [report.ref]
     assert {d.payload["data"]["event"] for d in told_soon if d.channel == "push"} == {
         "report.deadline_due"
     }
