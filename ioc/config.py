@@ -15,6 +15,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEV_SECRET_KEY = "dev-only-not-secret"  # refused by the production check
 
 
+#: What the citizen page needs of the Firebase web configuration to register for web push.
+_WEB_PUSH_KEYS = ("messagingSenderId", "appId", "vapidKey")
+
+
 class Environment(StrEnum):
     DEVELOPMENT = "development"
     TEST = "test"
@@ -72,9 +76,16 @@ class Settings(BaseSettings):
     # The address people reach IOC at (e.g. https://ioc.tinh.gov.vn): set-password links start
     # with it. Empty: the console uses the address of the request, commands localhost:5000.
     public_url: str = ""
-    # The Firebase web app's configuration (JSON: apiKey, authDomain, projectId, appId) for the
-    # citizen page's sign-in; empty leaves citizens to the demo sign-in where that is allowed.
+    # The Firebase web app's configuration (JSON: apiKey, projectId, and authDomain for the
+    # citizen page's sign-in; messagingSenderId, appId and vapidKey for its web push). Without
+    # authDomain citizens use the demo sign-in where that is allowed.
     firebase_web_config: str = ""
+    # Development and tests only: a URL the citizen page asks for its push token instead of
+    # Firebase (GET, answers {"token": ...}); production refuses it.
+    web_push_token_source: str = ""
+    # Push notifications about reports older than this are dropped unsent ("stale"), e.g. after
+    # a worker outage: a citizen should not get yesterday's news as if it were new.
+    push_max_age_seconds: int = Field(default=6 * 3600, ge=60)
     # A service-account JSON file of the province's Firebase project for sending push
     # notifications; None uses Application Default Credentials (the host's service account).
     firebase_credentials: Path | None = None
@@ -138,10 +149,11 @@ class Settings(BaseSettings):
         except ValueError as exc:
             raise ValueError("must be the Firebase web app's configuration as JSON") from exc
         missing = [
-            k
-            for k in ("apiKey", "authDomain", "projectId")
-            if not isinstance(parsed, dict) or not parsed.get(k)
+            k for k in ("apiKey", "projectId") if not isinstance(parsed, dict) or not parsed.get(k)
         ]
+        if not missing and any(parsed.get(k) for k in _WEB_PUSH_KEYS):
+            # Web push needs every one of them: say which is missing now, not in a browser.
+            missing = [k for k in _WEB_PUSH_KEYS if not parsed.get(k)]
         if missing:
             raise ValueError(f"the JSON object lacks {', '.join(missing)}")
         return value
@@ -189,6 +201,18 @@ class Settings(BaseSettings):
         """The Firebase web app's configuration, or None when the citizen page has none."""
         return json.loads(self.firebase_web_config) if self.firebase_web_config else None
 
+    @property
+    def firebase_sign_in(self) -> dict[str, str] | None:
+        """The configuration the citizen page signs in with (it needs ``authDomain``)."""
+        web = self.firebase_web
+        return web if web and web.get("authDomain") else None
+
+    @property
+    def firebase_messaging(self) -> dict[str, str] | None:
+        """The configuration the citizen page registers for web push with, or None."""
+        web = self.firebase_web
+        return web if web and all(web.get(k) for k in _WEB_PUSH_KEYS) else None
+
     def production_problems(self) -> list[str]:
         """Dev-only settings that must never reach a production process."""
         problems: list[str] = []
@@ -208,6 +232,11 @@ class Settings(BaseSettings):
         if self.fcm_endpoint:
             problems.append(
                 "IOC_FCM_ENDPOINT is set: push notifications would go to a stand-in, not to FCM"
+            )
+        if self.web_push_token_source:
+            problems.append(
+                "IOC_WEB_PUSH_TOKEN_SOURCE is set: citizens' pages would take push tokens from a "
+                "stand-in, not from Firebase"
             )
         if self.smtp_host and self.smtp_username and not self.smtp_starttls:
             problems.append(

@@ -17,7 +17,7 @@ def outbox() -> None:
 
 
 @outbox.command("list")
-@click.option("--status", type=click.Choice(["pending", "dead", "delivered"]))
+@click.option("--status", type=click.Choice(["pending", "dead", "delivered", "stale"]))
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
 @with_appcontext
 def list_command(status: str | None, limit: int) -> None:

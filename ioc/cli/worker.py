@@ -7,6 +7,7 @@ import functools
 import logging
 import signal
 import threading
+from datetime import timedelta
 
 import click
 
@@ -100,6 +101,7 @@ def worker(
                 max_attempts=settings.delivery_max_attempts,
                 should_stop=stop.is_set,
                 staff=staff,
+                push_max_age=timedelta(seconds=settings.push_max_age_seconds),
             ),
         ),
         Job("deadline sweep", sweep_every, lambda: sweep_once(factory, app_services.policy)),

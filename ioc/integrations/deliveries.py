@@ -66,15 +66,18 @@ class Sent:
     delivered: int = 0
     retrying: int = 0
     dead: int = 0
+    #: Pushes dropped unsent because their event was older than the push age limit.
+    stale: int = 0
 
     def add(self, other: Sent) -> None:
         self.delivered += other.delivered
         self.retrying += other.retrying
         self.dead += other.dead
+        self.stale += other.stale
 
     @property
     def total(self) -> int:
-        return self.delivered + self.retrying + self.dead
+        return self.delivered + self.retrying + self.dead + self.stale
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,8 @@ class _Job:
     secret: str | None
     #: The request that wrote the event, so the delivery's log lines can be matched with it.
     request_id: str | None = None
+    #: When the event happened: a push older than the age limit is not sent.
+    occurred_at: datetime | None = None
 
 
 def deliver_due(
@@ -101,8 +106,12 @@ def deliver_due(
     now: Callable[[], datetime] = utcnow,
     should_stop: Callable[[], bool] = lambda: False,
     jitter: Callable[[], float] = random.random,
+    push_max_age: timedelta | None = None,
 ) -> Sent:
-    """Send due deliveries batch by batch until none is due or ``should_stop()``."""
+    """Send due deliveries batch by batch until none is due or ``should_stop()``.
+
+    Pushes about events older than ``push_max_age`` are not sent but marked stale.
+    """
     total = Sent()
     while not should_stop():
         sent, claimed = _deliver_batch(
@@ -113,6 +122,7 @@ def deliver_due(
             now=now,
             should_stop=should_stop,
             jitter=jitter,
+            push_max_age=push_max_age,
         )
         total.add(sent)
         if claimed < batch_size:
@@ -129,21 +139,40 @@ def _deliver_batch(
     now: Callable[[], datetime],
     should_stop: Callable[[], bool],
     jitter: Callable[[], float],
+    push_max_age: timedelta | None,
 ) -> tuple[Sent, int]:
     with unit_of_work(session_factory) as session:
         locking = session.get_bind().dialect.name == "postgresql"
-        jobs = _claim(session, now(), batch_size, locking=locking)
+        claimed_at = now()
+        jobs = _claim(session, claimed_at, batch_size, locking=locking)
+        stale = _stale(jobs, claimed_at, push_max_age)
         if locking:
-            outcomes = _send(jobs, senders, should_stop)
+            outcomes = {**stale, **_send(_fresh(jobs, stale), senders, should_stop)}
             return _record(session, jobs, outcomes, now(), max_attempts, jitter), len(jobs)
-    outcomes = _send(jobs, senders, should_stop)
+    outcomes = {**stale, **_send(_fresh(jobs, stale), senders, should_stop)}
     with unit_of_work(session_factory) as session:
         return _record(session, jobs, outcomes, now(), max_attempts, jitter), len(jobs)
 
 
+def _stale(jobs: list[_Job], now: datetime, max_age: timedelta | None) -> dict[int, Outcome]:
+    """Outcomes of the pushes too old to send: their event happened before ``now - max_age``."""
+    if max_age is None:
+        return {}
+    oldest = now - max_age
+    return {
+        job.id: Outcome.too_old(f"stale: the event is older than {int(max_age.total_seconds())} s")
+        for job in jobs
+        if job.channel == PUSH and job.occurred_at is not None and job.occurred_at < oldest
+    }
+
+
+def _fresh(jobs: list[_Job], stale: dict[int, Outcome]) -> list[_Job]:
+    return [job for job in jobs if job.id not in stale]
+
+
 def _claim(session: Session, now: datetime, limit: int, *, locking: bool) -> list[_Job]:
     query = (
-        select(Delivery, Device.token, WebhookSubscription, Event.request_id)
+        select(Delivery, Device.token, WebhookSubscription, Event.request_id, Event.occurred_at)
         .join(Event, Event.seq == Delivery.event_seq)
         .outerjoin(Device, Device.id == Delivery.device_id)
         .outerjoin(WebhookSubscription, WebhookSubscription.id == Delivery.subscription_id)
@@ -155,7 +184,7 @@ def _claim(session: Session, now: datetime, limit: int, *, locking: bool) -> lis
         # Lock the delivery rows only: devices and subscriptions stay free for the app.
         query = query.with_for_update(skip_locked=True, of=Delivery)
     jobs = []
-    for delivery, token, subscription, request_id in session.execute(query):
+    for delivery, token, subscription, request_id, occurred_at in session.execute(query):
         active = subscription is not None and subscription.is_active
         jobs.append(
             _Job(
@@ -167,6 +196,7 @@ def _claim(session: Session, now: datetime, limit: int, *, locking: bool) -> lis
                 url=subscription.url if active else None,
                 secret=subscription.secret if active else None,
                 request_id=request_id,
+                occurred_at=occurred_at,
             )
         )
     return jobs
@@ -211,6 +241,7 @@ def _send_pushes(jobs: list[_Job], sender: PushSender | None) -> dict[int, Outco
                 body=job.payload["body"],
                 collapse_key=job.payload["collapse_key"],
                 data=job.payload.get("data", {}),
+                link=job.payload.get("link", ""),
             )
             for job, token in wave
         ]
@@ -318,6 +349,18 @@ def _record_one(
         )
         return
     delivery.last_error = outcome.error
+    if outcome.stale:
+        delivery.status = DeliveryStatus.STALE
+        sent.stale += 1
+        log.warning(
+            "delivery %s (%s) of event %s dropped unsent: %s",
+            job.id,
+            job.channel,
+            delivery.event_seq,
+            outcome.error,
+            extra={"delivery_id": job.id, "event_seq": delivery.event_seq},
+        )
+        return
     if outcome.permanent or delivery.attempts >= max_attempts:
         delivery.status = DeliveryStatus.DEAD
         sent.dead += 1

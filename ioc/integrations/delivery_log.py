@@ -1,4 +1,5 @@
-"""The delivery log as operators see it: what is pending, delivered or dead, and retrying."""
+"""The delivery log as operators see it: what is pending, delivered, dead or stale, and
+retrying."""
 
 from __future__ import annotations
 
@@ -15,7 +16,12 @@ from ioc.events.models import Event
 from ioc.feedback.citizen_models import Device
 from ioc.integrations.models import Delivery, DeliveryChannel, DeliveryStatus, WebhookSubscription
 
-STATUSES = (DeliveryStatus.PENDING, DeliveryStatus.DELIVERED, DeliveryStatus.DEAD)
+STATUSES = (
+    DeliveryStatus.PENDING,
+    DeliveryStatus.DELIVERED,
+    DeliveryStatus.DEAD,
+    DeliveryStatus.STALE,
+)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from ioc.events.models import Event
 from ioc.feedback.citizen_models import Device, ReportFollower
 from ioc.feedback.report_models import Report
 from ioc.integrations.models import Delivery, DeliveryChannel, WebhookSubscription
-from ioc.integrations.notices import notice_for
+from ioc.integrations.notices import notice_for, report_link
 from ioc.integrations.staff_notices import PUSH_ONLY, StaffChannels, staff_deliveries
 from ioc.integrations.webhooks import envelope, matches
 from ioc.integrations.zalo.notices import INTERNAL_PREFIX, zalo_deliveries
@@ -77,7 +77,7 @@ def dispatch_events(
             # A channel's own message to one citizen: nothing for staff or subscribers.
             event.dispatched_at = now
             continue
-        for delivery in _push_deliveries(session, event, report, tz, now):
+        for delivery in _push_deliveries(session, event, report, tz, now, staff.site_url):
             session.add(delivery)
             pushes += 1
         for delivery in staff_deliveries(session, event, channels=staff, tz=tz, now=now):
@@ -98,7 +98,12 @@ def dispatch_events(
 
 
 def _push_deliveries(
-    session: Session, event: Event, report: Report | None, tz: ZoneInfo, now: datetime
+    session: Session,
+    event: Event,
+    report: Report | None,
+    tz: ZoneInfo,
+    now: datetime,
+    site_url: str,
 ) -> list[Delivery]:
     if report is None:
         return []
@@ -106,17 +111,21 @@ def _push_deliveries(
     if notice is None:
         return []
     deliveries = []
+    link = report_link(site_url, report.ref)
     for device in _devices_to_tell(session, report):
         title, body = notice.render(device.locale)
         payload = {
             "title": title,
             "body": body,
             "collapse_key": report.ref,
+            "link": link,
             "data": {
                 "ref": report.ref,
                 "seq": str(event.seq),
                 "event": event.type,
                 "status": str(event.payload.get("status", report.status)),
+                # The app and the web page's service worker open the report from it.
+                "link": link,
             },
         }
         deliveries.append(

@@ -48,6 +48,9 @@ class DeliveryStatus:
     PENDING = "pending"
     DELIVERED = "delivered"
     DEAD = "dead"
+    # A push about an event older than IOC_PUSH_MAX_AGE_SECONDS (after a worker outage):
+    # dropped unsent, since late news shown as new misleads more than it helps.
+    STALE = "stale"
 
 
 class DeliveryChannel:

@@ -1,7 +1,8 @@
 """The push notifications citizens get about a report, in their language.
 
-Only the changes a citizen waits for are announced: forwarded to an agency, resolved (with the
-answer), rejected (with the reason), reopened, deadline extended. Every text is public
+Only the changes a citizen waits for are announced: forwarded to an agency, a question from
+staff (the report's clock waits for the answer), resolved (with the answer), rejected (with the
+reason), reopened, deadline extended, closed. Every text is public
 information about the report (the answer and the reason are published anyway), so followers
 may see the same message as the reporter.
 """
@@ -32,9 +33,16 @@ BODIES = {
     "report.rejected": "Not accepted: {reason}",
     "report.reopened": "Reopened: the handling continues with a new deadline.",
     "report.extension_granted": "The deadline has been extended to {until}.",
+    "report.info_requested": "A question about your report: {question}",
+    "report.closed": "Closed. Thank you for your report.",
+    "report.reopen_declined": "Closed: the result stands after review.",
 }
-#: The history action whose public note a message quotes.
-_QUOTED_ACTION = {"report.resolved": "resolve", "report.rejected": "reject"}
+#: The history action whose public note a message quotes, and the value it fills.
+_QUOTED_ACTION = {
+    "report.resolved": ("resolve", "answer"),
+    "report.rejected": ("reject", "reason"),
+    "report.info_requested": ("ask_citizen", "question"),
+}
 
 
 @dataclass(frozen=True)
@@ -69,13 +77,19 @@ def notice_for(session: Session, event: Event, report: Report, tz: ZoneInfo) -> 
     if event_type == "report.assigned":
         values["agency"] = _agency_names(session, event.payload.get("agency"))
     elif event_type in _QUOTED_ACTION:
-        note = _public_note(session, report, _QUOTED_ACTION[event_type], event.occurred_at)
-        key = "answer" if event_type == "report.resolved" else "reason"
-        values[key] = _shorten(note or report.result_text or "")
+        action, key = _QUOTED_ACTION[event_type]
+        note = _public_note(session, report, action, event.occurred_at)
+        fallback = report.result_text if key == "answer" else None
+        values[key] = _shorten(note or fallback or "")
     elif event_type == "report.extension_granted":
         until = datetime.fromisoformat(str(event.payload.get("until")))
         values["until"] = until.astimezone(tz).strftime("%H:%M %d/%m/%Y")
     return Notice(event_type=event_type, ref=report.ref, values=values)
+
+
+def report_link(site_url: str, ref: str) -> str:
+    """The address that opens ``ref`` on the citizen page (the notification's tap target)."""
+    return f"{site_url.rstrip('/')}/report?ref={ref}"
 
 
 def _agency_names(session: Session, code: object) -> dict[str, str]:

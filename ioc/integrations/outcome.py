@@ -10,7 +10,8 @@ class Outcome:
     """The result of one send.
 
     ``permanent`` failures are never retried (the destination said it will never accept the
-    message); ``unregistered`` means the push token no longer exists and should be forgotten.
+    message); ``unregistered`` means the push token no longer exists and should be forgotten;
+    ``stale`` means the message was too old to send at all.
     """
 
     ok: bool
@@ -18,6 +19,11 @@ class Outcome:
     error: str | None = None
     permanent: bool = False
     unregistered: bool = False
+    stale: bool = False
+
+    @classmethod
+    def too_old(cls, error: str) -> Outcome:
+        return cls(ok=False, error=error, permanent=True, stale=True)
 
     @classmethod
     def delivered(cls, status: int | None = None) -> Outcome:

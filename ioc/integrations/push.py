@@ -34,7 +34,8 @@ class PushMessage:
     """One notification for one device token.
 
     ``collapse_key`` makes a newer message about the same report replace an older one still
-    waiting on the device; ``data`` (strings only, as FCM requires) lets the app open the report.
+    waiting on the device; ``data`` (strings only, as FCM requires) lets the app open the report;
+    ``link`` is the page a tap on a web notification opens.
     """
 
     token: str
@@ -42,6 +43,7 @@ class PushMessage:
     body: str
     collapse_key: str
     data: dict[str, str] = field(default_factory=dict)
+    link: str = ""
 
 
 class PushSender(Protocol):
@@ -145,7 +147,29 @@ def _build_message(message: PushMessage) -> messaging.Message:
             notification=messaging.AndroidNotification(tag=message.collapse_key),
         ),
         apns=messaging.APNSConfig(headers={"apns-collapse-id": message.collapse_key}),
+        webpush=messaging.WebpushConfig(
+            headers={"Urgency": "high", "Topic": _topic(message.collapse_key)},
+            notification=messaging.WebpushNotification(
+                title=message.title,
+                body=message.body,
+                tag=message.collapse_key,
+                icon=_WEB_ICON,
+            ),
+            # FCM opens only HTTPS links itself; the service worker opens data["link"] anyway.
+            fcm_options=messaging.WebpushFCMOptions(link=message.link)
+            if message.link.startswith("https://")
+            else None,
+        ),
     )
+
+
+_WEB_ICON = "/report/icons/icon-192.png"
+
+
+def _topic(collapse_key: str) -> str:
+    # A Web Push topic (RFC 8030) is at most 32 URL-safe characters; a newer message with the
+    # same topic replaces one the push service still holds for an offline browser.
+    return "".join(c for c in collapse_key if c.isalnum() or c in "-_")[:32] or "ioc"
 
 
 def _outcome(response: messaging.SendResponse) -> Outcome:

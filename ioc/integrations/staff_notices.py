@@ -1,8 +1,11 @@
 """What agency and IOC staff are told about their work, by push and e-mail, in their language.
 
-Three events reach a person rather than a screen: a report assigned to an officer (the new
-assignee), a draft waiting for a manager's approval (the agency's managers), and a supporting
-agency's part gone overdue (the lead agency's managers and the IOC's supervisors). Each becomes
+Five events reach a person rather than a screen: a report assigned to an officer (the new
+assignee), a draft waiting for a manager's approval (the agency's managers), a supporting
+agency's part gone overdue, and a report's deadline near (``report.deadline_due``) or passed
+(``report.overdue``, the escalation) — those three to the lead agency's managers and the IOC's
+supervisors (only the supervisors while no agency has the report). The SLA sweep announces each
+deadline once, so each escalation reaches each person once, however often it runs. Each becomes
 one push delivery per device of each recipient and, when e-mail is configured, one e-mail to
 each recipient with an address; the worker sends them with the other deliveries.
 """
@@ -27,18 +30,29 @@ from ioc.integrations.models import Delivery, DeliveryChannel
 ASSIGNEE_CHANGED = "report.assignee_changed"
 DRAFT_SUBMITTED = "report.draft_submitted"
 SUPPORT_OVERDUE = "report.support_overdue"
+DEADLINE_DUE = "report.deadline_due"
+OVERDUE = "report.overdue"
+#: The escalations: the lead agency's managers and the IOC's supervisors hear of them.
+_ESCALATIONS = frozenset({SUPPORT_OVERDUE, DEADLINE_DUE, OVERDUE})
 
 TITLE = "Report {ref}"
 BODIES = {
     ASSIGNEE_CHANGED: "{by} assigned this report to you.",
     DRAFT_SUBMITTED: "{author} asks for your approval: {draft}.",
     SUPPORT_OVERDUE: "The part of the supporting agency {agency} is overdue (due {due}).",
+    DEADLINE_DUE: "The {clock} deadline is near: due {due}.",
+    OVERDUE: "The {clock} deadline has passed (due {due}): escalated to the IOC supervisors.",
 }
 SUBJECTS = {
     ASSIGNEE_CHANGED: "New assignment",
     DRAFT_SUBMITTED: "Draft awaiting your approval",
     SUPPORT_OVERDUE: "Supporting part overdue",
+    DEADLINE_DUE: "Deadline near",
+    OVERDUE: "Overdue, escalated",
 }
+#: The clock a deadline notice is about, by the clock kind in the event.
+CLOCKS = {"receipt": "receipt", "handling": "handling"}
+UNKNOWN_DUE = "–"
 #: What a draft asks the manager to let go out, by the draft's kind.
 DRAFTS = {
     "resolution": "the answer to the citizen",
@@ -108,6 +122,7 @@ def staff_deliveries(
     deliveries: list[Delivery] = []
     for user in recipients_of(session, event):
         title, body = notice.render(user.locale)
+        link = f"{channels.site_url.rstrip('/')}{_console_of(user)}?ref={notice.ref}"
         for device in session.scalars(
             select(Device).where(Device.user_id == user.id).order_by(Device.id)
         ):
@@ -122,7 +137,13 @@ def staff_deliveries(
                         "body": body,
                         "collapse_key": notice.ref,
                         "recipient": user.username,
-                        "data": {"ref": notice.ref, "seq": str(event.seq), "event": event.type},
+                        "link": link,
+                        "data": {
+                            "ref": notice.ref,
+                            "seq": str(event.seq),
+                            "event": event.type,
+                            "link": link,
+                        },
                     },
                 )
             )
@@ -130,7 +151,7 @@ def staff_deliveries(
             subject, text = notice.mail(
                 user.locale,
                 name=user.display_name or user.username or "",
-                link=f"{channels.site_url.rstrip('/')}{_console_of(user)}?ref={notice.ref}",
+                link=link,
             )
             deliveries.append(
                 _delivery(
@@ -161,17 +182,27 @@ def staff_notice_for(session: Session, event: Event, tz: ZoneInfo) -> StaffNotic
         values["author"] = _name_of(session, payload.get("author"))
         draft = DRAFTS.get(str(payload.get("kind")), DRAFT)
         values["draft"] = {language: translate(draft, language) for language in SUPPORTED_LANGUAGES}
+    elif event.type in (DEADLINE_DUE, OVERDUE):
+        clock = CLOCKS.get(str(payload.get("clock")), "handling")
+        values["clock"] = {language: translate(clock, language) for language in SUPPORTED_LANGUAGES}
+        values["due"] = _local(payload.get("deadline"), tz)
     else:
-        code = payload.get("supporting_agency_code")
+        # The sweep's event names it "supporting_agency"; older events "supporting_agency_code".
+        code = payload.get("supporting_agency") or payload.get("supporting_agency_code")
         agency = _agency(session, code)
         values["agency"] = (
             {"vi": agency.name_vi, "en": agency.name_en or agency.name_vi}
             if agency is not None
             else str(code)
         )
-        due = datetime.fromisoformat(str(payload.get("due_at")))
-        values["due"] = due.astimezone(tz).strftime("%H:%M %d/%m/%Y")
+        values["due"] = _local(payload.get("due_at"), tz)
     return StaffNotice(event_type=event.type, ref=ref, values=values)
+
+
+def _local(moment: object, tz: ZoneInfo) -> str:
+    if not moment:
+        return UNKNOWN_DUE
+    return datetime.fromisoformat(str(moment)).astimezone(tz).strftime("%H:%M %d/%m/%Y")
 
 
 def recipients_of(session: Session, event: Event) -> list[User]:
@@ -188,8 +219,10 @@ def recipients_of(session: Session, event: Event) -> list[User]:
         return list(session.scalars(query.where(User.username == assignee)))
     if event.type == DRAFT_SUBMITTED:
         return _managers_of(session, query, payload.get("agency_code"))
-    if event.type == SUPPORT_OVERDUE:
-        managers = _managers_of(session, query, payload.get("lead_agency_code"))
+    if event.type in _ESCALATIONS:
+        # The report's lead agency, as every report event carries it ("agency").
+        lead = payload.get("agency") or payload.get("lead_agency_code")
+        managers = _managers_of(session, query, lead)
         supervisors = list(session.scalars(query.where(User.role == Role.IOC_SUPERVISOR)))
         return list({user.id: user for user in [*managers, *supervisors]}.values())
     return []

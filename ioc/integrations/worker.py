@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -41,8 +41,10 @@ def run_once(
     now: Callable[[], datetime] = utcnow,
     should_stop: Callable[[], bool] = lambda: False,
     staff: StaffChannels = PUSH_ONLY,
+    push_max_age: timedelta | None = None,
 ) -> Round:
-    """Fan out every undispatched event, then send every delivery that is due."""
+    """Fan out every undispatched event, then send every delivery that is due (pushes about
+    events older than ``push_max_age`` are dropped as stale)."""
     events = pushes = hooks = emails = zalo = 0
     while True:
         with unit_of_work(session_factory) as session:
@@ -63,11 +65,12 @@ def run_once(
         batch_size=batch_size,
         now=now,
         should_stop=should_stop,
+        push_max_age=push_max_age,
     )
     if events or sent.total:
         log.info(
             "outbox: %d event(s) fanned out to %d push, %d webhook, %d e-mail and %d Zalo "
-            "deliveries; %d delivered, %d to retry, %d dead",
+            "deliveries; %d delivered, %d to retry, %d dead, %d stale",
             events,
             pushes,
             hooks,
@@ -76,6 +79,7 @@ def run_once(
             sent.delivered,
             sent.retrying,
             sent.dead,
+            sent.stale,
         )
     return Round(FanOut(events, pushes, hooks, emails, zalo), sent)
 

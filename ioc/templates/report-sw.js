@@ -55,3 +55,38 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(networkFirst(request));
   }
 });
+
+// Push notifications (Firebase Cloud Messaging web push): FCM hands the message's
+// notification and data to this worker; a tap opens the report (data.link) in the page.
+self.addEventListener("push", (event) => {
+  let message = {};
+  try {
+    message = event.data ? event.data.json() : {};
+  } catch (error) {
+    return;
+  }
+  const notification = message.notification || {};
+  const data = message.data || {};
+  if (!notification.title) return;
+  event.waitUntil(
+    self.registration.showNotification(notification.title, {
+      body: notification.body || "",
+      icon: notification.icon || "/report/icons/icon-192.png",
+      tag: data.ref || undefined,
+      data: { link: data.link || (message.fcmOptions && message.fcmOptions.link) || "/report" },
+    }),
+  );
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const link = new URL((event.notification.data && event.notification.data.link) || "/report", self.location.origin);
+  // Only this site's own pages: a link elsewhere opens the citizen page instead.
+  const target = link.origin === self.location.origin ? link.href : new URL("/report", self.location.origin).href;
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      const open = windows.find((w) => new URL(w.url).pathname === "/report");
+      return open ? open.navigate(target).then((w) => (w || open).focus()) : self.clients.openWindow(target);
+    }),
+  );
+});

@@ -99,8 +99,14 @@ def _boot(user: User | None) -> dict[str, Any]:
         },
         # How the citizen page signs in: Firebase when configured, else the demo citizen.
         "citizen_sign_in": {
-            "firebase": settings.firebase_web,
+            "firebase": settings.firebase_sign_in,
             "demo": demo_sign_in_enabled(is_production=settings.env is Environment.PRODUCTION),
+        },
+        # How the citizen page registers for push: FCM web push when configured; the token
+        # source replaces Firebase's token service in development and tests only.
+        "citizen_push": {
+            "firebase": settings.firebase_messaging,
+            "token_source": settings.web_push_token_source or None,
         },
         "user": None
         if user is None

@@ -127,10 +127,31 @@ class FcmStandIn:
                 return queued.popleft()
             return Reply(200, {"name": f"projects/{self.project_id}/messages/{self._count}"})
 
+    def web_token(self) -> str:
+        """A token as the citizen page's test token source hands out (one per request)."""
+        with self._lock:
+            self._count += 1
+            return f"web-standin-{self._count}"
+
     def start(self) -> FcmStandIn:
         standin = self
 
         class Handler(QuietHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server names it)
+                # The citizen page's test token source (IOC_WEB_PUSH_TOKEN_SOURCE): stands in
+                # for Firebase's token service, which only Google's servers provide.
+                if not self.path.startswith("/web-token"):
+                    self.send_response(404)
+                    self.end_headers()
+                    return
+                data = json.dumps({"token": standin.web_token()}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Access-Control-Allow-Origin", "*")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
             def do_POST(self) -> None:  # noqa: N802 (http.server names it)
                 length = int(self.headers.get("Content-Length", "0"))
                 body = json.loads(self.rfile.read(length) or b"{}")

@@ -82,6 +82,8 @@ def test_the_reporter_and_followers_hear_the_resolution_in_their_own_language(
         "seq": str(event.seq),
         "event": "report.resolved",
         "status": "resolved",
+        # A tap opens the report on the citizen page.
+        "link": f"http://localhost:5000/report?ref={report.ref}",
     }
     english = [p["body"] for p in pushes["tok-minh"]]
     assert english == [

@@ -151,6 +151,8 @@ def test_a_new_assignment_reaches_the_assignee_by_push_in_their_language(
         "ref": team.report.ref,
         "seq": push["data"]["seq"],
         "event": "report.assignee_changed",
+        # A tap opens the report in the officer's console.
+        "link": f"http://localhost:5000/agency?ref={team.report.ref}",
     }
     assert told[0].device_id is not None
     assert _emails(told) == {}  # no mail server: no e-mail rows at all

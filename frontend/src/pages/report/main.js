@@ -14,6 +14,7 @@ import { attributeFields, categoryOptions, readAttributes } from "./fields.js";
 import { createLocator } from "./locate.js";
 import { messages } from "./messages.js";
 import { createTracker } from "./mine.js";
+import { available as pushAvailable, enablePush, renewPush } from "./push.js";
 import { createSender } from "./sender.js";
 
 const MAX_PHOTOS = 5;
@@ -33,6 +34,10 @@ app.innerHTML = `
     <h2 data-i18n="signin.title"></h2>
     <button type="button" class="ioc-button primary" data-google data-i18n="signin.google"></button>
     <p class="ioc-muted" data-signin-unavailable hidden data-i18n="signin.unavailable"></p>
+  </section>
+  <section class="push-offer" data-push hidden>
+    <button type="button" class="ioc-button" data-push-enable data-i18n="push.offer"></button>
+    <p class="ioc-muted" role="status" data-push-state></p>
   </section>
   <section class="outbox" data-outbox aria-live="polite"></section>
   <section id="panel-new" role="tabpanel" aria-labelledby="tab-new">
@@ -273,6 +278,29 @@ const sender = createSender({
   },
 });
 
+// ------------------------------------------------------------------ push notifications
+
+const pushBox = app.querySelector("[data-push]");
+
+function showPush(on) {
+  pushBox.querySelector("[data-push-enable]").hidden = on;
+  const line = pushBox.querySelector("[data-push-state]");
+  line.dataset.pushOn = String(on);
+  line.textContent = on ? t("push.on") : Notification.permission === "denied" ? t("push.denied") : "";
+}
+
+async function offerPush() {
+  if (!pushAvailable) return;
+  pushBox.hidden = false;
+  showPush(false);
+  pushBox.querySelector("[data-push-enable]").addEventListener("click", () =>
+    enablePush()
+      .then(showPush)
+      .catch((e) => console.warn("push:", e.message)),
+  );
+  showPush(await renewPush().catch((e) => (console.warn("push:", e.message), false)));
+}
+
 // ------------------------------------------------------------------ start
 
 function showConnection() {
@@ -295,10 +323,13 @@ async function start() {
       panel.hidden = true;
       tracker.follow();
       sender.send();
+      offerPush();
     });
   } else {
     tracker.follow();
     sender.send();
+    offerPush();
+    openLinkedReport();
   }
   showPosition();
   try {
@@ -308,6 +339,14 @@ async function start() {
   }
   await showOutbox();
   locator.fromDevice().catch(() => {}); // a pin on the map does as well
+}
+
+/** A notification's link, /report?ref=…, opens that report. */
+function openLinkedReport() {
+  const ref = new URLSearchParams(window.location.search).get("ref");
+  if (!ref) return;
+  showTab("mine");
+  tracker.showReport(ref).catch((e) => showError(e.message));
 }
 
 onLocaleChange(() => {
