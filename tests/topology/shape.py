@@ -240,11 +240,13 @@ def production_shape(folder: Path, *, database_url: str, on_the_clock: Any) -> I
                 "IOC_FIREBASE_PROJECT_ID": "ioc-topology",
             }
         )
-        env.update(
-            IOC_DATABASE_URL=database_url,
-            IOC_REDIS_URL=f"redis://127.0.0.1:{redis_port}/0",
-            IOC_MEDIA_DIR=str(folder / "media"),
-        )
+        places = {
+            "IOC_DATABASE_URL": database_url,
+            "IOC_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+            "IOC_MEDIA_DIR": str(folder / "media"),
+        }
+        assert set(places) == PLACES
+        env.update(places)
         base_env = {
             key: value
             for key, value in os.environ.items()

@@ -146,7 +146,7 @@ def test_the_test_starts_what_the_compose_file_and_the_dockerfile_describe():
         {"IOC_DB_PASSWORD": "p", "IOC_SECRET_KEY": "k", "IOC_FIREBASE_PROJECT_ID": "f"}
     )
     # The test replaces only the settings that name places; the rest run as shipped.
-    assert shape.PLACES <= set(env)
+    assert set(env) >= shape.PLACES
     assert env["IOC_ENV"] == "production"
     assert env["IOC_TRUSTED_PROXIES"] == "1"
     assert env["IOC_PUBLISH_EVENTS"] == "false"
@@ -181,7 +181,8 @@ def test_the_pages_load_through_nginx_and_the_wall_map_goes_live(topology):
             page.on("pageerror", lambda error: failures.append(f"page error: {error}"))
             for path in ("/login", "/report", "/public"):
                 answer = page.goto(path, wait_until="load")
-                assert answer is not None and answer.status == 200, path
+                assert answer is not None, path
+                assert answer.status == 200, path
                 scripts = page.locator("script[src]").count()
                 assert scripts >= 1, f"{path} has no script"
 
