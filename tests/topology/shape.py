@@ -36,6 +36,14 @@ NGINX_CONF = ROOT / "deploy" / "nginx.conf"
 APP_PROCESSES = 2
 #: The settings of x-ioc-env the test replaces, because they name a place on the host.
 PLACES = {"IOC_DATABASE_URL", "IOC_REDIS_URL", "IOC_MEDIA_DIR"}
+#: What tests/clock.py's on_the_test_clock sets for libfaketime.
+FAKETIME_SETTINGS = (
+    "LD_PRELOAD",
+    "FAKETIME",
+    "FAKETIME_FMT",
+    "DONT_FAKE_MONOTONIC",
+    "FAKETIME_WAIT_MS",
+)
 
 
 def compose() -> dict[str, Any]:
@@ -99,8 +107,12 @@ def nginx_config(
     for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (temp / kind).mkdir(parents=True, exist_ok=True)
     user = "user root;" if os.geteuid() == 0 else ""
+    # nginx empties its workers' environment except what `env` keeps: libfaketime re-reads
+    # its settings every few seconds and would otherwise fall back to the real clock.
+    keep = "".join(f"env {name};\n" for name in FAKETIME_SETTINGS)
     main = f"""
 {user}
+{keep}
 worker_processes 1;
 pid {folder / "nginx.pid"};
 error_log {folder / "error.log"} warn;
@@ -311,6 +323,9 @@ def production_shape(folder: Path, *, database_url: str, on_the_clock: Any) -> I
             what="nginx",
         )
         assert nginx.poll() is None, tail(folder / "nginx.log") + tail(folder / "error.log")
+        # Stop everything at once (each `running` then waits for its own process).
+        every = [nginx, *(app.process for app in apps)]
+        stack.callback(lambda: [process.terminate() for process in every if process.poll() is None])
         yield Topology(
             base_url=base_url,
             tls_url=f"https://127.0.0.1:{https_port}",
