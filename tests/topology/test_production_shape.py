@@ -40,7 +40,7 @@ from tests.conftest import REQUIRE_POSTGIS, throwaway_postgis_database
 from tests.topology import shape
 from tests.topology.shape import Topology, wait_until
 
-pytestmark = pytest.mark.topology
+pytestmark = [pytest.mark.topology, pytest.mark.postgis]
 
 FOLLOW = Path(__file__).with_name("follow.mjs")
 #: A report the demo province accepts (category, place and its required attributes).
