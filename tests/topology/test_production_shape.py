@@ -11,13 +11,16 @@ in a pytest process of its own, beside the main suite (docs/operations.md).
 from __future__ import annotations
 
 import http.client
+import io
 import json
+import os
 import queue
 import shutil
 import ssl
 import subprocess
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -94,7 +97,11 @@ class Client:
         token: str | None = None,
         headers: dict[str, str] | None = None,
     ) -> tuple[int, dict[str, str], Any]:
-        sent = {"Content-Type": "application/json", **(headers or {})}
+        raw_body = body if isinstance(body, bytes) else None
+        sent = {
+            **({"Content-Type": "application/json"} if body is not None else {}),
+            **(headers or {}),
+        }
         if token:
             sent["Authorization"] = f"Bearer {token}"
         if self.secure:
@@ -109,7 +116,13 @@ class Client:
                 self.host, self.port, timeout=20, source_address=(self.source, 0)
             )
         try:
-            data = None if body is None else json.dumps(body).encode()
+            data = (
+                raw_body
+                if raw_body is not None
+                else None
+                if body is None
+                else json.dumps(body).encode()
+            )
             connection.request(method, path, body=data, headers=sent)
             answer = connection.getresponse()
             raw = answer.read()
@@ -345,3 +358,78 @@ def test_links_are_https_for_requests_that_came_over_tls(topology):
     )
     assert status == 200
     assert discovery["endpoints"][0]["url"].startswith(topology.base_url + "/open311/v2")
+
+
+def _photo(side: int) -> bytes:
+    """A PNG of noise: it does not compress, so a few megabytes for a modest picture."""
+    from PIL import Image
+
+    picture = Image.frombytes("RGB", (side, side), os.urandom(side * side * 3))
+    output = io.BytesIO()
+    picture.save(output, format="PNG")
+    return output.getvalue()
+
+
+def _multipart(fields: dict[str, str], files: list[tuple[str, str, bytes]]) -> tuple[bytes, str]:
+    boundary = f"ioc-{uuid.uuid4().hex}"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    ]
+    parts += [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+        f"Content-Type: image/png\r\n\r\n".encode()
+        + content
+        + b"\r\n"
+        for name, filename, content in files
+    ]
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), boundary
+
+
+def test_photos_larger_than_nginx_s_default_reach_the_app_and_come_back_as_https_links(topology):
+    secure = Client(topology.tls_url)
+    operator = secure.sign_in("dieuhanh")
+    # A category the operators dispatch themselves, to the agency of the demo's accounts.
+    status, _, filed = secure.request(
+        "POST",
+        "/api/ops/v1/reports",
+        {
+            **REPORT,
+            "category": "sidewalk_encroachment",
+            "attributes": {"encroachment_type": "street_vendor"},
+            "description": "Ảnh lớn qua nginx",
+        },
+        token=operator,
+    )
+    assert status == 201, filed
+    ref = filed["ref"]
+    status, _, answer = secure.request(
+        "POST", f"/api/ops/v1/reports/{ref}/assign", {"agency": "SXD"}, token=operator
+    )
+    assert status == 200, answer
+    officer = secure.sign_in("sxd.truongphong")
+    status, _, answer = secure.request(
+        "POST", f"/api/agency/v1/reports/{ref}/accept", token=officer
+    )
+    assert status == 200, answer
+
+    photo = _photo(1200)
+    assert len(photo) > 2 * 1024 * 1024  # nginx refuses bodies over 1 MB unless told otherwise
+    body, boundary = _multipart({"answer": "Đã thay bóng đèn"}, [("photos", "sau.png", photo)])
+    status, _, detail = secure.request(
+        "POST",
+        f"/api/agency/v1/reports/{ref}/resolve",
+        body,
+        token=officer,
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert status == 200, detail
+    urls = [photo["url"] for photo in detail["photos"] if photo["purpose"] == "after"]
+    assert urls
+    assert all(url.startswith(topology.tls_url + "/media/") for url in urls), urls
+
+    status, headers, content = secure.request("GET", urlsplit(urls[0]).path, token=officer)
+    assert status == 200
+    assert headers["Content-Type"].startswith("image/")
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert len(content) > 0
