@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -36,6 +37,8 @@ NGINX_CONF = ROOT / "deploy" / "nginx.conf"
 APP_PROCESSES = 2
 #: The settings of x-ioc-env the test replaces, because they name a place on the host.
 PLACES = {"IOC_DATABASE_URL", "IOC_REDIS_URL", "IOC_MEDIA_DIR"}
+#: Debian's nginx (in /usr/sbin, which is not on every user's PATH).
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 #: What tests/clock.py's on_the_test_clock sets for libfaketime.
 FAKETIME_SETTINGS = (
     "LD_PRELOAD",
@@ -311,7 +314,7 @@ def production_shape(folder: Path, *, database_url: str, on_the_clock: Any) -> I
             # On the test clock too: nginx writes the Date header the browser reads cookie
             # lifetimes against, and the app's cookies expire on the app's clock.
             running(
-                ["nginx", "-c", str(config), "-g", "daemon off;"],
+                [NGINX, "-c", str(config), "-g", "daemon off;"],
                 on_the_clock(dict(os.environ)),
                 folder / "nginx.log",
             )
