@@ -32,5 +32,34 @@ echo "==> mypy"
 echo "==> import layering"
 .venv/bin/lint-imports --no-cache --no-logo
 echo "==> pytest"
+# The topology test (tests/topology: nginx, two gunicorn processes, the worker, Redis and
+# PostGIS, see docs/operations.md) spends most of its time waiting for processes to start, so
+# it runs in a pytest process of its own beside the main suite; its output follows the
+# suite's, each line marked [topology]. A run limited to some test paths leaves it out;
+# IOC_TEST_TOPOLOGY=1 or 0 decides instead.
+topology_default=1
+for argument in "$@"; do
+  case "$argument" in tests*|./tests*) topology_default=0 ;; esac
+done
+topology_log=$(mktemp)
+trap 'rm -f "$topology_log"' EXIT
+topology_pid=""
+if [ "${IOC_TEST_TOPOLOGY:-$topology_default}" != "0" ]; then
+  .venv/bin/python -m pytest --numprocesses=0 -q -p no:cacheprovider tests/topology \
+    >"$topology_log" 2>&1 &
+  topology_pid=$!
+fi
 # One worker per core (pytest-xdist); IOC_TEST_WORKERS=0 runs everything in this process.
-.venv/bin/python -m pytest --numprocesses="${IOC_TEST_WORKERS:-auto}" "$@"
+suite_status=0
+.venv/bin/python -m pytest --numprocesses="${IOC_TEST_WORKERS:-auto}" \
+  --ignore=tests/topology "$@" || suite_status=$?
+topology_status=0
+if [ -n "$topology_pid" ]; then
+  wait "$topology_pid" || topology_status=$?
+  echo "==> pytest tests/topology (run beside the suite)"
+  sed 's/^/[topology] /' "$topology_log"
+fi
+if [ "$suite_status" -ne 0 ] || [ "$topology_status" -ne 0 ]; then
+  echo "==> failed: suite exit $suite_status, topology exit $topology_status" >&2
+  exit 1
+fi
