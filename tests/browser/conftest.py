@@ -63,6 +63,15 @@ SAMPLE_ATTRIBUTES = {
 #: Long enough for a cold page with MapLibre on a busy 2-core machine.
 PAGE_TIMEOUT_MS = 20_000
 
+BROWSER_TESTS = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every browser test, so a run can pick them out (``-m browser``) as CI does."""
+    for item in items:
+        if BROWSER_TESTS in item.path.resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
 
 def _missing(reason: str) -> None:
     if REQUIRE_BROWSER:
