@@ -44,13 +44,20 @@ class ReportFollower(Base):
 
 
 class IdempotencyRecord(Base):
-    """The answer given to one ``Idempotency-Key`` of one citizen, replayed on retries."""
+    """The answer given to one ``Idempotency-Key`` of one caller, replayed on retries: a
+    citizen or a staff member (``user_id``), or another system (``api_client_id``)."""
 
     __tablename__ = "idempotency_record"
-    __table_args__ = (UniqueConstraint("user_id", "key"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "key"),
+        UniqueConstraint("api_client_id", "key"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    api_client_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_client.id", ondelete="CASCADE")
+    )
     key: Mapped[str] = mapped_column(String(200))
     request_hash: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int] = mapped_column(Integer)

@@ -1,5 +1,5 @@
 """inbound messages: each e-mail received once per Message-ID, and those waiting in the IOC
-queue for an operator to place them
+queue for an operator to place them; idempotency keys of other systems (Open311 clients)
 
 Revision ID: 0021
 Revises: 0018
@@ -69,12 +69,35 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_inbound_message_report_id"), ["report_id"], unique=False
         )
+    with op.batch_alter_table("idempotency_record", schema=None) as batch_op:
+        batch_op.alter_column("user_id", existing_type=sa.Integer(), nullable=True)
+        batch_op.add_column(sa.Column("api_client_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_idempotency_record_api_client_id_api_client"),
+            "api_client",
+            ["api_client_id"],
+            ["id"],
+            ondelete="CASCADE",
+        )
+        batch_op.create_unique_constraint(
+            batch_op.f("uq_idempotency_record_api_client_id_key"), ["api_client_id", "key"]
+        )
     # E-mailed reports find their sender's citizen account by address.
     with op.batch_alter_table("user_account", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_user_account_email"), ["email"], unique=False)
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM idempotency_record WHERE user_id IS NULL")
+    with op.batch_alter_table("idempotency_record", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("uq_idempotency_record_api_client_id_key"), type_="unique"
+        )
+        batch_op.drop_constraint(
+            batch_op.f("fk_idempotency_record_api_client_id_api_client"), type_="foreignkey"
+        )
+        batch_op.drop_column("api_client_id")
+        batch_op.alter_column("user_id", existing_type=sa.Integer(), nullable=False)
     with op.batch_alter_table("user_account", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_user_account_email"))
     op.drop_table("inbound_message")
