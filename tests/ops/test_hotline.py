@@ -74,6 +74,7 @@ def test_a_phoned_in_report_takes_photos_stored_without_their_metadata(
     assert response.status_code == 201, response.get_json()
     report = session.scalar(select(Report).where(Report.ref == response.get_json()["ref"]))
     assert report.channel == "phone"
+    assert response.get_json()["channel"] == {"code": "phone", "name": "Đường dây nóng"}
     assert len(report.attachments) == 2
     media = MediaStore(app.extensions["ioc"].settings.media_dir)
     stored = Image.open(io.BytesIO(media.read(report.attachments[0].storage_key)))
