@@ -112,6 +112,19 @@ class Settings(BaseSettings):
     zalo_access_token: str = ""
     # The OA API base the replies are sent to (a local stand-in in development and tests).
     zalo_api_url: str = "https://openapi.zalo.me"
+    # The mailbox citizens write to (e-mail channel), read over IMAP with TLS; empty: off.
+    imap_host: str = ""
+    imap_port: int = Field(default=993, ge=1, le=65535)
+    imap_user: str = ""
+    imap_password: str = ""
+    imap_folder: str = "INBOX"
+    # Handled messages move here when set (created if missing); they are flagged either way.
+    imap_done_folder: str = ""
+    # A CA certificate (PEM) to trust for the IMAP server instead of the system's store.
+    imap_ca_file: str = ""
+    imap_poll_seconds: float = Field(default=60.0, gt=0)
+    # The category of e-mailed reports (operators reclassify in triage); needed with a host.
+    imap_category: str = Field(default="", validate_default=True)
     # Log lines as text for people, or one JSON object per line for a log pipeline.
     log_format: Literal["text", "json"] = "text"
     # A bearer token that lets a scraper read /metrics from another host; empty: localhost only.
@@ -137,6 +150,13 @@ class Settings(BaseSettings):
     def _sender_with_a_host(cls, value: str, info: ValidationInfo) -> str:
         if info.data.get("smtp_host") and not value.strip():
             raise ValueError("must name the sender of e-mails when IOC_SMTP_HOST is set")
+        return value
+
+    @field_validator("imap_category")
+    @classmethod
+    def _category_with_a_mailbox(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("imap_host") and not value.strip():
+            raise ValueError("must name the category of e-mailed reports when IOC_IMAP_HOST is set")
         return value
 
     @field_validator("firebase_web_config")

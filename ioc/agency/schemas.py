@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from ioc.feedback.states import Channel
 from ioc.web.paging import PagingQuery
 
 
@@ -19,6 +20,7 @@ class InboxQuery(PagingQuery):
 
     status: Literal["assigned", "in_progress"] | None = None
     category: str | None = Field(default=None, max_length=64, description="Category code")
+    channel: Channel | None = Field(default=None, description="How the reports arrived")
     role: Literal["lead", "support"] | None = Field(
         default=None, description="Reports my agency leads, or supports (default: both)"
     )

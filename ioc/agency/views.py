@@ -81,6 +81,7 @@ def inbox() -> dict[str, Any]:
             agency_id=agency_id_of(actor),
             status=query.status,
             category=query.category,
+            channel=query.channel,
             role=query.role,
             view=query.view,
             viewer=actor,

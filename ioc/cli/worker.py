@@ -48,8 +48,9 @@ def worker(
     publish_every: float,
     metrics_address: str,
 ) -> None:
-    """Deliver push notifications, webhooks, (with IOC_SMTP_HOST) staff e-mails and (with the
-    IOC_ZALO_* settings) Zalo OA messages from the outbox, sweep deadlines, detect surges and,
+    """Deliver push notifications, webhooks, (with IOC_SMTP_HOST) e-mails and (with the
+    IOC_ZALO_* settings) Zalo OA messages from the outbox, sweep deadlines, detect surges, with
+    IOC_IMAP_HOST file the reports citizens e-mail and,
     with IOC_REDIS_URL, push committed events to every app process's screens.
 
     Several workers may run at once on PostgreSQL. Stops cleanly on SIGTERM or Ctrl-C, after
@@ -59,6 +60,7 @@ def worker(
 
     from ioc.integrations.deliveries import Senders
     from ioc.integrations.mail import smtp_sender
+    from ioc.integrations.mailbox import mailbox_settings, poll_mailbox
     from ioc.integrations.push import firebase_sender
     from ioc.integrations.staff_notices import StaffChannels
     from ioc.integrations.webhooks import HttpWebhookSender
@@ -107,6 +109,15 @@ def worker(
         Job("deadline sweep", sweep_every, lambda: sweep_once(factory, app_services.policy)),
         Job("surge detection", surge_every, lambda: detect_surges_once(factory)),
     ]
+    mailbox = mailbox_settings(settings)
+    if mailbox is not None:
+        jobs.append(
+            Job(
+                "mailbox",
+                settings.imap_poll_seconds,
+                lambda: poll_mailbox(factory, app_services.media, app_services.intake, mailbox),
+            )
+        )
     if settings.redis_url:
         # No app: a write-only Redis client that reaches the clients of every app process.
         emitter = SocketIO(message_queue=settings.redis_url, channel=settings.redis_channel)

@@ -79,7 +79,8 @@ def _destination(delivery: Delivery, device: Device | None, subscription: str | 
     if subscription is not None:
         return f"webhook {subscription}"
     if delivery.channel == DeliveryChannel.EMAIL:
-        return f"staff {staff} e-mail {delivery.payload.get('to')}"
+        who = f"staff {staff}" if staff else f"citizen {delivery.payload.get('citizen')}"
+        return f"{who} e-mail {delivery.payload.get('to')}"
     if device is None:
         return "-"
     owner = f"staff {staff}" if staff else f"citizen {device.user_id}"

@@ -20,6 +20,7 @@ from ioc.db import utcnow
 from ioc.events.models import Event
 from ioc.feedback.citizen_models import Device, ReportFollower
 from ioc.feedback.report_models import Report
+from ioc.integrations.citizen_mail import citizen_mail_deliveries
 from ioc.integrations.models import Delivery, DeliveryChannel, WebhookSubscription
 from ioc.integrations.notices import notice_for, report_link
 from ioc.integrations.staff_notices import PUSH_ONLY, StaffChannels, staff_deliveries
@@ -86,6 +87,11 @@ def dispatch_events(
                 emails += 1
             else:
                 pushes += 1
+        if staff.email:
+            # A mail server is configured: citizens who wrote by e-mail are answered by e-mail.
+            for delivery in citizen_mail_deliveries(session, event, report, tz=tz, now=now):
+                session.add(delivery)
+                emails += 1
         # Reports of private categories (public-order tips) stay inside the operations centre.
         if report is None or not report.category.is_private:
             for subscription in subscriptions:

@@ -7,20 +7,24 @@ names, and errors as its list of ``{code, description}``.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, request, url_for
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 from ioc.errors import IocError, NotFound
 from ioc.extensions import services
+from ioc.feedback.intake.idempotency import Caller, StoredAnswer, check_key, request_fingerprint
+from ioc.feedback.intake.submission import file_once
 from ioc.feedback.report_models import Report
 from ioc.i18n import translate
 from ioc.integrations.api_clients import authenticate_api_key
 from ioc.open311 import domain as open311
 from ioc.open311.forms import language, request_query, submission
-from ioc.open311.intake import file_open311_request
+from ioc.open311.intake import Open311Submission, file_open311_request
 from ioc.open311.render import FORMATS, render, render_errors
 from ioc.web.limits import OPEN311_SUBMIT_PER_KEY, caller_key, limiter, remember_caller
 
@@ -93,15 +97,35 @@ def request_detail(service_request_id: str, fmt: str) -> Response:
 @bp.post("/requests.<fmt>")
 @limiter.limit(OPEN311_SUBMIT_PER_KEY, key_func=caller_key)
 def create_request(fmt: str) -> Response:
+    """File a service request. With an ``Idempotency-Key`` header, a retry with the same key
+    and form answers as the first request and files nothing (the same key with another form
+    is refused)."""
     fmt = _format(fmt)
     form = submission()
+    header = request.headers.get("Idempotency-Key")
+    key = check_key(header) if header is not None else None
     with services().unit_of_work() as session:
-        report = file_open311_request(session, services().intake, form)
-        notice = open311.service_notice(
-            report, language=language(), timezone=services().settings.tz
-        )
-        body = [{"service_request_id": report.ref, "service_notice": notice, "account_id": None}]
-    return render(body, fmt, root="service_requests")
+        client_id = authenticate_api_key(session, form.api_key).id
+    fingerprint = request_fingerprint(
+        {name: value for name, value in asdict(form).items() if name != "api_key"}, []
+    )
+    answer = file_once(
+        services().session_factory,
+        services().media,
+        caller=Caller(api_client_id=client_id),
+        key=key,
+        fingerprint=fingerprint,
+        photos=[],
+        file=lambda session, _photos: _filed(session, form),
+    )
+    return render(answer.body["service_requests"], fmt, root="service_requests")
+
+
+def _filed(session: Session, form: Open311Submission) -> StoredAnswer:
+    report = file_open311_request(session, services().intake, form)
+    notice = open311.service_notice(report, language=language(), timezone=services().settings.tz)
+    body = [{"service_request_id": report.ref, "service_notice": notice, "account_id": None}]
+    return StoredAnswer(200, {"service_requests": body}, None)
 
 
 def _view(report: Report) -> dict[str, Any]:

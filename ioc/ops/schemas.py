@@ -110,6 +110,60 @@ class OnBehalfIn(_Strict):
     attributes: dict[str, Any] = Field(default_factory=dict)
 
 
+class OnBehalfForm(BaseModel):
+    """A report filed for a caller, with photos: multipart, the report as JSON text."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    report: str | None = Field(default=None, description="An OnBehalfIn object as JSON text")
+    photos: Any = Field(
+        default=None,
+        description="Up to 5 photos (JPEG, PNG or WebP; metadata is stripped)",
+        json_schema_extra={"type": "array", "items": {"type": "string", "format": "binary"}},
+    )
+
+
+class IdempotencyHeaders(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    idempotency_key: str | None = Field(
+        default=None,
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="Optional: a fresh random value per report, reused on every retry; a "
+        "retry with the same key and body answers as the first request and files nothing",
+    )
+
+
+class InboundQuery(PagingQuery):
+    """Messages waiting for a place, oldest first."""
+
+
+class InboundOut(BaseModel):
+    """A message that arrived without a usable place (an e-mail without a geotagged photo)."""
+
+    id: int
+    channel: str
+    subject: str | None
+    description: str | None
+    received_at: datetime
+    sender_name: str | None
+    sender_email: str | None
+    photos: list[str] = Field(description="Storage keys of its (stripped) photos")
+
+
+class InboundList(BaseModel):
+    items: list[InboundOut]
+    next_cursor: str | None = None
+
+
+class PlaceIn(_Strict):
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    category: str = Field(min_length=1, max_length=64)
+
+
 class QuestionIn(_Strict):
     question: str = Field(min_length=1, max_length=4000, description="Shown to the citizen")
 

@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, current_app, request
 from flask import Response as FlaskResponse
+from pydantic import ValidationError
 from spectree import Response
+from sqlalchemy.orm import Session
 
 from ioc.db import utcnow
+from ioc.errors import InvalidInput
 from ioc.events.log import latest_seq
 from ioc.extensions import services
 from ioc.feedback.announce import map_point
-from ioc.feedback.lifecycle import moderation, questions, triage
+from ioc.feedback.citizen_models import InboundMessage
+from ioc.feedback.intake.filing import MAX_PHOTOS, StoredPhoto
+from ioc.feedback.intake.idempotency import Caller, StoredAnswer, check_key, request_fingerprint
+from ioc.feedback.intake.photos import process_photos
+from ioc.feedback.intake.submission import file_once
+from ioc.feedback.lifecycle import moderation, placement, questions, triage
 from ioc.feedback.lifecycle.handling import get_report_for_staff, list_active_agencies
+from ioc.feedback.models import User
 from ioc.feedback.reads.filters import ReportFilter
+from ioc.feedback.reads.inbound import list_waiting_messages
 from ioc.feedback.reads.kpis import count_ops_kpis
 from ioc.feedback.reads.lists import list_reports
 from ioc.feedback.reads.queues import list_triage_queue
@@ -31,11 +44,17 @@ from ioc.ops.schemas import (
     ExtensionDecisionIn,
     GroupedSurgeOut,
     GroupSurgeIn,
+    IdempotencyHeaders,
+    InboundList,
+    InboundOut,
+    InboundQuery,
     KpisOut,
     ModerateIn,
     NoteIn,
+    OnBehalfForm,
     OnBehalfIn,
     OpsSnapshot,
+    PlaceIn,
     QuestionIn,
     QueueQuery,
     ReasonIn,
@@ -57,7 +76,12 @@ from ioc.web.staff_access import (
     staff_unit_of_work,
 )
 from ioc.web.staff_view import StaffReport, StaffReportList
-from ioc.web.validated import validated_body, validated_query
+from ioc.web.validated import (
+    validated_body,
+    validated_form,
+    validated_headers,
+    validated_query,
+)
 
 bp = Blueprint("ops_api", __name__, url_prefix="/api/ops/v1")
 admit_only(bp, OPS_READERS)
@@ -251,28 +275,138 @@ def moderate(ref: str) -> dict[str, Any]:
 @bp.post("/reports")
 @api.validate(
     json=OnBehalfIn,
+    form=OnBehalfForm,
+    headers=IdempotencyHeaders,
     resp=Response(HTTP_201=StaffReport, **STAFF_ERRORS),
     tags=TAGS,
     security=STAFF_SECURITY,
 )
 def file_for_citizen() -> tuple[dict[str, Any], int]:
-    """File a report for a citizen who phoned, wrote on Zalo or emailed (channel recorded)."""
-    body = validated_body(OnBehalfIn)
+    """File a report for a citizen who phoned, wrote on Zalo or emailed (channel recorded):
+    JSON, or multipart with the report as JSON text in `report` and up to 5 `photos`. The
+    caller's name and phone stay inside the operations centre. With an `Idempotency-Key`
+    header, a retry with the same key and body answers as the first request and files
+    nothing; the same key with another body is refused (422)."""
+    headers = validated_headers(IdempotencyHeaders)
+    key = check_key(headers.idempotency_key) if headers.idempotency_key is not None else None
+    with staff_unit_of_work(OPS_READERS) as (_, actor):
+        actor_id = actor.id
+    body, raws = _on_behalf_upload()
+    photos = process_photos(raws)
+    answer = file_once(
+        services().session_factory,
+        services().media,
+        caller=Caller(user_id=actor_id),
+        key=key,
+        fingerprint=request_fingerprint(
+            body.model_dump(mode="json"), [hashlib.sha256(raw).hexdigest() for raw in raws]
+        ),
+        photos=photos,
+        file=functools.partial(_file_on_behalf, body, actor_id),
+    )
+    return answer.body, answer.status_code
+
+
+def _on_behalf_upload() -> tuple[OnBehalfIn, list[bytes]]:
+    form = validated_form(OnBehalfForm)
+    if form is None:
+        return validated_body(OnBehalfIn), []
+    if form.report is None:
+        raise InvalidInput("invalid request", details={"fields": {"report": "is required"}})
+    try:
+        body = OnBehalfIn.model_validate_json(form.report)
+    except ValidationError as exc:
+        fields = {
+            ".".join(["report", *(str(part) for part in problem["loc"])]): problem["msg"]
+            for problem in exc.errors()
+        }
+        raise InvalidInput("invalid request", details={"fields": fields}) from None
+    uploads = request.files.getlist("photos")
+    if len(uploads) > MAX_PHOTOS:
+        raise InvalidInput(
+            "too many photos", details={"fields": {"photos": f"at most {MAX_PHOTOS}"}}
+        )
+    return body, [upload.read() for upload in uploads]
+
+
+def _file_on_behalf(
+    body: OnBehalfIn, actor_id: int, session: Session, photos: list[StoredPhoto]
+) -> StoredAnswer:
+    actor = session.get_one(User, actor_id)
+    report = moderation.file_for_citizen(
+        session,
+        services().intake,
+        actor=actor,
+        channel=body.channel,
+        caller_name=body.caller.name,
+        caller_phone=body.caller.phone,
+        caller_email=body.caller.email,
+        category_code=body.category,
+        lon=body.lon,
+        lat=body.lat,
+        address=body.address,
+        description=body.description,
+        attributes=body.attributes,
+        photos=photos,
+    )
+    detail = staff_view.detail(session, report, actor)
+    # Stored as the exact JSON sent, so a replay is the first answer.
+    return StoredAnswer(201, json.loads(current_app.json.dumps(detail)), None)
+
+
+@bp.get("/inbound")
+@api.validate(
+    query=InboundQuery,
+    resp=Response(HTTP_200=InboundList, **STAFF_ERRORS),
+    tags=TAGS,
+    security=STAFF_SECURITY,
+)
+def inbound_waiting() -> dict[str, Any]:
+    """Messages waiting for a place (e-mails without a geotagged photo), oldest first, one
+    page at a time; an operator places each one to file it."""
+    query = validated_query(InboundQuery)
+    with staff_unit_of_work(OPS_READERS) as (session, _):
+        page = list_waiting_messages(session, cursor=query.cursor, limit=query.limit)
+        return {
+            "items": [_inbound_view(session, message) for message in page.items],
+            "next_cursor": page.next_cursor,
+        }
+
+
+def _inbound_view(session: Session, message: InboundMessage) -> dict[str, Any]:
+    sender = session.get(User, message.sender_id) if message.sender_id is not None else None
+    return InboundOut(
+        id=message.id,
+        channel=message.channel,
+        subject=message.subject,
+        description=message.description,
+        received_at=message.received_at,
+        sender_name=sender.display_name if sender else None,
+        sender_email=sender.email if sender else None,
+        photos=[photo["storage_key"] for photo in message.photos],
+    ).model_dump(mode="json")
+
+
+@bp.post("/inbound/<int:message_id>/place")
+@api.validate(
+    json=PlaceIn,
+    resp=Response(HTTP_201=StaffReport, **STAFF_ERRORS),
+    tags=TAGS,
+    security=STAFF_SECURITY,
+)
+def place_inbound(message_id: int) -> tuple[dict[str, Any], int]:
+    """Put a waiting message on the map: it files as a report there, routed like any other,
+    and keeps its channel, sender and arrival time."""
+    body = validated_body(PlaceIn)
     with staff_unit_of_work(OPS_READERS) as (session, actor):
-        report = moderation.file_for_citizen(
+        report = placement.place_message(
             session,
             services().intake,
+            message_id=message_id,
             actor=actor,
-            channel=body.channel,
-            caller_name=body.caller.name,
-            caller_phone=body.caller.phone,
-            caller_email=body.caller.email,
-            category_code=body.category,
             lon=body.lon,
             lat=body.lat,
-            address=body.address,
-            description=body.description,
-            attributes=body.attributes,
+            category_code=body.category,
         )
         return staff_view.detail(session, report, actor), 201
 

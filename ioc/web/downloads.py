@@ -65,6 +65,7 @@ def export_download(
             status=query.status,
             category=query.category,
             agency=query.agency,
+            channel=query.channel,
             lead_agency_id=lead_agency_of(actor) if lead_agency_of else None,
         )
         record_export(session, actor_id=actor.id, fmt=fmt, criteria=criteria)

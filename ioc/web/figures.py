@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ioc.extensions import services
 from ioc.feedback.reads.statistics import GroupBy, compute_figures
+from ioc.feedback.states import Channel
 from ioc.web.caching import cached_json, figures_etag, not_modified
 from ioc.web.periods import period
 
@@ -39,6 +40,7 @@ class ExportQuery(_Strict):
     status: str | None = Field(default=None, max_length=20)
     category: str | None = Field(default=None, max_length=64)
     agency: str | None = Field(default=None, max_length=64)
+    channel: Channel | None = None
 
 
 def figures_answer(

@@ -21,7 +21,7 @@ from ioc.feedback.people.reporters import reporter_shown_to
 from ioc.feedback.reads.paging import Page
 from ioc.feedback.report_models import Attachment, ExtensionRequest, Report, ReportDraft
 from ioc.feedback.sla.support import SUPPORT_PHOTO, is_part_overdue
-from ioc.feedback.states import TRIAGE_STATES, ReportStatus
+from ioc.feedback.states import CHANNEL_NAMES, TRIAGE_STATES, ReportStatus
 from ioc.geo.queries import to_ref
 from ioc.web.clocks import ClockOut, current_clock
 
@@ -31,6 +31,10 @@ class StaffReportSummary(BaseModel):
     status: str
     status_label: str
     category: dict[str, str]
+    channel: dict[str, str] = Field(
+        description="How the report arrived: `{code, name}` (mobile, web, phone, zalo, email, "
+        "open311)"
+    )
     sla_tier: str
     area: dict[str, str] | None
     lead_agency: dict[str, str] | None
@@ -122,6 +126,10 @@ def summary(report: Report, *, for_agency_id: int | None = None) -> dict[str, An
         "status": report.status,
         "status_label": ReportStatus(report.status).label_vi,
         "category": {"code": report.category.code, "name": report.category.name_vi},
+        "channel": {
+            "code": report.channel,
+            "name": CHANNEL_NAMES.get(report.channel, report.channel),
+        },
         "sla_tier": report.sla_tier,
         "area": {"code": leaf.code, "name": leaf.name_vi} if leaf else None,
         "lead_agency": _agency(report.lead_agency),

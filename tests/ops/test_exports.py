@@ -213,3 +213,24 @@ def test_every_export_is_in_the_audit_log_with_who_format_and_filters(
     assert entry.after["format"] == fmt
     assert entry.after["filters"]["category"] == "rac"
     assert entry.after["filters"]["since"].startswith("2026-02-28T17:00")
+
+
+def test_the_export_names_each_reports_channel_and_filters_by_it(client, session, intake, reports):
+    submit_report(
+        session,
+        intake,
+        category_code="rac",
+        lon=108.05,
+        lat=16.05,
+        channel="email",
+        description="Gửi qua thư điện tử",
+    )
+    session.flush()
+
+    response = client.get(
+        "/api/ops/v1/exports/reports.csv?channel=email", headers=_operator(client)
+    )
+
+    rows = _csv_rows(response)
+    assert rows[0][-1] == "Kênh tiếp nhận"
+    assert [row[-1] for row in rows[1:]] == ["Thư điện tử"]

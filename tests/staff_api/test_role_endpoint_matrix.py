@@ -249,6 +249,13 @@ CALLS: dict[str, Call] = {
         None,
         {"channel": "phone", "category": "den_duong", "lon": 108.05, "lat": 16.05},
     ),
+    "ops.inbound": Call("GET", f"{OPS}/inbound"),
+    "ops.inbound.place": Call(
+        "POST",
+        f"{OPS}/inbound/999999/place",
+        None,
+        {"lon": 108.05, "lat": 16.05, "category": "den_duong"},
+    ),
     "ops.ask_citizen": Call(
         "POST", f"{OPS}/reports/{{ref}}/ask-citizen", PENDING, {"question": "Cột số mấy?"}
     ),
@@ -347,6 +354,9 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "agency.export.xlsx":                     (401, 401, 403, 403, 403, 403, 200, 200, 200),
     "ops.moderate":                           (401, 401, 200, 200, 200, 403, 403, 403, 403),
     "ops.file_for_citizen":                   (401, 401, 201, 201, 201, 403, 403, 403, 403),
+    # E-mails waiting for a place: readers see them, IOC staff place them (none by this id).
+    "ops.inbound":                            (401, 401, 200, 200, 200, 200, 403, 403, 403),
+    "ops.inbound.place":                      (401, 401, 404, 404, 404, 403, 403, 403, 403),
     "ops.ask_citizen":                        (401, 401, 200, 200, 200, 403, 403, 403, 403),
     "agency.ask_citizen":                     (401, 401, 403, 403, 403, 403, 200, 200, 404),
     "agency.snapshot":                        (401, 401, 403, 403, 403, 403, 200, 200, 200),

@@ -29,3 +29,23 @@ def test_an_unknown_grouping_is_refused_with_the_field_named(client, world: Worl
 
     assert response.status_code == 422
     assert "group_by" in str(response.get_json())
+
+
+def test_statistics_count_every_channel_citizens_use(client, world: World):
+    filed = {"mobile": 3, "web": 1, "zalo": 2, "email": 4, "phone": 1, "open311": 2}
+    for channel, count in filed.items():
+        for _ in range(count):
+            world.new_report().channel = channel
+    world.session.flush()
+
+    response = client.get(
+        f"{OPS}/statistics?group_by=channel", headers=world.headers["ioc_operator"]
+    )
+
+    assert response.status_code == 200
+    received = {item["key"]: item["received"] for item in response.get_json()["items"]}
+    assert received == filed
+    # The app is the mobile app and the citizen web page together.
+    assert received["mobile"] + received["web"] == 4
+    names = {item["key"]: item["name"] for item in response.get_json()["items"]}
+    assert all(names[key] for key in ("email", "zalo", "open311"))

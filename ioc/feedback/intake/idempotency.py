@@ -11,13 +11,26 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from ioc.errors import InvalidInput
 from ioc.feedback.citizen_models import IdempotencyRecord
 
 MAX_KEY_CHARS = 200
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Whose keys these are: a citizen or staff member, or another system's API client."""
+
+    user_id: int | None = None
+    api_client_id: int | None = None
+
+    def owns(self) -> ColumnElement[bool]:
+        if self.api_client_id is not None:
+            return IdempotencyRecord.api_client_id == self.api_client_id
+        return IdempotencyRecord.user_id == self.user_id
 
 
 @dataclass(frozen=True)
@@ -53,17 +66,21 @@ def check_key(key: str | None) -> str:
 
 
 def find_answer(
-    session: Session, *, user_id: int, key: str, fingerprint: str
+    session: Session,
+    *,
+    key: str,
+    fingerprint: str,
+    user_id: int | None = None,
+    caller: Caller | None = None,
 ) -> StoredAnswer | None:
     """The answer already given to this key, or ``None`` for a new key.
 
     Raises:
         InvalidInput: the key was used before for a different request.
     """
+    owner = caller or Caller(user_id=user_id)
     record = session.scalar(
-        select(IdempotencyRecord).where(
-            IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key
-        )
+        select(IdempotencyRecord).where(owner.owns(), IdempotencyRecord.key == key)
     )
     if record is None:
         return None
@@ -78,15 +95,18 @@ def find_answer(
 def remember_answer(
     session: Session,
     *,
-    user_id: int,
     key: str,
     fingerprint: str,
     answer: StoredAnswer,
+    user_id: int | None = None,
+    caller: Caller | None = None,
 ) -> None:
     """Store the answer in the caller's transaction, so it exists only if the report does."""
+    owner = caller or Caller(user_id=user_id)
     session.add(
         IdempotencyRecord(
-            user_id=user_id,
+            user_id=owner.user_id,
+            api_client_id=owner.api_client_id,
             key=key,
             request_hash=fingerprint,
             status_code=answer.status_code,

@@ -217,3 +217,37 @@ def _encode_jpeg(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
     return buffer.getvalue()
+
+
+def photo_location(raw: bytes) -> tuple[float, float] | None:
+    """Where a photo says it was taken, ``(lon, lat)`` from its EXIF GPS tags, or ``None``.
+
+    Read from the original bytes, before :func:`process_photos` strips the metadata: channels
+    that carry no location of their own (e-mail) take the report's place from it. Damaged,
+    missing or impossible coordinates give ``None``.
+    """
+    try:
+        with Image.open(io.BytesIO(raw)) as image:
+            gps = image.getexif().get_ifd(_GPS_IFD)
+    except _DECODE_ERRORS:
+        return None
+    try:
+        lat = _degrees(gps[_GPS_LATITUDE], gps.get(_GPS_LATITUDE_REF, "N"), "S")
+        lon = _degrees(gps[_GPS_LONGITUDE], gps.get(_GPS_LONGITUDE_REF, "E"), "W")
+    except (KeyError, TypeError, ValueError, ZeroDivisionError, IndexError):
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat == 0 and lon == 0):
+        return None
+    return lon, lat
+
+
+_GPS_IFD = 0x8825
+_GPS_LATITUDE_REF, _GPS_LATITUDE, _GPS_LONGITUDE_REF, _GPS_LONGITUDE = 1, 2, 3, 4
+
+
+def _degrees(value: object, ref: object, negative: str) -> float:
+    degrees, minutes, seconds = (float(part) for part in value)  # type: ignore[attr-defined]
+    if not all(math.isfinite(part) for part in (degrees, minutes, seconds)):
+        raise ValueError("not a number")
+    sign = -1.0 if str(ref).strip().upper().startswith(negative) else 1.0
+    return sign * (degrees + minutes / 60 + seconds / 3600)

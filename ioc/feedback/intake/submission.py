@@ -17,7 +17,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ioc.db import unit_of_work
 from ioc.feedback.intake.filing import Intake, StoredPhoto, submit_report
-from ioc.feedback.intake.idempotency import StoredAnswer, find_answer, remember_answer
+from ioc.feedback.intake.idempotency import (
+    Caller,
+    StoredAnswer,
+    find_answer,
+    remember_answer,
+)
 from ioc.feedback.intake.photos import ProcessedPhoto
 from ioc.feedback.report_models import Report
 from ioc.media import MediaBatch, MediaStore
@@ -66,65 +71,84 @@ def submit_once(
         InvalidInput: anything :func:`submit_report` refuses, or the key was used before for
             a different request.
     """
-    earlier = _earlier_answer(session_factory, submission)
-    if earlier is not None:
-        return earlier
+    draft = submission.draft
+
+    def file(session: Session, stored: list[StoredPhoto]) -> StoredAnswer:
+        report = submit_report(
+            session,
+            intake,
+            category_code=draft.category_code,
+            lon=draft.lon,
+            lat=draft.lat,
+            accuracy_m=draft.accuracy_m,
+            address=draft.address,
+            description=draft.description,
+            attributes=draft.attributes,
+            channel=submission.channel,
+            reporter_id=submission.reporter_id,
+            photos=stored,
+        )
+        return render(report)
+
+    return file_once(
+        session_factory,
+        media,
+        caller=Caller(user_id=submission.reporter_id),
+        key=submission.key,
+        fingerprint=submission.fingerprint,
+        photos=submission.photos,
+        file=file,
+    )
+
+
+def file_once(
+    session_factory: sessionmaker[Session],
+    media: MediaStore,
+    *,
+    caller: Caller,
+    key: str | None,
+    fingerprint: str,
+    photos: Sequence[ProcessedPhoto],
+    file: Callable[[Session, list[StoredPhoto]], StoredAnswer],
+) -> StoredAnswer:
+    """Run ``file`` (which files a report with the stored photos and shapes the answer) once
+    per ``key`` of ``caller``: a retry gets the first answer. Without a key, it simply runs.
+
+    The photos are written first and removed again if the transaction fails.
+
+    Raises:
+        InvalidInput: anything ``file`` refuses, or the key was used before for a different
+            request.
+    """
+    if key is not None:
+        earlier = _earlier_answer(session_factory, caller, key, fingerprint)
+        if earlier is not None:
+            return earlier
     try:
-        return _file(session_factory, media, intake, submission, render)
+        with media.staged() as batch:
+            stored = stage_photos(batch, photos)
+            with unit_of_work(session_factory) as session:
+                answer = file(session, stored)
+                if key is not None:
+                    remember_answer(
+                        session, caller=caller, key=key, fingerprint=fingerprint, answer=answer
+                    )
+        return answer
     except IntegrityError:
         # A parallel retry with the same key committed first: answer as it did.
-        earlier = _earlier_answer(session_factory, submission)
+        earlier = (
+            _earlier_answer(session_factory, caller, key, fingerprint) if key is not None else None
+        )
         if earlier is None:
             raise
         return earlier
 
 
 def _earlier_answer(
-    session_factory: sessionmaker[Session], submission: Submission
+    session_factory: sessionmaker[Session], caller: Caller, key: str, fingerprint: str
 ) -> StoredAnswer | None:
     with unit_of_work(session_factory) as session:
-        return find_answer(
-            session,
-            user_id=submission.reporter_id,
-            key=submission.key,
-            fingerprint=submission.fingerprint,
-        )
-
-
-def _file(
-    session_factory: sessionmaker[Session],
-    media: MediaStore,
-    intake: Intake,
-    submission: Submission,
-    render: Callable[[Report], StoredAnswer],
-) -> StoredAnswer:
-    draft = submission.draft
-    with media.staged() as batch:
-        stored = stage_photos(batch, submission.photos)
-        with unit_of_work(session_factory) as session:
-            report = submit_report(
-                session,
-                intake,
-                category_code=draft.category_code,
-                lon=draft.lon,
-                lat=draft.lat,
-                accuracy_m=draft.accuracy_m,
-                address=draft.address,
-                description=draft.description,
-                attributes=draft.attributes,
-                channel=submission.channel,
-                reporter_id=submission.reporter_id,
-                photos=stored,
-            )
-            answer = render(report)
-            remember_answer(
-                session,
-                user_id=submission.reporter_id,
-                key=submission.key,
-                fingerprint=submission.fingerprint,
-                answer=answer,
-            )
-    return answer
+        return find_answer(session, caller=caller, key=key, fingerprint=fingerprint)
 
 
 def stage_photos(batch: MediaBatch, photos: Sequence[ProcessedPhoto]) -> list[StoredPhoto]:

@@ -13,11 +13,19 @@ from ioc.feedback.states import Role
 def find_or_add_caller(
     session: Session, *, name: str | None, phone: str | None, email: str | None
 ) -> User | None:
-    """The citizen with this phone number, or a new one with these contact details; ``None``
-    when nothing identifies the person (an anonymous report)."""
+    """The citizen with this phone number (or, without one, this e-mail address), or a new one
+    with these contact details; ``None`` when nothing identifies the person (an anonymous
+    report)."""
     caller = None
     if phone:
         caller = session.scalar(select(User).where(User.role == Role.CITIZEN, User.phone == phone))
+    elif email:
+        caller = session.scalar(
+            select(User)
+            .where(User.role == Role.CITIZEN, User.email == email)
+            .order_by(User.id)
+            .limit(1)
+        )
     if caller is None and (name or phone or email):
         caller = User(role=Role.CITIZEN, display_name=name, phone=phone, email=email)
         session.add(caller)

@@ -24,7 +24,7 @@ from ioc.feedback.models import Agency, Category
 from ioc.feedback.people import audit
 from ioc.feedback.reads.spreadsheet import xlsx_chunks
 from ioc.feedback.report_models import Report, ReportArea
-from ioc.feedback.states import ReportStatus
+from ioc.feedback.states import CHANNEL_NAMES, ReportStatus
 from ioc.geo.models import Area
 
 HEADER = [
@@ -39,6 +39,7 @@ HEADER = [
     "Đánh giá",
     "Địa chỉ",
     "Nội dung",
+    "Kênh tiếp nhận",
 ]
 SHEET_NAME = "Phản ánh"
 _BATCH = 1000
@@ -53,6 +54,7 @@ class ExportFilter:
     status: str | None = None
     category: str | None = None
     agency: str | None = None
+    channel: str | None = None
     #: Only reports this agency leads (an agency exporting its own reports).
     lead_agency_id: int | None = None
 
@@ -97,6 +99,7 @@ def _query(criteria: ExportFilter) -> Select[*tuple[Any, ...]]:
             Report.rating,
             Report.address,
             Report.description,
+            Report.channel,
         )
         .join(Category, Category.id == Report.category_id)
         .outerjoin(ReportArea, and_(ReportArea.report_id == Report.id, ReportArea.depth == 0))
@@ -114,6 +117,8 @@ def _query(criteria: ExportFilter) -> Select[*tuple[Any, ...]]:
         query = query.where(Category.code == criteria.category)
     if criteria.agency:
         query = query.where(Agency.code == criteria.agency)
+    if criteria.channel:
+        query = query.where(Report.channel == criteria.channel)
     if criteria.lead_agency_id is not None:
         query = query.where(Report.lead_agency_id == criteria.lead_agency_id)
     # yield_per streams: a server-side cursor on PostgreSQL, batches of rows on SQLite.
@@ -131,7 +136,7 @@ def report_rows(
 
     for row in session.execute(_query(criteria)):
         (ref, received, category, status, area, agency, due, resolved) = row[:8]
-        rating, address, description = row[8:]
+        rating, address, description, channel = row[8:]
         yield [
             inert(ref),
             local(received),
@@ -144,6 +149,7 @@ def report_rows(
             rating or "",
             inert(address or ""),
             inert(description or ""),
+            CHANNEL_NAMES.get(channel, channel),
         ]
 
 

@@ -79,6 +79,7 @@ def list_agency_inbox(
     agency_id: int,
     status: str | None = None,
     category: str | None = None,
+    channel: str | None = None,
     role: InboxRole | None = None,
     view: InboxView = "all",
     viewer: User | None = None,
@@ -105,7 +106,9 @@ def list_agency_inbox(
     if mine is not None:
         role = "lead"
     criteria = ReportFilter(
-        statuses=[status] if status else sorted(HANDLING_STATES), category=category
+        statuses=[status] if status else sorted(HANDLING_STATES),
+        category=category,
+        channel=channel,
     )
     after_cursor = _inbox_after(INBOX_KEY.decode(cursor)) if cursor is not None else true()
     supported = select(SupportPart.report_id).where(SupportPart.agency_id == agency_id)
