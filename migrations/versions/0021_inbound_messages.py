@@ -2,7 +2,7 @@
 queue for an operator to place them; idempotency keys of other systems (Open311 clients)
 
 Revision ID: 0021
-Revises: 0018
+Revises: 0020
 Create Date: 2026-12-12 12:00:00
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 from ioc.db import UtcDateTime
 
 revision = "0021"
-down_revision = "0018"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
