@@ -69,3 +69,24 @@ class UnsupportedMediaType(IocError):
 
     code = "unsupported_media_type"
     status = 415
+
+
+class Unavailable(IocError):
+    """The server cannot take the request now (database unreachable or busy, a statement that
+    ran too long, too many requests at once): nothing was stored; ask again after
+    ``retry_after`` seconds."""
+
+    code = "unavailable"
+    status = 503
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "unavailable",
+        retry_after: int = 1,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message, details=details)
+        self.code = code
+        self.retry_after = retry_after
