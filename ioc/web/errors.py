@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, Response, g, request
 from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -69,9 +69,18 @@ def _ioc_error(error: IocError) -> tuple[dict[str, Any], int, dict[str, str]]:
         }
     headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else {}
     if isinstance(error, Unavailable):
-        headers["Retry-After"] = str(error.retry_after)
+        headers["Retry-After"] = g.ioc_retry_after = str(error.retry_after)
         UNAVAILABLE.labels(reason=error.code).inc()
     return {"error": body}, error.status, headers
+
+
+def keep_retry_after(response: Response) -> Response:
+    """After-request hook: a 503's own Retry-After stands (the rate limiter, whose hook runs
+    before this one, would otherwise put the end of its counting window there)."""
+    value = g.pop("ioc_retry_after", None)
+    if value is not None and response.status_code == 503:
+        response.headers["Retry-After"] = value
+    return response
 
 
 def _http_error(error: HTTPException) -> tuple[dict[str, Any], int, list[tuple[str, str]]]:

@@ -30,6 +30,7 @@ from werkzeug.wsgi import ClosingIterator
 from ioc.config import Settings
 from ioc.db import limit_statement_time
 from ioc.errors import Unavailable
+from ioc.web.errors import keep_retry_after
 
 #: Paths never refused nor counted: load balancers must see the truth about the process, and a
 #: websocket holds its request for the whole life of the connection.
@@ -114,6 +115,8 @@ def init_app(app: Flask, settings: Settings) -> None:
         trust_request_start=settings.trusted_proxies > 0,
     )
     app.before_request(_refuse)
+    # Registered before the rate limiter's, so it runs after it (Flask runs them in reverse).
+    app.after_request(keep_retry_after)
     limit_statement_time(
         app.extensions["ioc"].engine, settings.db_statement_timeout_ms, has_request_context
     )
