@@ -91,6 +91,21 @@ def test_an_unreachable_database_answers_503_with_retry_after(closed_port, tmp_p
     assert "cơ sở dữ liệu" in write.get_json()["error"]["message"]
 
 
+def test_open311_clients_get_the_503_in_the_specs_error_shape(closed_port, tmp_path):
+    app = _app(f"postgresql+psycopg://ioc@127.0.0.1:{closed_port}/ioc", tmp_path)
+    client = app.test_client()
+
+    as_json = client.get("/open311/v2/services.json")
+    as_xml = client.get("/open311/v2/services.xml")
+
+    assert as_json.status_code == as_xml.status_code == 503
+    assert as_json.headers["Retry-After"] == as_xml.headers["Retry-After"] == "5"
+    [error] = as_json.get_json()
+    assert error["code"] == 503
+    assert "cơ sở dữ liệu" in error["description"]
+    assert b"<code>503</code>" in as_xml.data
+
+
 # --- on PostgreSQL -------------------------------------------------------------------------
 
 

@@ -69,9 +69,15 @@ def _ioc_error(error: IocError) -> tuple[dict[str, Any], int, dict[str, str]]:
         }
     headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else {}
     if isinstance(error, Unavailable):
-        headers["Retry-After"] = g.ioc_retry_after = str(error.retry_after)
-        UNAVAILABLE.labels(reason=error.code).inc()
+        headers.update(refusal_headers(error))
     return {"error": body}, error.status, headers
+
+
+def refusal_headers(error: Unavailable) -> dict[str, str]:
+    """The headers of a 503 (counted in the metrics); every adapter answering one uses them."""
+    UNAVAILABLE.labels(reason=error.code).inc()
+    g.ioc_retry_after = str(error.retry_after)
+    return {"Retry-After": g.ioc_retry_after}
 
 
 def keep_retry_after(response: Response) -> Response:
@@ -156,9 +162,15 @@ def database_unavailable(error: Exception) -> Unavailable | None:
     return None
 
 
-def _database_error(error: Exception) -> tuple[dict[str, Any], int, dict[str, str]]:
+def as_unavailable(error: Exception) -> Unavailable:
+    """The 503 for a database failure (logged for the operator); any other failure is raised
+    again, to be logged and answered 500 as any fault of ours."""
     unavailable = database_unavailable(error)
     if unavailable is None:
-        raise error  # a fault of ours: logged and answered 500 as any other
+        raise error
     log.warning("answered 503 %s: %s", unavailable.code, getattr(error, "orig", None) or error)
-    return _ioc_error(unavailable)
+    return unavailable
+
+
+def _database_error(error: Exception) -> tuple[dict[str, Any], int, dict[str, str]]:
+    return _ioc_error(as_unavailable(error))
