@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Flask, has_request_context, request
+from flask import Flask, Response, has_request_context, request
 from werkzeug.wsgi import ClosingIterator
 
 from ioc.config import Settings
@@ -37,6 +37,8 @@ from ioc.web.errors import keep_retry_after
 EXEMPT_PREFIXES = ("/socket.io/", "/healthz", "/readyz", "/metrics")
 #: Where the middleware tells the app why a request is refused (read by ``_refuse``).
 REFUSAL_KEY = "ioc.refusal"
+#: Where the app tells the middleware that its answer is made while it is sent (an export).
+STREAMING_KEY = "ioc.streaming"
 #: Seconds a refused client is asked to wait before trying again.
 SHED_RETRY_SECONDS = 2
 
@@ -90,12 +92,49 @@ class Shedder:
         if not slots.acquire(blocking=False):
             environ[REFUSAL_KEY] = "overloaded"
             return self.app(environ, start_response)
+        # A list, not a flag: the app may be handed a copy of the environ (Socket.IO's layer).
+        streaming: list[bool] = []
+        environ[STREAMING_KEY] = streaming
         try:
             body = self.app(environ, start_response)
         except BaseException:
             slots.release()
             raise
-        return ClosingIterator(body, slots.release)
+        if not streaming:
+            slots.release()  # the answer is made; sending it is the server's (and nginx's) job
+            return body
+        return _Releasing(body, slots.release)
+
+
+class _Releasing:
+    """A streamed answer's body (an export written as it is read from the database): its slot
+    is held until the last part is made or the server closes it, whichever comes first."""
+
+    def __init__(self, body: Iterable[bytes], release: Callable[[], Any]) -> None:
+        self._parts = iter(body)
+        self._body = body
+        self._release: Callable[[], Any] | None = release
+
+    def __iter__(self) -> _Releasing:
+        return self
+
+    def __next__(self) -> bytes:
+        try:
+            return next(self._parts)
+        except StopIteration:
+            self._done()
+            raise
+
+    def close(self) -> None:
+        try:
+            ClosingIterator(self._body).close()
+        finally:
+            self._done()
+
+    def _done(self) -> None:
+        release, self._release = self._release, None
+        if release is not None:
+            release()
 
 
 _REFUSALS = {
@@ -115,6 +154,7 @@ def init_app(app: Flask, settings: Settings) -> None:
         trust_request_start=settings.trusted_proxies > 0,
     )
     app.before_request(_refuse)
+    app.after_request(_note_streaming)
     # Registered before the rate limiter's, so it runs after it (Flask runs them in reverse).
     app.after_request(keep_retry_after)
     limit_statement_time(
@@ -126,3 +166,11 @@ def _refuse() -> None:
     reason = request.environ.get(REFUSAL_KEY)
     if reason in _REFUSALS:
         raise Unavailable(_REFUSALS[reason], code=reason, retry_after=SHED_RETRY_SECONDS)
+
+
+def _note_streaming(response: Response) -> Response:
+    # A file is sent by the server itself; a generator still works while it is sent.
+    streaming = request.environ.get(STREAMING_KEY)
+    if isinstance(streaming, list) and response.is_streamed and not response.direct_passthrough:
+        streaming.append(True)
+    return response

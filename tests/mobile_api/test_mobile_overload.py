@@ -102,27 +102,6 @@ def test_the_refusal_is_in_english_for_who_asks_in_english(make_app, world):
     assert response.get_json()["error"]["message"].startswith("the request waited too long")
 
 
-def test_a_process_full_of_requests_refuses_one_more_at_once_and_takes_it_when_one_ends(
-    make_app, world
-):
-    app = make_app(max_in_flight=1)
-    client = app.test_client()
-    # An answer not yet sent to its client still holds its place.
-    held = client.get(f"{API}/categories", buffered=False)
-    assert held.status_code == 200
-
-    refused = client.get(f"{API}/categories")
-    health = client.get("/healthz")
-    held.close()
-    served = client.get(f"{API}/categories")
-
-    assert refused.status_code == 503
-    assert refused.get_json()["error"]["code"] == "overloaded"
-    assert refused.headers["Retry-After"] == "2"
-    assert health.status_code == 200  # load balancers still see the truth
-    assert served.status_code == 200
-
-
 def test_a_refused_request_is_not_counted_against_the_rate_limit_nor_validated(make_app, world):
     app = make_app(trusted_proxies=1, request_deadline_ms=1000)
     client = app.test_client()
