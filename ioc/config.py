@@ -105,7 +105,7 @@ class Settings(BaseSettings):
     request_deadline_ms: int = Field(default=2_000, ge=0)
     # Requests one process works on at once; one more is refused at once with 503 (health
     # checks, metrics and websockets are not counted). 0: no limit.
-    max_in_flight: int = Field(default=48, ge=0)
+    max_in_flight: int = Field(default=16, ge=0)
 
     @field_validator("timezone")
     @classmethod
