@@ -132,3 +132,20 @@ def test_a_refused_request_is_not_counted_against_the_rate_limit_nor_validated(m
 def test_request_start_values_are_read_in_the_usual_units(value, expected):
     found = request_start(value)
     assert found == pytest.approx(expected) if expected is not None else found is None
+
+
+def test_every_operation_of_the_api_document_says_it_may_answer_503_with_retry_after(client):
+    document = client.get("/openapi.json").get_json()
+
+    operations = [
+        (path, method, operation)
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if isinstance(operation, dict) and "responses" in operation
+    ]
+
+    assert operations
+    for path, method, operation in operations:
+        unavailable = operation["responses"].get("503")
+        assert unavailable, f"{method.upper()} {path} does not document 503"
+        assert "Retry-After" in unavailable.get("headers", {}), f"{method.upper()} {path}"
