@@ -9,6 +9,9 @@ bind = os.environ.get("IOC_BIND", "0.0.0.0:8000")
 # behind the load balancer, joined by the Redis message queue.
 workers = 1
 worker_class = "gevent"
+# Connections one process holds open (websockets of wall maps and consoles included); the
+# requests it works on at once are bounded lower, by IOC_MAX_IN_FLIGHT, and one more is
+# refused with 503 at once instead of slowing down every other (docs/operations.md).
 worker_connections = int(os.environ.get("IOC_WORKER_CONNECTIONS", "2000"))
 timeout = 60
 graceful_timeout = 30

@@ -26,7 +26,7 @@ from ioc.ops.views import bp as ops_bp
 from ioc.public.map_views import bp as public_map_bp
 from ioc.public.views import bp as public_bp
 from ioc.realtime import ASYNC_MODE_EMBEDDED, ASYNC_MODE_PRODUCTION, socketio
-from ioc.web import body_guard, errors, limits, observability, proxies, text_guard
+from ioc.web import body_guard, errors, limits, observability, overload, proxies, text_guard
 from ioc.web.auth import bp as auth_bp
 from ioc.web.citizen_app import bp as citizen_app_bp
 from ioc.web.ids import RowIdConverter
@@ -68,6 +68,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     )
     proxies.init_app(app, settings)
     observability.init_app(app, settings)
+    overload.init_app(app, settings)  # refuses before the hooks below do any work
     limits.init_app(app, settings)
     errors.init_app(app)
     body_guard.init_app(app)  # before anything parses a body

@@ -129,6 +129,22 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     # A bearer token that lets a scraper read /metrics from another host; empty: localhost only.
     metrics_token: str = ""
+    # Overload protection (docs/operations.md, "Overload"). The longest one SQL statement of a
+    # web request may run on PostgreSQL before it is cancelled and the request answered 503;
+    # 0: no limit. Commands, `ioc worker` and migrations run without one.
+    db_statement_timeout_ms: int = Field(default=10_000, ge=0)
+    # Database connections each process keeps open, the extra ones it may open at a peak, and
+    # how long a request waits for a free one before it is answered 503 (PostgreSQL only).
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
+    db_pool_timeout_ms: int = Field(default=2_000, ge=1)
+    # A request that waited longer than this in front of the app (nginx's X-Request-Start,
+    # believed only with IOC_TRUSTED_PROXIES) is refused with 503 without being processed;
+    # 0: never.
+    request_deadline_ms: int = Field(default=2_000, ge=0)
+    # Requests one process works on at once; one more is refused at once with 503 (health
+    # checks, metrics and websockets are not counted). 0: no limit.
+    max_in_flight: int = Field(default=16, ge=0)
 
     @field_validator("timezone")
     @classmethod

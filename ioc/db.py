@@ -6,7 +6,7 @@ Data-access code never commits; :func:`unit_of_work` commits once, at the use-ca
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -74,6 +74,22 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # made PostgreSQL spend longer compiling a count than running it.
     connect_args = {"options": "-c jit=off", **kwargs.pop("connect_args", {})}
     return create_engine(url, connect_args=connect_args, **kwargs)
+
+
+def limit_statement_time(engine: Engine, milliseconds: int, applies: Callable[[], bool]) -> None:
+    """Cancel any statement of a transaction begun while ``applies()`` holds that runs longer
+    than ``milliseconds`` (PostgreSQL's ``statement_timeout``, set for that transaction only,
+    so the same pool serves work without a limit too). PostgreSQL answers a cancelled
+    statement with SQLSTATE 57014 and the transaction is rolled back. SQLite has no such
+    setting (its writers queue on ``busy_timeout``)."""
+    if milliseconds <= 0 or engine.dialect.name != "postgresql":
+        return
+
+    def _on_begin(connection: Any) -> None:
+        if applies():
+            connection.exec_driver_sql(f"SET LOCAL statement_timeout = {int(milliseconds)}")
+
+    event.listen(engine, "begin", _on_begin)
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -76,3 +76,24 @@ class ChannelUnavailable(NotFound):
     for the sender, as if the address did not exist (it is no server failure)."""
 
     code = "channel_unavailable"
+
+
+class Unavailable(IocError):
+    """The server cannot take the request now (database unreachable or busy, a statement that
+    ran too long, too many requests at once): nothing was stored; ask again after
+    ``retry_after`` seconds."""
+
+    code = "unavailable"
+    status = 503
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "unavailable",
+        retry_after: int = 1,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message, details=details)
+        self.code = code
+        self.retry_after = retry_after

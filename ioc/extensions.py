@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import Engine
@@ -69,7 +70,7 @@ def init_app(app: Flask, settings: Settings) -> Services:
             (IOC_HOLIDAYS_FILE) is missing or malformed.
     """
     policy = sla_policy(settings)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, **pool_limits(settings))
     locator = AreaLocator(check_seconds=settings.area_index_check_seconds)
     services = Services(
         settings=settings,
@@ -90,6 +91,18 @@ def init_app(app: Flask, settings: Settings) -> Services:
     )
     app.extensions["ioc"] = services
     return services
+
+
+def pool_limits(settings: Settings) -> dict[str, Any]:
+    """How many connections a process may hold and how long it waits for one (PostgreSQL; an
+    embedded SQLite database keeps SQLAlchemy's defaults)."""
+    if settings.is_sqlite:
+        return {}
+    return {
+        "pool_size": settings.db_pool_size,
+        "max_overflow": settings.db_max_overflow,
+        "pool_timeout": settings.db_pool_timeout_ms / 1000,
+    }
 
 
 def sla_policy(settings: Settings) -> SlaPolicy:

@@ -12,10 +12,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, request, url_for
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
-from ioc.errors import IocError, NotFound
+from ioc.errors import IocError, NotFound, Unavailable
 from ioc.extensions import services
 from ioc.feedback.intake.idempotency import Caller, StoredAnswer, check_key, request_fingerprint
 from ioc.feedback.intake.submission import file_once
@@ -26,6 +28,7 @@ from ioc.open311 import domain as open311
 from ioc.open311.forms import language, request_query, submission
 from ioc.open311.intake import Open311Submission, file_open311_request
 from ioc.open311.render import FORMATS, render, render_errors
+from ioc.web.errors import as_unavailable, refusal_headers
 from ioc.web.limits import OPEN311_SUBMIT_PER_KEY, caller_key, limiter, remember_caller
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
@@ -159,8 +162,12 @@ _FIELD_NAMES = {"category": "service_code", "lon": "long", "address": "address_s
 
 @bp.errorhandler(IocError)
 def _ioc_error(error: IocError) -> Response:
-    status = {403: 403, 404: 404}.get(error.status, 400)
     lang = language()
+    if isinstance(error, Unavailable):  # overloaded or no database: nothing was done
+        response = render_errors([(503, translate(error.message, lang))], _requested_format(), 503)
+        response.headers.update(refusal_headers(error))
+        return response
+    status = {403: 403, 404: 404}.get(error.status, 400)
     fields = error.details.get("fields")
     if isinstance(fields, dict) and fields:
         errors = [
@@ -170,6 +177,12 @@ def _ioc_error(error: IocError) -> Response:
     else:
         errors = [(status, translate(error.message, lang))]
     return render_errors(errors, _requested_format(), status)
+
+
+@bp.errorhandler(DBAPIError)
+@bp.errorhandler(PoolTimeout)
+def _database_error(error: Exception) -> Response:
+    return _ioc_error(as_unavailable(error))
 
 
 @bp.errorhandler(HTTPException)

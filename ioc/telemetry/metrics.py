@@ -46,6 +46,14 @@ JOB_LAST_SUCCESS = Gauge(
     multiprocess_mode="max",
 )
 
+UNAVAILABLE = Counter(
+    "ioc_http_unavailable_total",
+    "Requests answered 503 and not processed, by reason: deadline_exceeded (waited too long "
+    "in front of the app), overloaded (too many requests in flight), database_unavailable, "
+    "database_busy (no free connection in time), statement_timeout.",
+    ["reason"],
+)
+
 #: The label of requests that matched no route (404s, Socket.IO's own paths): raw paths
 #: would give every scanner's probe its own series.
 UNMATCHED_ROUTE = "<unmatched>"

@@ -122,7 +122,34 @@ bp = Blueprint("openapi", __name__)
 
 @bp.get("/openapi.json")
 def openapi_document() -> Any:
-    return current_app.json.response(api.spec)
+    return current_app.json.response(with_unavailable(api.spec))
+
+
+#: The answer every operation may give when the server cannot take a request now
+#: (ioc.web.overload, ioc.web.errors): nothing was done, ask again after Retry-After.
+UNAVAILABLE_RESPONSE = {
+    "description": "Service Unavailable: the server is overloaded, the request waited past "
+    "its deadline, or the database is unreachable, busy or cancelled a statement that ran too "
+    "long. Nothing was stored; try again after Retry-After seconds "
+    "(error codes: overloaded, deadline_exceeded, database_unavailable, database_busy, "
+    "statement_timeout).",
+    "headers": {
+        "Retry-After": {
+            "description": "Seconds to wait before trying again.",
+            "schema": {"type": "integer", "minimum": 0},
+        }
+    },
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+}
+
+
+def with_unavailable(spec: dict[str, Any]) -> dict[str, Any]:
+    """The document with the shared 503 answer on every operation (added once, in place)."""
+    for item in spec.get("paths", {}).values():
+        for operation in item.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                operation["responses"].setdefault("503", UNAVAILABLE_RESPONSE)
+    return spec
 
 
 @bp.get("/api/docs")

@@ -1,0 +1,251 @@
+"""A database that cannot answer now is a 503 with Retry-After, never a 500, and nothing of the
+request is stored: unreachable, out of free connections, or a statement that ran too long."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.orm import Session
+
+from ioc.app import create_app
+from ioc.events.models import Event
+from ioc.feedback.citizen_models import IdempotencyRecord
+from ioc.feedback.report_models import Report
+from ioc.migrate import upgrade
+from tests.conftest import throwaway_postgis_database
+from tests.factories import make_agency, make_category, make_province_with_two_communes, make_rule
+from tests.mobile_api.helpers import API, citizen_of, report_body
+
+EMULATOR_HOST = "127.0.0.1:9099"
+
+
+@pytest.fixture(autouse=True)
+def firebase_emulator(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FIREBASE_AUTH_EMULATOR_HOST", EMULATOR_HOST)
+
+
+_APPS: list[Flask] = []
+
+
+@pytest.fixture(autouse=True)
+def _dispose_apps() -> Iterator[None]:
+    """Close each app's pooled connections when its test ends."""
+    yield
+    while _APPS:
+        _APPS.pop().extensions["ioc"].engine.dispose()
+
+
+def _app(database_url: str, tmp_path: Path, **settings: Any) -> Flask:
+    app = create_app(
+        {
+            "env": "test",
+            "database_url": database_url,
+            "media_dir": tmp_path / "media",
+            "area_index_check_seconds": 0,
+            **settings,
+        }
+    )
+    _APPS.append(app)
+    return app
+
+
+def _post_report(app: Flask, key: str | None = None) -> Any:
+    citizen = citizen_of(app, "uid-lan-7Qx2", "Nguyễn Thị Lan", "+84905123456")
+    return app.test_client().post(
+        f"{API}/reports",
+        json=report_body(),
+        headers={**citizen.headers, "Idempotency-Key": key or uuid.uuid4().hex},
+    )
+
+
+def _assert_unavailable(response: Any, code: str, retry_after: str) -> None:
+    assert response.status_code == 503, response.get_data(as_text=True)
+    assert response.headers["Retry-After"] == retry_after
+    assert response.get_json()["error"]["code"] == code
+
+
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A port nothing listens on (held, so no other program takes it meanwhile)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        yield probe.getsockname()[1]
+
+
+def test_an_unreachable_database_answers_503_with_retry_after(closed_port, tmp_path):
+    app = _app(f"postgresql+psycopg://ioc@127.0.0.1:{closed_port}/ioc", tmp_path)
+
+    read = app.test_client().get(f"{API}/categories")
+    write = _post_report(app)
+
+    _assert_unavailable(read, "database_unavailable", "5")
+    _assert_unavailable(write, "database_unavailable", "5")
+    assert "cơ sở dữ liệu" in write.get_json()["error"]["message"]
+
+
+def test_open311_clients_get_the_503_in_the_specs_error_shape(closed_port, tmp_path):
+    app = _app(f"postgresql+psycopg://ioc@127.0.0.1:{closed_port}/ioc", tmp_path)
+    client = app.test_client()
+
+    as_json = client.get("/open311/v2/services.json")
+    as_xml = client.get("/open311/v2/services.xml")
+
+    assert as_json.status_code == as_xml.status_code == 503
+    assert as_json.headers["Retry-After"] == as_xml.headers["Retry-After"] == "5"
+    [error] = as_json.get_json()
+    assert error["code"] == 503
+    assert "cơ sở dữ liệu" in error["description"]
+    assert b"<code>503</code>" in as_xml.data
+
+
+# --- on PostgreSQL -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def province_db() -> Iterator[Engine]:
+    """A migrated PostGIS database holding a small province, committed (the apps below use
+    their own connection pools, as a serving process does)."""
+    with throwaway_postgis_database("ioc_overload") as engine:
+        upgrade(engine)
+        with Session(engine) as session:
+            make_province_with_two_communes(session)
+            lighting = make_category(session, "den_duong", name_vi="Đèn đường")
+            make_rule(session, lighting, "P", make_agency(session, "SXD"))
+            session.commit()
+        yield engine
+
+
+def _url(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+def _count(engine: Engine, model: Any) -> int:
+    with Session(engine) as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+@pytest.mark.postgis
+def test_a_statement_past_the_timeout_is_cancelled_with_503_and_nothing_is_stored(
+    province_db, tmp_path
+):
+    app = _app(_url(province_db), tmp_path, db_statement_timeout_ms=300)
+    before = {model: _count(province_db, model) for model in (Report, Event, IdempotencyRecord)}
+    key = uuid.uuid4().hex
+    # A long maintenance job holds the table of reports.
+    with province_db.connect() as holder:
+        holder.execute(text("LOCK TABLE report IN ACCESS EXCLUSIVE MODE"))
+        response = _post_report(app, key)
+        holder.rollback()
+
+    _assert_unavailable(response, "statement_timeout", "5")
+    assert {model: _count(province_db, model) for model in before} == before
+    # Nothing half-written stands in the way of the client's retry with the same key.
+    assert _post_report(app, key).status_code == 201
+    assert _count(province_db, Report) == before[Report] + 1
+
+
+@pytest.mark.postgis
+def test_commands_and_the_worker_run_without_the_web_statement_timeout(province_db, tmp_path):
+    app = _app(_url(province_db), tmp_path, db_statement_timeout_ms=300)
+
+    with app.app_context():
+        with app.extensions["ioc"].unit_of_work() as session:
+            outside = session.scalar(text("SHOW statement_timeout"))
+        with app.test_request_context("/"), app.extensions["ioc"].unit_of_work() as session:
+            inside = session.scalar(text("SHOW statement_timeout"))
+
+    assert outside == "0"
+    assert inside == "300ms"
+
+
+@pytest.mark.postgis
+def test_a_saturated_pool_answers_503_quickly_and_serves_again_once_a_connection_is_free(
+    province_db, tmp_path
+):
+    app = _app(
+        _url(province_db), tmp_path, db_pool_size=1, db_max_overflow=0, db_pool_timeout_ms=200
+    )
+    engine = app.extensions["ioc"].engine
+    client = app.test_client()
+
+    with engine.connect():  # the process's only connection, busy elsewhere
+        refused = client.get(f"{API}/categories")
+    served = client.get(f"{API}/categories")
+
+    _assert_unavailable(refused, "database_busy", "1")
+    assert served.status_code == 200
+
+
+@pytest.mark.postgis
+def test_connections_cut_by_a_database_restart_are_replaced_not_answered_500(province_db, tmp_path):
+    app = _app(_url(province_db), tmp_path)
+    client = app.test_client()
+    assert client.get(f"{API}/categories").status_code == 200
+    database = province_db.url.database
+    # What a restart does to every open connection (SQLSTATE 57P01, admin shutdown).
+    with province_db.connect() as admin:
+        cut = admin.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = :db AND pid <> pg_backend_pid()"
+            ),
+            {"db": database},
+        ).scalar_one()
+    assert cut >= 1
+
+    assert client.get(f"{API}/categories").status_code == 200
+    assert _post_report(app).status_code == 201
+
+
+@pytest.mark.postgis
+def test_a_connection_lost_in_the_middle_of_a_request_is_a_503_and_stores_nothing(
+    province_db, tmp_path
+):
+    app = _app(_url(province_db), tmp_path, db_statement_timeout_ms=0)
+    reports = _count(province_db, Report)
+    database = province_db.url.database
+    with province_db.connect() as holder:
+        holder.execute(text("LOCK TABLE report IN ACCESS EXCLUSIVE MODE"))
+        answer: list[Any] = []
+
+        def run() -> None:
+            try:
+                answer.append(_post_report(app))
+            except BaseException as exc:
+                answer.append(exc)
+
+        request = threading.Thread(target=run)
+        request.start()
+        # Wait until the request's connection waits for the lock, then cut it off.
+        with province_db.connect() as admin:
+            for _ in range(200):
+                waiting = (
+                    admin.execute(
+                        text(
+                            "SELECT pid FROM pg_stat_activity WHERE datname = :db "
+                            "AND wait_event_type = 'Lock'"
+                        ),
+                        {"db": database},
+                    )
+                    .scalars()
+                    .all()
+                )
+                if waiting:
+                    break
+                admin.rollback()  # a transaction sees one snapshot of pg_stat_activity
+                threading.Event().wait(0.05)
+            assert waiting
+            admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": waiting[0]})
+        request.join(timeout=30)
+        holder.rollback()
+
+    _assert_unavailable(answer[0], "database_unavailable", "5")
+    assert _count(province_db, Report) == reports
