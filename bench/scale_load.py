@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ioc.db import Base, make_session_factory, unit_of_work
 from ioc.feedback.reads.figure_rollups import rebuild_figure_rollups
+from ioc.feedback.reads.hotspots import rebuild_cell_weeks
 from ioc.feedback.reads.rollups import rebuild_rollups
 from ioc.feedback.report_models import Report, ReportHistory
 from ioc.feedback.sla.policy import SlaPolicy
@@ -146,6 +147,7 @@ def recount(session: Session, policy: SlaPolicy) -> None:
     the figures read from the history the loader wrote)."""
     rebuild_rollups(session)
     rebuild_figure_rollups(session, policy)
+    rebuild_cell_weeks(session)
 
 
 def _progress(loaded: int, wanted: int, rows: int, started: float) -> None:

@@ -69,6 +69,41 @@ class Timing:
     kilobytes: float
 
 
+def analytics_calls(today: date) -> list[Call]:
+    """The analytics page's calls over a year (the page opens on half a year)."""
+    year = {"since": str(today - timedelta(days=364)), "until": str(today + timedelta(days=1))}
+    half = today - timedelta(days=182)
+    compare = {
+        "a_since": str(half),
+        "a_until": str(today + timedelta(days=1)),
+        "b_since": str(half - timedelta(days=183)),
+        "b_until": str(half),
+    }
+    return [
+        Call("analytics: weekly series, a year", (("/api/ops/v1/analytics/series", year),)),
+        Call(
+            "analytics: monthly series, a year",
+            (("/api/ops/v1/analytics/series", {**year, "grain": "month"}),),
+        ),
+        Call("analytics: two half-years compared", (("/api/ops/v1/analytics/compare", compare),)),
+        Call("analytics: agencies ranked, a year", (("/api/ops/v1/analytics/agencies", year),)),
+        Call(
+            "analytics: hotspots, 12 weeks",
+            (("/api/ops/v1/analytics/hotspots", {"since": str(today - timedelta(days=84))}),),
+        ),
+        Call("analytics: distributions, a year", (("/api/ops/v1/analytics/distributions", year),)),
+        Call(
+            "analytics: monthly report (XLSX), last month",
+            (
+                (
+                    "/api/ops/v1/analytics/monthly-report.xlsx",
+                    {"month": f"{(today.replace(day=1) - timedelta(days=1)):%Y-%m}"},
+                ),
+            ),
+        ),
+    ]
+
+
 def screen_calls(today: date) -> list[Call]:
     """Each screen's opening calls and each statistics call."""
     year = {"since": str(today - timedelta(days=365)), "until": str(today + timedelta(days=1))}
@@ -131,7 +166,7 @@ def screen_calls(today: date) -> list[Call]:
         ),
         Call("public results, first page", (("/api/public/v1/results", {}),), "public"),
     ]
-    return calls
+    return calls + analytics_calls(today)
 
 
 def _fitted_zoom(min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> int:

@@ -21,6 +21,7 @@ from ioc.channels.zalo import bp as zalo_channel_bp
 from ioc.config import Environment, load_settings
 from ioc.feedback.states import ReportStatus
 from ioc.open311.views import bp as open311_bp
+from ioc.ops.analytics import bp as ops_analytics_bp
 from ioc.ops.map_views import bp as ops_map_bp
 from ioc.ops.views import bp as ops_bp
 from ioc.public.map_views import bp as public_map_bp
@@ -81,6 +82,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(ops_bp)
     app.register_blueprint(ops_map_bp)
+    app.register_blueprint(ops_analytics_bp)
     app.register_blueprint(agency_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(admin_catalogue_bp)

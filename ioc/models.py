@@ -15,10 +15,13 @@ from ioc.feedback.reads.figure_rollups import (
     ReportFigure,
     ReportFigureMonth,
     ReportFigureMonthTotal,
+    ReportFigureWeek,
     ReportHandlingBucket,
     ReportHandlingBucketMonth,
     ReportHandlingBucketMonthTotal,
+    ReportHandlingBucketWeek,
 )
+from ioc.feedback.reads.hotspots import ReportCellWeek
 from ioc.feedback.reads.rollups import ReportCellCount
 from ioc.feedback.report_models import (
     Attachment,
@@ -54,14 +57,17 @@ __all__ = [
     "Report",
     "ReportArea",
     "ReportCellCount",
+    "ReportCellWeek",
     "ReportDraft",
     "ReportFigure",
     "ReportFigureMonth",
     "ReportFigureMonthTotal",
+    "ReportFigureWeek",
     "ReportFollower",
     "ReportHandlingBucket",
     "ReportHandlingBucketMonth",
     "ReportHandlingBucketMonthTotal",
+    "ReportHandlingBucketWeek",
     "ReportHistory",
     "ReportReturn",
     "RoutingRule",

@@ -210,7 +210,9 @@ def test_rollups_rebuild_recounts_the_figures_after_a_bulk_load(env):
         ReportFigure,
         ReportFigureMonth,
         ReportFigureMonthTotal,
+        ReportFigureWeek,
     )
+    from ioc.feedback.reads.hotspots import ReportCellWeek
     from ioc.feedback.reads.rollups import ReportCellCount
     from ioc.feedback.report_models import Report
 
@@ -227,6 +229,8 @@ def test_rollups_rebuild_recounts_the_figures_after_a_bulk_load(env):
         session.execute(delete(ReportFigureMonth))
         session.execute(delete(ReportFigureMonthTotal))
         session.execute(delete(ReportCellCount))
+        session.execute(delete(ReportFigureWeek))
+        session.execute(delete(ReportCellWeek))
 
     result = _run(env, "rollups", "rebuild")
 
@@ -242,3 +246,76 @@ def test_rollups_rebuild_recounts_the_figures_after_a_bulk_load(env):
             )
             assert session.scalar(total) == reports
         assert session.scalar(select(func.sum(ReportCellCount.count))) == reports
+        assert session.scalar(select(func.sum(ReportFigureWeek.received))) == reports
+        assert session.scalar(select(func.sum(ReportCellWeek.count))) == reports
+
+
+def test_report_monthly_writes_a_workbook_whose_totals_equal_the_statistics_api(env, tmp_path):
+    import random
+    from datetime import timedelta
+
+    import openpyxl
+
+    from ioc.db import utcnow
+    from ioc.demo.progress import advance_one
+    from ioc.demo.seed import DEMO_ACCOUNTS
+    from ioc.demo.simulator import simulate_report
+    from ioc.extensions import services
+    from ioc.feedback.people.staff_sessions import sign_in
+
+    _run(env, "db", "upgrade")
+    _run(env, "seed", "demo")
+    app = create_app({"env": "test", "database_url": env["IOC_DATABASE_URL"]})
+    rng = random.Random(17)
+    with app.app_context():
+        with services().unit_of_work() as session:
+            for _ in range(30):
+                simulate_report(session, services().intake, rng)
+        for _ in range(60):
+            advance_one(services(), rng)
+        with services().unit_of_work() as session:
+            account = next(a for a in DEMO_ACCOUNTS if a.role == "ioc_supervisor")
+            token = sign_in(session, username=account.username, password=account.password).token
+    month = utcnow().astimezone(services_timezone(app)).date().replace(day=1)
+    end = (month + timedelta(days=32)).replace(day=1)
+    output = tmp_path / "thang.xlsx"
+
+    result = _run(env, "report", "monthly", "--month", f"{month:%Y-%m}", "--output", str(output))
+
+    assert result.exit_code == 0, result.output
+    workbook = openpyxl.load_workbook(output, read_only=True)
+    summary = {
+        row[0]: row[1] for row in workbook["Tổng hợp"].iter_rows(min_row=4, values_only=True)
+    }
+    by_agency = list(workbook["Kết quả theo cơ quan"].iter_rows(min_row=4, values_only=True))
+    statistics = {}
+    for group_by in ("channel", "agency", "category"):
+        answer = app.test_client().get(
+            f"/api/ops/v1/statistics?group_by={group_by}&since={month}&until={end}",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert answer.status_code == 200
+        statistics[group_by] = answer.get_json()["items"]
+    channels = statistics["channel"]
+    assert summary["Tiếp nhận"] == sum(i["received"] for i in channels) == 30
+    assert summary["Đã xử lý"] == sum(i["resolved"] for i in channels)
+    assert summary["Trễ hạn"] == sum(i["resolved_late"] for i in channels)
+    assert summary["Đang quá hạn"] == sum(i["overdue_now"] for i in channels)
+    assert summary["Được gia hạn"] == sum(i["extended"] for i in channels)
+    assert [(r[0], r[1], r[2]) for r in by_agency] == [
+        (i["name"], i["received"], i["resolved"]) for i in statistics["agency"]
+    ]
+    categories = list(workbook["Theo lĩnh vực"].iter_rows(min_row=4, values_only=True))
+    assert sum(r[1] for r in categories[:-1]) == categories[-1][1] == 30
+    assert len(categories) - 1 == len(statistics["category"])
+
+
+def test_report_monthly_refuses_a_month_that_is_not_one(env):
+    result = _run(env, "report", "monthly", "--month", "2026-13")
+
+    assert result.exit_code == 2
+    assert "YYYY-MM" in result.output
+
+
+def services_timezone(app):
+    return app.extensions["ioc"].settings.tz

@@ -13,6 +13,7 @@ from ioc.cli import (
     open311,
     outbox,
     province,
+    report,
     rollups,
     servers,
     sla,
@@ -46,4 +47,5 @@ main.add_command(outbox.outbox)
 main.add_command(webhooks.webhooks)
 main.add_command(open311.open311)
 main.add_command(rollups.rollups)
+main.add_command(report.report)
 main.add_command(province.province)

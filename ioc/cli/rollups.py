@@ -16,10 +16,11 @@ def rollups() -> None:
 @rollups.command("rebuild")
 @with_appcontext
 def rebuild() -> None:
-    """Recount the map cells and the daily and monthly figures and month totals from the
-    reports, in one transaction (after a bulk load or a restore); columns a bulk load left
-    empty are filled in from the reports' history first."""
+    """Recount the map cells, the daily, weekly and monthly figures, the month totals and the
+    weekly hotspot cells from the reports, in one transaction (after a bulk load or a
+    restore); columns a bulk load left empty are filled in from the reports' history first."""
     from ioc.feedback.reads.figure_rollups import rebuild_figure_rollups
+    from ioc.feedback.reads.hotspots import rebuild_cell_weeks
     from ioc.feedback.reads.rollups import rebuild_rollups
 
     require_schema()
@@ -34,4 +35,6 @@ def rebuild() -> None:
             progress=lambda n: click.echo(f"  {n} phản ánh / reports"),
         )
         click.echo(f"  {figures} dòng số liệu theo ngày / daily figure rows")
+        click.echo("Đếm lại điểm nóng theo tuần / recounting weekly hotspot cells…")
+        click.echo(f"  {rebuild_cell_weeks(session)} ô-tuần / cell-week rows")
     click.echo("Xong / done.")

@@ -51,6 +51,7 @@ PAGES = (
     Page("/set-password", "setpassword", "Đặt mật khẩu"),
     Page("/ops", "ops", "Bản đồ điều hành", OPS_READERS),
     Page("/ops/triage", "triage", "Tiếp nhận phản ánh", OPS_READERS),
+    Page("/ops/analytics", "analytics", "Phân tích số liệu", OPS_READERS),
     Page("/agency", "agency", "Cơ quan xử lý", AGENCY_STAFF),
     Page("/report", "report", "Gửi phản ánh", manifest="/report.webmanifest"),
     Page("/public", "public", "Kết quả xử lý phản ánh"),

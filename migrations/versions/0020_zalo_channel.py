@@ -2,7 +2,7 @@
 the report each Zalo user is putting together
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 Create Date: 2026-12-14 12:00:00
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 from ioc.db import UtcDateTime
 
 revision = "0020"
-down_revision = "0018"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 

@@ -237,6 +237,18 @@ CALLS: dict[str, Call] = {
     "ops.statistics": Call("GET", f"{OPS}/statistics?group_by=agency"),
     "ops.export.csv": Call("GET", f"{OPS}/exports/reports.csv"),
     "ops.export.xlsx": Call("GET", f"{OPS}/exports/reports.xlsx"),
+    "ops.analytics.series": Call("GET", f"{OPS}/analytics/series?grain=month"),
+    "ops.analytics.compare": Call(
+        "GET",
+        f"{OPS}/analytics/compare?a_since=2026-01-01&a_until=2026-02-01"
+        "&b_since=2026-02-01&b_until=2026-03-01",
+    ),
+    "ops.analytics.agencies": Call("GET", f"{OPS}/analytics/agencies"),
+    "ops.analytics.hotspots": Call("GET", f"{OPS}/analytics/hotspots"),
+    "ops.analytics.distributions": Call("GET", f"{OPS}/analytics/distributions"),
+    "ops.analytics.monthly_report": Call(
+        "GET", f"{OPS}/analytics/monthly-report.xlsx?month=2026-01"
+    ),
     "agency.statistics": Call("GET", f"{AGENCY}/statistics?group_by=category"),
     "agency.export.csv": Call("GET", f"{AGENCY}/exports/reports.csv"),
     "agency.export.xlsx": Call("GET", f"{AGENCY}/exports/reports.xlsx"),
@@ -348,6 +360,12 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "ops.statistics":                         (401, 401, 200, 200, 200, 200, 403, 403, 403),
     "ops.export.csv":                         (401, 401, 200, 200, 200, 200, 403, 403, 403),
     "ops.export.xlsx":                        (401, 401, 200, 200, 200, 200, 403, 403, 403),
+    "ops.analytics.series":                   (401, 401, 200, 200, 200, 200, 403, 403, 403),
+    "ops.analytics.compare":                  (401, 401, 200, 200, 200, 200, 403, 403, 403),
+    "ops.analytics.agencies":                 (401, 401, 200, 200, 200, 200, 403, 403, 403),
+    "ops.analytics.hotspots":                 (401, 401, 200, 200, 200, 200, 403, 403, 403),
+    "ops.analytics.distributions":            (401, 401, 200, 200, 200, 200, 403, 403, 403),
+    "ops.analytics.monthly_report":           (401, 401, 200, 200, 200, 200, 403, 403, 403),
     # An agency's own figures and reports: the operations centre has its own endpoints.
     "agency.statistics":                      (401, 401, 403, 403, 403, 403, 200, 200, 200),
     "agency.export.csv":                      (401, 401, 403, 403, 403, 403, 200, 200, 200),

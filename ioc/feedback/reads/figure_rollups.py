@@ -26,6 +26,10 @@ channel —, month and the group's key as text: "0" for the IOC and for no area)
 period's figures grouped one way read a few rows per group and month instead of every
 combination of the four keys. Each daily change adds to one row of each dimension.
 Figures of one agency read the full monthly rows, through their (agency, month) index.
+
+A fourth grain adds each ISO week (Monday to Sunday, local days) up per channel
+(``report_figure_week``, ``report_handling_bucket_week``, keyed by the week's Monday), so a
+year of weekly series reads a few hundred rows whatever the number of reports.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ import bisect
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -219,8 +223,35 @@ class ReportHandlingBucketMonthTotal(Base):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class ReportFigureWeek(_FigureCounters, Base):
+    """The counters of the reports received in the ISO week starting on ``week`` (a Monday,
+    local days) through ``channel``."""
+
+    __tablename__ = "report_figure_week"
+
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+class ReportHandlingBucketWeek(Base):
+    """:class:`ReportHandlingBucket` summed over the ISO week starting on ``week``, per
+    channel."""
+
+    __tablename__ = "report_handling_bucket_week"
+
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
 def first_of_month(day: date) -> date:
     return day.replace(day=1)
+
+
+def monday_of(day: date) -> date:
+    """The Monday that starts ``day``'s ISO week."""
+    return day - timedelta(days=day.weekday())
 
 
 @dataclass(frozen=True)
@@ -228,11 +259,17 @@ class FigureTier:
     """One grain of the figure rows: its two tables, their key columns (the date first) and
     the rows of the grain a daily row adds to."""
 
-    figures: type[ReportFigure] | type[ReportFigureMonth] | type[ReportFigureMonthTotal]
+    figures: (
+        type[ReportFigure]
+        | type[ReportFigureMonth]
+        | type[ReportFigureMonthTotal]
+        | type[ReportFigureWeek]
+    )
     buckets: (
         type[ReportHandlingBucket]
         | type[ReportHandlingBucketMonth]
         | type[ReportHandlingBucketMonthTotal]
+        | type[ReportHandlingBucketWeek]
     )
     key_columns: tuple[str, ...]
     rows_of: Callable[[FigureKey], tuple[TierKey, ...]]
@@ -268,8 +305,14 @@ MONTH_TOTALS = FigureTier(
     ("month", "dimension", "group_key"),
     _per_dimension,
 )
+WEEKS = FigureTier(
+    ReportFigureWeek,
+    ReportHandlingBucketWeek,
+    ("week", "channel"),
+    lambda key: ((monday_of(key[0]), key[4]),),
+)
 #: Every grain the upkeep and the rebuild write, finest first.
-TIERS: tuple[FigureTier, ...] = (DAYS, MONTHS, MONTH_TOTALS)
+TIERS: tuple[FigureTier, ...] = (DAYS, MONTHS, MONTH_TOTALS, WEEKS)
 
 
 def bucket_of(hours: float) -> int:
