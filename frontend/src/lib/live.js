@@ -1,10 +1,15 @@
 // Live events for one Socket.IO namespace, resumed exactly as docs/realtime.md describes:
 // load the snapshot, connect with its seq as last_seq, skip any seq already seen, send the
 // newest seq on every reconnect, and reload the snapshot when the server says `resync`.
+// A live event names the room's previous seq (`prev`) and a heartbeat names its newest: a
+// screen that finds it missed one holds what came after, and resumes by reconnecting.
 import { io } from "socket.io-client";
 import { api } from "./api.js";
 
 export const LIVE_STATUSES = ["connecting", "online", "catching_up", "offline"];
+
+/** How long a gap may last (events still in flight) before the screen resumes. */
+export const GAP_GRACE_MS = 1000;
 
 /**
  * Start following `namespace` ("/ops", "/agency", "/public"…).
@@ -19,6 +24,8 @@ export function connectLive({ namespace, snapshotUrl, onSnapshot, onEvent, token
   let held = [];
   let socket = null;
   let closed = false;
+  let early = new Map(); // seq ► event that came before the one it follows
+  let gapTimer = null;
 
   function setStatus(next) {
     if (next === status) return;
@@ -32,6 +39,57 @@ export function connectLive({ namespace, snapshotUrl, onSnapshot, onEvent, token
     onEvent(event);
   }
 
+  // A live event whose predecessor this screen has not seen waits for it; replayed events
+  // (no `prev`) come in order and always apply.
+  function receive(event) {
+    if (lastSeq !== null && event.seq <= lastSeq) return;
+    if (lastSeq !== null && event.prev != null && event.prev > lastSeq) {
+      early.set(event.seq, event);
+      expectGap();
+      return;
+    }
+    apply(event);
+    drainEarly();
+  }
+
+  function drainEarly() {
+    let progressed = true;
+    while (progressed && early.size) {
+      progressed = false;
+      for (const seq of [...early.keys()].sort((a, b) => a - b)) {
+        const event = early.get(seq);
+        if (seq <= lastSeq) {
+          early.delete(seq);
+        } else if (event.prev == null || event.prev <= lastSeq) {
+          early.delete(seq);
+          apply(event);
+          progressed = true;
+        }
+      }
+    }
+    if (!early.size && gapTimer) {
+      clearTimeout(gapTimer);
+      gapTimer = null;
+    }
+  }
+
+  // Something was missed (or is still on its way): resume if it has not come within the grace.
+  function expectGap(newest = null) {
+    if (gapTimer || closed) return;
+    gapTimer = setTimeout(() => {
+      gapTimer = null;
+      const stillMissing = early.size > 0 || (newest !== null && lastSeq !== null && newest > lastSeq);
+      if (stillMissing) resume();
+    }, GAP_GRACE_MS);
+  }
+
+  function resume() {
+    if (closed || !socket) return;
+    early = new Map(); // the server replays everything after lastSeq, these included
+    socket.disconnect();
+    socket.connect();
+  }
+
   async function loadSnapshot() {
     const snapshot = await api(snapshotUrl);
     onSnapshot(snapshot);
@@ -39,7 +97,7 @@ export function connectLive({ namespace, snapshotUrl, onSnapshot, onEvent, token
     const waiting = held.filter((event) => event.seq > snapshot.seq);
     held = [];
     lastSeq = snapshot.seq;
-    for (const event of waiting) apply(event);
+    for (const event of waiting) receive(event);
   }
 
   function reload() {
@@ -67,7 +125,10 @@ export function connectLive({ namespace, snapshotUrl, onSnapshot, onEvent, token
       setStatus("offline");
       console.warn("live connection refused or failed:", error.data?.message || error.message);
     });
-    socket.on("event", (event) => (reloading ? held.push(event) : apply(event)));
+    socket.on("event", (event) => (reloading ? held.push(event) : receive(event)));
+    socket.on("heartbeat", ({ seq }) => {
+      if (!reloading && lastSeq !== null && seq > lastSeq) expectGap(seq);
+    });
     socket.on("resync", () => reload());
   }
 
@@ -99,6 +160,7 @@ export function connectLive({ namespace, snapshotUrl, onSnapshot, onEvent, token
     },
     close() {
       closed = true;
+      if (gapTimer) clearTimeout(gapTimer);
       socket?.close();
     },
   };
