@@ -43,6 +43,7 @@ _LAST_SEQ = text("SELECT pg_sequence_last_value(pg_get_serial_sequence('event', 
 #: ends.
 _WRITERS = text(
     "SELECT virtualtransaction FROM pg_locks WHERE locktype = 'relation' "
+    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
     "AND relation = 'event'::regclass AND mode = 'RowExclusiveLock' AND granted "
     "AND pid <> pg_backend_pid()"
 )
