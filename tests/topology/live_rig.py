@@ -8,6 +8,7 @@ PostgreSQL here never touches what other test runs use.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -16,6 +17,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -283,3 +285,51 @@ class Filer:
             self.statuses.append(self.tier.file_report(n % 2, n))
             n += 1
             self._stop.wait(self.every)
+
+
+class PrivatePostgres:
+    """A PostgreSQL cluster of this test alone (initdb + pg_ctl, as the postgres user), on a
+    free port, that can be restarted without disturbing the server other tests use."""
+
+    BIN = Path("/usr/lib/postgresql/15/bin")
+
+    def __init__(self, folder: Path) -> None:
+        if not (self.BIN / "initdb").exists() or shutil.which("runuser") is None:
+            pytest.skip("PostgreSQL 15 server binaries and runuser are needed")
+        # Outside the test's folder: the postgres user may not enter root's temporary folders.
+        self.folder = Path(tempfile.mkdtemp(prefix="ioc-outage-pg-")) / "data"
+        self.port = free_port()
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/ioc"
+
+    def _as_postgres(self, *command: str) -> None:
+        subprocess.run(
+            ["runuser", "-u", "postgres", "--", *command],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+
+    def start(self) -> PrivatePostgres:
+        if not self.folder.exists():
+            self.folder.mkdir()
+            shutil.chown(self.folder.parent, "postgres", "postgres")
+            shutil.chown(self.folder, "postgres", "postgres")
+            self._as_postgres(
+                str(self.BIN / "initdb"), "-D", str(self.folder), "-A", "trust", "-U", "postgres"
+            )
+        options = f"-p {self.port} -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._as_postgres(
+            str(self.BIN / "pg_ctl"), "-D", str(self.folder), "-o", options, "-w", "start"
+        )
+        return self
+
+    def restart(self) -> None:
+        self._as_postgres(str(self.BIN / "pg_ctl"), "-D", str(self.folder), "-m", "fast", "stop")
+        self.start()
+
+    def stop(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self._as_postgres(
+                str(self.BIN / "pg_ctl"), "-D", str(self.folder), "-m", "immediate", "stop"
+            )
+        shutil.rmtree(self.folder.parent, ignore_errors=True)

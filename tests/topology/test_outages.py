@@ -22,7 +22,14 @@ from ioc.events.models import Event, EventAudience
 from ioc.feedback.people.staff_sessions import sign_in
 from ioc.migrate import upgrade
 from tests.conftest import throwaway_postgis_database
-from tests.topology.live_rig import Filer, LiveTier, PrivateRedis, Screen, wait_until
+from tests.topology.live_rig import (
+    Filer,
+    LiveTier,
+    PrivatePostgres,
+    PrivateRedis,
+    Screen,
+    wait_until,
+)
 
 pytestmark = pytest.mark.postgis
 
@@ -95,10 +102,10 @@ def test_screens_miss_nothing_while_redis_is_down_for_15_seconds(tmp_path, datab
     try:
         screens = {
             "ops": [
-                tier.screen(0, *OPS[:1], tokens["ops"], OPS[1]),
-                tier.screen(1, *OPS[:1], tokens["ops"], OPS[1]),
+                tier.screen(0, OPS[0], tokens["ops"], OPS[1]),
+                tier.screen(1, OPS[0], tokens["ops"], OPS[1]),
             ],
-            "agency:SXD": [tier.screen(1, *AGENCY[:1], tokens["agency"], AGENCY[1])],
+            "agency:SXD": [tier.screen(1, AGENCY[0], tokens["agency"], AGENCY[1])],
         }
         starts = {id(s): _snapshot_seq(s) for group in screens.values() for s in group}
         with Filer(tier) as filer:
@@ -113,3 +120,43 @@ def test_screens_miss_nothing_while_redis_is_down_for_15_seconds(tmp_path, datab
     finally:
         tier.stop()
         redis.stop()
+
+
+def test_screens_miss_nothing_while_postgresql_restarts(tmp_path):
+    from sqlalchemy import create_engine, text
+
+    from ioc.db import make_engine
+
+    postgres = PrivatePostgres(tmp_path).start()
+    server = create_engine(
+        postgres.url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT"
+    )
+    with server.connect() as connection:
+        connection.execute(text("CREATE DATABASE ioc"))
+    server.dispose()
+    database = make_engine(postgres.url)
+    upgrade(database)
+    tokens = _tokens(database)
+    redis = PrivateRedis(tmp_path).start()
+    tier = _run_tier(tmp_path, database, redis)
+    try:
+        screens = {
+            "ops": [
+                tier.screen(0, OPS[0], tokens["ops"], OPS[1]),
+                tier.screen(1, OPS[0], tokens["ops"], OPS[1]),
+            ],
+            "agency:SXD": [tier.screen(0, AGENCY[0], tokens["agency"], AGENCY[1])],
+        }
+        starts = {id(s): _snapshot_seq(s) for group in screens.values() for s in group}
+        with Filer(tier) as filer:
+            time.sleep(3)
+            postgres.restart()
+            time.sleep(6)
+        assert 201 in filer.statuses
+        database.dispose()
+        _assert_complete(database, screens, starts)
+    finally:
+        tier.stop()
+        redis.stop()
+        database.dispose()
+        postgres.stop()
