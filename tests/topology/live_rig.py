@@ -318,8 +318,17 @@ class PrivatePostgres:
                 str(self.BIN / "initdb"), "-D", str(self.folder), "-A", "trust", "-U", "postgres"
             )
         options = f"-p {self.port} -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off"
+        log = str(self.folder.parent / "server.log")  # the server must not hold our pipes
         self._as_postgres(
-            str(self.BIN / "pg_ctl"), "-D", str(self.folder), "-o", options, "-w", "start"
+            str(self.BIN / "pg_ctl"),
+            "-D",
+            str(self.folder),
+            "-l",
+            log,
+            "-o",
+            options,
+            "-w",
+            "start",
         )
         return self
 

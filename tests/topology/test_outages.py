@@ -127,7 +127,13 @@ def test_screens_miss_nothing_while_postgresql_restarts(tmp_path):
 
     from ioc.db import make_engine
 
-    postgres = PrivatePostgres(tmp_path).start()
+    postgres = PrivatePostgres(tmp_path)
+    request_cleanup = postgres.stop
+    try:
+        postgres.start()
+    except Exception:
+        request_cleanup()
+        raise
     server = create_engine(
         postgres.url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT"
     )
