@@ -27,6 +27,7 @@ from ioc.ops.views import bp as ops_bp
 from ioc.public.map_views import bp as public_map_bp
 from ioc.public.views import bp as public_bp
 from ioc.realtime import ASYNC_MODE_EMBEDDED, ASYNC_MODE_PRODUCTION, socketio
+from ioc.realtime.queue import reliable_manager
 from ioc.web import body_guard, errors, limits, observability, overload, proxies, text_guard
 from ioc.web.auth import bp as auth_bp
 from ioc.web.citizen_app import bp as citizen_app_bp
@@ -58,14 +59,15 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     extensions.init_app(app, settings)
     production = settings.env is Environment.PRODUCTION
     # The Socket.IO object outlives apps (its handlers register at import); say explicitly
-    # that there is no queue, or an earlier app's Redis manager would be kept.
-    queue = (
-        {"message_queue": settings.redis_url, "channel": settings.redis_channel}
-        if settings.redis_url
-        else {"client_manager": None}
+    # that there is no queue, or an earlier app's Redis manager would be kept. The Redis one
+    # reports failed publishes and listens again soon after Redis returns (ioc.realtime.queue).
+    manager = (
+        reliable_manager(settings.redis_url, settings.redis_channel) if settings.redis_url else None
     )
     socketio.init_app(
-        app, async_mode=ASYNC_MODE_PRODUCTION if production else ASYNC_MODE_EMBEDDED, **queue
+        app,
+        async_mode=ASYNC_MODE_PRODUCTION if production else ASYNC_MODE_EMBEDDED,
+        client_manager=manager,
     )
     proxies.init_app(app, settings)
     observability.init_app(app, settings)

@@ -5,10 +5,13 @@ imported; nothing here patches anything itself.
 """
 
 import logging
+import threading
 
 from ioc.app import create_app
+from ioc.events.outbox import on_events_committed
 from ioc.realtime import socketio
-from ioc.realtime.publisher import start_publisher
+from ioc.realtime.publisher import start_publisher, wake_publishers
+from ioc.realtime.wakeup import RedisWakeup
 from ioc.telemetry.logs import configure_logging
 
 app = create_app()
@@ -18,5 +21,12 @@ configure_logging(fmt=app.extensions["ioc"].settings.log_format, level=logging.I
 def start_background_work() -> None:
     """Called by gunicorn in each worker once it runs (see gunicorn.conf.py)."""
     services = app.extensions["ioc"]
-    if services.settings.publish_events:
+    settings = services.settings
+    if settings.redis_url:
+        # Commits here wake the publisher of whichever process publishes.
+        wakeup = RedisWakeup(settings.redis_url, settings.redis_channel)
+        on_events_committed(wakeup.signal)
+    if settings.publish_events:
         start_publisher(services.session_factory, socketio)
+        if settings.redis_url:
+            socketio.start_background_task(wakeup.listen, wake_publishers, threading.Event())

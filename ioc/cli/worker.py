@@ -30,9 +30,10 @@ log = logging.getLogger(__name__)
 )
 @click.option(
     "--publish-every",
-    default=0.2,
+    default=2.0,
     show_default=True,
-    help="Seconds between event pushes (needs IOC_REDIS_URL).",
+    help="Seconds between safety-net event pushes (needs IOC_REDIS_URL); commits wake the "
+    "publisher at once.",
 )
 @click.option(
     "--metrics-address",
@@ -58,6 +59,7 @@ def worker(
     """
     from flask_socketio import SocketIO
 
+    from ioc.events.outbox import on_events_committed
     from ioc.integrations.deliveries import Senders
     from ioc.integrations.mail import smtp_sender
     from ioc.integrations.mailbox import mailbox_settings, poll_mailbox
@@ -72,7 +74,9 @@ def worker(
         sweep_once,
     )
     from ioc.integrations.zalo.oa import zalo_sender
-    from ioc.realtime.publisher import publish_pending
+    from ioc.realtime.publisher import Publisher, run_publisher
+    from ioc.realtime.queue import reliable_manager
+    from ioc.realtime.wakeup import RedisWakeup
 
     require_schema()
     configure_logging(logging.INFO)
@@ -120,8 +124,29 @@ def worker(
         )
     if settings.redis_url:
         # No app: a write-only Redis client that reaches the clients of every app process.
-        emitter = SocketIO(message_queue=settings.redis_url, channel=settings.redis_channel)
-        jobs.append(Job("event pushing", publish_every, lambda: publish_pending(factory, emitter)))
+        # Its publishes report failure, so an event stays unpublished until Redis takes it.
+        emitter = SocketIO()
+        emitter.init_app(
+            None,  # type: ignore[arg-type]  # no app: a write-only emitter, as Flask-SocketIO allows
+            client_manager=reliable_manager(
+                settings.redis_url, settings.redis_channel, write_only=True
+            ),
+        )
+        wake = threading.Event()
+        on_events_committed(wake.set)
+        wakeup = RedisWakeup(settings.redis_url, settings.redis_channel)
+        on_events_committed(wakeup.signal)
+        publisher = Publisher(factory, emitter)
+        threading.Thread(
+            target=run_publisher,
+            args=(publisher, stop, wake),
+            kwargs={"poll_seconds": publish_every},
+            name="event publisher",
+            daemon=True,
+        ).start()
+        threading.Thread(
+            target=wakeup.listen, args=(wake.set, stop), name="publisher wake-up", daemon=True
+        ).start()
     else:
         log.info("no IOC_REDIS_URL: app processes push events to screens themselves")
     run_until_stopped(jobs, stop)

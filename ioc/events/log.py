@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ioc.events.models import Event, EventAudience
+from ioc.events.outbox import note_event_written
 from ioc.telemetry.context import current_request_id
-
-#: An arbitrary, fixed key for PostgreSQL's transaction-level advisory lock on the outbox.
-_OUTBOX_LOCK = 7_301_001
 
 
 def record_event(
@@ -28,18 +26,11 @@ def record_event(
 ) -> Event:
     """Add an event to the outbox of the session's transaction (never commits).
 
-    Clients resume from the last ``seq`` they saw, so events must become visible in ``seq``
-    order: on PostgreSQL the transactions that write events take one advisory lock until they
-    commit, so a lower number can never commit after a higher one has been read. (SQLite runs
-    one writer at a time already.)
+    No lock is taken: the event's ``seq`` comes from the database sequence, and the publisher
+    hands events to screens in ``seq`` order only once no lower number can still commit
+    (:func:`ioc.events.outbox.settled_horizon`). The commit wakes this process's publisher.
     """
-    transaction = session.get_transaction()
-    if (
-        session.get_bind().dialect.name == "postgresql"
-        and session.info.get("outbox_locked_in") is not transaction
-    ):
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _OUTBOX_LOCK})
-        session.info["outbox_locked_in"] = transaction
+    note_event_written(session)
     event = Event(
         type=type,
         payload=payload,
@@ -55,12 +46,20 @@ def record_event(
 
 
 def events_for(session: Session, audience: str, *, after_seq: int, limit: int) -> list[Event]:
-    """The audience's events after ``after_seq``, oldest first, at most ``limit``."""
+    """The audience's published events after ``after_seq``, oldest first, at most ``limit``.
+
+    Only published ones: a committed event above the publisher's horizon may still have a
+    lower ``seq`` committing after it, and a screen resuming past it would never see that one.
+    """
     return list(
         session.scalars(
             select(Event)
             .join(EventAudience, EventAudience.seq == Event.seq)
-            .where(EventAudience.audience == audience, Event.seq > after_seq)
+            .where(
+                EventAudience.audience == audience,
+                Event.seq > after_seq,
+                Event.published_at.is_not(None),
+            )
             .order_by(Event.seq)
             .limit(limit)
         )
@@ -68,4 +67,8 @@ def events_for(session: Session, audience: str, *, after_seq: int, limit: int) -
 
 
 def latest_seq(session: Session) -> int:
-    return session.scalar(select(func.max(Event.seq))) or 0
+    """The newest published ``seq``: a snapshot read after it holds every event up to it."""
+    newest = session.scalar(
+        select(Event.seq).where(Event.published_at.is_not(None)).order_by(Event.seq.desc()).limit(1)
+    )
+    return newest or 0

@@ -1,30 +1,159 @@
-"""The outbox claim: committed events not yet pushed to screens, taken once each.
+"""The outbox claim: committed events not yet pushed to screens, in ``seq`` order.
 
 "Outbox" means this in IOC: the event rows a transaction wrote, claimed after commit by the
 publishers. What the worker sends to phones and other systems are *deliveries*
 (:mod:`ioc.integrations.deliveries`).
+
+Order without a lock in the request path: a request's event takes its ``seq`` from the
+database sequence when it is inserted, and transactions commit in any order, so a lower
+``seq`` can become visible after a higher one. The publisher therefore only publishes up to a
+*settled horizon*: the sequence's last value read at some instant, once every transaction that
+was writing events at that instant has ended (committed, so its rows are visible, or rolled
+back, so its numbers are gone for good). Below the horizon nothing can appear any more, so
+screens that resume from a published ``seq`` never skip an event. Publishers take turns
+through a lock of their own (never one a request waits for), so events go out in ``seq`` order.
+SQLite runs one writer at a time and commits in ``seq`` order already.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import event as sa_event
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
-from ioc.db import utcnow
-from ioc.events.models import Event
+from ioc.events.models import Event, EventAudience
+
+#: An arbitrary, fixed key for the publishers' turn (a transaction-level advisory lock that
+#: only publishers take; requests never wait on it).
+PUBLISHER_LOCK = 7_301_001
+#: How long the publisher waits for the writers of the moment to finish before trying again.
+SETTLE_TIMEOUT_SECONDS = 2.0
+#: :func:`settled_horizon`'s answer when the writers of the moment did not finish in time.
+NOT_SETTLED = -1
+
+_LAST_SEQ = text("SELECT pg_sequence_last_value(pg_get_serial_sequence('event', 'seq'))")
+#: Transactions (other than ours) that hold the row-write lock on ``event`` right now: every
+#: transaction that inserts an event takes it before drawing its ``seq`` and keeps it until it
+#: ends.
+_WRITERS = text(
+    "SELECT virtualtransaction FROM pg_locks WHERE locktype = 'relation' "
+    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+    "AND relation = 'event'::regclass AND mode = 'RowExclusiveLock' AND granted "
+    "AND pid <> pg_backend_pid()"
+)
+_STILL_RUNNING = text(
+    "SELECT count(*) FROM pg_locks WHERE locktype = 'virtualxid' AND mode = 'ExclusiveLock' "
+    "AND granted AND virtualxid = ANY(:vxids)"
+)
 
 
-def claim_unpublished(session: Session, *, limit: int = 500) -> list[Event]:
-    """Take the oldest events not yet pushed to screens and mark them published.
+def take_publisher_turn(session: Session) -> bool:
+    """Whether this transaction may publish now (no other publisher is in the middle of it)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    return bool(
+        session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": PUBLISHER_LOCK})
+    )
 
-    Concurrent publishers (one per app process) skip each other's rows on PostgreSQL, so
-    each event is pushed once; screens order by ``seq`` and ignore a ``seq`` seen before.
+
+def settled_horizon(
+    session: Session,
+    *,
+    timeout: float = SETTLE_TIMEOUT_SECONDS,
+    sleep: Callable[[float], Any] = time.sleep,
+) -> int | None:
+    """The highest ``seq`` below which every event is committed or gone for good.
+
+    None means "everything visible" (SQLite); 0, that no event was ever numbered;
+    :data:`NOT_SETTLED`, that a writer of the moment still runs after ``timeout`` (the caller
+    publishes nothing and tries again soon).
     """
-    query = select(Event).where(Event.published_at.is_(None)).order_by(Event.seq).limit(limit)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    events = list(session.scalars(query))
-    now = utcnow()
-    for event in events:
-        event.published_at = now
-    return events
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    last = session.scalar(_LAST_SEQ)  # first the number, then who may still hold one below it
+    if last is None:
+        return 0
+    writers = list(session.scalars(_WRITERS))
+    deadline = time.monotonic() + timeout
+    pause = 0.001
+    while writers:
+        if not session.scalar(_STILL_RUNNING, {"vxids": writers}):
+            break
+        if time.monotonic() >= deadline:
+            return NOT_SETTLED
+        sleep(pause)
+        pause = min(pause * 2, 0.02)
+    return int(last)
+
+
+def unpublished(session: Session, *, horizon: int | None, limit: int = 500) -> list[Event]:
+    """The oldest events not yet pushed to screens, at or below ``horizon``."""
+    query = select(Event).where(Event.published_at.is_(None))
+    if horizon is not None:
+        query = query.where(Event.seq <= horizon)
+    return list(session.scalars(query.order_by(Event.seq).limit(limit)))
+
+
+def mark_published(session: Session, seqs: list[int], now: datetime) -> None:
+    if seqs:
+        session.execute(update(Event).where(Event.seq.in_(seqs)).values(published_at=now))
+
+
+def previous_seqs(session: Session, audiences: list[str], before: int) -> dict[str, int | None]:
+    """For each audience, the ``seq`` of its last event before ``before`` (one round trip)."""
+    if not audiences:
+        return {}
+    columns = [
+        select(EventAudience.seq)
+        .where(EventAudience.audience == audience, EventAudience.seq < before)
+        .order_by(EventAudience.seq.desc())
+        .limit(1)
+        .scalar_subquery()
+        .label(f"a{i}")
+        for i, audience in enumerate(audiences)
+    ]
+    row = session.execute(select(*columns)).one()
+    return dict(zip(audiences, row, strict=True))
+
+
+# Wake-ups: a commit that wrote events tells this process's publisher at once.
+_WAKE_FLAG = "ioc_wrote_events"
+_listeners: list[Callable[[], None]] = []
+
+
+def note_event_written(session: Session) -> None:
+    session.info[_WAKE_FLAG] = True
+
+
+def on_events_committed(listener: Callable[[], None]) -> Callable[[], None]:
+    """Call ``listener`` after every commit (in this process) that wrote events; returns a
+    function that removes it."""
+    _listeners.append(listener)
+    return lambda: _listeners.remove(listener) if listener in _listeners else None
+
+
+@contextmanager
+def listening(listener: Callable[[], None]) -> Iterator[None]:
+    remove = on_events_committed(listener)
+    try:
+        yield
+    finally:
+        remove()
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    if session.info.pop(_WAKE_FLAG, False):
+        for listener in list(_listeners):
+            listener()
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_WAKE_FLAG, None)

@@ -9,9 +9,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ioc.db import utcnow
 from ioc.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -20,6 +22,9 @@ from ioc.integrations.models import ApiClient
 #: Marks IOC Open311 keys, so one pasted in the wrong place is recognisable.
 KEY_PREFIX = "ioc311_"
 _PREFIX_SHOWN = 12
+#: ``last_used_at`` is a "seen lately" mark: written at most once a minute per key, so the
+#: requests of one busy key never queue on its row.
+USAGE_RESOLUTION = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -69,7 +74,10 @@ def revoke_api_client(session: Session, *, name: str) -> ApiClient:
 
 
 def authenticate_api_key(session: Session, key: str | None) -> ApiClient:
-    """The active client holding ``key``; notes when it was last used.
+    """The active client holding ``key``; notes when it was last used (to the minute).
+
+    Most requests only read the row. When the mark is a minute old, one conditional update
+    moves it; requests racing it re-check the condition after it commits and write nothing.
 
     Raises:
         Forbidden: no key, an unknown key or a revoked one (one answer for all three).
@@ -79,5 +87,17 @@ def authenticate_api_key(session: Session, key: str | None) -> ApiClient:
         client = session.scalar(select(ApiClient).where(ApiClient.key_hash == key_hash(key)))
     if client is None or not client.is_active:
         raise Forbidden("missing or invalid api_key")
-    client.last_used_at = utcnow()
+    now = utcnow()
+    stale = now - USAGE_RESOLUTION
+    if client.last_used_at is None or client.last_used_at < stale:
+        session.execute(
+            update(ApiClient)
+            .where(
+                ApiClient.id == client.id,
+                or_(ApiClient.last_used_at.is_(None), ApiClient.last_used_at < stale),
+            )
+            .values(last_used_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        set_committed_value(client, "last_used_at", now)  # written above, not again
     return client

@@ -1,68 +1,212 @@
 """Pushing committed events to the screens that may see them.
 
 Events are read from the outbox after their transaction committed (so nothing is announced
-that did not happen) and emitted to each audience's room. With ``IOC_REDIS_URL`` the emit
-goes through Redis to every app process; without it, to this process's clients.
+that did not happen) and emitted to each audience's room, in ``seq`` order, up to the settled
+horizon (:func:`ioc.events.outbox.settled_horizon`). With ``IOC_REDIS_URL`` the emit goes
+through Redis to every app process; without it, to this process's clients.
+
+Guarantees (docs/realtime.md): an event is marked published only after the message queue
+accepted it, so an outage delays events and never loses them; each live message carries
+``prev``, the audience's previous ``seq``, so a screen notices a gap at once; and every few
+seconds each recently active room gets a ``heartbeat`` with its newest ``seq``, so a screen
+that missed the last events of a quiet room notices too. Screens resume from the database.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
+import time
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from flask_socketio import SocketIO
 from sqlalchemy.orm import Session, sessionmaker
 
-from ioc.db import unit_of_work
+from ioc.db import unit_of_work, utcnow
 from ioc.events.models import Event
-from ioc.events.outbox import claim_unpublished
+from ioc.events.outbox import (
+    NOT_SETTLED,
+    mark_published,
+    on_events_committed,
+    previous_seqs,
+    settled_horizon,
+    take_publisher_turn,
+    unpublished,
+)
 from ioc.realtime.audiences import namespace_of
+from ioc.realtime.queue import QueueUnavailable
 
 log = logging.getLogger(__name__)
 
 EVENT_NAME = "event"
+HEARTBEAT_NAME = "heartbeat"
+#: Events claimed per transaction.
+BATCH = 500
+#: Seconds between heartbeats to each recently active room.
+HEARTBEAT_SECONDS = 5.0
+#: Rooms stay "recently active" (and get heartbeats) this long after their last event.
+ACTIVE_ROOM_SECONDS = 3600.0
+#: The safety net: publish even when no wake-up came (another process's commit, a lost signal).
+POLL_SECONDS = 2.0
+#: How soon to try again when another publisher had the turn or a writer had not finished.
+RETRY_SOON_SECONDS = 0.02
+#: How soon to try again when the message queue refused a message.
+QUEUE_RETRY_SECONDS = 0.5
 
 
-def wire(event: Event) -> dict[str, Any]:
-    """What a screen receives for one event."""
-    return {
+class Emitter(Protocol):
+    def emit(self, event: str, *args: Any, **kwargs: Any) -> Any: ...
+
+
+def wire(event: Event, *, prev: int | None = None) -> dict[str, Any]:
+    """What a screen receives for one event (``prev``: the room's previous ``seq``, live only)."""
+    message: dict[str, Any] = {
         "seq": event.seq,
         "type": event.type,
         "occurred_at": event.occurred_at.isoformat(),
         "payload": event.payload,
     }
+    if prev is not None:
+        message["prev"] = prev
+    return message
 
 
-def publish_pending(session_factory: sessionmaker[Session], socketio: SocketIO) -> int:
-    """Emit every unpublished event, oldest first; the number emitted."""
-    published = 0
-    while True:
-        with unit_of_work(session_factory) as session:
-            events = claim_unpublished(session)
-            messages = [(wire(e), list(dict.fromkeys(e.audiences))) for e in events]
-        for message, audiences in messages:
-            for audience in audiences:
-                socketio.emit(EVENT_NAME, message, to=audience, namespace=namespace_of(audience))
-        published += len(messages)
-        if len(messages) < 500:
-            return published
+@dataclass
+class Publisher:
+    """Hands committed events to the screens; one per process that publishes."""
+
+    session_factory: sessionmaker[Session]
+    emitter: Emitter
+    #: audience ► (its newest published seq, when it was published, monotonic)
+    latest: dict[str, tuple[int, float]] = field(default_factory=dict)
+    #: Set when the last round left work for very soon (another publisher's turn, a writer).
+    retry_soon: bool = False
+
+    def publish_pending(self) -> int:
+        """Emit every publishable event, oldest first; the number emitted.
+
+        Raises:
+            QueueUnavailable: the message queue refused a message (those before it are marked
+                published; the rest stay for the next round).
+        """
+        self.retry_soon = False
+        published = 0
+        while True:
+            count, more = self._publish_batch()
+            published += count
+            if not more:
+                return published
+
+    def _publish_batch(self) -> tuple[int, bool]:
+        failure: QueueUnavailable | None = None
+        with unit_of_work(self.session_factory) as session:
+            if not take_publisher_turn(session):
+                self.retry_soon = True
+                return 0, False
+            horizon = settled_horizon(session)
+            if horizon == NOT_SETTLED:
+                self.retry_soon = True  # a writer is slow to finish
+            events = unpublished(session, horizon=horizon, limit=BATCH)
+            if not events:
+                return 0, False
+            audiences = list(dict.fromkeys(a for event in events for a in event.audiences))
+            prev = previous_seqs(session, audiences, events[0].seq)
+            sent: list[int] = []
+            try:
+                for event in events:
+                    self._emit(event, prev)
+                    sent.append(event.seq)
+            except QueueUnavailable as exc:
+                failure = exc
+            mark_published(session, sent, utcnow())
+        if failure is not None:
+            raise failure
+        return len(sent), len(events) == BATCH
+
+    def _emit(self, event: Event, prev: dict[str, int | None]) -> None:
+        now = time.monotonic()
+        for audience in dict.fromkeys(event.audiences):
+            message = wire(event, prev=prev.get(audience))
+            self.emitter.emit(EVENT_NAME, message, to=audience, namespace=namespace_of(audience))
+            prev[audience] = event.seq
+            self.latest[audience] = (event.seq, now)
+
+    def heartbeat(self) -> int:
+        """Tell each recently active room its newest ``seq``; the number of rooms told."""
+        now = time.monotonic()
+        told = 0
+        for audience, (seq, when) in list(self.latest.items()):
+            if now - when > ACTIVE_ROOM_SECONDS:
+                del self.latest[audience]
+                continue
+            self.emitter.emit(
+                HEARTBEAT_NAME, {"seq": seq}, to=audience, namespace=namespace_of(audience)
+            )
+            told += 1
+        return told
+
+
+def publish_pending(session_factory: sessionmaker[Session], emitter: Emitter) -> int:
+    """Emit every publishable event once, oldest first; the number emitted."""
+    return Publisher(session_factory, emitter).publish_pending()
+
+
+def run_publisher(
+    publisher: Publisher,
+    stop: threading.Event,
+    wake: threading.Event,
+    *,
+    poll_seconds: float = POLL_SECONDS,
+) -> None:
+    """Publish whenever ``wake`` is set (a commit that wrote events) and at least every
+    ``poll_seconds``; send heartbeats every :data:`HEARTBEAT_SECONDS`; until ``stop``."""
+    next_heartbeat = time.monotonic() + HEARTBEAT_SECONDS
+    while not stop.is_set():
+        wake.clear()
+        pause, wakeable = poll_seconds, True
+        try:
+            publisher.publish_pending()
+            if publisher.retry_soon:
+                pause, wakeable = RETRY_SOON_SECONDS, False
+        except QueueUnavailable as exc:
+            log.warning("the message queue refused an event; trying again: %s", exc)
+            pause, wakeable = QUEUE_RETRY_SECONDS, False
+        except Exception:  # keep publishing after a database hiccup; it is logged
+            log.exception("publishing events failed; retrying")
+            pause, wakeable = QUEUE_RETRY_SECONDS, False
+        if time.monotonic() >= next_heartbeat:
+            next_heartbeat = time.monotonic() + HEARTBEAT_SECONDS
+            try:
+                publisher.heartbeat()
+            except Exception as exc:  # the queue is down: the next heartbeat will do
+                log.warning("heartbeat not sent: %s", exc)
+        pause = min(pause, max(0.0, next_heartbeat - time.monotonic()))
+        # A retry waits its pause out: what it waits for is not a new commit.
+        (wake if wakeable else stop).wait(pause)
 
 
 def start_publisher(
-    session_factory: sessionmaker[Session], socketio: SocketIO, *, every_seconds: float = 0.2
+    session_factory: sessionmaker[Session],
+    socketio: Any,
+    *,
+    every_seconds: float = POLL_SECONDS,
 ) -> threading.Event:
-    """Publish continuously in a background task of the server's async mode."""
+    """Publish continuously in a background task of the server's async mode, woken by this
+    process's commits that wrote events (and, with Redis, by other processes': see
+    :mod:`ioc.realtime.wakeup`)."""
     stop = threading.Event()
-
-    def run() -> None:
-        while not stop.is_set():
-            try:
-                publish_pending(session_factory, socketio)
-            except Exception:  # keep publishing after a database hiccup; it is logged
-                log.exception("publishing events failed; retrying")
-            # The stubs say int; every async mode's sleep takes fractions of a second.
-            socketio.sleep(every_seconds)  # type: ignore[arg-type]
-
-    socketio.start_background_task(run)
+    wake = threading.Event()
+    on_events_committed(wake.set)
+    publisher = Publisher(session_factory, socketio)
+    socketio.start_background_task(run_publisher, publisher, stop, wake, poll_seconds=every_seconds)
+    _PUBLISHERS.append((publisher, wake))
     return stop
+
+
+#: This process's running publishers and their wake-up flags (for the Redis wake-up).
+_PUBLISHERS: list[tuple[Publisher, threading.Event]] = []
+
+
+def wake_publishers() -> None:
+    for _publisher, wake in _PUBLISHERS:
+        wake.set()

@@ -180,6 +180,7 @@ def test_a_screen_too_far_behind_is_told_to_resync(app, session, intake, world, 
     monkeypatch.setattr("ioc.realtime.connections.REPLAY_WINDOW", 3)
     for _ in range(5):
         _file(session, intake, "den")
+    _publish(app)  # a screen resumes from published events only
 
     ops = socketio.test_client(
         app, namespace="/ops", auth={"token": world["dieuhanh"], "last_seq": 0}
@@ -196,6 +197,7 @@ def test_the_snapshot_gives_the_open_report_counts_and_their_seq(
     app, client, session, intake, world
 ):
     _file(session, intake, "den")
+    _publish(app)  # the snapshot's seq is the newest published one
 
     answer = client.get(
         "/api/ops/v1/snapshot", headers={"Authorization": f"Bearer {world['dieuhanh']}"}

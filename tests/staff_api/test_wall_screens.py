@@ -19,6 +19,8 @@ from ioc.feedback.reads.rollups import rebuild_rollups
 from ioc.feedback.report_models import Report
 from ioc.geo.cells import cell_for
 from ioc.maps.points import POINT_CAP
+from ioc.realtime import socketio
+from ioc.realtime.publisher import publish_pending
 from tests.factories import make_category
 from tests.staff_api.conftest import IN_A, IN_B
 
@@ -101,9 +103,12 @@ def test_kpis_count_every_open_report_beyond_the_old_snapshot_cap(client, world)
     assert kpis["received_today"] == 2501
 
 
-def test_the_snapshot_carries_the_seq_and_the_kpis_but_no_report_list(client, world):
+def test_the_snapshot_carries_the_published_seq_and_the_kpis_but_no_report_list(app, client, world):
     world.new_report()
     world.assigned()
+    # Not yet published: a screen starting from it would hear them live, never skip them.
+    assert _get(client, world, "/api/ops/v1/snapshot")["seq"] == 0
+    publish_pending(app.extensions["ioc"].session_factory, socketio)
 
     snapshot = _get(client, world, "/api/ops/v1/snapshot")
 

@@ -1,0 +1,66 @@
+"""The Socket.IO message queue over Redis, with the two guarantees the stock manager lacks.
+
+python-socketio's ``RedisManager`` gives up on a publish after two tries and only logs it, so
+an event emitted during a Redis outage is lost while its sender believes it was sent; and its
+listener, once Redis is gone, retries after 1, 2, 4 … up to 60 seconds, so a process can stay
+deaf long after Redis came back. Here a publish that Redis did not accept raises
+:class:`QueueUnavailable` (the publisher keeps the event and tries again), and the listener
+retries every :data:`LISTEN_RETRY_SECONDS`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from socketio import RedisManager  # type: ignore[import-untyped]
+
+log = logging.getLogger(__name__)
+
+#: How soon a process's listener tries Redis again after losing it.
+LISTEN_RETRY_SECONDS = 0.5
+
+
+class QueueUnavailable(Exception):
+    """Redis did not accept a message; nothing was sent to other processes."""
+
+
+class ReliableRedisManager(RedisManager):  # type: ignore[misc]
+    """A ``RedisManager`` whose publishes report failure and whose listener comes back fast."""
+
+    connected: bool
+    channel: str
+
+    def _publish(self, data: Any) -> int:
+        error: Exception | None = None
+        for _attempt in range(2):
+            try:
+                if not self.connected:
+                    self._redis_connect()
+                return int(self.redis.publish(self.channel, self.json.dumps(data)))
+            except Exception as exc:  # redis-py raises several unrelated types
+                error = exc
+                self.connected = False
+        raise QueueUnavailable(f"Redis did not accept the message: {error}") from error
+
+    def _redis_listen_with_retries(self) -> Iterator[Any]:
+        subscribed = False
+        while True:
+            try:
+                if not subscribed:
+                    self._redis_connect()
+                    self.pubsub.subscribe(self.channel)
+                    subscribed = True
+                    log.info("listening to the Socket.IO queue on Redis")
+                yield from self.pubsub.listen()
+            except Exception as exc:  # redis-py raises several unrelated types
+                if subscribed:
+                    log.warning("lost the Socket.IO queue on Redis (%s); retrying", exc)
+                subscribed = False
+                time.sleep(LISTEN_RETRY_SECONDS)
+
+
+def reliable_manager(url: str, channel: str, *, write_only: bool = False) -> ReliableRedisManager:
+    return ReliableRedisManager(url, channel=channel, write_only=write_only)

@@ -1,0 +1,168 @@
+"""Screens connected through outages end with every event of their audience, once, in order.
+
+The real tier (tests/topology/live_rig.py): two gunicorn gevent app processes and ``ioc
+worker`` on PostgreSQL, a private ``redis-server``, screens running the pages' own live code
+under Node. Reports are filed all along; then each screen's applied events are compared with
+the event log of its audience.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from ioc.db import make_session_factory, unit_of_work
+from ioc.demo.seed import seed_demo
+from ioc.events.models import Event, EventAudience
+from ioc.feedback.people.staff_sessions import sign_in
+from ioc.migrate import upgrade
+from tests.conftest import throwaway_postgis_database
+from tests.topology.live_rig import (
+    Filer,
+    LiveTier,
+    PrivatePostgres,
+    PrivateRedis,
+    Screen,
+    wait_until,
+)
+
+pytestmark = pytest.mark.postgis
+
+OPS = ("/ops", "/api/ops/v1/snapshot")
+AGENCY = ("/agency", "/api/agency/v1/snapshot")
+
+
+@pytest.fixture
+def database() -> Iterator[Engine]:
+    with throwaway_postgis_database("ioc_outage") as engine:
+        upgrade(engine)
+        yield engine
+
+
+def _tokens(engine: Engine) -> dict[str, str]:
+    with unit_of_work(make_session_factory(engine)) as session:
+        seed_demo(session)
+        return {
+            "ops": sign_in(session, username="dieuhanh", password="demo-dieuhanh").token,
+            "agency": sign_in(session, username="sxd.canbo", password="demo-sxd-officer").token,
+        }
+
+
+def _log_of(engine: Engine, audience: str, after: int) -> list[int]:
+    with unit_of_work(make_session_factory(engine)) as session:
+        return list(
+            session.scalars(
+                select(EventAudience.seq)
+                .where(EventAudience.audience == audience, EventAudience.seq > after)
+                .order_by(EventAudience.seq)
+            )
+        )
+
+
+def _all_published(engine: Engine) -> bool:
+    with unit_of_work(make_session_factory(engine)) as session:
+        return session.scalar(select(Event.seq).where(Event.published_at.is_(None))) is None
+
+
+def _assert_complete(engine: Engine, screens: dict[str, list[Screen]], starts: dict) -> None:
+    wait_until(lambda: _all_published(engine), timeout=30, what="every event published")
+    for audience, group in screens.items():
+        for screen in group:
+            expected = _log_of(engine, audience, starts[id(screen)])
+            wait_until(
+                lambda screen=screen, expected=expected: len(screen.applied) >= len(expected),
+                timeout=30,
+                what=f"a screen of {audience} to catch up",
+            )
+            assert screen.applied == expected  # every event, once, in order
+
+
+def _snapshot_seq(screen: Screen) -> int:
+    wait_until(lambda: not screen.lines.empty(), timeout=10, what="the snapshot")
+    for line in list(screen.lines.queue):
+        if "snapshot" in line:
+            return int(line["snapshot"])
+    raise AssertionError("no snapshot")
+
+
+def _run_tier(tmp_path: Path, engine: Engine, redis: PrivateRedis) -> LiveTier:
+    url = engine.url.render_as_string(hide_password=False)
+    return LiveTier(url, redis, tmp_path).start()
+
+
+def test_screens_miss_nothing_while_redis_is_down_for_15_seconds(tmp_path, database):
+    tokens = _tokens(database)
+    redis = PrivateRedis(tmp_path).start()
+    tier = _run_tier(tmp_path, database, redis)
+    try:
+        screens = {
+            "ops": [
+                tier.screen(0, OPS[0], tokens["ops"], OPS[1]),
+                tier.screen(1, OPS[0], tokens["ops"], OPS[1]),
+            ],
+            "agency:SXD": [tier.screen(1, AGENCY[0], tokens["agency"], AGENCY[1])],
+        }
+        starts = {id(s): _snapshot_seq(s) for group in screens.values() for s in group}
+        with Filer(tier) as filer:
+            time.sleep(3)
+            redis.stop()
+            time.sleep(15)
+            redis.start()
+            time.sleep(4)
+        assert filer.statuses
+        assert set(filer.statuses) == {201}
+        _assert_complete(database, screens, starts)
+    finally:
+        tier.stop()
+        redis.stop()
+
+
+def test_screens_miss_nothing_while_postgresql_restarts(tmp_path):
+    from sqlalchemy import create_engine, text
+
+    from ioc.db import make_engine
+
+    postgres = PrivatePostgres(tmp_path)
+    request_cleanup = postgres.stop
+    try:
+        postgres.start()
+    except Exception:
+        request_cleanup()
+        raise
+    server = create_engine(
+        postgres.url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT"
+    )
+    with server.connect() as connection:
+        connection.execute(text("CREATE DATABASE ioc"))
+    server.dispose()
+    database = make_engine(postgres.url)
+    upgrade(database)
+    tokens = _tokens(database)
+    redis = PrivateRedis(tmp_path).start()
+    tier = _run_tier(tmp_path, database, redis)
+    try:
+        screens = {
+            "ops": [
+                tier.screen(0, OPS[0], tokens["ops"], OPS[1]),
+                tier.screen(1, OPS[0], tokens["ops"], OPS[1]),
+            ],
+            "agency:SXD": [tier.screen(0, AGENCY[0], tokens["agency"], AGENCY[1])],
+        }
+        starts = {id(s): _snapshot_seq(s) for group in screens.values() for s in group}
+        with Filer(tier) as filer:
+            time.sleep(3)
+            postgres.restart()
+            time.sleep(6)
+        assert 201 in filer.statuses
+        database.dispose()
+        _assert_complete(database, screens, starts)
+    finally:
+        tier.stop()
+        redis.stop()
+        database.dispose()
+        postgres.stop()
