@@ -46,6 +46,8 @@ from tests.topology.shape import Topology, wait_until
 pytestmark = [pytest.mark.topology, pytest.mark.postgis]
 
 FOLLOW = Path(__file__).with_name("follow.mjs")
+#: How many times a client repeats a request refused with 503 before giving up.
+RETRIES = 5
 #: A report the demo province accepts (category, place and its required attributes).
 REPORT = {
     "channel": "phone",
@@ -143,9 +145,21 @@ class Client:
         return str(body["token"])
 
     def file_report(self, token: str, description: str) -> str:
-        status, _, body = self.request(
-            "POST", "/api/ops/v1/reports", {**REPORT, "description": description}, token=token
-        )
+        """File as a well-behaved client does: a 503 (a request that waited too long in front
+        of the app, e.g. while nginx found a process gone) is repeated after its Retry-After,
+        under the same Idempotency-Key, so a retry never files twice."""
+        key = uuid.uuid4().hex
+        for _ in range(RETRIES):
+            status, headers, body = self.request(
+                "POST",
+                "/api/ops/v1/reports",
+                {**REPORT, "description": description},
+                token=token,
+                headers={"Idempotency-Key": key},
+            )
+            if status != 503:
+                break
+            time.sleep(min(float(headers.get("Retry-After", "1")), 2.0))
         assert status == 201, body
         return str(body["ref"])
 
