@@ -20,6 +20,10 @@ from ioc.feedback.reads.figure_rollups import (
     ReportHandlingBucketMonth,
     ReportHandlingBucketMonthTotal,
     ReportHandlingBucketWeek,
+    ReportReceiptBucket,
+    ReportReceiptBucketMonth,
+    ReportReceiptBucketMonthTotal,
+    ReportReceiptBucketWeek,
 )
 from ioc.feedback.reads.hotspots import ReportCellWeek
 from ioc.feedback.reads.rollups import ReportCellCount
@@ -69,6 +73,10 @@ __all__ = [
     "ReportHandlingBucketMonthTotal",
     "ReportHandlingBucketWeek",
     "ReportHistory",
+    "ReportReceiptBucket",
+    "ReportReceiptBucketMonth",
+    "ReportReceiptBucketMonthTotal",
+    "ReportReceiptBucketWeek",
     "ReportReturn",
     "RoutingRule",
     "StaffSession",

@@ -78,6 +78,7 @@ def _triage(session: Session, policy: SlaPolicy, report: Report, rng: random.Ran
     if route.lead is None or rng.random() < 0.1:
         triage.reject_report(
             session,
+            policy=policy,
             report=report,
             actor=operator,
             reason="Nội dung không thuộc phạm vi tiếp nhận phản ánh hiện trường",

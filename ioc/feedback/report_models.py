@@ -181,14 +181,15 @@ class Report(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # What the figure rollups count (ioc.feedback.reads.figure_rollups), each written where the
     # lifecycle decides it: the local day of receipt and the leaf area (at filing), whether an
-    # operator verified it and whether it was ever assigned, the receipt clock's verdict when it
-    # last stopped, how often it was reopened, how many extensions were approved, and the
-    # working hours of the last handling round.
+    # operator verified it and whether it was ever assigned, the receipt clock's verdict and
+    # working hours when it last stopped, how often it was reopened, how many extensions were
+    # approved, and the working hours of the last handling round.
     received_on: Mapped[date | None] = mapped_column(Date)
     area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
     is_verified: Mapped[bool] = mapped_column(Boolean, default=False)
     is_assigned: Mapped[bool] = mapped_column(Boolean, default=False)
     receipt_on_time: Mapped[bool | None] = mapped_column(Boolean)
+    receipt_hours: Mapped[float | None] = mapped_column(Float)
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
     extension_count: Mapped[int] = mapped_column(Integer, default=0)
     handling_hours: Mapped[float | None] = mapped_column(Float)

@@ -210,14 +210,18 @@ def assign(ref: str) -> dict[str, Any]:
 @api.validate(json=ReasonIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def reject(ref: str) -> dict[str, Any]:
     """Refuse the report; the reason is public (từ chối)."""
-    return _act(ref, triage.reject_report, reason=validated_body(ReasonIn).reason)
+    return _act(
+        ref, triage.reject_report, policy=services().policy, reason=validated_body(ReasonIn).reason
+    )
 
 
 @bp.post("/reports/<ref>/duplicate")
 @api.validate(json=DuplicateIn, resp=ACTION, tags=TAGS, security=STAFF_SECURITY)
 def duplicate(ref: str) -> dict[str, Any]:
     """Merge into an earlier report; followers move over (trùng lặp)."""
-    return _act(ref, triage.mark_duplicate, of_ref=validated_body(DuplicateIn).of)
+    return _act(
+        ref, triage.mark_duplicate, policy=services().policy, of_ref=validated_body(DuplicateIn).of
+    )
 
 
 @bp.post("/reports/<ref>/extension")
@@ -514,7 +518,11 @@ def group_surge(surge_id: int) -> dict[str, Any]:
     with staff_unit_of_work(OPS_READERS) as (session, actor):
         surge = surge_decisions.get_surge(session, surge_id)
         grouping = surge_decisions.group_surge(
-            session, surge=surge, actor=actor, primary_ref=body.primary_ref
+            session,
+            policy=services().policy,
+            surge=surge,
+            actor=actor,
+            primary_ref=body.primary_ref,
         )
         return {
             **surge_payload(session, surge),

@@ -110,6 +110,7 @@ def upgrade() -> None:
             load_policy(timezone),
             tiers=(DAYS,),
             counters=(*_COUNTERS, "returned_seconds", "handling_seconds"),
+            histograms=("handling",),
         )
         session.flush()
 

@@ -99,7 +99,9 @@ def test_rejection_reopening_and_extension_are_announced_with_their_facts(
     make_device(session, cast.reporter, "tok-lan")
     rejected = submit(session, intake, reporter=cast.reporter)
     verify_report(session, report=rejected, actor=cast.operator, note="gọi lại, không liên lạc")
-    reject_report(session, report=rejected, actor=cast.operator, reason="Ngoài phạm vi xử lý")
+    reject_report(
+        session, policy=POLICY, report=rejected, actor=cast.operator, reason="Ngoài phạm vi xử lý"
+    )
     reopened = submit(session, intake, reporter=cast.reporter)
     resolve(session, intake, cast, reopened, "Đã xử lý")
     reopened.rating = "unsatisfied"
@@ -223,7 +225,9 @@ def test_nothing_is_fanned_out_for_a_change_that_rolled_back(
     def reject_then_fail() -> None:
         with unit_of_work(session_factory) as other:
             again = other.get(type(report), report.id)
-            reject_report(other, report=again, actor=other.merge(cast.operator), reason="Sai")
+            reject_report(
+                other, policy=POLICY, report=again, actor=other.merge(cast.operator), reason="Sai"
+            )
             raise RuntimeError("the use case failed after the rejection")
 
     with pytest.raises(RuntimeError):

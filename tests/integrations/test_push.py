@@ -161,7 +161,9 @@ def test_a_delivery_dies_after_the_last_try_and_an_operator_revives_it(
     standin.always("tok-lan", Reply.quota_exceeded())
     make_device(session, cast.reporter, "tok-lan")
     report = submit(session, intake, reporter=cast.reporter)
-    reject_report(session, report=report, actor=cast.operator, reason="Trùng địa bàn")
+    reject_report(
+        session, policy=intake.policy, report=report, actor=cast.operator, reason="Trùng địa bàn"
+    )
 
     for hours in range(3):
         run_worker(later=timedelta(hours=hours * 2), max_attempts=3)

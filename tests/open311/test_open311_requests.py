@@ -103,13 +103,23 @@ class Cases:
     def rejected(self) -> Report:
         report = self.new()
         triage.reject_report(
-            self.session, report=report, actor=self.operator, reason="Nội dung không rõ ràng"
+            self.session,
+            policy=self.intake.policy,
+            report=report,
+            actor=self.operator,
+            reason="Nội dung không rõ ràng",
         )
         return report
 
     def duplicate(self, of: Report) -> Report:
         report = self.new()
-        triage.mark_duplicate(self.session, report=report, actor=self.operator, of_ref=of.ref)
+        triage.mark_duplicate(
+            self.session,
+            policy=self.intake.policy,
+            report=report,
+            actor=self.operator,
+            of_ref=of.ref,
+        )
         return report
 
 

@@ -164,7 +164,11 @@ class World:
     def rejected(self) -> Report:
         report = self.new_report()
         triage.reject_report(
-            self.session, report=report, actor=self.users["ioc_operator"], reason="Không rõ"
+            self.session,
+            policy=self.intake.policy,
+            report=report,
+            actor=self.users["ioc_operator"],
+            reason="Không rõ",
         )
         self.session.flush()
         return report

@@ -257,7 +257,11 @@ def test_the_public_never_sees_private_categories_open_reports_or_who_reported(c
     shown = world.resolved("SXD")
     private = world.new_report(hidden)
     triage.reject_report(
-        world.session, report=private, actor=world.users["ioc_operator"], reason="Chuyển công an"
+        world.session,
+        policy=world.intake.policy,
+        report=private,
+        actor=world.users["ioc_operator"],
+        reason="Chuyển công an",
     )
     world.new_report()
     world.in_progress("SXD")

@@ -62,7 +62,11 @@ def _private_rejected(world: World) -> Report:
     )  # fmt: skip
     report = world.new_report(hidden)
     triage.reject_report(
-        world.session, report=report, actor=world.users["ioc_operator"], reason="Chuyển công an"
+        world.session,
+        policy=world.intake.policy,
+        report=report,
+        actor=world.users["ioc_operator"],
+        reason="Chuyển công an",
     )
     world.session.flush()
     return report
@@ -100,7 +104,13 @@ def test_a_result_is_found_by_its_reference_and_filtered_by_commune_category_age
     mine = world.resolved("SXD")
     other = world.resolved("MTDT")
     east = world.new_report(at=IN_B)
-    triage.reject_report(world.session, report=east, actor=world.users["ioc_operator"], reason="x")
+    triage.reject_report(
+        world.session,
+        policy=world.intake.policy,
+        report=east,
+        actor=world.users["ioc_operator"],
+        reason="x",
+    )
     world.session.flush()
 
     def refs(query: str) -> list[str]:

@@ -156,7 +156,7 @@ def submit_report(
         report.supporting_agencies = list(route.supporting)
         start_resolution_clock(report, intake.policy, at=received)
         # Routed straight to the agency: received the moment it arrived.
-        report.is_assigned, report.receipt_on_time = True, True
+        report.is_assigned, report.receipt_on_time, report.receipt_hours = True, True, 0.0
     report.history.append(
         ReportHistory(
             occurred_at=received,

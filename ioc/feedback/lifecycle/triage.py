@@ -106,21 +106,25 @@ def assign_report(
     report.lead_agency, report.supporting_agencies = lead, supporting
     report.assignee = None  # a new assignment starts unassigned inside the agency
     now = utcnow()
-    stop_receipt_clock(report, at=now)
+    stop_receipt_clock(report, policy, at=now)
     report.is_assigned = True
     start_resolution_clock(report, policy, at=now)
     perform(session, report, actor, Action.ASSIGN, note=lead.name_vi)
 
 
-def reject_report(session: Session, *, report: Report, actor: User, reason: str) -> None:
+def reject_report(
+    session: Session, *, policy: SlaPolicy, report: Report, actor: User, reason: str
+) -> None:
     """Refuse the report with a public reason (từ chối)."""
     check(actor, report, Action.REJECT)
-    stop_receipt_clock(report, at=utcnow())
+    stop_receipt_clock(report, policy, at=utcnow())
     perform(session, report, actor, Action.REJECT, note=required_text(reason, "reason"))
     report.closed_at = utcnow()
 
 
-def mark_duplicate(session: Session, *, report: Report, actor: User, of_ref: str) -> Report:
+def mark_duplicate(
+    session: Session, *, policy: SlaPolicy, report: Report, actor: User, of_ref: str
+) -> Report:
     """Merge the report into an earlier one; its followers follow the original now.
 
     Raises:
@@ -139,7 +143,7 @@ def mark_duplicate(session: Session, *, report: Report, actor: User, of_ref: str
     _move_followers(session, report, original)
     report.duplicate_of_id = original.id
     report.closed_at = utcnow()
-    stop_receipt_clock(report, at=report.closed_at)
+    stop_receipt_clock(report, policy, at=report.closed_at)
     perform(session, report, actor, Action.MARK_DUPLICATE, note=original.ref, of=original.ref)
     return original
 

@@ -13,7 +13,7 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, and_, bindparam, exists, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from ioc.feedback.report_models import (
     ExtensionRequest,
@@ -38,8 +38,9 @@ def backfill_figure_columns(
     bulk load); ``absent_columns`` are left alone (a schema older than them).
 
     The receipt verdict of an old report compares when it last left the IOC queue with the
-    receipt deadline, and its handling time runs from its last assignment or reopening to its
-    resolution: both ignore time the clock was paused, which only the live upkeep knows.
+    receipt deadline, its receipt time runs from when it last entered the queue (filing or a
+    return) to then, and its handling time runs from its last assignment or reopening to its
+    resolution: all ignore time the clock was paused, which only the live upkeep knows.
     """
     reports = _table(Report)
 
@@ -104,6 +105,8 @@ def backfill_figure_columns(
         & has(left_queue),
         receipt_on_time=last_left.scalar_subquery() <= reports.c.receipt_due_at,
     )
+    if "receipt_hours" not in absent_columns:
+        fill_receipt_hours(session, policy)
     _fill_handling_hours(session, policy)
 
 
@@ -114,6 +117,64 @@ def _fill_received_on(session: Session, timezone: ZoneInfo) -> None:
     ).all()
     _update_reports(
         session, ({"b_id": i, "received_on": at.astimezone(timezone).date()} for i, at in rows)
+    )
+
+
+def fill_receipt_hours(session: Session, policy: SlaPolicy) -> None:
+    """The receipt time of reports with a receipt verdict and none yet: nothing for one routed
+    straight to an agency at filing, else the working hours from when it last entered the IOC
+    queue (filing, or an agency's return) to when it last left it."""
+    triage = [ReportStatus.PENDING_REVIEW.value, ReportStatus.RETURNED.value]
+    reports = _table(Report)
+    dispatched = exists().where(
+        ReportHistory.report_id == reports.c.id,
+        ReportHistory.action == "submitted",
+        ReportHistory.to_status == ReportStatus.ASSIGNED.value,
+    )
+    session.execute(
+        update(reports)
+        .where(
+            reports.c.receipt_hours.is_(None),
+            reports.c.receipt_on_time.is_not(None),
+            dispatched,
+        )
+        .values(updated_at=reports.c.updated_at, receipt_hours=0.0)
+    )
+    left = (
+        select(func.max(ReportHistory.occurred_at))
+        .where(
+            ReportHistory.report_id == Report.id,
+            ReportHistory.from_status.in_(triage),
+            ReportHistory.to_status.not_in(triage),
+        )
+        .scalar_subquery()
+    )
+    history = aliased(ReportHistory)
+    entered = (
+        select(func.max(history.occurred_at))
+        .where(
+            history.report_id == Report.id,
+            history.to_status.in_(triage),
+            history.from_status.is_(None) | history.from_status.not_in(triage),
+            history.occurred_at <= left,
+        )
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(Report.id, Report.received_at, entered, left).where(
+            Report.receipt_hours.is_(None), Report.receipt_on_time.is_not(None)
+        )
+    ).all()
+    hours = policy.calendar.working_hours_between
+    _update_reports(
+        session,
+        (
+            {
+                "b_id": i,
+                "receipt_hours": max(hours(_utc(start) or received, _utc(stop) or received), 0.0),
+            }
+            for i, received, start, stop in rows
+        ),
     )
 
 

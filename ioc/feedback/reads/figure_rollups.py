@@ -10,12 +10,16 @@ Every flush moves the difference between a report's contribution before and afte
 rows are exactly the committed reports; :func:`rebuild_figure_rollups` recounts them with the
 same two functions after writes that bypass the ORM, which is why both always agree.
 
-Handling time is kept as a histogram (:data:`BUCKET_EDGES_MINUTES`) plus a sum, so a median
-over any period and grouping comes from adding bucket counts.
+Handling time and receipt time are each kept as a histogram over the same buckets
+(:data:`BUCKET_EDGES_MINUTES`, working minutes; the kinds are :data:`HISTOGRAMS`), handling time
+with a sum as well, so a median over any period and grouping comes from adding bucket counts.
+Receipt time is the receipt clock's working time when it last stopped (the report sent to an
+agency, rejected or merged): the very interval whose verdict ``receipt_on_time`` counts.
 
 Every row is kept in two grains (:data:`TIERS`): per day (``report_figure``,
-``report_handling_bucket``) and per local month (``report_figure_month``,
-``report_handling_bucket_month``, keyed by the month's first day), both moved by the same
+``report_handling_bucket``, ``report_receipt_bucket``) and per local month
+(``report_figure_month``, ``report_handling_bucket_month``, ``report_receipt_bucket_month``,
+keyed by the month's first day), all moved by the same
 deltas, so a year of figures sums twelve months instead of 365 days. Separate tables rather
 than a grain column keep each primary key starting with its date, so a period is one
 contiguous range of that index, and leave the daily rows as they were.
@@ -104,14 +108,23 @@ COUNTERS: tuple[str, ...] = (
     "extended",
 )
 
+#: The histograms kept beside the counters: time to resolve (from assignment or reopening)
+#: and time to receive (the receipt clock, from filing or a return to its stop).
+HISTOGRAMS: tuple[str, ...] = ("handling", "receipt")
+
 #: (local day of receipt, agency id or 0, category id, leaf area id or 0, channel)
 FigureKey = tuple[date, int, int, int, str]
-Contribution = tuple[FigureKey, dict[str, int], int | None]
+#: A row's key, its counters and the (histogram kind, bucket) pairs it adds one to.
+Contribution = tuple[FigureKey, dict[str, int], tuple[tuple[str, int], ...]]
 
 #: A row of any grain: its key columns' values in :attr:`FigureTier.key_columns` order.
 TierKey = tuple[Any, ...]
 
 _KEY_COLUMNS = ("day", "agency_id", "category_id", "area_id", "channel")
+
+_Counts = dict[FigureKey, dict[str, int]]
+#: (histogram kind, daily key, bucket) → count
+_Buckets = dict[tuple[str, FigureKey, int], int]
 
 #: The dimensions of the month totals, in the order of their values in a :data:`FigureKey`.
 DIMENSIONS: tuple[str, ...] = ("agency", "category", "area", "channel")
@@ -195,6 +208,36 @@ class ReportHandlingBucketMonth(Base):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class ReportReceiptBucket(Base):
+    """How many reports with these keys had their receipt clock stop in receipt-time bucket
+    ``bucket`` (an index into :data:`BUCKET_EDGES_MINUTES`)."""
+
+    __tablename__ = "report_receipt_bucket"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    area_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ReportReceiptBucketMonth(Base):
+    """:class:`ReportReceiptBucket` summed over the local month starting on ``month``."""
+
+    __tablename__ = "report_receipt_bucket_month"
+    __table_args__ = (Index("ix_report_receipt_bucket_month_agency_month", "agency_id", "month"),)
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    area_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class ReportFigureMonthTotal(_FigureCounters, Base):
     """:class:`ReportFigureMonth` added up per one dimension: the counters of the reports
     received in the month whose ``dimension`` (agency, category, area or channel) has the
@@ -214,6 +257,20 @@ class ReportHandlingBucketMonthTotal(Base):
     :class:`ReportFigureMonthTotal`."""
 
     __tablename__ = "report_handling_bucket_month_total"
+    __table_args__ = (PrimaryKeyConstraint("dimension", "month", "group_key", "bucket"),)
+
+    month: Mapped[date] = mapped_column(Date)
+    dimension: Mapped[str] = mapped_column(String(16))
+    group_key: Mapped[str] = mapped_column(String(32))
+    bucket: Mapped[int] = mapped_column(Integer)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ReportReceiptBucketMonthTotal(Base):
+    """:class:`ReportReceiptBucketMonth` added up per one dimension, as
+    :class:`ReportFigureMonthTotal`."""
+
+    __tablename__ = "report_receipt_bucket_month_total"
     __table_args__ = (PrimaryKeyConstraint("dimension", "month", "group_key", "bucket"),)
 
     month: Mapped[date] = mapped_column(Date)
@@ -245,6 +302,18 @@ class ReportHandlingBucketWeek(Base):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class ReportReceiptBucketWeek(Base):
+    """:class:`ReportReceiptBucket` summed over the ISO week starting on ``week``, per
+    channel."""
+
+    __tablename__ = "report_receipt_bucket_week"
+
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
 def first_of_month(day: date) -> date:
     return day.replace(day=1)
 
@@ -254,10 +323,22 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+_BucketTable = (
+    type[ReportHandlingBucket]
+    | type[ReportHandlingBucketMonth]
+    | type[ReportHandlingBucketMonthTotal]
+    | type[ReportHandlingBucketWeek]
+    | type[ReportReceiptBucket]
+    | type[ReportReceiptBucketMonth]
+    | type[ReportReceiptBucketMonthTotal]
+    | type[ReportReceiptBucketWeek]
+)
+
+
 @dataclass(frozen=True)
 class FigureTier:
-    """One grain of the figure rows: its two tables, their key columns (the date first) and
-    the rows of the grain a daily row adds to."""
+    """One grain of the figure rows: its tables (the counters and one per histogram kind),
+    their key columns (the date first) and the rows of the grain a daily row adds to."""
 
     figures: (
         type[ReportFigure]
@@ -265,12 +346,8 @@ class FigureTier:
         | type[ReportFigureMonthTotal]
         | type[ReportFigureWeek]
     )
-    buckets: (
-        type[ReportHandlingBucket]
-        | type[ReportHandlingBucketMonth]
-        | type[ReportHandlingBucketMonthTotal]
-        | type[ReportHandlingBucketWeek]
-    )
+    buckets: _BucketTable
+    receipt_buckets: _BucketTable
     key_columns: tuple[str, ...]
     rows_of: Callable[[FigureKey], tuple[TierKey, ...]]
 
@@ -282,6 +359,10 @@ class FigureTier:
     def by_dimension(self) -> bool:
         """Whether the rows add up one dimension at a time (see :data:`DIMENSIONS`)."""
         return "dimension" in self.key_columns
+
+    def histogram(self, kind: str) -> _BucketTable:
+        """The table of the histogram ``kind`` (one of :data:`HISTOGRAMS`) in this grain."""
+        return {"handling": self.buckets, "receipt": self.receipt_buckets}[kind]
 
 
 def _in_month(key: FigureKey) -> tuple[TierKey, ...]:
@@ -295,19 +376,27 @@ def _per_dimension(key: FigureKey) -> tuple[TierKey, ...]:
     )
 
 
-DAYS = FigureTier(ReportFigure, ReportHandlingBucket, _KEY_COLUMNS, lambda key: (key,))
+DAYS = FigureTier(
+    ReportFigure, ReportHandlingBucket, ReportReceiptBucket, _KEY_COLUMNS, lambda key: (key,)
+)
 MONTHS = FigureTier(
-    ReportFigureMonth, ReportHandlingBucketMonth, ("month", *_KEY_COLUMNS[1:]), _in_month
+    ReportFigureMonth,
+    ReportHandlingBucketMonth,
+    ReportReceiptBucketMonth,
+    ("month", *_KEY_COLUMNS[1:]),
+    _in_month,
 )
 MONTH_TOTALS = FigureTier(
     ReportFigureMonthTotal,
     ReportHandlingBucketMonthTotal,
+    ReportReceiptBucketMonthTotal,
     ("month", "dimension", "group_key"),
     _per_dimension,
 )
 WEEKS = FigureTier(
     ReportFigureWeek,
     ReportHandlingBucketWeek,
+    ReportReceiptBucketWeek,
     ("week", "channel"),
     lambda key: ((monday_of(key[0]), key[4]),),
 )
@@ -316,7 +405,7 @@ TIERS: tuple[FigureTier, ...] = (DAYS, MONTHS, MONTH_TOTALS, WEEKS)
 
 
 def bucket_of(hours: float) -> int:
-    """The handling-time bucket of ``hours`` working hours."""
+    """The bucket of ``hours`` working hours (handling or receipt time)."""
     return max(bisect.bisect_right(BUCKET_EDGES_MINUTES, hours * 60) - 1, 0)
 
 
@@ -361,10 +450,13 @@ _REPORT_FIELDS = (
     "rating",
     "receipt_on_time",
     "handling_hours",
+    "receipt_hours",
 )
 #: Report columns read for one counter alone: a rebuild for a schema older than the counter
 #: has neither, and reads nothing in the column's place.
 _COLUMN_OF_COUNTER = {"extended": "extension_count"}
+#: Report columns read for one histogram alone, likewise.
+_COLUMN_OF_HISTOGRAM = {"receipt": "receipt_hours"}
 _RETURN_FIELDS = ("received_on", "agency_id", "category_id", "area_id", "channel", "hours_held")
 
 
@@ -383,6 +475,7 @@ def report_contribution(
     rating: str | None,
     receipt_on_time: bool | None,
     handling_hours: float | None,
+    receipt_hours: float | None,
 ) -> Contribution | None:
     """What one report adds to its figure row (None before it has a day of receipt)."""
     if received_on is None or category_id is None or channel is None:
@@ -403,11 +496,13 @@ def report_contribution(
     }
     if rating in ("satisfied", "acceptable", "unsatisfied"):
         counts[f"rated_{rating}"] = 1
-    bucket = None
+    buckets: list[tuple[str, int]] = []
     if resolved_on_time is not None and handling_hours is not None:
         counts["handling_seconds"] = round(handling_hours * 3600)
-        bucket = bucket_of(handling_hours)
-    return key, {name: n for name, n in counts.items() if n}, bucket
+        buckets.append(("handling", bucket_of(handling_hours)))
+    if receipt_on_time is not None and receipt_hours is not None:
+        buckets.append(("receipt", bucket_of(receipt_hours)))
+    return key, {name: n for name, n in counts.items() if n}, tuple(buckets)
 
 
 def return_contribution(
@@ -422,27 +517,27 @@ def return_contribution(
     if received_on is None or agency_id is None or category_id is None or channel is None:
         return None
     key = (received_on, agency_id, category_id, area_id or 0, channel)
-    return key, {"returned": 1, "returned_seconds": round((hours_held or 0.0) * 3600)}, None
+    return key, {"returned": 1, "returned_seconds": round((hours_held or 0.0) * 3600)}, ()
 
 
 class FigureDeltas:
-    """Counter changes per figure row and per handling bucket."""
+    """Counter changes per figure row, and per histogram kind, row and bucket."""
 
     def __init__(self) -> None:
         self.counts: dict[FigureKey, Counter[str]] = {}
-        self.buckets: Counter[tuple[FigureKey, int]] = Counter()
+        self.buckets: Counter[tuple[str, FigureKey, int]] = Counter()
 
     def add(self, contribution: Contribution | None, sign: int) -> None:
         if contribution is None:
             return
-        key, counts, bucket = contribution
+        key, counts, buckets = contribution
         row = self.counts.setdefault(key, Counter())
         for name, n in counts.items():
             row[name] += sign * n
-        if bucket is not None:
-            self.buckets[(key, bucket)] += sign
+        for kind, bucket in buckets:
+            self.buckets[(kind, key, bucket)] += sign
 
-    def nonzero(self) -> tuple[dict[FigureKey, dict[str, int]], dict[tuple[FigureKey, int], int]]:
+    def nonzero(self) -> tuple[_Counts, _Buckets]:
         counts = {key: {n: d for n, d in row.items() if d} for key, row in self.counts.items()}
         return (
             {key: row for key, row in counts.items() if row},
@@ -486,10 +581,9 @@ def _table(model: type[Base]) -> Table:
     return table
 
 
-_Counts = dict[FigureKey, dict[str, int]]
-_Buckets = dict[tuple[FigureKey, int], int]
 _TierCounts = dict[TierKey, dict[str, int]]
-_TierBuckets = dict[tuple[TierKey, int], int]
+#: (histogram kind, row key, bucket) → count
+_TierBuckets = dict[tuple[str, TierKey, int], int]
 
 
 def _in_tier(
@@ -500,10 +594,10 @@ def _in_tier(
     for key, row in counts.items():
         for moved in tier.rows_of(key):
             tier_counts.setdefault(moved, Counter()).update(row)
-    tier_buckets: Counter[tuple[TierKey, int]] = Counter()
-    for (key, bucket), delta in buckets.items():
+    tier_buckets: Counter[tuple[str, TierKey, int]] = Counter()
+    for (kind, key, bucket), delta in buckets.items():
         for moved in tier.rows_of(key):
-            tier_buckets[(moved, bucket)] += delta
+            tier_buckets[(kind, moved, bucket)] += delta
     nonzero = {key: {n: d for n, d in row.items() if d} for key, row in tier_counts.items()}
     return (
         {key: row for key, row in nonzero.items() if row},
@@ -537,16 +631,23 @@ def apply_figure_deltas(session: Session, deltas: FigureDeltas) -> None:
             ],
             COUNTERS,
         )
-        _add_to_rows(
-            connection,
-            _table(tier.buckets),
-            (*keys, "bucket"),
-            [
-                dict(zip(keys, key, strict=True)) | {"bucket": bucket, "count": delta}
-                for (key, bucket), delta in sorted(buckets.items())
-            ],
-            ("count",),
-        )
+        for kind in HISTOGRAMS:
+            _add_to_rows(
+                connection,
+                _table(tier.histogram(kind)),
+                (*keys, "bucket"),
+                _bucket_rows(keys, kind, buckets),
+                ("count",),
+            )
+
+
+def _bucket_rows(keys: Sequence[str], kind: str, buckets: _TierBuckets) -> list[dict[str, Any]]:
+    """The rows of the histogram ``kind``'s table, in key order."""
+    return [
+        dict(zip(keys, key, strict=True)) | {"bucket": bucket, "count": count}
+        for (of_kind, key, bucket), count in sorted(buckets.items())
+        if of_kind == kind
+    ]
 
 
 def _add_to_rows(
@@ -580,6 +681,7 @@ def rebuild_figure_rollups(
     progress: Callable[[int], None] | None = None,
     tiers: Sequence[FigureTier] = TIERS,
     counters: Sequence[str] = COUNTERS,
+    histograms: Sequence[str] = HISTOGRAMS,
 ) -> int:
     """Recount every figure row, daily, monthly and the month totals, from the reports and
     their returns (after bulk loads); returns the daily rows written.
@@ -588,17 +690,22 @@ def rebuild_figure_rollups(
     history first (:mod:`ioc.feedback.reads.figure_backfill`); ``policy`` gives the time
     zone and working calendar for that (the shipped policy in Vietnam's time zone when None).
     ``progress`` is called with the number of reports counted so far. ``tiers`` are the
-    grains to write (a migration written before the monthly rows existed names the days), and
+    grains to write (a migration written before the monthly rows existed names the days),
     ``counters`` the counters their tables have (one written before a counter existed names
-    those it knew: the report column only a missing counter reads is neither filled nor read).
+    those it knew: the report column only a missing counter reads is neither filled nor read)
+    and ``histograms`` the histogram kinds whose tables exist, likewise.
     """
-    absent = frozenset(c for n, c in _COLUMN_OF_COUNTER.items() if n not in counters)
+    absent = frozenset(
+        [c for n, c in _COLUMN_OF_COUNTER.items() if n not in counters]
+        + [c for n, c in _COLUMN_OF_HISTOGRAM.items() if n not in histograms]
+    )
     backfill_figure_columns(
         session, policy or load_policy(ZoneInfo("Asia/Ho_Chi_Minh")), absent_columns=absent
     )
     for tier in tiers:
         session.execute(delete(tier.figures))
-        session.execute(delete(tier.buckets))
+        for kind in histograms:
+            session.execute(delete(tier.histogram(kind)))
     deltas = FigureDeltas()
     counted = 0
     columns = [null() if n in absent else getattr(Report, n) for n in _REPORT_FIELDS]
@@ -621,14 +728,10 @@ def rebuild_figure_rollups(
             [dict(zip(keys, key, strict=True)) | row for key, row in sorted(counts.items())],
             defaults=dict.fromkeys(counters, 0),
         )
-        _insert_in_batches(
-            session,
-            _table(tier.buckets),
-            [
-                dict(zip(keys, key, strict=True)) | {"bucket": bucket, "count": count}
-                for (key, bucket), count in sorted(buckets.items())
-            ],
-        )
+        for kind in histograms:
+            _insert_in_batches(
+                session, _table(tier.histogram(kind)), _bucket_rows(keys, kind, buckets)
+            )
     return len(day_counts)
 
 
@@ -646,6 +749,8 @@ def _insert_in_batches(
     defaults: dict[str, int] | None = None,
 ) -> None:
     defaults = defaults or {}
+    if not rows:
+        return
     for start in range(0, len(rows), 5_000):
         batch = [defaults | row for row in rows[start : start + 5_000]]
         # Exactly the columns given: a table of an older schema lacks the newer counters.

@@ -38,6 +38,7 @@ from ioc.feedback.models import Agency, Category
 from ioc.feedback.reads.figure_rollups import (
     COUNTERS,
     DAYS,
+    HISTOGRAMS,
     MONTH_TOTALS,
     MONTHS,
     FigureTier,
@@ -85,6 +86,8 @@ class Figures:
     #: Resolved reports per handling-time bucket (see figure_rollups.BUCKET_EDGES_MINUTES).
     handling_buckets: Counter[int] = field(default_factory=Counter)
     handling_hours_total: float = 0.0
+    #: Reports whose receipt clock stopped, per receipt-time bucket (the same edges).
+    receipt_buckets: Counter[int] = field(default_factory=Counter)
 
     @property
     def on_time_percent(self) -> float | None:
@@ -110,6 +113,11 @@ class Figures:
         median = median_hours(self.handling_buckets)
         return round(median, 2) if median is not None else None
 
+    @property
+    def median_receipt_hours(self) -> float | None:
+        median = median_hours(self.receipt_buckets)
+        return round(median, 2) if median is not None else None
+
     def to_dict(self) -> dict[str, object]:
         return {
             "key": self.key,
@@ -125,6 +133,7 @@ class Figures:
             "receipt_late": self.receipt_late,
             "overdue_now": self.overdue_now,
             "median_handling_working_hours": self.median_handling_hours,
+            "median_receipt_working_hours": self.median_receipt_hours,
             "satisfaction": self.ratings,
             "satisfaction_percent": self.satisfaction_percent,
             "reopen_rate_percent": self.reopen_rate_percent,
@@ -155,12 +164,15 @@ def compute_figures(
     # The month totals know no agency: one agency's months are its full monthly rows.
     months = MONTHS if agency_id is not None else MONTH_TOTALS
     parts = period_parts(first, last + timedelta(days=1), months=months)
-    sums = session.execute(_summed(parts, group_by, agency_id, buckets=False)).all()
+    sums = session.execute(_summed(parts, group_by, agency_id, histogram=None)).all()
     rows: dict[Any, dict[str, int]] = {
         key: {n: int(v or 0) for n, v in zip(COUNTERS, values, strict=True)}
         for key, *values in sums
     }
-    buckets = session.execute(_summed(parts, group_by, agency_id, buckets=True)).all()
+    histograms = {
+        kind: session.execute(_summed(parts, group_by, agency_id, histogram=kind)).all()
+        for kind in HISTOGRAMS
+    }
     overdue = _overdue_now(session, group_by, first, last, now, agency_id)
     names = _names(session, group_by, set(rows) | set(overdue))
     groups: dict[Any, Figures] = {}
@@ -173,9 +185,12 @@ def compute_figures(
     for key, counts in rows.items():
         if any(counts.values()):
             _fill(group(key), counts)
-    for key, bucket, count in buckets:
+    for key, bucket, count in histograms["handling"]:
         if count:
             group(key).handling_buckets[bucket] += int(count)
+    for key, bucket, count in histograms["receipt"]:
+        if count:
+            group(key).receipt_buckets[bucket] += int(count)
     for key, count in overdue.items():
         group(key).overdue_now = count
     return sorted(groups.values(), key=lambda f: (-f.received, f.key))
@@ -226,14 +241,15 @@ def _summed(
     group_by: GroupBy,
     agency_id: int | None,
     *,
-    buckets: bool,
+    histogram: str | None,
 ) -> Select[Any]:
     """One query adding up the rows of every part (each a range of its table's primary key),
-    per group (and per bucket for the histogram)."""
+    per group: the counters, or the bucket counts of the ``histogram`` kind."""
+    buckets = histogram is not None
     selects = []
     # An empty period still makes a query: an empty range of the daily rows.
     for tier, low, high in parts or [(DAYS, date.min, date.min)]:
-        table: Any = tier.buckets if buckets else tier.figures
+        table: Any = tier.histogram(histogram) if histogram is not None else tier.figures
         when = getattr(table, tier.date_column)
         conditions: list[ColumnElement[bool]] = [when >= low, when < high]
         if tier.by_dimension:

@@ -47,12 +47,27 @@ def start_resolution_clock(report: Report, policy: SlaPolicy, *, at: datetime) -
     start_support_clocks(report, policy, at=at, resolution_hours=target)
 
 
-def stop_receipt_clock(report: Report, *, at: datetime) -> None:
+def stop_receipt_clock(report: Report, policy: SlaPolicy, *, at: datetime) -> None:
     """The IOC is done receiving the report at ``at`` (assigned, rejected or merged): the
-    receipt clock's verdict is recorded (statistics count it); nothing is recorded when the
-    receipt clock is not the one running (a merged report an agency already had)."""
+    receipt clock's verdict and the working hours it used are recorded (statistics count the
+    one, the receipt-time histogram the other); nothing is recorded when the receipt clock is
+    not the one running (a merged report an agency already had)."""
     if running_kind(report) is ClockKind.RECEIPT:
         report.receipt_on_time = met_deadline(report, at=at)
+        report.receipt_hours = receipt_working_hours(report, policy, at=at)
+
+
+def receipt_working_hours(report: Report, policy: SlaPolicy, *, at: datetime) -> float:
+    """Working hours the running receipt clock has used if it stops at ``at``: from its start
+    (filing, or the agency's return) to ``at``, or to the pause that holds it, less the time
+    it was paused before. The interval is the one :func:`met_deadline` judges; it is counted
+    in working hours for every tier, like handling time (an urgent report's pauses, kept in
+    wall hours, are taken off as they are; never below zero)."""
+    started = report.clock_started_at or report.received_at
+    stopped = report.paused_at if report.paused_at is not None else at
+    worked = policy.calendar.working_hours_between(started, stopped)
+    paused = report.paused_hours or 0.0
+    return max(worked - paused, 0.0)
 
 
 def stop_resolution_clock(report: Report, policy: SlaPolicy, *, at: datetime) -> None:

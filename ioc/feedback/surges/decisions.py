@@ -14,6 +14,7 @@ from ioc.feedback.lifecycle.workflow import TRANSITIONS, Action
 from ioc.feedback.models import User
 from ioc.feedback.people import audit
 from ioc.feedback.report_models import Report, Surge
+from ioc.feedback.sla.policy import SlaPolicy
 from ioc.feedback.states import DISMISSED_STATES
 from ioc.feedback.states import IOC_STAFF as IOC
 from ioc.feedback.surges.detection import SurgeStatus, announce_surge, surge_reports
@@ -51,7 +52,12 @@ def get_surge(session: Session, surge_id: int) -> Surge:
 
 
 def group_surge(
-    session: Session, *, surge: Surge, actor: User, primary_ref: str | None = None
+    session: Session,
+    *,
+    policy: SlaPolicy,
+    surge: Surge,
+    actor: User,
+    primary_ref: str | None = None,
 ) -> Grouping:
     """Keep one report as the incident and merge the others into it as duplicates.
 
@@ -80,7 +86,7 @@ def group_surge(
         if report is primary:
             continue
         if report.status in TRANSITIONS[Action.MARK_DUPLICATE].sources:
-            mark_duplicate(session, report=report, actor=actor, of_ref=primary.ref)
+            mark_duplicate(session, policy=policy, report=report, actor=actor, of_ref=primary.ref)
             merged.append(report)
         else:
             left.append(report)

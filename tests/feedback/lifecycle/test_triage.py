@@ -334,7 +334,7 @@ def test_reject_without_a_reason_is_invalid_input(
 ) -> None:
     report = _submit(session, intake, cast)
     with pytest.raises(InvalidInput) as caught:
-        reject_report(session, report=report, actor=cast.operator, reason=reason)
+        reject_report(session, policy=POLICY, report=report, actor=cast.operator, reason=reason)
     assert caught.value.details == {"fields": {"reason": "is required"}}
     assert report.status == ReportStatus.PENDING_REVIEW
 
@@ -343,7 +343,9 @@ def test_reject_closes_the_report_with_a_public_reason(
     session: Session, intake: Intake, cast: Cast
 ) -> None:
     report = _submit(session, intake, cast)
-    reject_report(session, report=report, actor=cast.operator, reason="Không thuộc địa bàn")
+    reject_report(
+        session, policy=POLICY, report=report, actor=cast.operator, reason="Không thuộc địa bàn"
+    )
 
     assert report.status == ReportStatus.REJECTED
     assert report.closed_at is not None
@@ -369,7 +371,9 @@ def test_mark_duplicate_moves_followers_to_the_original_as_supporters(
     duplicate = _submit(session, intake, cast, reporter=second_reporter)
     support_report(session, report=duplicate, citizen_id=neighbour.id)
 
-    returned = mark_duplicate(session, report=duplicate, actor=cast.operator, of_ref=original.ref)
+    returned = mark_duplicate(
+        session, policy=POLICY, report=duplicate, actor=cast.operator, of_ref=original.ref
+    )
     session.flush()
 
     assert returned is original
@@ -393,7 +397,9 @@ def test_mark_duplicate_does_not_count_a_follower_of_both_reports_twice(
     support_report(session, report=original, citizen_id=neighbour.id)
     duplicate = _submit(session, intake, cast, reporter=neighbour)
 
-    mark_duplicate(session, report=duplicate, actor=cast.operator, of_ref=original.ref)
+    mark_duplicate(
+        session, policy=POLICY, report=duplicate, actor=cast.operator, of_ref=original.ref
+    )
 
     assert original.support_count == 1
     assert _followers(session, original) == {cast.citizen.id: False, neighbour.id: True}
@@ -404,7 +410,9 @@ def test_mark_duplicate_refuses_the_report_itself(
 ) -> None:
     report = _submit(session, intake, cast)
     with pytest.raises(InvalidInput) as caught:
-        mark_duplicate(session, report=report, actor=cast.operator, of_ref=report.ref)
+        mark_duplicate(
+            session, policy=POLICY, report=report, actor=cast.operator, of_ref=report.ref
+        )
     assert caught.value.details == {"fields": {"of": report.ref}}
     assert report.status == ReportStatus.PENDING_REVIEW
 
@@ -414,7 +422,9 @@ def test_mark_duplicate_refuses_an_unknown_original(
 ) -> None:
     report = _submit(session, intake, cast)
     with pytest.raises(InvalidInput) as caught:
-        mark_duplicate(session, report=report, actor=cast.operator, of_ref="PA-000000-XXXX")
+        mark_duplicate(
+            session, policy=POLICY, report=report, actor=cast.operator, of_ref="PA-000000-XXXX"
+        )
     assert caught.value.details == {"fields": {"of": "PA-000000-XXXX"}}
 
 
@@ -425,13 +435,19 @@ def test_mark_duplicate_refuses_an_original_closed_as_rejected_or_duplicate(
     first = _submit(session, intake, cast)
     original = _submit(session, intake, cast)
     if closed_as == "rejected":
-        reject_report(session, report=original, actor=cast.operator, reason="Sai thông tin")
+        reject_report(
+            session, policy=POLICY, report=original, actor=cast.operator, reason="Sai thông tin"
+        )
     else:
-        mark_duplicate(session, report=original, actor=cast.operator, of_ref=first.ref)
+        mark_duplicate(
+            session, policy=POLICY, report=original, actor=cast.operator, of_ref=first.ref
+        )
     report = _submit(session, intake, cast)
 
     with pytest.raises(InvalidInput) as caught:
-        mark_duplicate(session, report=report, actor=cast.operator, of_ref=original.ref)
+        mark_duplicate(
+            session, policy=POLICY, report=report, actor=cast.operator, of_ref=original.ref
+        )
     assert caught.value.details == {"fields": {"of": original.ref}}
     assert report.status == ReportStatus.PENDING_REVIEW
 

@@ -141,7 +141,11 @@ def _assign(session: Session, db: Db, report: Report) -> None:
 
 def _reject(session: Session, db: Db, report: Report) -> None:
     reject_report(
-        session, report=report, actor=_user(session, db.operator_id), reason="Không rõ vị trí"
+        session,
+        policy=POLICY,
+        report=report,
+        actor=_user(session, db.operator_id),
+        reason="Không rõ vị trí",
     )
 
 

@@ -136,11 +136,15 @@ def _step(p: Province, rng: random.Random, reports: list[Report], *, pauses: boo
                 s, policy=policy, report=report, actor=p.operator, agency_code=code
             )
         elif action == "reject":
-            triage.reject_report(s, report=report, actor=p.operator, reason="Không thuộc phạm vi")
+            triage.reject_report(
+                s, policy=policy, report=report, actor=p.operator, reason="Không thuộc phạm vi"
+            )
         elif action == "merge":
             others = [r for r in reports if r is not report and r.status in TRIAGE_STATES]
             if others:
-                triage.mark_duplicate(s, report=report, actor=p.operator, of_ref=others[0].ref)
+                triage.mark_duplicate(
+                    s, policy=policy, report=report, actor=p.operator, of_ref=others[0].ref
+                )
         elif pauses and report.paused_at is None:
             questions.ask_citizen(s, report=report, actor=p.operator, question="Ở đâu ạ?")
     elif status in HANDLING_STATES and lead is not None:
@@ -153,7 +157,11 @@ def _step(p: Province, rng: random.Random, reports: list[Report], *, pauses: boo
                 agency_work.accept_report(s, report=report, actor=lead)
             else:
                 triage.mark_duplicate(
-                    s, report=report, actor=p.operator, of_ref=rng.choice(reports).ref
+                    s,
+                    policy=policy,
+                    report=report,
+                    actor=p.operator,
+                    of_ref=rng.choice(reports).ref,
                 )
         elif rng.random() < 0.2:
             agency, category = report.lead_agency_id or 0, report.category_id

@@ -70,7 +70,9 @@ def test_a_status_change_moves_the_report_between_counts(
 ) -> None:
     report = _submit(session, intake, IN_A, "o_ga")
     _submit(session, intake, IN_A, "o_ga")
-    reject_report(session, report=report, actor=operator, reason="Không thuộc phạm vi")
+    reject_report(
+        session, policy=POLICY, report=report, actor=operator, reason="Không thuộc phạm vi"
+    )
     session.flush()
 
     statuses: Counter[str] = Counter()

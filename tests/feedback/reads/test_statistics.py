@@ -142,7 +142,9 @@ def test_overdue_now_leaves_out_paused_and_finished_reports(
     rejected = _file(session, intake)
     questions.ask_citizen(session, report=paused, actor=staff["operator"], question="Ở đâu?")
     fixed_clock.shift(timedelta(days=3))
-    triage.reject_report(session, report=rejected, actor=staff["operator"], reason="Trùng")
+    triage.reject_report(
+        session, policy=intake.policy, report=rejected, actor=staff["operator"], reason="Trùng"
+    )
     session.flush()
 
     [ioc] = _figures(session, intake, GroupBy.AGENCY)
