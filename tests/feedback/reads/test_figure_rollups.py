@@ -28,9 +28,15 @@ from ioc.feedback.reads.figure_rollups import (
     ReportFigure,
     ReportFigureMonth,
     ReportFigureMonthTotal,
+    ReportFigureWeek,
     ReportHandlingBucket,
     ReportHandlingBucketMonth,
     ReportHandlingBucketMonthTotal,
+    ReportHandlingBucketWeek,
+    ReportReceiptBucket,
+    ReportReceiptBucketMonth,
+    ReportReceiptBucketMonthTotal,
+    ReportReceiptBucketWeek,
     bucket_of,
     rebuild_figure_rollups,
 )
@@ -225,30 +231,42 @@ def _play(p: Province, seed: int, steps: int, *, pauses: bool = True) -> None:
 
 
 def _live(session: Session) -> tuple[Rows, Rows]:
-    return _rows(session, ReportFigure, ReportHandlingBucket, "day")
+    return _rows(session, ReportFigure, (ReportHandlingBucket, ReportReceiptBucket), "day")
 
 
 def _live_months(session: Session) -> tuple[Rows, Rows]:
-    return _rows(session, ReportFigureMonth, ReportHandlingBucketMonth, "month")
+    return _rows(
+        session, ReportFigureMonth, (ReportHandlingBucketMonth, ReportReceiptBucketMonth), "month"
+    )
 
 
 def _live_totals(session: Session) -> tuple[Rows, Rows]:
     return _rows(
         session,
         ReportFigureMonthTotal,
-        ReportHandlingBucketMonthTotal,
+        (ReportHandlingBucketMonthTotal, ReportReceiptBucketMonthTotal),
         keys=("month", "dimension", "group_key"),
+    )
+
+
+def _live_weeks(session: Session) -> tuple[Rows, Rows]:
+    return _rows(
+        session,
+        ReportFigureWeek,
+        (ReportHandlingBucketWeek, ReportReceiptBucketWeek),
+        keys=("week", "channel"),
     )
 
 
 def _rows(
     session: Session,
     figure: Any,
-    bucket: Any,
+    histograms: tuple[Any, Any],
     date_column: str = "",
     *,
     keys: tuple[str, ...] = (),
 ) -> tuple[Rows, Rows]:
+    """The counters per key and name, and the histograms per key, kind and bucket."""
     keys = keys or (date_column, "agency_id", "category_id", "area_id", "channel")
     figures: Rows = Counter()
     for row in session.scalars(select(figure)):
@@ -257,9 +275,10 @@ def _rows(
             if getattr(row, name):
                 figures[(*key, name)] = getattr(row, name)
     buckets: Rows = Counter()
-    for b in session.scalars(select(bucket)):
-        if b.count:
-            buckets[(*(getattr(b, k) for k in keys), b.bucket)] = b.count
+    for kind, table in zip(("handling", "receipt"), histograms, strict=True):
+        for b in session.scalars(select(table)):
+            if b.count:
+                buckets[(*(getattr(b, k) for k in keys), kind, b.bucket)] = b.count
     return figures, buckets
 
 
@@ -328,7 +347,13 @@ def _recount(p: Province) -> tuple[Rows, Rows]:
         if resolved:
             assert r.handling_hours is not None
             figures[(*key, "handling_seconds")] += round(r.handling_hours * 3600)
-            buckets[(*key, bucket_of(r.handling_hours))] += 1
+            buckets[(*key, "handling", bucket_of(r.handling_hours))] += 1
+        if r.receipt_on_time is not None:
+            # Receipt time has exactly the population of the receipt verdict.
+            assert r.receipt_hours is not None, r.ref
+            buckets[(*key, "receipt", bucket_of(r.receipt_hours))] += 1
+        else:
+            assert r.receipt_hours is None, r.ref
     areas = {r.id: r.areas[0].area_id for r in p.session.scalars(select(Report))}
     channels = {r.id: r.channel for r in p.session.scalars(select(Report))}
     for report_id, agency_id, category_id, hours in p.returns:
@@ -366,14 +391,16 @@ def test_daily_figures_equal_a_recount_after_random_workflows(
 def test_a_rebuild_writes_the_rows_the_live_upkeep_keeps(province: Province) -> None:
     _play(province, 11, steps=120)
     live, months = _live(province.session), _live_months(province.session)
-    totals = _live_totals(province.session)
+    totals, weeks = _live_totals(province.session), _live_weeks(province.session)
     assert len({key[0] for key in months[0]}) > 1  # several months
+    assert {key[-2] for key in live[1]} == {"handling", "receipt"}
 
     rebuild_figure_rollups(province.session, province.policy)
 
     assert _live(province.session) == live
     assert _live_months(province.session) == months
     assert _live_totals(province.session) == totals
+    assert _live_weeks(province.session) == weeks
 
 
 def test_a_rebuild_after_a_bulk_load_fills_the_columns_from_the_history(
@@ -389,6 +416,7 @@ def test_a_rebuild_after_a_bulk_load_fills_the_columns_from_the_history(
             is_verified=False,
             is_assigned=False,
             receipt_on_time=None,
+            receipt_hours=None,
             reopen_count=0,
             extension_count=0,
             handling_hours=None,
@@ -442,6 +470,7 @@ def _totals(figures: list[Figures]) -> dict[str, Counter[Any]]:
         total["handling_seconds"] += round(f.handling_hours_total * 3600)
         total.update({("rated", level): n for level, n in f.ratings.items()})
         total.update({("bucket", b): n for b, n in f.handling_buckets.items()})
+        total.update({("receipt", b): n for b, n in f.receipt_buckets.items()})
     return {key: +total for key, total in totals.items()}
 
 
