@@ -104,12 +104,49 @@ class HotspotOut(BaseModel):
     items: list[dict[str, Any]]
 
 
+class DistributionQuery(PeriodQuery):
+    group_by: Literal["agency", "area", "category", "channel"] | None = Field(
+        default=None, description="Also give each group's distributions"
+    )
+
+
+class TimeRange(BaseModel):
+    from_hours: float = Field(description="Working hours, inclusive")
+    to_hours: float | None = Field(description="Working hours, exclusive; null: no upper end")
+    count: int
+
+
+class DistributionGroup(BaseModel):
+    key: str
+    name: str
+    handling: list[TimeRange]
+    median_handling_working_hours: float | None
+    receipt_time: list[TimeRange]
+    median_receipt_working_hours: float | None
+    receipt_on_time: int
+    receipt_late: int
+
+
 class DistributionOut(BaseModel):
     since: Any
     until: Any
-    handling: list[dict[str, Any]]
+    handling: list[TimeRange] = Field(
+        description="Resolved reports per handling-time range (assignment or reopening to "
+        "resolution)"
+    )
     median_handling_working_hours: float | None
-    receipt: list[dict[str, Any]]
+    receipt_time: list[TimeRange] = Field(
+        description="Reports per receipt-time range: the receipt clock's working hours from "
+        "filing (or an agency's return) until the IOC sent, rejected or merged the report"
+    )
+    median_receipt_working_hours: float | None
+    receipt_on_time: int
+    receipt_late: int
+    receipt: list[dict[str, Any]] = Field(description="Receipt on time and late per channel")
+    group_by: str | None = None
+    groups: list[DistributionGroup] | None = Field(
+        default=None, description="With `group_by`: each group's distributions"
+    )
 
 
 class MonthlyReportQuery(_Strict):
@@ -234,18 +271,22 @@ def hotspots() -> dict[str, Any]:
 
 @bp.get("/distributions")
 @api.validate(
-    query=PeriodQuery,
+    query=DistributionQuery,
     resp=Response(HTTP_200=DistributionOut, **STAFF_ERRORS),
     tags=TAGS,
     security=STAFF_SECURITY,
 )
 def distributions() -> dict[str, Any]:
-    """Handling time of the period's resolved reports (working hours, in ranges, from the
-    rollups' histogram) and receipt on time or late per channel."""
-    query = validated_query(PeriodQuery)
+    """Receipt time and handling time of the period's reports (working hours, in ranges,
+    with medians, from the rollups' histograms), receipt on time or late per channel, and
+    with `group_by` each group's distributions."""
+    query = validated_query(DistributionQuery)
     since, until = period(query.since, query.until, services().settings.tz)
+    group_by = GroupBy(query.group_by) if query.group_by else None
     with staff_unit_of_work(OPS_READERS) as (session, _):
-        answer = analytics.distributions(session, services().policy, since=since, until=until)
+        answer = analytics.distributions(
+            session, services().policy, since=since, until=until, group_by=group_by
+        )
     return {"since": since, "until": until, **answer}
 
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime, timedelta
+from statistics import median
 from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
 
 from ioc.db import utcnow
+from ioc.feedback.lifecycle import triage
 from tests.staff_api.conftest import IN_A, IN_B, World
 
 OPS = "/api/ops/v1"
@@ -168,6 +170,58 @@ def test_the_handling_distribution_counts_every_resolved_report(client, world: W
     body = response.get_json()
     assert sum(r["count"] for r in body["handling"]) == 2
     assert body["receipt"][0]["on_time"] == 2
+    assert sum(r["count"] for r in body["receipt_time"]) == 2
+    assert body["median_receipt_working_hours"] is not None
+
+
+def test_the_receipt_median_equals_the_median_of_the_reports_own_receipt_times(
+    client, world: World, fixed_clock
+):
+    reports = [world.new_report() for _ in range(5)]
+    operator = world.users["ioc_operator"]
+    policy = world.intake.policy
+    stops: list[datetime] = []
+    for report, minutes, action in zip(
+        reports,
+        (10, 30, 30, 110, 120),
+        ("assign", "reject", "assign", "merge", "assign"),
+        strict=True,
+    ):
+        fixed_clock.shift(timedelta(minutes=minutes))
+        if action == "assign":
+            triage.assign_report(
+                world.session, policy=policy, report=report, actor=operator, agency_code="SXD"
+            )
+        elif action == "reject":
+            triage.reject_report(
+                world.session, policy=policy, report=report, actor=operator, reason="Sai"
+            )
+        else:
+            triage.mark_duplicate(
+                world.session, policy=policy, report=report, actor=operator, of_ref=reports[0].ref
+            )
+        stops.append(utcnow())
+        world.session.flush()
+    # Each report's receipt time, from its own filing and the moment the IOC was done with it.
+    hours = policy.calendar.working_hours_between
+    expected = median(hours(r.received_at, stop) for r, stop in zip(reports, stops, strict=True))
+    world.sign_in_again()
+
+    response = client.get(
+        f"{AN}/distributions?group_by=agency", headers=world.headers["ioc_supervisor"]
+    )
+
+    assert response.status_code == 200
+    body = response.get_json()
+    # Exact to the histogram's quarter hour.
+    assert body["median_receipt_working_hours"] == pytest.approx(expected, abs=0.25)
+    assert sum(r["count"] for r in body["receipt_time"]) == 5
+    assert body["receipt_on_time"] + body["receipt_late"] == 5
+    by_group = {g["key"]: g for g in body["groups"]}
+    # Three went to the agency; the rejected and the merged one stay the IOC's.
+    assert sum(r["count"] for r in by_group["SXD"]["receipt_time"]) == 3
+    assert sum(r["count"] for r in by_group["IOC"]["receipt_time"]) == 2
+    assert sum(r["count"] for r in by_group["SXD"]["handling"]) == 0
 
 
 def test_the_monthly_report_totals_equal_the_statistics_of_the_month(client, world: World):
@@ -202,6 +256,7 @@ def test_the_monthly_report_totals_equal_the_statistics_of_the_month(client, wor
         "monthly-report.xlsx?month=2026-13",
         "monthly-report.xlsx",
         "agencies?colour=red",
+        "distributions?group_by=colour",
     ],
 )
 def test_bad_parameters_are_refused_with_a_4xx(client, world: World, path: str):

@@ -1,5 +1,5 @@
 """Trends for leadership: series by week or month, two periods compared, agencies ranked with
-their monthly trend, and the handling-time distribution.
+their monthly trend, and the receipt- and handling-time distributions.
 
 Everything is read from the figure rollups (:mod:`ioc.feedback.reads.figure_rollups`), never
 from the reports: a weekly series sums the per-week-and-channel rows, a monthly one the month
@@ -146,6 +146,7 @@ def total_of(groups: list[Figures], key: str = "total", name: str = "Tổng") ->
         for level, count in group.ratings.items():
             total.ratings[level] += count
         total.handling_buckets.update(group.handling_buckets)
+        total.receipt_buckets.update(group.receipt_buckets)
     return total
 
 
@@ -277,32 +278,62 @@ def _agency_trends(
 #: Handling-time ranges shown to people, in working hours: the rollup's fine buckets add up
 #: into these (each edge is a bucket edge).
 DISPLAY_EDGES_HOURS: tuple[float, ...] = (0, 2, 4, 8, 16, 24, 40, 80, 120, 200, 400)
+#: Receipt-time ranges, finer: the receipt targets are hours, not days.
+RECEIPT_EDGES_HOURS: tuple[float, ...] = (0, 0.25, 0.5, 1, 2, 4, 8, 16, 24, 40)
 
 
-def handling_distribution(figures: Figures) -> list[dict[str, object]]:
-    """Resolved reports per handling-time range (working hours), from the histogram."""
+def in_ranges(buckets: Counter[int], edges: tuple[float, ...]) -> list[dict[str, object]]:
+    """A histogram's counts per display range of ``edges`` (working hours; every edge is a
+    bucket edge, the last range open-ended)."""
     counts: Counter[int] = Counter()
-    for bucket, count in figures.handling_buckets.items():
+    for bucket, count in buckets.items():
         low, _ = bucket_bounds(bucket)
-        index = max(i for i, edge in enumerate(DISPLAY_EDGES_HOURS) if edge <= low)
+        index = max(i for i, edge in enumerate(edges) if edge <= low)
         counts[index] += count
     ranges: list[dict[str, object]] = []
-    for i, low in enumerate(DISPLAY_EDGES_HOURS):
-        high = DISPLAY_EDGES_HOURS[i + 1] if i + 1 < len(DISPLAY_EDGES_HOURS) else None
+    for i, low in enumerate(edges):
+        high = edges[i + 1] if i + 1 < len(edges) else None
         ranges.append({"from_hours": low, "to_hours": high, "count": counts[i]})
     return ranges
 
 
+def handling_distribution(figures: Figures) -> list[dict[str, object]]:
+    """Resolved reports per handling-time range (working hours), from the histogram."""
+    return in_ranges(figures.handling_buckets, DISPLAY_EDGES_HOURS)
+
+
+def receipt_distribution(figures: Figures) -> list[dict[str, object]]:
+    """Reports per receipt-time range (working hours), from the histogram."""
+    return in_ranges(figures.receipt_buckets, RECEIPT_EDGES_HOURS)
+
+
+def _distribution_of(figures: Figures) -> dict[str, Any]:
+    return {
+        "handling": handling_distribution(figures),
+        "median_handling_working_hours": figures.median_handling_hours,
+        "receipt_time": receipt_distribution(figures),
+        "median_receipt_working_hours": figures.median_receipt_hours,
+        "receipt_on_time": figures.receipt_on_time,
+        "receipt_late": figures.receipt_late,
+    }
+
+
 def distributions(
-    session: Session, policy: SlaPolicy, *, since: datetime, until: datetime
+    session: Session,
+    policy: SlaPolicy,
+    *,
+    since: datetime,
+    until: datetime,
+    group_by: GroupBy | None = None,
 ) -> dict[str, Any]:
-    """How long handling took (working hours, resolved reports of the period) and whether
-    receipt kept its clock, per channel."""
+    """How long receipt took (working hours of the receipt clock, reports received in the
+    period whose receipt clock stopped) and how long handling took (working hours, resolved
+    reports of the period), with their medians; receipt on time or late per channel; and,
+    with ``group_by``, the same distributions per group. All from the rollups' histograms."""
     channels = compute_figures(session, policy, group_by=GroupBy.CHANNEL, since=since, until=until)
     total = total_of(channels)
-    return {
-        "handling": handling_distribution(total),
-        "median_handling_working_hours": total.median_handling_hours,
+    answer = {
+        **_distribution_of(total),
         "receipt": [
             {
                 "channel": g.key,
@@ -314,3 +345,12 @@ def distributions(
             for g in channels
         ],
     }
+    if group_by is not None:
+        groups = (
+            channels
+            if group_by is GroupBy.CHANNEL
+            else compute_figures(session, policy, group_by=group_by, since=since, until=until)
+        )
+        answer["group_by"] = group_by.value
+        answer["groups"] = [{"key": g.key, "name": g.name, **_distribution_of(g)} for g in groups]
+    return answer
