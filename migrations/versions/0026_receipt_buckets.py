@@ -19,7 +19,7 @@ from alembic import op
 from sqlalchemy.orm import Session
 
 revision = "0026"
-down_revision = "0021"
+down_revision = "0025"
 branch_labels = None
 depends_on = None
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 from tests.browser.conftest import screenshot, sign_in
 
 HOOK = "window.iocAnalytics"
-CHARTS = ("series", "rates", "channels", "compare", "ranking", "handling", "receipt")
+CHARTS = (
+    "series",
+    "rates",
+    "channels",
+    "compare",
+    "ranking",
+    "receipt_time",
+    "handling",
+    "receipt",
+)
 STREET_LIGHT = {
     "category": "street_light",
     "attributes": {"light_issue": "off"},
@@ -41,6 +50,12 @@ def test_a_supervisor_sees_the_charts_reads_a_table_and_downloads_its_csv(page, 
         f"{HOOK}.charts.series.data.datasets[0].data.reduce((a, b) => a + b, 0)"
     )
     assert received >= 3
+    # The report the agency resolved was received first: its receipt time is in the histogram.
+    receipt_times = page.evaluate(
+        f"{HOOK}.charts.receipt_time.data.datasets[0].data.reduce((a, b) => a + b, 0)"
+    )
+    assert receipt_times >= 1
+    assert "Trung vị" in page.locator("section[data-panel=receipt_time] .an-note").inner_text()
     screenshot(page, "ops-analytics")
 
     series = page.locator("section[data-panel=series]")

@@ -242,6 +242,11 @@ def test_the_monthly_report_totals_equal_the_statistics_of_the_month(client, wor
     assert summary["Đã xử lý"] == expected["resolved"]
     channels = list(workbook["Theo kênh"].iter_rows(min_row=4, values_only=True))
     assert channels[-1][:2] == ("Tổng", expected["received"])
+    agencies = list(workbook["Kết quả theo cơ quan"].iter_rows(min_row=3, values_only=True))
+    median_column = agencies[0].index("Trung vị thời gian tiếp nhận (giờ làm việc)")
+    sxd = next(row for row in agencies[1:] if row[0] == world.agency("SXD").name_vi)
+    # The agency's reports were sent to it: their receipt time has a median.
+    assert sxd[median_column] is not None
 
 
 @pytest.mark.parametrize(

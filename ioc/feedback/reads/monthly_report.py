@@ -54,6 +54,10 @@ _TEXT = {
     "unsatisfied": ("Không hài lòng", "Unsatisfied"),
     "satisfaction_percent": ("Tỷ lệ hài lòng (%)", "Satisfaction (%)"),
     "overdue_now": ("Đang quá hạn", "Overdue now"),
+    "median_receipt": (
+        "Trung vị thời gian tiếp nhận (giờ làm việc)",
+        "Median receipt time (working hours)",
+    ),
     "extended": ("Được gia hạn", "Extended"),
     "returned": ("Chuyển trả", "Returned"),
     "category_col": ("Lĩnh vực", "Category"),
@@ -183,12 +187,14 @@ def build_monthly_report(
                 _t("satisfied", lang),
                 _t("acceptable", lang),
                 _t("unsatisfied", lang),
+                _t("median_receipt", lang),
             ],
             [
                 [
                     g.name,
                     *_rates(g, lang),
                     *(g.ratings[k] for k in ("satisfied", "acceptable", "unsatisfied")),
+                    g.median_receipt_hours,
                 ]
                 for g in agencies
             ],

@@ -23,7 +23,7 @@ import {
 import { api, withQuery } from "../../lib/api.js";
 import { createBaseMap, maplibregl } from "../../lib/basemap.js";
 import { mountHeader } from "../../lib/header.js";
-import { addMessages, applyTranslations, onLocaleChange, t } from "../../lib/i18n.js";
+import { addMessages, applyTranslations, getLocale, onLocaleChange, t } from "../../lib/i18n.js";
 import { messages } from "./messages.js";
 import { Panel } from "./panel.js";
 
@@ -88,6 +88,7 @@ const panels = {
     map: true,
     controls: `<label><span data-i18n="an.min_weeks"></span><input type="number" name="min_weeks" min="2" max="53" value="3"></label>`,
   }),
+  receipt_time: panel({ name: "receipt_time", titleKey: "an.receipt_time" }),
   handling: panel({ name: "handling", titleKey: "an.handling" }),
   receipt: panel({ name: "receipt", titleKey: "an.receipt" }),
 };
@@ -240,6 +241,17 @@ async function renderHotspots(result) {
 
 function renderDistributions(result) {
   const label = (r) => (r.to_hours === null ? `≥ ${r.from_hours}` : `${r.from_hours}–${r.to_hours}`);
+  const median = (hours) => (hours === null ? "–" : hours.toLocaleString(getLocale(), { maximumFractionDigits: 2 }));
+  draw("receipt_time", {
+    type: "bar",
+    data: {
+      labels: result.receipt_time.map(label),
+      datasets: [dataset(t("col.count"), result.receipt_time.map((r) => r.count), 2)],
+    },
+  });
+  panels.receipt_time.setTable(["col.hours", "col.count"], result.receipt_time.map((r) => [label(r), r.count]));
+  panels.receipt_time.note(t("an.median_hours", { hours: median(result.median_receipt_working_hours) }));
+  panels.handling.note(t("an.median_hours", { hours: median(result.median_handling_working_hours) }));
   draw("handling", {
     type: "bar",
     data: { labels: result.handling.map(label), datasets: [dataset(t("col.count"), result.handling.map((r) => r.count), 0)] },
