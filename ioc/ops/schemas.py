@@ -180,6 +180,11 @@ class PlaceIn(_Strict):
     lon: float = Field(ge=-180, le=180)
     lat: float = Field(ge=-90, le=90)
     category: str = Field(min_length=1, max_length=64)
+    attributes: dict[str, Any] = Field(
+        default_factory=dict,
+        description="The category's attributes (`/api/mobile/v1/categories`), required ones "
+        "included, as in a citizen's report",
+    )
 
 
 class QuestionIn(_Strict):

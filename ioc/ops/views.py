@@ -450,6 +450,7 @@ def place_inbound(message_id: int) -> tuple[dict[str, Any], int]:
             lon=body.lon,
             lat=body.lat,
             category_code=body.category,
+            attributes=body.attributes,
         )
         return staff_view.detail(session, report, actor), 201
 
