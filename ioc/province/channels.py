@@ -12,6 +12,9 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from sqlalchemy.orm import Session
+
+from ioc.feedback.models import ProvinceProfile
 from ioc.province.pack import CHANNEL_KEYS, ChannelContacts, Origin, Problem
 from ioc.province.tables import error
 
@@ -24,6 +27,12 @@ _PHONE_DIGITS = range(3, 16)
 #: One address, no display name; a check of shape, not of delivery.
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?"
 _EMAIL = re.compile(rf"^[^@\s<>\"',;]+@{_LABEL}(?:\.{_LABEL})+$")
+
+
+def province_contacts(session: Session) -> ChannelContacts:
+    """The contacts the province's profile holds (none before a pack names them)."""
+    profile = session.get(ProvinceProfile, 1)
+    return contacts_from(profile.channels if profile is not None else None)
 
 
 def contacts_from(stored: dict[str, Any] | None) -> ChannelContacts:
