@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ioc.events.models import Event, EventAudience
@@ -72,3 +72,9 @@ def latest_seq(session: Session) -> int:
         select(Event.seq).where(Event.published_at.is_not(None)).order_by(Event.seq.desc()).limit(1)
     )
     return newest or 0
+
+
+def newest_seq(session: Session) -> int:
+    """The newest committed ``seq``, published or not: what changed the data, for validators
+    (a snapshot that screens resume from uses :func:`latest_seq` instead)."""
+    return session.scalar(select(func.max(Event.seq))) or 0

@@ -194,6 +194,8 @@ class ProvinceProfile(Base):
     time_zone: Mapped[str] = mapped_column(String(64))
     sla_policy_toml: Mapped[str | None] = mapped_column(Text)
     holidays_toml: Mapped[str | None] = mapped_column(Text)
+    #: Public contact points (hotline, e-mail, Zalo OA name and link) from ``[channels]``.
+    channels: Mapped[dict[str, Any] | None] = mapped_column(Json)
     revision: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 

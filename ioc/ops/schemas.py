@@ -140,6 +140,15 @@ class InboundQuery(PagingQuery):
     """Messages waiting for a place, oldest first."""
 
 
+class InboundPhotoOut(BaseModel):
+    """A photo of a waiting message (metadata already stripped), for IOC readers only."""
+
+    url: str
+    thumbnail_url: str
+    width: int
+    height: int
+
+
 class InboundOut(BaseModel):
     """A message that arrived without a usable place (an e-mail without a geotagged photo)."""
 
@@ -148,9 +157,18 @@ class InboundOut(BaseModel):
     subject: str | None
     description: str | None
     received_at: datetime
-    sender_name: str | None
-    sender_email: str | None
-    photos: list[str] = Field(description="Storage keys of its (stripped) photos")
+    sender_name: str | None = Field(
+        description="Who sent it: shown to IOC staff, and to viewers only where the province "
+        "grants it (`IOC_VIEWERS_SEE_REPORTERS`); null otherwise"
+    )
+    sender_email: str | None = Field(description="As `sender_name`")
+    photos: list[InboundPhotoOut]
+
+
+class InboundPhotoQuery(_Strict):
+    size: Literal["full", "thumbnail"] = Field(
+        default="full", description="The photo, or its small version for lists"
+    )
 
 
 class InboundList(BaseModel):
@@ -162,6 +180,11 @@ class PlaceIn(_Strict):
     lon: float = Field(ge=-180, le=180)
     lat: float = Field(ge=-90, le=90)
     category: str = Field(min_length=1, max_length=64)
+    attributes: dict[str, Any] = Field(
+        default_factory=dict,
+        description="The category's attributes (`/api/mobile/v1/categories`), required ones "
+        "included, as in a citizen's report",
+    )
 
 
 class QuestionIn(_Strict):

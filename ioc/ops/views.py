@@ -7,14 +7,14 @@ import hashlib
 import json
 from typing import Any
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app, request, url_for
 from flask import Response as FlaskResponse
 from pydantic import ValidationError
 from spectree import Response
 from sqlalchemy.orm import Session
 
 from ioc.db import utcnow
-from ioc.errors import InvalidInput
+from ioc.errors import InvalidInput, NotFound
 from ioc.events.log import latest_seq
 from ioc.extensions import services
 from ioc.feedback.announce import map_point
@@ -27,7 +27,7 @@ from ioc.feedback.lifecycle import moderation, placement, questions, triage
 from ioc.feedback.lifecycle.handling import get_report_for_staff, list_active_agencies
 from ioc.feedback.models import User
 from ioc.feedback.reads.filters import ReportFilter
-from ioc.feedback.reads.inbound import list_waiting_messages
+from ioc.feedback.reads.inbound import find_waiting_photo, list_waiting_messages, sender_shown_to
 from ioc.feedback.reads.kpis import count_ops_kpis
 from ioc.feedback.reads.lists import list_reports
 from ioc.feedback.reads.queues import list_triage_queue
@@ -47,6 +47,8 @@ from ioc.ops.schemas import (
     IdempotencyHeaders,
     InboundList,
     InboundOut,
+    InboundPhotoOut,
+    InboundPhotoQuery,
     InboundQuery,
     KpisOut,
     ModerateIn,
@@ -66,6 +68,7 @@ from ioc.ops.schemas import (
 from ioc.web import staff_view
 from ioc.web.downloads import Download, export_download
 from ioc.web.figures import ExportQuery, StatisticsOut, StatisticsQuery, figures_answer
+from ioc.web.media import stored_photo
 from ioc.web.openapi import api
 from ioc.web.periods import day_bounds
 from ioc.web.staff_access import (
@@ -367,18 +370,25 @@ def _file_on_behalf(
 )
 def inbound_waiting() -> dict[str, Any]:
     """Messages waiting for a place (e-mails without a geotagged photo), oldest first, one
-    page at a time; an operator places each one to file it."""
+    page at a time; an operator places each one to file it. The sender is shown as a report's
+    reporter is (IOC staff; viewers where the province grants it), and audited."""
     query = validated_query(InboundQuery)
-    with staff_unit_of_work(OPS_READERS) as (session, _):
+    with staff_unit_of_work(OPS_READERS) as (session, actor):
         page = list_waiting_messages(session, cursor=query.cursor, limit=query.limit)
         return {
-            "items": [_inbound_view(session, message) for message in page.items],
+            "items": [_inbound_view(session, message, actor) for message in page.items],
             "next_cursor": page.next_cursor,
         }
 
 
-def _inbound_view(session: Session, message: InboundMessage) -> dict[str, Any]:
-    sender = session.get(User, message.sender_id) if message.sender_id is not None else None
+def _inbound_view(session: Session, message: InboundMessage, actor: User) -> dict[str, Any]:
+    sender = sender_shown_to(
+        session,
+        message=message,
+        actor=actor,
+        viewers_see_reporters=services().settings.viewers_see_reporters,
+    )
+    photo_url = functools.partial(url_for, "ops_api.inbound_photo", message_id=message.id)
     return InboundOut(
         id=message.id,
         channel=message.channel,
@@ -387,8 +397,41 @@ def _inbound_view(session: Session, message: InboundMessage) -> dict[str, Any]:
         received_at=message.received_at,
         sender_name=sender.display_name if sender else None,
         sender_email=sender.email if sender else None,
-        photos=[photo["storage_key"] for photo in message.photos],
+        photos=[
+            InboundPhotoOut(
+                url=photo_url(number=number),
+                thumbnail_url=photo_url(number=number, size="thumbnail"),
+                width=photo["width"],
+                height=photo["height"],
+            )
+            for number, photo in enumerate(message.photos, start=1)
+        ],
     ).model_dump(mode="json")
+
+
+@bp.get("/inbound/<int:message_id>/photos/<int:number>")
+@api.validate(
+    query=InboundPhotoQuery,
+    resp=Response("HTTP_200", **STAFF_ERRORS),
+    tags=TAGS,
+    security=STAFF_SECURITY,
+)
+def inbound_photo(message_id: int, number: int) -> FlaskResponse:
+    """Photo `number` (from 1) of a message waiting for a place, metadata already stripped: for the
+    operations centre's readers only, never cached by a shared cache. Once the message is
+    filed its photos are the report's (`/media/...`), and this answers 404."""
+    query = validated_query(InboundPhotoQuery)
+    with staff_unit_of_work(OPS_READERS) as (session, actor):
+        photo = find_waiting_photo(
+            session,
+            viewer=actor,
+            message_id=message_id,
+            index=number - 1,
+            thumbnail=query.size == "thumbnail",
+        )
+    if photo is None:
+        raise NotFound("no such photo")
+    return stored_photo(photo.key, photo.content_type, is_public=False)
 
 
 @bp.post("/inbound/<int:message_id>/place")
@@ -411,6 +454,7 @@ def place_inbound(message_id: int) -> tuple[dict[str, Any], int]:
             lon=body.lon,
             lat=body.lat,
             category_code=body.category,
+            attributes=body.attributes,
         )
         return staff_view.detail(session, report, actor), 201
 

@@ -153,6 +153,7 @@ def province_dict(pack: ProvincePack) -> dict[str, Any]:
         "time_zone": info.time_zone,
         "sla_policy_toml": info.sla_policy_toml,
         "holidays_toml": info.holidays_toml,
+        "channels": info.channels.as_dict(),
     }
 
 

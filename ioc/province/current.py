@@ -24,6 +24,7 @@ from ioc.feedback.models import (
 from ioc.feedback.states import Role
 from ioc.geo.boundaries import ParsedArea
 from ioc.geo.models import Area
+from ioc.province.channels import contacts_from
 from ioc.province.pack import (
     AgencyRow,
     AreaRow,
@@ -86,6 +87,7 @@ def _province(session: Session) -> ProvinceInfo:
         time_zone=profile.time_zone,
         sla_policy_toml=profile.sla_policy_toml,
         holidays_toml=profile.holidays_toml,
+        channels=contacts_from(profile.channels),
     )
 
 

@@ -179,6 +179,7 @@ def _apply_province(
     profile.time_zone = info.time_zone
     profile.sla_policy_toml = info.sla_policy_toml
     profile.holidays_toml = info.holidays_toml
+    profile.channels = info.channels.as_dict() or None
     profile.updated_at = at
     if policy_moved:
         profile.revision = (profile.revision or 0) + 1

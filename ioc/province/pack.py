@@ -12,7 +12,7 @@ difference.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from enum import StrEnum
 
@@ -143,6 +143,27 @@ class Problem:
         }
 
 
+CHANNEL_KEYS = ("hotline", "email", "zalo_oa_name", "zalo_oa_url")
+
+
+@dataclass(frozen=True)
+class ChannelContacts:
+    """The province's public contact points (each optional)."""
+
+    hotline: str | None = None
+    email: str | None = None
+    zalo_oa_name: str | None = None
+    zalo_oa_url: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(asdict(self).values())
+
+    def as_dict(self) -> dict[str, str]:
+        """The keys that are set (what the profile stores and the pages receive)."""
+        return {key: value for key, value in asdict(self).items() if value}
+
+
 @dataclass(frozen=True)
 class ProvinceInfo:
     """``province.toml`` without its area tables. The policy and holidays are kept as the TOML
@@ -154,6 +175,8 @@ class ProvinceInfo:
     time_zone: str
     sla_policy_toml: str | None = None
     holidays_toml: str | None = None
+    #: How citizens reach the province besides the app (``[channels]``, optional).
+    channels: ChannelContacts = field(default_factory=ChannelContacts)
     origin: Origin | None = field(default=None, compare=False)
     #: Where the policy and holidays were written (their own file, or province.toml's key).
     sla_policy_origin: Origin | None = field(default=None, compare=False)

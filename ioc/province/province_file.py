@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ioc.geo.boundaries import BoundaryFileError, PropertyMapping, parse_areas, read_geojson
+from ioc.province.channels import read_channels
 from ioc.province.pack import PROVINCE_FILE, AreaRow, AreaSource, Origin, Problem, ProvinceInfo
 from ioc.province.tables import error
 from ioc.province.toml_text import toml_text
@@ -16,7 +17,16 @@ from ioc.province.toml_text import toml_text
 #: Used when ``province.toml`` names no time zone: Vietnam's (UTC+7, no daylight saving).
 DEFAULT_TIME_ZONE = "Asia/Ho_Chi_Minh"
 
-_PROVINCE_KEYS = ("code", "name_vi", "name_en", "time_zone", "sla_policy", "holidays", "areas")
+_PROVINCE_KEYS = (
+    "code",
+    "name_vi",
+    "name_en",
+    "time_zone",
+    "sla_policy",
+    "holidays",
+    "channels",
+    "areas",
+)
 _AREA_KEYS = (
     "file",
     "level",
@@ -61,6 +71,7 @@ def read_province(folder: Path, problems: list[Problem]) -> tuple[ProvinceInfo, 
         time_zone=keys.text("time_zone") or DEFAULT_TIME_ZONE,
         sla_policy_toml=policy_toml,
         holidays_toml=holidays_toml,
+        channels=read_channels(document.get("channels"), origin, problems),
         origin=origin,
         sla_policy_origin=policy_origin,
         holidays_origin=holidays_origin,

@@ -168,6 +168,10 @@ def _province_toml(pack: ProvincePack) -> str:
         lines.append(f"sla_policy = {_toml_string(POLICY_FILE)}")
     if info.holidays_toml is not None:
         lines.append(f"holidays = {_toml_string(HOLIDAYS_FILE)}")
+    if not info.channels.is_empty:
+        lines += ["", "[channels]"]
+        contacts = info.channels.as_dict()
+        lines += [f"{key} = {_toml_string(value)}" for key, value in contacts.items()]
     levels_with_shapes = {a.level for a in pack.areas if a.parsed is not None}
     for source in pack.area_sources:
         if source.level not in levels_with_shapes:

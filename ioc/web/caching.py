@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from ioc.db import utcnow
-from ioc.events.log import latest_seq
+from ioc.events.log import newest_seq
 
 #: Raised when what the figures mean changes, so no client keeps an answer from before.
 FIGURES_REVISION = "1"
@@ -25,7 +25,7 @@ FIGURES_REVISION = "1"
 def figures_etag(session: Session, *, scope: str, query: BaseModel) -> str:
     """A validator for the figures ``scope`` (e.g. one agency's) answer to ``query``, now."""
     minute = int(utcnow().timestamp() // 60)
-    seq = latest_seq(session)
+    seq = newest_seq(session)
     parts = [FIGURES_REVISION, scope, query.model_dump_json(), str(seq), str(minute)]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 

@@ -26,15 +26,27 @@ def file(key: str) -> Response:
     with services().unit_of_work() as session:
         media = find_media_file(session, key=key)
         allowed = media is not None and (media.is_public or may_fetch(_viewer(session), media))
-    store = services().media
     # The same answer for a photo one may not see as for no photo, so keys do not leak.
-    if media is None or not allowed or not store.exists(key):
+    if media is None or not allowed:
         raise NotFound("not found")
-    response = Response(store.read(key), content_type=media.content_type)
+    return stored_photo(key, media.content_type, is_public=media.is_public)
+
+
+def stored_photo(key: str, content_type: str, *, is_public: bool) -> Response:
+    """The stored file ``key`` as a picture and nothing else (404 when the store lacks it);
+    a photo that is not public is kept out of shared caches.
+
+    Raises:
+        NotFound: the media store has no such file.
+    """
+    store = services().media
+    if not store.exists(key):
+        raise NotFound("not found")
+    response = Response(store.read(key), content_type=content_type)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Content-Disposition"] = "inline"
-    if media.is_public:
+    if is_public:
         # Keys are unguessable and never reused, so the bytes can be cached for good.
         response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
     else:

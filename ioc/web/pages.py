@@ -25,6 +25,7 @@ from ioc.extensions import services
 from ioc.feedback.models import User
 from ioc.feedback.states import ADMINS, AGENCY_STAFF, IOC_STAFF, OPS_READERS, vocabulary
 from ioc.identity import demo_sign_in_enabled
+from ioc.province.channels import province_contacts
 from ioc.province.pack import DATATYPES, LIST_DATATYPES
 from ioc.web.auth import current_staff_session
 from ioc.web.homes import home_for
@@ -70,6 +71,8 @@ def _show(page: Page) -> Any:
                     403, "Trang này không dành cho vai trò của bạn.", home_for(user.role)
                 )
         boot = _boot(user)
+        # How citizens reach the province besides the app (the pack's [channels]).
+        boot["channels"] = province_contacts(session).as_dict()
     assets = _manifest_assets(page.entry)
     if assets is None:
         return _message(

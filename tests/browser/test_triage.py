@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
+import io
+import uuid
+from pathlib import Path
+
+from PIL import Image
+
+from ioc.db import make_engine, make_session_factory, unit_of_work
+from ioc.feedback.intake.filing import Intake
+from ioc.feedback.intake.photos import process_photo
+from ioc.feedback.intake.submission import stage_photos
+from ioc.feedback.lifecycle.inbound import Received, receive_message
+from ioc.feedback.states import Channel
+from ioc.geo.service import AreaLocator
+from ioc.media import MediaStore
 from tests.browser.conftest import screenshot, sign_in, wait_until
+from tests.factories import make_policy
 
 # Waits for the IOC (no automatic dispatch), needs no photo; the rules suggest an agency.
 STREET_LIGHT = {
@@ -190,3 +205,88 @@ def test_duplicate_candidates_come_from_the_server_nearest_first(page, live_serv
 
     page.locator(f'[data-candidate="{first}"]').wait_for()
     assert page.get_by_label("Mã phản ánh gốc").input_value() == first
+
+
+def _e_mail_waiting_for_a_place(live_server) -> int:
+    """An e-mail without a geotagged photo, received as the mailbox job receives one: its
+    photo stripped and stored, the message held in the IOC queue."""
+    database = Path(live_server.database_url.removeprefix("sqlite:///"))
+    media = MediaStore(database.parent / "media")
+    photo = io.BytesIO()
+    Image.new("RGB", (640, 480), (60, 110, 60)).save(photo, "JPEG")
+    engine = make_engine(live_server.database_url)
+    try:
+        with media.staged() as batch:
+            stored = stage_photos(batch, [process_photo(photo.getvalue(), field="photos[0]")])
+            with unit_of_work(make_session_factory(engine)) as session:
+                record = receive_message(
+                    session,
+                    Intake(locator=AreaLocator(check_seconds=0), policy=make_policy()),
+                    message=Received(
+                        channel=Channel.EMAIL,
+                        external_id=f"<{uuid.uuid4().hex}@example.vn>",
+                        sender_email="le.cuong@example.vn",
+                        sender_name="Lê Văn Cường",
+                        subject="Cây đổ chắn đường",
+                        body="Cây phượng trước trường tiểu học bị đổ, chắn nửa lòng đường.",
+                        received_at=live_server.clock.now(),
+                        photos=stored,
+                    ),
+                    category_code="street_light",
+                )
+                message_id = record.id
+    finally:
+        engine.dispose()
+    return message_id
+
+
+def test_an_operator_places_a_waiting_e_mail_on_the_map_and_it_becomes_a_routed_report(
+    page, live_server
+):
+    message_id = _e_mail_waiting_for_a_place(live_server)
+    sign_in(page, "dieuhanh", next_path="/ops/triage")
+
+    page.locator(f'[data-inbound="{message_id}"]').click()
+    detail = page.locator("[data-detail]")
+    detail.get_by_role("heading", name="Cây đổ chắn đường").wait_for()
+    assert "Lê Văn Cường" in detail.inner_text()  # an operator may see who wrote
+    photo = detail.get_by_role("img", name="Ảnh 1 đính kèm thư")
+    photo.wait_for()
+    wait_until(
+        lambda: photo.evaluate("img => img.complete && img.naturalWidth > 0"),
+        timeout=10,
+        what="the e-mail's photo to load",
+    )
+    wait_until(
+        lambda: page.evaluate("() => Boolean(window.iocTriage?.inboundMap)"),
+        timeout=20,
+        what="the placing map",
+    )
+    # A click on the map where the tree fell (inside commune territory served by the rules).
+    detail.locator("[data-map]").scroll_into_view_if_needed()
+    x, y = page.evaluate(
+        "() => { const p = window.iocTriage.inboundMap.project([108.74, 15.57]);"
+        " return [p.x, p.y]; }"
+    )
+    box = detail.locator("[data-map]").bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    detail.get_by_text("Vị trí đã chọn: 108.7").wait_for()
+    detail.get_by_label("Lĩnh vực").select_option("fallen_tree")
+    detail.get_by_label("Tình trạng cây *").select_option("fallen")
+    screenshot(page, "triage-inbound")
+    detail.get_by_role("button", name="Tiếp nhận thành phản ánh").click()
+
+    notice = page.get_by_role("status").filter(has_text="Thư đã thành phản ánh")
+    notice.wait_for()
+    ref = notice.inner_text().split("phản ánh ")[1].split(",")[0].rstrip(".")
+    report = live_server.staff("dieuhanh", "GET", f"/api/ops/v1/reports/{ref}")
+    assert report["channel"]["code"] == "email"
+    assert report["category"]["code"] == "fallen_tree"
+    assert report["status"] == "assigned"  # automatic dispatch: routed like an app report
+    assert report["lead_agency"]["name"] in notice.inner_text()
+    assert (round(report["lon"], 2), round(report["lat"], 2)) == (108.74, 15.57)
+    assert len(report["photos"]) == 1
+    assert report["description"].startswith("Cây đổ chắn đường")
+    page.locator(f'[data-inbound="{message_id}"]').wait_for(state="detached")
+    waiting = live_server.staff("dieuhanh", "GET", "/api/ops/v1/inbound")["items"]
+    assert message_id not in [item["id"] for item in waiting]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from ioc.db import utcnow
 from tests.browser.conftest import screenshot, sign_in, wait_until
 
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
 WALL = "window.iocWallMap"
 FOCUSED = "document.activeElement.name || document.activeElement.className"
 
@@ -32,6 +34,50 @@ def test_the_wall_map_shows_seeded_reports_and_a_new_one_live(page, live_server)
     assert page.evaluate(f"{WALL}.reportColor({ref!r})") == "#f4a261"
     item = page.locator(f'[data-ref="{ref}"][data-event-type="report.created"]')
     item.wait_for(timeout=2000)
+
+    # The channel mix tile follows the figures: a phoned-in report joins today's hotline share.
+    live_server.staff(
+        "dieuhanh",
+        "POST",
+        "/api/ops/v1/reports",
+        {
+            "channel": "phone",
+            "category": "street_light",
+            "lon": 108.73,
+            "lat": 15.56,
+            "attributes": {"light_issue": "off"},
+            "caller": {"name": "Người gọi", "phone": "0905123456"},
+        },
+    )
+    today = _channel_mix_today(live_server)
+    tile = page.locator("[data-kpi=channels]")
+    wait_until(
+        lambda: (
+            tile.locator("[data-period=today]").get_attribute("data-total")
+            == str(sum(today.values()))
+        ),
+        timeout=10,
+        what="the channel tile to count today's reports",
+    )
+    assert today["phone"] >= 1
+    assert today["mobile"] + today.get("web", 0) >= 2
+    shares = {
+        channel: tile.locator(f"[data-channel={channel}] [data-share=today]").inner_text()
+        for channel in ("app", "phone")
+    }
+    assert all(share.endswith("%") and share != "0%" for share in shares.values()), shares
+    assert "Đường dây nóng" in tile.inner_text()
+
+
+def _channel_mix_today(live_server) -> dict[str, int]:
+    """Today's reports by channel, as the statistics API counts them."""
+    period = live_server.staff("dieuhanh", "GET", "/api/ops/v1/statistics?group_by=channel")
+    until = datetime.fromisoformat(period["until"]).astimezone(VN)
+    day = (until - timedelta(hours=12)).date().isoformat()
+    answer = live_server.staff(
+        "dieuhanh", "GET", f"/api/ops/v1/statistics?group_by=channel&since={day}"
+    )
+    return {item["key"]: item["received"] for item in answer["items"]}
 
 
 def test_a_status_change_recolours_the_report(page, live_server):

@@ -262,6 +262,7 @@ CALLS: dict[str, Call] = {
         {"channel": "phone", "category": "den_duong", "lon": 108.05, "lat": 16.05},
     ),
     "ops.inbound": Call("GET", f"{OPS}/inbound"),
+    "ops.inbound.photo": Call("GET", f"{OPS}/inbound/999999/photos/1"),
     "ops.inbound.place": Call(
         "POST",
         f"{OPS}/inbound/999999/place",
@@ -374,6 +375,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "ops.file_for_citizen":                   (401, 401, 201, 201, 201, 403, 403, 403, 403),
     # E-mails waiting for a place: readers see them, IOC staff place them (none by this id).
     "ops.inbound":                            (401, 401, 200, 200, 200, 200, 403, 403, 403),
+    "ops.inbound.photo":                      (401, 401, 404, 404, 404, 404, 403, 403, 403),
     "ops.inbound.place":                      (401, 401, 404, 404, 404, 403, 403, 403, 403),
     "ops.ask_citizen":                        (401, 401, 200, 200, 200, 403, 403, 403, 403),
     "agency.ask_citizen":                     (401, 401, 403, 403, 403, 403, 200, 200, 404),

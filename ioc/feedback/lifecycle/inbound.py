@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -112,14 +113,23 @@ def file_held(
     lon: float,
     lat: float,
     category_code: str,
+    attributes: dict[str, Any] | None = None,
 ) -> Report:
-    """File a held message at the place an operator chose.
+    """File a held message at the place an operator chose, with the category's attributes.
 
     Raises:
-        InvalidInput: unknown category, or a place outside the served area.
+        InvalidInput: unknown category, bad or missing attributes, or a place outside the
+            served area.
     """
     report = _file(
-        session, intake, record, lon=lon, lat=lat, category_code=category_code, strict=True
+        session,
+        intake,
+        record,
+        lon=lon,
+        lat=lat,
+        category_code=category_code,
+        attributes=attributes,
+        strict=True,
     )
     assert report is not None  # strict: refusals raise
     return report
@@ -133,6 +143,7 @@ def _file(
     lon: float,
     lat: float,
     category_code: str,
+    attributes: dict[str, Any] | None = None,
     strict: bool = False,
 ) -> Report | None:
     try:
@@ -148,6 +159,7 @@ def _file(
                 channel=record.channel,
                 reporter_id=record.sender_id,
                 received_at=record.received_at,
+                attributes=attributes,
                 photos=[StoredPhoto(**photo) for photo in record.photos],
             )
     except InvalidInput as refusal:

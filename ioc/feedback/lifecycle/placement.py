@@ -3,6 +3,8 @@ photo): the operator reads it, puts it on the map and it files like any other re
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.orm import Session
 
 from ioc.db import utcnow
@@ -32,20 +34,31 @@ def place_message(
     lon: float,
     lat: float,
     category_code: str,
+    attributes: dict[str, Any] | None = None,
 ) -> Report:
-    """File a held message at ``lon``/``lat`` under ``category_code``; it is routed as an app
+    """File a held message at ``lon``/``lat`` under ``category_code`` (with the category's
+    ``attributes`` the operator filled in); it is routed as an app
     report would be, and keeps its channel, sender and arrival time.
 
     Raises:
         Forbidden: not an IOC role. NotFound: no such message. Conflict: the message is
-        already a report. InvalidInput: unknown category or a place outside the served area.
+        already a report. InvalidInput: unknown category, bad or missing attributes, or a place
+        outside the served area.
     """
     if actor.role not in IOC_STAFF:
         raise Forbidden("your role cannot do this")
     record = get_inbound(session, message_id)
     if record.status != InboundStatus.NEEDS_LOCATION:
         raise Conflict("this message is already a report", details={"status": record.status})
-    report = file_held(session, intake, record, lon=lon, lat=lat, category_code=category_code)
+    report = file_held(
+        session,
+        intake,
+        record,
+        lon=lon,
+        lat=lat,
+        category_code=category_code,
+        attributes=attributes,
+    )
     record.status, record.report_id, record.placed_by_id = (
         InboundStatus.PLACED,
         report.id,

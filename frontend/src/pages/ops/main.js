@@ -17,6 +17,7 @@ import { connectLive } from "../../lib/live.js";
 import { ReportLayer } from "../../lib/reportlayer.js";
 import { STATUSES, statusColor } from "../../lib/statuses.js";
 import { ViewportReports } from "../../lib/viewport.js";
+import { ChannelMix } from "./channels.js";
 import { Feed } from "./feed.js";
 import { Filters } from "./filters.js";
 import { Kpis } from "./kpis.js";
@@ -68,6 +69,7 @@ ready.then(async () => {
   const POINT_ZOOM = 12;
   const layer = new ReportLayer(map, { minZoom: POINT_ZOOM });
   const kpis = new Kpis(part("kpis"));
+  const channels = new ChannelMix(part("kpis").appendChild(document.createElement("div")));
   const panel = new ReportPanel(part("panel"), map);
   const feed = new Feed(
     part("feed"),
@@ -120,6 +122,7 @@ ready.then(async () => {
       if (payload.ref && payload.lon !== undefined) view.onChange(payload);
       feed.add(event);
       kpis.onEvent(event);
+      channels.onEvent(event);
       panel.onEvent(event);
     },
   });
@@ -128,5 +131,6 @@ ready.then(async () => {
   window.iocLive = live;
   wall.open = (ref) => panel.open(ref, layer.points.get(ref));
   kpis.start();
+  channels.start();
   startCountdowns();
 });

@@ -12,6 +12,7 @@ import { addMessages, applyTranslations, formatNumber, onLocaleChange } from "..
 import { connectLive } from "../../lib/live.js";
 import { ReportLayer } from "../../lib/reportlayer.js";
 import { ViewportReports } from "../../lib/viewport.js";
+import { mountContacts } from "../../lib/contacts.js";
 import { messages } from "./messages.js";
 import { mountResults } from "./results.js";
 
@@ -39,8 +40,10 @@ app.innerHTML = `
       <tbody data-role="scores"></tbody>
     </table>
   </section>
-  <section class="public-results ioc-panel" data-role="results" aria-labelledby="results-title"></section>`;
+  <section class="public-results ioc-panel" data-role="results" aria-labelledby="results-title"></section>
+  <section class="public-contacts ioc-panel contacts-box" data-role="contacts" hidden></section>`;
 applyTranslations();
+mountContacts(app.querySelector("[data-role=contacts]"));
 mountResults(app.querySelector("[data-role=results]"));
 
 let scorecard = [];

@@ -5,6 +5,7 @@
 import "../../lib/base.css";
 import "./report.css";
 import { api } from "../../lib/api.js";
+import { mountContacts } from "../../lib/contacts.js";
 import { mountHeader } from "../../lib/header.js";
 import { escapeHtml } from "../../lib/html.js";
 import { addMessages, applyTranslations, onLocaleChange, t } from "../../lib/i18n.js";
@@ -64,8 +65,10 @@ app.innerHTML = `
       <button type="submit" class="ioc-button primary big" data-i18n="form.submit"></button>
     </form>
   </section>
-  <section id="panel-mine" role="tabpanel" aria-labelledby="tab-mine" hidden data-mine></section>`;
+  <section id="panel-mine" role="tabpanel" aria-labelledby="tab-mine" hidden data-mine></section>
+  <section class="ioc-panel contacts-box" data-contacts hidden></section>`;
 applyTranslations();
+mountContacts(app.querySelector("[data-contacts]"));
 
 const form = app.querySelector(".report-form");
 const errorBox = form.querySelector("[data-error]");

@@ -18,6 +18,7 @@ import { renderStaffReport } from "../../lib/staffreport.js";
 import { noticeMarkup, reportItemMarkup } from "../../lib/console.js";
 import { moreMarkup, pagedList } from "../../lib/pager.js";
 import { formBody, formMarkup } from "./forms.js";
+import { mountInbound } from "./inbound.js";
 import { bindShortcuts } from "./keys.js";
 import { messages } from "./messages.js";
 
@@ -46,6 +47,9 @@ app.innerHTML = `<div class="console">
     <h1 id="queue-title" data-i18n="triage.queue"></h1>
     <p class="ioc-muted" data-count aria-live="polite"></p>
     <ul class="report-list" data-queue aria-labelledby="queue-title"></ul>
+    <h1 id="inbound-title" class="inbound-title" data-i18n="inbound.title"></h1>
+    <p class="ioc-muted" data-inbound-count aria-live="polite"></p>
+    <ul class="report-list" data-inbound-list aria-labelledby="inbound-title"></ul>
   </section>
   <section class="ioc-panel detail" data-detail aria-label=""></section>
 </div>`;
@@ -128,6 +132,7 @@ function move(step) {
 // ---------------------------------------------------------------- the report
 
 async function select(ref) {
+  inbound.deselect();
   state.selected = ref;
   state.form = null;
   state.notice = null;
@@ -149,6 +154,10 @@ async function loadReport(ref) {
 }
 
 function renderDetail() {
+  if (inbound.selected !== null) {
+    inbound.render();
+    return;
+  }
   const report = state.report;
   if (!report) {
     detailPane.innerHTML = `${noticeMarkup(state.notice, "conflict.reload")}<p class="empty">${t("triage.pick")}</p>`;
@@ -295,6 +304,39 @@ detailPane.addEventListener("click", (event) => {
   if (candidate) detailPane.querySelector("[name=of]").value = candidate.dataset.candidate;
 });
 
+// ---------------------------------------------------------------- e-mails waiting for a place
+
+const inbound = mountInbound({
+  list: app.querySelector("[data-inbound-list]"),
+  countLine: app.querySelector("[data-inbound-count]"),
+  detailPane,
+  categories: () => state.categories,
+  onOpen: () => {
+    state.selected = null;
+    state.report = null;
+    state.form = null;
+    for (const item of queueList.querySelectorAll("[data-ref]")) item.setAttribute("aria-current", "false");
+  },
+  onPlaced: (report) => {
+    state.selected = report.ref;
+    state.report = report;
+    state.notice = {
+      kind: "ok",
+      text: report.lead_agency
+        ? t("inbound.placed_to", { ref: report.ref, agency: report.lead_agency.name })
+        : t("inbound.placed", { ref: report.ref }),
+    };
+    renderDetail();
+    loadQueue().catch((e) => console.warn("queue:", e.message));
+  },
+});
+
+let inboundTimer = null;
+function scheduleInboundReload() {
+  window.clearTimeout(inboundTimer);
+  inboundTimer = window.setTimeout(() => inbound.load().catch((e) => console.warn("inbound:", e.message)), 150);
+}
+
 detailPane.addEventListener("submit", (event) => {
   event.preventDefault();
   const form = event.target;
@@ -316,6 +358,10 @@ detailPane.addEventListener("keydown", (event) => {
 const refreshCountdowns = startCountdowns();
 
 function applyEvent(event) {
+  // A message placed by another operator leaves the list as its report is created.
+  if (event.type === "inbound.needs_location" || (event.type === "report.created" && inbound.count > 0)) {
+    scheduleInboundReload();
+  }
   const point = event.payload;
   if ((point?.status && queued(point.status)) || state.queue.some((r) => r.ref === point?.ref)) scheduleQueueReload();
   if (point?.ref && point.ref === state.selected && !state.form) refreshSelected();
@@ -341,7 +387,10 @@ async function refreshSelected() {
 const live = connectLive({
   namespace: "/ops",
   snapshotUrl: "/api/ops/v1/snapshot",
-  onSnapshot: () => scheduleQueueReload(),
+  onSnapshot: () => {
+    scheduleQueueReload();
+    scheduleInboundReload();
+  },
   onEvent: applyEvent,
 });
 showLiveStatus(slots, live);
@@ -363,12 +412,13 @@ async function loadReferenceData() {
 onLocaleChange(async () => {
   await loadReferenceData().catch((e) => console.warn(e.message));
   renderQueue();
+  inbound.renderList();
   renderDetail();
 });
 
 applyTranslations();
 renderDetail();
-await Promise.all([loadReferenceData(), loadQueue()]);
+await Promise.all([loadReferenceData(), loadQueue(), inbound.load()]);
 const wanted = new URLSearchParams(window.location.search).get("ref");
 if (wanted) select(wanted);
 window.iocTriage = { ready: true, live };
