@@ -62,6 +62,9 @@ SAMPLE_ATTRIBUTES = {
 }
 #: Long enough for a cold page with MapLibre on a busy 2-core machine.
 PAGE_TIMEOUT_MS = 20_000
+#: How long a page may take to show a live event: an event another process wrote is pushed
+#: at the publisher's next safety-net poll (every 2 s), later on a busy machine.
+LIVE_TIMEOUT_MS = 15_000
 
 BROWSER_TESTS = Path(__file__).resolve().parent
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from PIL import Image
 
 from ioc.db import utcnow
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import LIVE_TIMEOUT_MS, screenshot, sign_in
 
 # Routed straight to the Department of Construction (SXD) by the demo rules; no photo needed.
 TRAFFIC_LIGHT = {"category": "traffic_light", "attributes": {"light_fault": "all_off"}}
@@ -98,7 +98,7 @@ def test_a_report_assigned_to_the_agency_arrives_without_a_reload(page, live_ser
 
     ref = live_server.submit_report(**TRAFFIC_LIGHT)
 
-    page.locator(f'.report-item[data-ref="{ref}"]').wait_for(timeout=5000)
+    page.locator(f'.report-item[data-ref="{ref}"]').wait_for(timeout=LIVE_TIMEOUT_MS)
 
 
 def test_a_report_waiting_for_the_citizen_shows_as_paused_never_overdue(page, live_server):

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from ioc.db import make_engine, make_session_factory, unit_of_work
 from ioc.feedback.report_models import Report
-from tests.browser.conftest import PHONE, screenshot
+from tests.browser.conftest import LIVE_TIMEOUT_MS, PHONE, screenshot
 
 READY = "window.iocReport && window.iocReport.ready"
 
@@ -81,7 +81,8 @@ def test_a_citizen_reports_with_a_photo_follows_it_live_and_rates_the_result(
         "sxd.canbo", "POST", f"/api/agency/v1/reports/{ref}/resolve", {"answer": "Đã thay bóng"}
     )
 
-    page.locator("[data-status-line]", has_text="Đã xử lý").wait_for(timeout=5000)  # live
+    # The answer arrives live.
+    page.locator("[data-status-line]", has_text="Đã xử lý").wait_for(timeout=LIVE_TIMEOUT_MS)
     assert page.get_by_text("Đã thay bóng").first.is_visible()
     screenshot(page, "citizen-tracking")
     page.get_by_label("Hài lòng", exact=True).check()

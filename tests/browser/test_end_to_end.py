@@ -8,7 +8,7 @@ import io
 
 from PIL import Image
 
-from tests.browser.conftest import PHONE, sign_in, wait_until
+from tests.browser.conftest import LIVE_TIMEOUT_MS, PHONE, sign_in, wait_until
 
 WALL = "window.iocWallMap"
 PUBLIC = "window.iocPublicMap"
@@ -69,7 +69,7 @@ def test_a_citizen_report_goes_live_to_the_wall_map_is_resolved_and_published(
     wall.locator(f'[data-ref="{ref}"][data-event-type="report.resolved"]').wait_for()
 
     # The citizen sees it too, live.
-    phone.locator("[data-status-line]", has_text="Đã xử lý").wait_for(timeout=5000)
+    phone.locator("[data-status-line]", has_text="Đã xử lý").wait_for(timeout=LIVE_TIMEOUT_MS)
 
     public = open_page()
     public.goto("/public")

@@ -16,7 +16,7 @@ from ioc.feedback.lifecycle.inbound import Received, receive_message
 from ioc.feedback.states import Channel
 from ioc.geo.service import AreaLocator
 from ioc.media import MediaStore
-from tests.browser.conftest import screenshot, sign_in, wait_until
+from tests.browser.conftest import LIVE_TIMEOUT_MS, screenshot, sign_in, wait_until
 from tests.factories import make_policy
 
 # Waits for the IOC (no automatic dispatch), needs no photo; the rules suggest an agency.
@@ -98,7 +98,7 @@ def test_a_new_report_joins_the_open_queue_without_a_reload(page, live_server):
 
     ref = live_server.submit_report(**STREET_LIGHT)
 
-    page.locator(f'.report-item[data-ref="{ref}"]').wait_for(timeout=5000)
+    page.locator(f'.report-item[data-ref="{ref}"]').wait_for(timeout=LIVE_TIMEOUT_MS)
 
 
 def test_an_action_someone_else_overtook_asks_to_reload(page, live_server, console):

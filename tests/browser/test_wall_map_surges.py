@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ioc.db import make_engine, make_session_factory, unit_of_work
 from ioc.feedback.surges.detection import detect_surges
-from tests.browser.conftest import LiveServer, screenshot, sign_in, wait_until
+from tests.browser.conftest import LIVE_TIMEOUT_MS, LiveServer, screenshot, sign_in, wait_until
 
 WALL = "window.iocWallMap"
 NO_WATER = {"water_issue": "no_water"}
@@ -38,7 +38,7 @@ def test_a_surge_appears_live_and_an_operator_groups_it(page, live_server):
     _detect(live_server)
 
     card = page.locator(".ops-surges li").filter(has_text=refs[0])
-    card.wait_for(timeout=5000)
+    card.wait_for(timeout=LIVE_TIMEOUT_MS)
     assert page.locator(".ops-surge-ring").count() >= 1
     for ref in refs:
         assert card.get_by_role("button", name=ref).is_visible()
@@ -46,7 +46,7 @@ def test_a_surge_appears_live_and_an_operator_groups_it(page, live_server):
 
     card.get_by_role("button", name="Gộp thành một sự cố").click()
 
-    card.wait_for(state="detached", timeout=5000)
+    card.wait_for(state="detached", timeout=LIVE_TIMEOUT_MS)
     for ref in refs[1:]:
         wait_until(
             lambda ref=ref: page.evaluate(f"{WALL}.reportStatus({ref!r})") == "duplicate",
