@@ -173,6 +173,12 @@ def nginx_config(folder: Path, port: int, upstreams: list[int]) -> Path:
     site = site.replace("    server app:8000;", servers).replace(
         "listen 80;", f"listen 127.0.0.1:{port};"
     )
+    # Plain HTTP only: the load is the same behind TLS, and the bench needs no certificate.
+    site = "\n".join(
+        line
+        for line in site.splitlines()
+        if not line.strip().startswith(("listen 443", "ssl_certificate", "ssl_protocols"))
+    )
     for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (folder / name).mkdir()
     config = folder / "nginx.conf"

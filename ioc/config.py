@@ -143,8 +143,9 @@ class Settings(BaseSettings):
     # 0: never.
     request_deadline_ms: int = Field(default=2_000, ge=0)
     # Requests one process works on at once; one more is refused at once with 503 (health
-    # checks, metrics and websockets are not counted). 0: no limit.
-    max_in_flight: int = Field(default=16, ge=0)
+    # checks, metrics and websockets are not counted). 0: no limit. 8 keeps the p99 of what
+    # is accepted under 2 s at twice the sustainable load on two cores (BENCHMARKS.md).
+    max_in_flight: int = Field(default=8, ge=0)
 
     @field_validator("timezone")
     @classmethod
