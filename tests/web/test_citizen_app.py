@@ -98,7 +98,9 @@ def test_the_citizen_page_links_its_manifest_and_says_how_to_sign_in(client, dis
     assert boot["citizen_sign_in"] == {"firebase": None, "demo": True}
 
 
-def test_with_a_firebase_web_config_the_page_gets_it(engine, tmp_path, dist, monkeypatch):
+def test_with_a_firebase_web_config_the_page_gets_it(
+    engine, session_factory, tmp_path, dist, monkeypatch
+):
     monkeypatch.delenv("FIREBASE_AUTH_EMULATOR_HOST", raising=False)
     app = create_app(
         {
@@ -108,6 +110,9 @@ def test_with_a_firebase_web_config_the_page_gets_it(engine, tmp_path, dist, mon
         }
     )
     app.config["IOC_FRONTEND_DIST"] = dist
+    # The page reads the province's contacts: inside the test's transaction, as the app
+    # fixture's units of work do.
+    app.extensions["ioc"].session_factory = session_factory
 
     boot = _boot(app.test_client())
 
