@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The week run: the SQLite part of the suite (no PostGIS, no browser) once for each day of one
+# The week run: the SQLite part of the suite (no PostGIS, no browser, no topology) once for each day of one
 # week, with the system clock of pytest and of every process it starts faked to that day by
 # libfaketime. Tests read "now" from the fixed test clock (tests/clock.py), so every day must
 # give the same result; IOC_TEST_NOW is left unset on purpose, or it would prove nothing.
@@ -78,6 +78,7 @@ for i in "${!days[@]}"; do
     "$("${faked[@]}" date -u '+%Y-%m-%d %H:%M UTC'); IOC_TEST_NOW is unset"
   started=$SECONDS
   if "${faked[@]}" .venv/bin/python -m pytest -q -p no:cacheprovider -rfE --ignore=tests/browser \
+      --ignore=tests/topology \
       --numprocesses="${IOC_TEST_WORKERS:-auto}" "$@"; then
     outcome=passed
   else
