@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The week run: the SQLite part of the suite (no PostGIS, no browser, no topology) once for each day of one
-# week, with the system clock of pytest and of every process it starts faked to that day by
-# libfaketime. Tests read "now" from the fixed test clock (tests/clock.py), so every day must
-# give the same result; IOC_TEST_NOW is left unset on purpose, or it would prove nothing.
+# The week run: the SQLite part of the suite (no PostGIS, no browser, no topology) once for
+# each day of one week, with the system clock of pytest and of every process it starts faked to
+# that day by libfaketime. Tests read "now" from the fixed test clock (tests/clock.py), so every
+# day must give the same result; IOC_TEST_NOW is left unset on purpose, or it would prove
+# nothing.
 #
 #   bash scripts/test_week.sh                          six days (all but Tuesday), as CI runs them
 #   bash scripts/test_week.sh friday                   one of them (reproduces a failing day)
