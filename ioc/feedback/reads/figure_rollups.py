@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -48,6 +48,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     BigInteger,
+    ColumnElement,
     Connection,
     Date,
     Index,
@@ -55,13 +56,17 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Table,
+    case,
+    cast,
     column,
     delete,
     event,
+    func,
     insert,
     inspect,
-    null,
+    literal,
     select,
+    union_all,
 )
 from sqlalchemy import (
     table as table_clause,
@@ -72,6 +77,13 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ioc.db import Base
 from ioc.feedback.reads.figure_backfill import backfill_figure_columns
+from ioc.feedback.reads.grouping import (
+    bucket_number,
+    month_start,
+    round_half_up,
+    week_start,
+    whole_number,
+)
 from ioc.feedback.reads.rollups import value_before_flush
 from ioc.feedback.report_models import Report, ReportReturn
 from ioc.feedback.sla.policy import SlaPolicy, load_policy
@@ -350,6 +362,9 @@ class FigureTier:
     receipt_buckets: _BucketTable
     key_columns: tuple[str, ...]
     rows_of: Callable[[FigureKey], tuple[TierKey, ...]]
+    #: What ``rows_of`` does, in SQL: the key expressions of the grain's rows over a daily
+    #: table's columns (one tuple per row a daily row adds to), for the set-based recount.
+    grouped_keys: Callable[[Any, str], tuple[tuple[ColumnElement[Any], ...], ...]]
 
     @property
     def date_column(self) -> str:
@@ -376,8 +391,33 @@ def _per_dimension(key: FigureKey) -> tuple[TierKey, ...]:
     )
 
 
+def _grouped_by_day(daily: Any, _dialect: str) -> tuple[tuple[ColumnElement[Any], ...], ...]:
+    return (tuple(daily.c[n] for n in _KEY_COLUMNS),)
+
+
+def _grouped_by_month(daily: Any, dialect: str) -> tuple[tuple[ColumnElement[Any], ...], ...]:
+    return ((month_start(daily.c.day, dialect), *(daily.c[n] for n in _KEY_COLUMNS[1:])),)
+
+
+def _grouped_per_dimension(daily: Any, dialect: str) -> tuple[tuple[ColumnElement[Any], ...], ...]:
+    month = month_start(daily.c.day, dialect)
+    return tuple(
+        (month, literal(dimension, String), cast(daily.c[name], String))
+        for dimension, name in zip(DIMENSIONS, _KEY_COLUMNS[1:], strict=True)
+    )
+
+
+def _grouped_by_week(daily: Any, dialect: str) -> tuple[tuple[ColumnElement[Any], ...], ...]:
+    return ((week_start(daily.c.day, dialect), daily.c.channel),)
+
+
 DAYS = FigureTier(
-    ReportFigure, ReportHandlingBucket, ReportReceiptBucket, _KEY_COLUMNS, lambda key: (key,)
+    ReportFigure,
+    ReportHandlingBucket,
+    ReportReceiptBucket,
+    _KEY_COLUMNS,
+    lambda key: (key,),
+    _grouped_by_day,
 )
 MONTHS = FigureTier(
     ReportFigureMonth,
@@ -385,6 +425,7 @@ MONTHS = FigureTier(
     ReportReceiptBucketMonth,
     ("month", *_KEY_COLUMNS[1:]),
     _in_month,
+    _grouped_by_month,
 )
 MONTH_TOTALS = FigureTier(
     ReportFigureMonthTotal,
@@ -392,6 +433,7 @@ MONTH_TOTALS = FigureTier(
     ReportReceiptBucketMonthTotal,
     ("month", "dimension", "group_key"),
     _per_dimension,
+    _grouped_per_dimension,
 )
 WEEKS = FigureTier(
     ReportFigureWeek,
@@ -399,6 +441,7 @@ WEEKS = FigureTier(
     ReportReceiptBucketWeek,
     ("week", "channel"),
     lambda key: ((monday_of(key[0]), key[4]),),
+    _grouped_by_week,
 )
 #: Every grain the upkeep and the rebuild write, finest first.
 TIERS: tuple[FigureTier, ...] = (DAYS, MONTHS, MONTH_TOTALS, WEEKS)
@@ -498,7 +541,7 @@ def report_contribution(
         counts[f"rated_{rating}"] = 1
     buckets: list[tuple[str, int]] = []
     if resolved_on_time is not None and handling_hours is not None:
-        counts["handling_seconds"] = round(handling_hours * 3600)
+        counts["handling_seconds"] = round_half_up(handling_hours * 3600)
         buckets.append(("handling", bucket_of(handling_hours)))
     if receipt_on_time is not None and receipt_hours is not None:
         buckets.append(("receipt", bucket_of(receipt_hours)))
@@ -517,7 +560,7 @@ def return_contribution(
     if received_on is None or agency_id is None or category_id is None or channel is None:
         return None
     key = (received_on, agency_id, category_id, area_id or 0, channel)
-    return key, {"returned": 1, "returned_seconds": round((hours_held or 0.0) * 3600)}, ()
+    return key, {"returned": 1, "returned_seconds": round_half_up((hours_held or 0.0) * 3600)}, ()
 
 
 class FigureDeltas:
@@ -689,12 +732,19 @@ def rebuild_figure_rollups(
     Report columns the figures read that a bulk load left empty are filled in from the
     history first (:mod:`ioc.feedback.reads.figure_backfill`); ``policy`` gives the time
     zone and working calendar for that (the shipped policy in Vietnam's time zone when None).
-    ``progress`` is called with the number of reports counted so far. ``tiers`` are the
-    grains to write (a migration written before the monthly rows existed names the days),
-    ``counters`` the counters their tables have (one written before a counter existed names
-    those it knew: the report column only a missing counter reads is neither filled nor read)
-    and ``histograms`` the histogram kinds whose tables exist, likewise.
+    ``progress`` is called with the number of reports counted. ``tiers`` are the grains to
+    write, the days first (a migration written before the monthly rows existed names the
+    days alone), ``counters`` the counters their tables have (one written before a counter
+    existed names those it knew: the report column only a missing counter reads is neither
+    filled nor read) and ``histograms`` the histogram kinds whose tables exist, likewise.
+
+    The counting is done by the database, one ``INSERT … SELECT … GROUP BY`` per table:
+    the daily rows from the reports and returns, with the expressions of
+    :func:`report_contribution` and :func:`return_contribution` written in SQL, and every
+    other grain from the daily rows, grouped by :attr:`FigureTier.grouped_keys`.
     """
+    if not tiers or tiers[0] is not DAYS:
+        raise ValueError("the daily rows are recounted first: the other grains add them up")
     absent = frozenset(
         [c for n, c in _COLUMN_OF_COUNTER.items() if n not in counters]
         + [c for n, c in _COLUMN_OF_HISTOGRAM.items() if n not in histograms]
@@ -706,53 +756,140 @@ def rebuild_figure_rollups(
         session.execute(delete(tier.figures))
         for kind in histograms:
             session.execute(delete(tier.histogram(kind)))
-    deltas = FigureDeltas()
-    counted = 0
-    columns = [null() if n in absent else getattr(Report, n) for n in _REPORT_FIELDS]
-    for row in _stream(session, columns):
-        deltas.add(report_contribution(*row), +1)
-        counted += 1
-        if progress and counted % 100_000 == 0:
-            progress(counted)
-    for row in _stream(session, [getattr(ReportReturn, n) for n in _RETURN_FIELDS]):
-        deltas.add(return_contribution(*row), +1)
-    if progress:
-        progress(counted)
-    day_counts, day_buckets = deltas.nonzero()
-    for tier in tiers:
-        counts, buckets = _in_tier(tier, day_counts, day_buckets)
-        keys = tier.key_columns
-        _insert_in_batches(
-            session,
-            _table(tier.figures),
-            [dict(zip(keys, key, strict=True)) | row for key, row in sorted(counts.items())],
-            defaults=dict.fromkeys(counters, 0),
-        )
+    dialect = session.get_bind().dialect.name
+    _recount_daily_figures(session, counters, absent, dialect)
+    for kind in histograms:
+        _recount_daily_buckets(session, kind, dialect)
+    for tier in tiers[1:]:
+        _add_up_daily_rows(session, tier, None, counters, dialect)
         for kind in histograms:
-            _insert_in_batches(
-                session, _table(tier.histogram(kind)), _bucket_rows(keys, kind, buckets)
-            )
-    return len(day_counts)
+            _add_up_daily_rows(session, tier, kind, ("count",), dialect)
+    if progress:
+        progress(session.scalar(select(func.count()).select_from(Report)) or 0)
+    return session.scalar(select(func.count()).select_from(ReportFigure)) or 0
 
 
-def _stream(session: Session, columns: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
-    result = session.execute(select(*columns).execution_options(yield_per=5_000))
-    for row in result:
-        yield tuple(row)
+def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return case((condition, 1), else_=0)
 
 
-def _insert_in_batches(
-    session: Session,
-    table: Table,
-    rows: list[dict[str, Any]],
-    *,
-    defaults: dict[str, int] | None = None,
+def _report_counters(dialect: str) -> dict[str, ColumnElement[Any]]:
+    """:func:`report_contribution`'s counters of one report, as SQL over its columns."""
+    report = _table(Report).c
+    handled = report.resolved_on_time.is_not(None) & report.handling_hours.is_not(None)
+    counters: dict[str, ColumnElement[Any]] = {
+        "received": literal(1, Integer),
+        "verified": _flag(report.is_verified.is_(True)),
+        "assigned": _flag(report.is_assigned.is_(True)),
+        "rejected": _flag(report.status == ReportStatus.REJECTED.value),
+        "resolved": _flag(report.resolved_on_time.is_not(None)),
+        "resolved_on_time": _flag(report.resolved_on_time.is_(True)),
+        "resolved_late": _flag(report.resolved_on_time.is_(False)),
+        "reopened": _flag(func.coalesce(report.reopen_count, 0) != 0),
+        "extended": _flag(func.coalesce(report.extension_count, 0) != 0),
+        "receipt_on_time": _flag(report.receipt_on_time.is_(True)),
+        "receipt_late": _flag(report.receipt_on_time.is_(False)),
+        "returned": literal(0, Integer),
+        "returned_seconds": literal(0, BigInteger),
+        "handling_seconds": case(
+            (handled, whole_number(report.handling_hours * 3600, dialect)), else_=0
+        ),
+    }
+    for rating in ("satisfied", "acceptable", "unsatisfied"):
+        counters[f"rated_{rating}"] = _flag(report.rating == rating)
+    return counters
+
+
+def _recount_daily_figures(
+    session: Session, counters: Sequence[str], absent: frozenset[str], dialect: str
 ) -> None:
-    defaults = defaults or {}
-    if not rows:
-        return
-    for start in range(0, len(rows), 5_000):
-        batch = [defaults | row for row in rows[start : start + 5_000]]
-        # Exactly the columns given: a table of an older schema lacks the newer counters.
-        given = table_clause(table.name, *(column(n, table.c[n].type) for n in batch[0]))
-        session.execute(insert(given), batch)
+    report, returns = _table(Report).c, _table(ReportReturn).c
+    of_report = _report_counters(dialect)
+    if "extension_count" in absent:
+        of_report["extended"] = literal(0, Integer)
+    reports = select(
+        report.received_on.label("day"),
+        func.coalesce(report.lead_agency_id, 0).label("agency_id"),
+        report.category_id.label("category_id"),
+        func.coalesce(report.area_id, 0).label("area_id"),
+        report.channel.label("channel"),
+        *(of_report[n].label(n) for n in counters),
+    ).where(
+        report.received_on.is_not(None),
+        report.category_id.is_not(None),
+        report.channel.is_not(None),
+    )
+    of_return: dict[str, ColumnElement[Any]] = {
+        "returned": literal(1, Integer),
+        "returned_seconds": whole_number(func.coalesce(returns.hours_held, 0.0) * 3600, dialect),
+    }
+    returned = select(
+        returns.received_on.label("day"),
+        returns.agency_id.label("agency_id"),
+        returns.category_id.label("category_id"),
+        func.coalesce(returns.area_id, 0).label("area_id"),
+        returns.channel.label("channel"),
+        *(of_return.get(n, literal(0, Integer)).label(n) for n in counters),
+    ).where(
+        returns.received_on.is_not(None),
+        returns.agency_id.is_not(None),
+        returns.category_id.is_not(None),
+        returns.channel.is_not(None),
+    )
+    _insert_grouped(
+        session, _table(ReportFigure), union_all(reports, returned).subquery(), counters
+    )
+
+
+def _recount_daily_buckets(session: Session, kind: str, dialect: str) -> None:
+    report = _table(Report).c
+    hours, verdict = {
+        "handling": (report.handling_hours, report.resolved_on_time),
+        "receipt": (report.receipt_hours, report.receipt_on_time),
+    }[kind]
+    rows = select(
+        report.received_on.label("day"),
+        func.coalesce(report.lead_agency_id, 0).label("agency_id"),
+        report.category_id.label("category_id"),
+        func.coalesce(report.area_id, 0).label("area_id"),
+        report.channel.label("channel"),
+        bucket_number(hours * 60, BUCKET_EDGES_MINUTES).label("bucket"),
+        literal(1, Integer).label("count"),
+    ).where(
+        report.received_on.is_not(None),
+        report.category_id.is_not(None),
+        report.channel.is_not(None),
+        verdict.is_not(None),
+        hours.is_not(None),
+    )
+    _insert_grouped(session, _table(DAYS.histogram(kind)), rows.subquery(), ("count",))
+
+
+def _add_up_daily_rows(
+    session: Session, tier: FigureTier, kind: str | None, summed: Sequence[str], dialect: str
+) -> None:
+    """Add the daily rows up under ``tier``'s keys: the counters (``kind`` None) or the
+    buckets of the histogram ``kind``."""
+    daily = _table(DAYS.figures if kind is None else DAYS.histogram(kind))
+    target = _table(tier.figures if kind is None else tier.histogram(kind))
+    bucket = [] if kind is None else ["bucket"]
+    keys = [*tier.key_columns, *bucket]
+    for key in tier.grouped_keys(daily, dialect):
+        expressions = [*key, *(daily.c[n] for n in bucket)]
+        rows = select(
+            *(e.label(n) for e, n in zip(expressions, keys, strict=True)),
+            *(daily.c[n].label(n) for n in summed),
+        )
+        _insert_grouped(session, target, rows.subquery(), summed)
+
+
+def _insert_grouped(session: Session, target: Table, rows: Any, summed: Sequence[str]) -> None:
+    """Insert ``rows`` (a subquery) into ``target`` grouped by their key columns (every
+    column but ``summed``), ``summed`` added up."""
+    keys = [c.name for c in rows.c if c.name not in summed]
+    grouped = select(
+        *(rows.c[n] for n in keys), *(func.sum(rows.c[n]).label(n) for n in summed)
+    ).group_by(*(rows.c[n] for n in keys))
+    # Exactly the columns given: a table of an older schema lacks the newer counters.
+    given = table_clause(target.name, *(column(n, target.c[n].type) for n in [*keys, *summed]))
+    session.execute(insert(given).from_select([*keys, *summed], grouped))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Date, Integer, Table, delete, event, func, inspect, select
+from sqlalchemy import Date, Integer, Table, delete, event, func, insert, inspect, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from ioc.db import Base
 from ioc.feedback.models import Category
 from ioc.feedback.reads.figure_rollups import monday_of
+from ioc.feedback.reads.grouping import week_start
 from ioc.feedback.reads.rollups import value_before_flush
 from ioc.feedback.report_models import Report
 from ioc.geo.cells import CELL_ZOOM
@@ -110,18 +111,27 @@ def _keep_cell_weeks_current(session: Session, _flush_context: Any) -> None:
 
 
 def rebuild_cell_weeks(session: Session) -> int:
-    """Recount every (week, cell, category) row from the reports; returns the rows written."""
+    """Recount every (week, cell, category) row from the reports, in one ``INSERT … SELECT …
+    GROUP BY``; returns the rows written."""
     session.execute(delete(ReportCellWeek))
-    counts: Counter[CellWeekKey | None] = Counter()
-    grouped = select(
-        Report.received_on, Report.cell_x, Report.cell_y, Report.category_id, func.count()
-    ).group_by(Report.received_on, Report.cell_x, Report.cell_y, Report.category_id)
-    for received_on, cell_x, cell_y, category_id, n in session.execute(
-        grouped.execution_options(yield_per=10_000)
-    ):
-        counts[_key(received_on, cell_x, cell_y, category_id)] += n
-    apply_cell_week_deltas(session, counts)
-    return sum(1 for key in counts if key is not None)
+    weeks = (
+        select(
+            week_start(Report.received_on, session.get_bind().dialect.name).label("week"),
+            Report.cell_x.label("cell_x"),
+            Report.cell_y.label("cell_y"),
+            Report.category_id.label("category_id"),
+        )
+        .where(*(getattr(Report, n).is_not(None) for n in _FIELDS))
+        .subquery()
+    )
+    keys = [weeks.c.week, weeks.c.cell_x, weeks.c.cell_y, weeks.c.category_id]
+    session.execute(
+        insert(ReportCellWeek).from_select(
+            ["week", "cell_x", "cell_y", "category_id", "count"],
+            select(*keys, func.count()).group_by(*keys),
+        )
+    )
+    return session.scalar(select(func.count()).select_from(ReportCellWeek)) or 0
 
 
 def cell_centre(cell_x: int, cell_y: int, zoom: int = CELL_ZOOM) -> tuple[float, float]:

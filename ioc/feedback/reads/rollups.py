@@ -12,7 +12,18 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Table, delete, event, func, inspect, select
+from sqlalchemy import (
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    select,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -103,14 +114,21 @@ def _keep_rollups_current(session: Session, _flush_context: Any) -> None:
 
 
 def rebuild_rollups(session: Session) -> int:
-    """Recount every cell from the report table (after bulk loads); returns the rows written."""
+    """Recount every cell from the report table (after bulk loads), in one ``INSERT …
+    SELECT … GROUP BY``; returns the rows written."""
     session.execute(delete(ReportCellCount))
-    cell_x = Report.cell_x // (1 << _SHIFT)
-    cell_y = Report.cell_y // (1 << _SHIFT)
-    rows = session.execute(
-        select(cell_x, cell_y, Report.category_id, Report.status, func.count()).group_by(
-            cell_x, cell_y, Report.category_id, Report.status
+    # rollup_key's shift, as a division: cell numbers are never negative.
+    cells = select(
+        (Report.cell_x // (1 << _SHIFT)).label("cell_x"),
+        (Report.cell_y // (1 << _SHIFT)).label("cell_y"),
+        Report.category_id.label("category_id"),
+        Report.status.label("status"),
+    ).subquery()
+    keys = [cells.c.cell_x, cells.c.cell_y, cells.c.category_id, cells.c.status]
+    session.execute(
+        insert(ReportCellCount).from_select(
+            ["cell_x", "cell_y", "category_id", "status", "count"],
+            select(*keys, func.count()).group_by(*keys),
         )
-    ).all()
-    apply_deltas(session, Counter({(x, y, c, s): n for x, y, c, s, n in rows}))
-    return len(rows)
+    )
+    return session.scalar(select(func.count()).select_from(ReportCellCount)) or 0

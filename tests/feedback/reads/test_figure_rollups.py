@@ -40,6 +40,8 @@ from ioc.feedback.reads.figure_rollups import (
     bucket_of,
     rebuild_figure_rollups,
 )
+from ioc.feedback.reads.hotspots import ReportCellWeek, rebuild_cell_weeks
+from ioc.feedback.reads.rollups import ReportCellCount, rebuild_rollups
 from ioc.feedback.reads.statistics import Figures, GroupBy, compute_figures, period_parts
 from ioc.feedback.report_models import ExtensionRequest, Report, ReportReturn
 from ioc.feedback.sla.policy import SlaPolicy
@@ -395,12 +397,47 @@ def test_a_rebuild_writes_the_rows_the_live_upkeep_keeps(province: Province) -> 
     assert len({key[0] for key in months[0]}) > 1  # several months
     assert {key[-2] for key in live[1]} == {"handling", "receipt"}
 
+    cells, cell_weeks = _map_cells(province.session), _cell_weeks(province.session)
+    assert cells
+    assert len({week for week, *_ in cell_weeks}) > 1
+
     rebuild_figure_rollups(province.session, province.policy)
+    rebuild_rollups(province.session)
+    rebuild_cell_weeks(province.session)
 
     assert _live(province.session) == live
     assert _live_months(province.session) == months
     assert _live_totals(province.session) == totals
     assert _live_weeks(province.session) == weeks
+    # The wall map's cells and the hotspots' cell-weeks, recounted, as the live upkeep kept them.
+    assert _map_cells(province.session) == cells
+    assert _cell_weeks(province.session) == cell_weeks
+
+
+def _map_cells(session: Session) -> Counter[tuple[Any, ...]]:
+    rows = session.execute(
+        select(
+            ReportCellCount.cell_x,
+            ReportCellCount.cell_y,
+            ReportCellCount.category_id,
+            ReportCellCount.status,
+            ReportCellCount.count,
+        )
+    )
+    return Counter({tuple(row[:-1]): row[-1] for row in rows if row[-1]})
+
+
+def _cell_weeks(session: Session) -> Counter[tuple[Any, ...]]:
+    rows = session.execute(
+        select(
+            ReportCellWeek.week,
+            ReportCellWeek.cell_x,
+            ReportCellWeek.cell_y,
+            ReportCellWeek.category_id,
+            ReportCellWeek.count,
+        )
+    )
+    return Counter({tuple(row[:-1]): row[-1] for row in rows if row[-1]})
 
 
 def test_a_rebuild_after_a_bulk_load_fills_the_columns_from_the_history(
