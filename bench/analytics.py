@@ -40,7 +40,11 @@ def main() -> int:
         prepare(args.database, keep_existing=False)
         engine = make_engine(args.database)
         result = load_reports(engine, load_policy(timezone), reports=args.reports, now=utcnow())
-        print(f"loaded {result.reports:,} reports in {result.seconds:.0f} s", flush=True)
+        print(
+            f"loaded {result.reports:,} reports in {result.seconds:.0f} s, "
+            f"rollups recounted in {result.rollup_seconds:.0f} s",
+            flush=True,
+        )
         engine.dispose()
     engine = make_engine(args.database)
     with running_server(args.database) as (base, pid):

@@ -7,8 +7,9 @@ agency leads it, ``area_id`` 0 when it has no area) a contribution computed from
 columns alone (:func:`report_contribution`); a return (chuyển trả) adds to the row of the
 agency that returned it, under the keys the report had then (:func:`return_contribution`).
 Every flush moves the difference between a report's contribution before and after, so the
-rows are exactly the committed reports; :func:`rebuild_figure_rollups` recounts them with the
-same two functions after writes that bypass the ORM, which is why both always agree.
+rows are exactly the committed reports; :func:`rebuild_figure_rollups` recounts them after
+writes that bypass the ORM, in the database, with the same two contributions written as SQL
+(the rollup tests hold the two to the same rows on SQLite and PostgreSQL).
 
 Handling time and receipt time are each kept as a histogram over the same buckets
 (:data:`BUCKET_EDGES_MINUTES`, working minutes; the kinds are :data:`HISTOGRAMS`), handling time
