@@ -41,6 +41,7 @@ def live(host: str | None, port: int | None) -> None:
             channel=settings.redis_channel,
             ping_interval_seconds=settings.live_ping_interval_seconds,
             ping_timeout_seconds=settings.live_ping_timeout_seconds,
+            trusted_proxies=settings.trusted_proxies,
         ),
     )
     web.run_app(
@@ -50,4 +51,6 @@ def live(host: str | None, port: int | None) -> None:
         print=None,
         access_log=None,
         handle_signals=True,
+        # Screens reconnect to another live process and catch up: no need to wait for them.
+        shutdown_timeout=5.0,
     )

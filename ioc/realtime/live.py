@@ -4,8 +4,9 @@ It speaks the same protocol on the same namespaces as the Flask-SocketIO server 
 processes, listens to the same Redis channel (so the events the publisher emits reach its
 screens unchanged), admits screens with the same checks and replays what they missed with the
 same catch-up (:mod:`ioc.realtime.connections`). A screen costs a coroutine and a queue here,
-not a greenlet with its stack, and an event is encoded once per room and handed to each socket's
-queue without a task per recipient: why it exists is in docs/realtime.md.
+not a greenlet with its stack; an event is encoded once per room and handed to each socket's
+queue without a task per recipient, and sent without per-connection compression: why it exists
+is in docs/realtime.md.
 
 The database work of a connection (who is it, what did it miss) is synchronous SQLAlchemy and
 runs in a thread (:func:`asyncio.to_thread`), so a slow query never stalls the other screens.
@@ -22,6 +23,7 @@ from typing import Any
 import socketio  # type: ignore[import-untyped]
 from aiohttp import web
 from engineio import packet as eio_packet  # type: ignore[import-untyped]
+from engineio.async_drivers.aiohttp import WebSocket  # type: ignore[import-untyped]
 from prometheus_client import REGISTRY, generate_latest
 from socketio import packet as sio_packet
 from socketio.exceptions import ConnectionRefusedError  # type: ignore[import-untyped]
@@ -58,6 +60,33 @@ class LiveSettings:
     channel: str
     ping_interval_seconds: float
     ping_timeout_seconds: float
+    #: IOC_TRUSTED_PROXIES: how many proxies' X-Forwarded-* headers name the site.
+    trusted_proxies: int = 0
+
+
+def site_origins(environ: dict[str, Any], trusted_proxies: int) -> set[str]:
+    """The origins a browser on this site sends: the ``Host`` it reached and, behind trusted
+    proxies, the scheme, host and port they forwarded (as the app's ProxyFix reads them).
+
+    A handshake from a page of another site is refused (engine.io checks ``Origin``), as the
+    app processes do.
+    """
+    origins = {f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}"}
+    if trusted_proxies:
+
+        def forwarded(name: str) -> str | None:
+            values = [v.strip() for v in environ.get(name, "").split(",") if v.strip()]
+            return values[-trusted_proxies] if len(values) >= trusted_proxies else None
+
+        scheme = forwarded("HTTP_X_FORWARDED_PROTO") or environ.get("wsgi.url_scheme", "http")
+        host = forwarded("HTTP_X_FORWARDED_HOST") or environ.get("HTTP_HOST", "")
+        port = forwarded("HTTP_X_FORWARDED_PORT")
+        if port:
+            host = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+            if (scheme, port) not in {("http", "80"), ("https", "443")}:
+                host = f"{host}:{port}"
+        origins.add(f"{scheme}://{host}")
+    return origins
 
 
 class FanOutRedisManager(AsyncReliableRedisManager):
@@ -101,6 +130,27 @@ class FanOutRedisManager(AsyncReliableRedisManager):
             socket = sockets.get(eio_sid)
             if socket is not None and not socket.closed:
                 socket.queue.put_nowait(message)
+
+
+class UncompressedWebSocket(WebSocket):  # type: ignore[misc]
+    """engine.io's aiohttp websocket without permessage-deflate.
+
+    With it (aiohttp's default, and the clients offer it) every connection keeps a zlib
+    compressor and decompressor, most of an idle connection's memory (measured with
+    bench/fanout.py: ~140 KB per idle connection with it, ~46 KB without), and every delivery
+    is compressed again for each screen. The events are a few
+    hundred bytes of JSON: sent as they are, one encoding serves the whole room.
+    """
+
+    async def __call__(self, environ: dict[str, Any]) -> web.WebSocketResponse:
+        request = environ["aiohttp.request"]
+        self._sock = web.WebSocketResponse(
+            max_msg_size=self.server.max_http_buffer_size, compress=False
+        )
+        await self._sock.prepare(request)
+        self.environ = environ
+        await self.handler(self)
+        return self._sock
 
 
 class ScreenNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
@@ -165,7 +215,12 @@ def live_server(
         transports=["websocket"],
         ping_interval=settings.ping_interval_seconds,
         ping_timeout=settings.ping_timeout_seconds,
+        cors_allowed_origins=lambda origin, environ: (
+            origin in site_origins(environ, settings.trusted_proxies)
+        ),
     )
+    # engine.io picks its websocket class from the async mode's table; this server's own copy.
+    server.eio._async = {**server.eio._async, "websocket": UncompressedWebSocket}
     for namespace in NAMESPACES:
         server.register_namespace(ScreenNamespace(namespace, session_factory, verifier))
     application = web.Application()

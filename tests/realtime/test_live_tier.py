@@ -114,7 +114,7 @@ def deployment(tmp_path) -> Iterator[tuple[Deployment, str]]:
     try:
         _wait_until(
             lambda: _healthy(base) or live.poll() is not None,
-            timeout=30,
+            timeout=90,  # starting takes a few seconds, many more on a busy machine
             what="ioc live to answer /healthz",
         )
         assert live.poll() is None, live.stderr.read().decode()
@@ -196,3 +196,21 @@ def test_a_screen_that_says_nothing_of_its_past_gets_only_live_events(deployment
 
     assert event["type"] == "report.created"
     assert event["payload"]["ref"] == ref
+
+
+def test_only_pages_of_the_site_itself_may_open_a_websocket_behind_nginx():
+    from ioc.realtime.live import site_origins
+
+    behind_nginx = {
+        "wsgi.url_scheme": "http",
+        "HTTP_HOST": "ioc.tinh.gov.vn",
+        "HTTP_X_FORWARDED_PROTO": "https",
+        "HTTP_X_FORWARDED_HOST": "ioc.tinh.gov.vn",
+        "HTTP_X_FORWARDED_PORT": "443",
+    }
+    assert "https://ioc.tinh.gov.vn" in site_origins(behind_nginx, 1)
+    assert "https://evil.example" not in site_origins(behind_nginx, 1)
+    # Not behind a trusted proxy, the forwarded headers are anyone's: they are ignored.
+    assert site_origins(behind_nginx, 0) == {"http://ioc.tinh.gov.vn"}
+    on_a_port = {**behind_nginx, "HTTP_X_FORWARDED_PROTO": "http", "HTTP_X_FORWARDED_PORT": "8080"}
+    assert "http://ioc.tinh.gov.vn:8080" in site_origins(on_a_port, 1)
