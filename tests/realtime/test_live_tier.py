@@ -8,8 +8,10 @@ import json
 import os
 import subprocess
 import sys
+import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,6 +32,7 @@ from ioc.realtime.queue import reliable_manager
 from tests.clock import on_the_test_clock
 from tests.conftest import REDIS_CHANNEL, redis_url_or_skip
 from tests.realtime.test_live_server import LISTENER, _free_port, _lines, _node, _wait_until
+from tests.topology.live_rig import PrivateRedis
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -89,10 +92,9 @@ def _write_only_emitter(redis_url: str) -> Any:
     return emitter
 
 
-@pytest.fixture
-def deployment(tmp_path) -> Iterator[tuple[Deployment, str]]:
-    redis_url = redis_url_or_skip()
-    world = Deployment(tmp_path, redis_url)
+@contextmanager
+def live_process(world: Deployment, redis_url: str, folder: Path) -> Iterator[str]:
+    """``ioc live`` on the deployment's database and ``redis_url``; yields its base URL."""
     port = _free_port()
     env = {
         **os.environ,
@@ -101,7 +103,7 @@ def deployment(tmp_path) -> Iterator[tuple[Deployment, str]]:
         "IOC_REDIS_CHANNEL": REDIS_CHANNEL,
         "IOC_LIVE_PORT": str(port),
         "IOC_ENV": "development",
-        "IOC_MEDIA_DIR": str(tmp_path / "media"),
+        "IOC_MEDIA_DIR": str(folder / "media"),
     }
     live = subprocess.Popen(
         [sys.executable, "-m", "ioc.cli", "live"],
@@ -118,11 +120,21 @@ def deployment(tmp_path) -> Iterator[tuple[Deployment, str]]:
             what="ioc live to answer /healthz",
         )
         assert live.poll() is None, live.stderr.read().decode()
-        yield world, base
+        yield base
     finally:
         live.terminate()
         live.wait(timeout=15)
         live.stderr.close()
+
+
+@pytest.fixture
+def deployment(tmp_path) -> Iterator[tuple[Deployment, str]]:
+    redis_url = redis_url_or_skip()
+    world = Deployment(tmp_path, redis_url)
+    try:
+        with live_process(world, redis_url, tmp_path) as base:
+            yield world, base
+    finally:
         world.engine.dispose()
 
 
@@ -214,3 +226,34 @@ def test_only_pages_of_the_site_itself_may_open_a_websocket_behind_nginx():
     assert site_origins(behind_nginx, 0) == {"http://ioc.tinh.gov.vn"}
     on_a_port = {**behind_nginx, "HTTP_X_FORWARDED_PROTO": "http", "HTTP_X_FORWARDED_PORT": "8080"}
     assert "http://ioc.tinh.gov.vn:8080" in site_origins(on_a_port, 1)
+
+
+def test_after_a_redis_outage_the_server_hears_the_publisher_again_at_once(tmp_path):
+    """The screen stays connected through the outage (its websocket does not go through
+    Redis); what the publisher sends soon after Redis returns reaches it."""
+    redis = PrivateRedis(tmp_path).start()
+    world = Deployment(tmp_path, redis.url)
+    try:
+        with live_process(world, redis.url, tmp_path) as base:
+            listener = _listen(base, world.token, "", "10")
+            try:
+                lines = _lines(listener)
+                assert lines.get(timeout=20) == {"connected": True}
+                redis.stop()
+                # Long enough for the stock listener's back-off (1, 2, 4, 8 s …) to run past it.
+                time.sleep(8)
+                redis.start()
+                time.sleep(1.5)  # the listener is back within a second (LISTEN_RETRY_SECONDS)
+                ref = world.file_report()
+                world.publish()
+                event = lines.get(timeout=20)
+            finally:
+                listener.kill()
+                listener.wait()
+                listener.stdout.close()
+    finally:
+        redis.stop()
+        world.engine.dispose()
+
+    assert event["type"] == "report.created"
+    assert event["payload"]["ref"] == ref
