@@ -41,6 +41,13 @@ class Settings(BaseSettings):
     # process of one deployment, different for deployments sharing a Redis server (channels are
     # shared by all of a server's databases).
     redis_channel: str = Field(default="ioc", min_length=1)
+    # ``ioc live``, the asyncio Socket.IO server of a deployment (docs/realtime.md): where it
+    # listens, and how often it pings each screen and how long it waits for the answer before
+    # dropping a silent connection (the screen then reconnects and catches up).
+    live_host: str = "127.0.0.1"
+    live_port: int = Field(default=8001, ge=1, le=65535)
+    live_ping_interval_seconds: float = Field(default=25.0, gt=0)
+    live_ping_timeout_seconds: float = Field(default=20.0, gt=0)
     media_dir: Path = Path("var/media")
     secret_key: str = DEV_SECRET_KEY
     firebase_project_id: str = "ioc-demo"

@@ -10,6 +10,7 @@ from ioc.cli import (
     areas,
     database,
     dev,
+    live,
     open311,
     outbox,
     province,
@@ -39,6 +40,7 @@ main.add_command(database.seed)
 main.add_command(areas.areas)
 main.add_command(servers.serve)
 main.add_command(servers.demo)
+main.add_command(live.live)
 main.add_command(dev.dev)
 main.add_command(users.users)
 main.add_command(sla.sla)

@@ -18,6 +18,12 @@ from ioc.feedback.people.citizens import ensure_citizen
 from ioc.feedback.people.staff_sessions import find_session
 from ioc.feedback.states import AGENCY_STAFF, OPS_READERS
 from ioc.identity import TokenVerifier
+from ioc.realtime.audiences import (
+    NAMESPACE_AGENCY,
+    NAMESPACE_CITIZEN,
+    NAMESPACE_OPS,
+    NAMESPACE_PUBLIC,
+)
 from ioc.realtime.publisher import wire
 
 #: A screen further behind than this reloads the map state instead of replaying.
@@ -32,6 +38,39 @@ class Refused(Exception):
 class CatchUp:
     events: list[dict[str, Any]]
     resync_from: int | None  # set when the screen must reload the state at this seq
+
+
+#: The cookie of a staff member's browser session (the screens of the staff pages send it).
+STAFF_COOKIE = "ioc_session"
+
+
+def connection_auth(auth: Any) -> dict[str, Any]:
+    """The ``auth`` a screen sent when connecting, as a dict (empty when it sent none)."""
+    return auth if isinstance(auth, dict) else {}
+
+
+def audience_of_screen(
+    session: Session,
+    namespace: str,
+    auth: dict[str, Any],
+    *,
+    staff_cookie: str | None,
+    verifier: TokenVerifier,
+) -> str:
+    """The room a connecting screen joins in ``namespace``, from its ``auth`` token (or, for
+    staff, the session cookie). Both Socket.IO servers (the Flask one and ``ioc live``) ask this.
+
+    Raises:
+        Refused: the screen may not listen there (the message says why).
+    """
+    if namespace == NAMESPACE_PUBLIC:
+        return "public"
+    if namespace == NAMESPACE_CITIZEN:
+        return citizen_room(session, verifier, auth.get("token"))
+    if namespace in (NAMESPACE_OPS, NAMESPACE_AGENCY):
+        token = auth.get("token") or staff_cookie
+        return staff_audience(session, token, agency=namespace == NAMESPACE_AGENCY)
+    raise Refused(f"no such namespace {namespace}")
 
 
 def staff_audience(session: Session, token: str | None, *, agency: bool) -> str:

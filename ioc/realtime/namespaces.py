@@ -28,27 +28,30 @@ from ioc.realtime.audiences import (
     NAMESPACE_OPS,
     NAMESPACE_PUBLIC,
 )
-from ioc.realtime.connections import Refused, catch_up, citizen_room, staff_audience
+from ioc.realtime.connections import (
+    STAFF_COOKIE,
+    Refused,
+    audience_of_screen,
+    catch_up,
+    connection_auth,
+)
 from ioc.realtime.publisher import EVENT_NAME
 from ioc.telemetry.metrics import WEBSOCKET_CONNECTIONS
 
-STAFF_COOKIE = "ioc_session"
 
-
-def _auth(auth: Any) -> dict[str, Any]:
-    return auth if isinstance(auth, dict) else {}
-
-
-def _staff_token(auth: dict[str, Any]) -> str | None:
-    return auth.get("token") or request.cookies.get(STAFF_COOKIE)
-
-
-def _admit(namespace: str, auth: dict[str, Any], find_room: Any) -> None:
-    """Join the room ``find_room(session)`` names, then replay what the screen missed."""
+def _admit(namespace: str, auth: Any) -> None:
+    """Join the screen's room, then replay what it missed."""
     services = current_app.extensions["ioc"]
+    auth = connection_auth(auth)
     try:
         with unit_of_work(services.session_factory) as session:
-            room = find_room(session)
+            room = audience_of_screen(
+                session,
+                namespace,
+                auth,
+                staff_cookie=request.cookies.get(STAFF_COOKIE),
+                verifier=services.token_verifier,
+            )
             # Join first and replay second: an event published in between arrives twice,
             # never zero times, and screens drop a seq they have seen.
             join_room(room, namespace=namespace)
@@ -65,26 +68,22 @@ def _admit(namespace: str, auth: dict[str, Any], find_room: Any) -> None:
 
 @socketio.on("connect", namespace=NAMESPACE_OPS)
 def connect_ops(auth: Any = None) -> None:
-    auth = _auth(auth)
-    _admit(NAMESPACE_OPS, auth, lambda s: staff_audience(s, _staff_token(auth), agency=False))
+    _admit(NAMESPACE_OPS, auth)
 
 
 @socketio.on("connect", namespace=NAMESPACE_AGENCY)
 def connect_agency(auth: Any = None) -> None:
-    auth = _auth(auth)
-    _admit(NAMESPACE_AGENCY, auth, lambda s: staff_audience(s, _staff_token(auth), agency=True))
+    _admit(NAMESPACE_AGENCY, auth)
 
 
 @socketio.on("connect", namespace=NAMESPACE_CITIZEN)
 def connect_citizen(auth: Any = None) -> None:
-    auth = _auth(auth)
-    verifier = current_app.extensions["ioc"].token_verifier
-    _admit(NAMESPACE_CITIZEN, auth, lambda s: citizen_room(s, verifier, auth.get("token")))
+    _admit(NAMESPACE_CITIZEN, auth)
 
 
 @socketio.on("connect", namespace=NAMESPACE_PUBLIC)
 def connect_public(auth: Any = None) -> None:
-    _admit(NAMESPACE_PUBLIC, _auth(auth), lambda _session: "public")
+    _admit(NAMESPACE_PUBLIC, auth)
 
 
 def _disconnected(namespace: str) -> None:

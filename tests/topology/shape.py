@@ -23,7 +23,7 @@ import time
 import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,8 @@ DOCKERFILE = ROOT / "Dockerfile"
 NGINX_CONF = ROOT / "deploy" / "nginx.conf"
 #: How many app processes the test runs behind nginx (``docker compose up --scale app=2``).
 APP_PROCESSES = 2
+#: How many ``ioc live`` processes serve the websockets (``--scale live=2``).
+LIVE_PROCESSES = 2
 #: The settings of x-ioc-env the test replaces, because they name a place on the host.
 PLACES = {"IOC_DATABASE_URL", "IOC_REDIS_URL", "IOC_MEDIA_DIR"}
 #: Debian's nginx (in /usr/sbin, which is not on every user's PATH).
@@ -91,13 +93,23 @@ def free_port() -> int:
 
 
 def nginx_config(
-    folder: Path, *, upstreams: list[str], http_port: int, https_port: int, tls: tuple[Path, Path]
+    folder: Path,
+    *,
+    upstreams: list[str],
+    live_upstreams: list[str],
+    http_port: int,
+    https_port: int,
+    tls: tuple[Path, Path],
 ) -> Path:
     """``deploy/nginx.conf`` inside the main file the nginx image gives it, for this host."""
     shipped = NGINX_CONF.read_text()
     site = shipped
     replacements = [
         (r"^\s*server app:8000;$", "".join(f"    server {address};\n" for address in upstreams)),
+        (
+            r"^\s*server live:8001;$",
+            "".join(f"    server {address};\n" for address in live_upstreams),
+        ),
         (r"^\s*listen 80;$", f"    listen 127.0.0.1:{http_port};"),
         (r"^\s*listen 443 ssl;$", f"    listen 127.0.0.1:{https_port} ssl;"),
         (r"/etc/nginx/tls/fullchain\.pem", str(tls[0])),
@@ -201,11 +213,56 @@ class App:
 
 
 @dataclass
+class Live:
+    """One ``ioc live`` process (the screens' websockets)."""
+
+    command: list[str]
+    env: Mapping[str, str]
+    log: Path
+    address: str
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as output:
+            self.process = subprocess.Popen(
+                runnable(self.command), cwd=ROOT, env=dict(self.env), stdout=output,
+                stderr=subprocess.STDOUT,
+            )  # fmt: skip
+
+    def exited(self) -> bool:
+        return self.process is None or self.process.poll() is not None
+
+    def kill(self) -> None:
+        """``kill -9``, then start again as the container's restart policy would."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait()
+        self.start()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def live_command(port: int) -> list[str]:
+    """The live service's command, listening on this host's loopback at ``port``."""
+    command = service_command("live")
+    host = command.index("--host")
+    return [*command[: host + 1], "127.0.0.1", *command[host + 2 :], "--port", str(port)]
+
+
+@dataclass
 class Topology:
     base_url: str  # nginx, plain HTTP
     tls_url: str  # nginx, its TLS listener
     apps: list[App]
     folder: Path
+    lives: list[Live] = field(default_factory=list)
     clock: Any = None  # the app processes' clock (tests.browser.conftest.ProcessClock)
 
 
@@ -235,7 +292,8 @@ def tail(log: Path, lines: int = 40) -> str:
 
 @contextmanager
 def production_shape(folder: Path, *, database_url: str, on_the_clock: Any) -> Iterator[Topology]:
-    """Redis, the migration, the demo province, two app processes, the worker and nginx."""
+    """Redis, the migration, the demo province, two app processes, the worker, two live
+    processes and nginx."""
     with ExitStack() as stack:
         redis_port = free_port()
         redis_command = [
@@ -291,6 +349,18 @@ def production_shape(folder: Path, *, database_url: str, on_the_clock: Any) -> I
         stack.enter_context(
             running(service_command("worker"), on_the_clock(env), folder / "worker.log")
         )
+        lives = []
+        for number in range(LIVE_PROCESSES):
+            port = free_port()
+            live = Live(
+                command=live_command(port),
+                env=on_the_clock(env),
+                log=folder / f"live{number}.log",
+                address=f"127.0.0.1:{port}",
+            )
+            live.start()
+            stack.callback(live.stop)
+            lives.append(live)
         for number, app in enumerate(apps):
             wait_until(
                 lambda app=app: (
@@ -301,11 +371,20 @@ def production_shape(folder: Path, *, database_url: str, on_the_clock: Any) -> I
                 every=0.5,
             )
             assert app.process.poll() is None, tail(folder / f"app{number}.log")
+        for number, live in enumerate(lives):
+            wait_until(
+                lambda live=live: answers(f"http://{live.address}/healthz") or live.exited(),
+                timeout=60,
+                what=f"live process {number}",
+                every=0.5,
+            )
+            assert not live.exited(), tail(folder / f"live{number}.log")
 
         http_port, https_port = free_port(), free_port()
         config = nginx_config(
             folder,
             upstreams=[app.address for app in apps],
+            live_upstreams=[live.address for live in lives],
             http_port=http_port,
             https_port=https_port,
             tls=self_signed_certificate(folder),
@@ -334,6 +413,7 @@ def production_shape(folder: Path, *, database_url: str, on_the_clock: Any) -> I
             tls_url=f"https://127.0.0.1:{https_port}",
             apps=apps,
             folder=folder,
+            lives=lives,
         )
 
 
