@@ -3,8 +3,8 @@
 // an event whose seq a client has already seen (as the pages do) and keeps, per applied event,
 // its latency from the event's `bench_ms` (wall clock, same machine) in a 1-ms histogram.
 //   node bench/fanout.mjs '{"urls": [...], "namespace": "/ops", "token": "...", "clients": 500}'
-// Prints {"connected": N} once all are connected; on a "report" line on stdin, one JSON line
-// {received, duplicates, disconnects, connected, histogram}; exits on "quit" or end of input.
+// On a "report" line on stdin it prints one JSON line {connected, received, duplicates,
+// disconnects, connectErrors, histogram}; it exits on "quit" or at the end of its input.
 import { createRequire } from "node:module";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -14,13 +14,14 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(path.join(here, "..", "frontend", "package.json"));
 const { io } = require("socket.io-client");
 
-const { urls, namespace, token, clients } = JSON.parse(process.argv[2]);
+const { urls, namespace, token, clients, openPerSecond } = JSON.parse(process.argv[2]);
 const say = (line) => process.stdout.write(JSON.stringify(line) + "\n");
 const histogram = new Map(); // latency in whole ms ► count
 let received = 0;
 let duplicates = 0;
 let disconnects = 0;
 let connected = 0;
+let connectErrors = 0;
 const sockets = [];
 
 function open(n) {
@@ -32,7 +33,11 @@ function open(n) {
   let lastSeq = 0;
   socket.on("connect", () => {
     connected += 1;
-    if (connected === clients) say({ connected });
+  });
+  socket.on("connect_error", () => {
+    connectErrors += 1;
+    // Refused by the server (not a network failure): the client will not retry by itself.
+    if (!socket.active) setTimeout(() => socket.connect(), 500);
   });
   socket.on("disconnect", () => {
     connected -= 1;
@@ -53,17 +58,18 @@ function open(n) {
   sockets.push(socket);
 }
 
-// Open in small steps so the servers see a steady stream of handshakes, not a storm.
+// Open at a steady pace: this measures the steady state, not a storm of handshakes.
 let next = 0;
 const opener = setInterval(() => {
-  for (let k = 0; k < 25 && next < clients; k += 1) open(next++);
+  for (let k = 0; k < openPerSecond / 10 && next < clients; k += 1) open(next++);
   if (next >= clients) clearInterval(opener);
-}, 20);
+}, 100);
 
 createInterface({ input: process.stdin })
   .on("line", (line) => {
     if (line.trim() === "report") {
-      say({ received, duplicates, disconnects, connected, histogram: [...histogram] });
+      const counts = { connected, received, duplicates, disconnects, connectErrors };
+      say({ ...counts, histogram: [...histogram] });
     } else if (line.trim() === "quit") {
       process.exit(0);
     }

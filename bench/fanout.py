@@ -1,7 +1,8 @@
 """Socket.IO fan-out on the real tier: deliveries per server CPU-second, latency, memory.
 
     .venv/bin/python bench/fanout.py [--clients 1000] [--rate 20] [--seconds 30]
-        [--namespace /ops|/public] [--node-processes 2] [--socket-url URL ...]
+        [--namespace /ops|/public] [--node-processes 2] [--open-per-second 100]
+        [--socket-url URL ...]
         [--server-pid PID ...] [--tree PATH] [--postgis URL]
     .venv/bin/python bench/fanout.py --idle [--idle-clients 2000]
 
@@ -9,9 +10,10 @@ Starts the tier of :mod:`bench.tier` (two gunicorn gevent app processes, ``ioc w
 private ``redis-server``, a throwaway PostGIS database with the demo province) and connects
 ``--clients`` screens with the official ``socket.io-client`` under Node (bench/fanout.mjs,
 ``--node-processes`` processes sharing them, so the clients are not the bottleneck), spread
-evenly over the app processes, or over the ``--socket-url`` servers (for instance dedicated
-Socket.IO processes on the same Redis channel: their pids go in ``--server-pid`` so their CPU
-counts).
+evenly over the app processes at ``--open-per-second`` (the steady state is measured here,
+not a storm of handshakes: see docs/realtime.md, "Costs"), or over the ``--socket-url``
+servers (for instance dedicated Socket.IO processes on the same Redis channel: their pids go
+in ``--server-pid`` so their CPU counts).
 
 Events are written straight into the outbox (``record_event`` in a transaction of their own,
 then the Redis wake-up signal, as an app process's commit does), ``--rate`` a second, for the
@@ -37,6 +39,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import signal
 import statistics
 import subprocess
 import sys
@@ -63,7 +66,9 @@ class Clients:
     processes: list[subprocess.Popen[str]]
 
     @classmethod
-    def open(cls, urls: list[str], namespace: str, token: str, count: int, split: int) -> Clients:
+    def open(
+        cls, urls: list[str], namespace: str, token: str, count: int, split: int, pace: int
+    ) -> Clients:
         shares = [count // split + (k < count % split) for k in range(split)]
         processes = [
             subprocess.Popen(
@@ -71,7 +76,13 @@ class Clients:
                     "node",
                     str(CLIENT_SCRIPT),
                     json.dumps(
-                        {"urls": urls, "namespace": namespace, "token": token, "clients": share}
+                        {
+                            "urls": urls,
+                            "namespace": namespace,
+                            "token": token,
+                            "clients": share,
+                            "openPerSecond": max(1, pace // split),
+                        }
                     ),
                 ],
                 stdin=subprocess.PIPE,
@@ -81,12 +92,14 @@ class Clients:
             for share in shares
             if share
         ]
-        for process in processes:
-            assert process.stdout is not None
-            line = process.stdout.readline()
-            if not line:
-                raise SystemExit("a client process ended before its screens connected")
-        return cls(processes)
+        clients = cls(processes)
+        deadline = time.monotonic() + 60 + count / pace
+        while (connected := sum(r["connected"] for r in clients.report())) < count:
+            if time.monotonic() > deadline:
+                clients.close()
+                raise SystemExit(f"only {connected} of {count} screens connected")
+            time.sleep(0.5)
+        return clients
 
     def report(self) -> list[dict[str, Any]]:
         reports = []
@@ -128,16 +141,18 @@ def produce(tier: BenchTier, room: str, rate: float, seconds: float) -> int:
 
 def fan_out(tier: BenchTier, args: argparse.Namespace) -> None:
     urls = args.socket_url or tier.bases
-    clients = Clients.open(urls, args.namespace, tier.token, args.clients, args.node_processes)
+    clients = Clients.open(
+        urls, args.namespace, tier.token, args.clients, args.node_processes, args.open_per_second
+    )
     try:
         time.sleep(2)  # let the connection handshakes' work fade from the CPU figures
         used_cpu = tier.cpu_meter()
         extra_before = cpu_seconds(args.server_pid)
         events = produce(tier, ROOMS[args.namespace], args.rate, args.seconds)
-        expected = events * args.clients
+        expected: int = events * args.clients
 
         def everything_arrived() -> bool:
-            return sum(r["received"] for r in clients.report()) >= expected
+            return sum(int(r["received"]) for r in clients.report()) >= expected
 
         # Short of it after the wait, the delivered fraction below says by how much.
         with contextlib.suppress(AssertionError):
@@ -172,7 +187,12 @@ def idle(tier: BenchTier, args: argparse.Namespace) -> None:
     time.sleep(2)
     rss_before, uss_before = memory_kib(serving)
     clients = Clients.open(
-        [tier.bases[0]], args.namespace, tier.token, args.idle_clients, args.node_processes
+        [tier.bases[0]],
+        args.namespace,
+        tier.token,
+        args.idle_clients,
+        args.node_processes,
+        args.open_per_second,
     )
     try:
         time.sleep(5)  # past the handshakes' garbage, into the idle state
@@ -192,12 +212,15 @@ def idle(tier: BenchTier, args: argparse.Namespace) -> None:
 
 
 def main() -> None:
+    # A plain `kill` must still take the tier down (the `finally` blocks and __exit__ run).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=20.0)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--namespace", choices=sorted(ROOMS), default="/ops")
     parser.add_argument("--node-processes", type=int, default=2)
+    parser.add_argument("--open-per-second", type=int, default=100)
     parser.add_argument("--socket-url", action="append", default=[])
     parser.add_argument("--server-pid", type=int, action="append", default=[])
     parser.add_argument("--idle", action="store_true")

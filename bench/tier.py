@@ -9,8 +9,10 @@ database's backends, read from /proc.
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -180,7 +182,7 @@ class BenchTier:
             )
         )
         for port in self.ports:
-            wait_until(lambda port=port: healthy(port), timeout=90, what="the app")
+            wait_until(functools.partial(healthy, port), timeout=90, what="the app")
 
     def backends(self) -> list[int]:
         """The database's server processes of the moment."""
@@ -225,3 +227,4 @@ class BenchTier:
         with self.server.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
         self.server.dispose()
+        shutil.rmtree(self.folder, ignore_errors=True)
