@@ -93,12 +93,15 @@ class Clients:
             if share
         ]
         clients = cls(processes)
-        deadline = time.monotonic() + 60 + count / pace
-        while (connected := sum(r["connected"] for r in clients.report())) < count:
-            if time.monotonic() > deadline:
-                clients.close()
-                raise SystemExit(f"only {connected} of {count} screens connected")
-            time.sleep(0.5)
+        try:
+            deadline = time.monotonic() + 60 + count / pace
+            while (connected := sum(r["connected"] for r in clients.report())) < count:
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"only {connected} of {count} screens connected")
+                time.sleep(0.5)
+        except BaseException:
+            clients.close()
+            raise
         return clients
 
     def report(self) -> list[dict[str, Any]]:
