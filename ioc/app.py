@@ -28,6 +28,7 @@ from ioc.public.map_views import bp as public_map_bp
 from ioc.public.views import bp as public_bp
 from ioc.realtime import ASYNC_MODE_EMBEDDED, ASYNC_MODE_PRODUCTION, socketio
 from ioc.realtime.queue import reliable_manager
+from ioc.realtime.transport import without_websocket_compression
 from ioc.web import body_guard, errors, limits, observability, overload, proxies, text_guard
 from ioc.web.auth import bp as auth_bp
 from ioc.web.citizen_app import bp as citizen_app_bp
@@ -69,6 +70,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         async_mode=ASYNC_MODE_PRODUCTION if production else ASYNC_MODE_EMBEDDED,
         client_manager=manager,
     )
+    app.wsgi_app = without_websocket_compression(app.wsgi_app)  # type: ignore[method-assign,assignment]
     proxies.init_app(app, settings)
     observability.init_app(app, settings)
     overload.init_app(app, settings)  # refuses before the hooks below do any work

@@ -42,6 +42,9 @@ class CatchUp:
 
 #: The cookie of a staff member's browser session (the screens of the staff pages send it).
 STAFF_COOKIE = "ioc_session"
+#: The refusal when the database cannot take the connection now: the page retries it after a
+#: spread-out pause (many screens reconnect at once after a restart and can drain the pool).
+BUSY = "the server is busy; try again"
 
 
 def connection_auth(auth: Any) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from engineio.async_drivers.aiohttp import WebSocket  # type: ignore[import-unty
 from prometheus_client import REGISTRY, generate_latest
 from socketio import packet as sio_packet
 from socketio.exceptions import ConnectionRefusedError  # type: ignore[import-untyped]
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ioc.db import unit_of_work
@@ -38,6 +39,7 @@ from ioc.realtime.audiences import (
     NAMESPACE_PUBLIC,
 )
 from ioc.realtime.connections import (
+    BUSY,
     STAFF_COOKIE,
     CatchUp,
     Refused,
@@ -174,6 +176,8 @@ class ScreenNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             missed = await asyncio.to_thread(self._missed, room, auth.get("last_seq"))
         except Refused as refusal:
             raise ConnectionRefusedError(str(refusal)) from None
+        except SQLAlchemyError:
+            raise ConnectionRefusedError(BUSY, {"retry": True}) from None
         WEBSOCKET_CONNECTIONS.labels(namespace=self.namespace).inc()
         if missed.resync_from is not None:
             await self.emit("resync", {"seq": missed.resync_from}, to=sid, ignore_queue=True)

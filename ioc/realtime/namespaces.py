@@ -19,6 +19,7 @@ from flask_socketio import (  # type: ignore[attr-defined]
     ConnectionRefusedError,
     join_room,
 )
+from sqlalchemy.exc import SQLAlchemyError
 
 from ioc.db import unit_of_work
 from ioc.realtime import socketio
@@ -29,6 +30,7 @@ from ioc.realtime.audiences import (
     NAMESPACE_PUBLIC,
 )
 from ioc.realtime.connections import (
+    BUSY,
     STAFF_COOKIE,
     Refused,
     audience_of_screen,
@@ -58,6 +60,11 @@ def _admit(namespace: str, auth: Any) -> None:
             missed = catch_up(session, room, auth.get("last_seq"))
     except Refused as refusal:
         raise ConnectionRefusedError(str(refusal)) from None
+    except SQLAlchemyError:
+        # Many screens reconnecting at once (an app process restarted) can drain the pool.
+        # An exception here would leave the screen's connection unanswered for good; a
+        # refusal that says "retry" lets the page come back a moment later.
+        raise ConnectionRefusedError(BUSY, {"retry": True}) from None
     sid: str = request.sid  # type: ignore[attr-defined]  # Flask-SocketIO sets it per connection
     WEBSOCKET_CONNECTIONS.labels(namespace=namespace).inc()
     if missed.resync_from is not None:

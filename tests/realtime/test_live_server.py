@@ -4,6 +4,7 @@ as ``report.created`` with its ``seq``."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import queue
@@ -256,3 +257,28 @@ def test_an_event_published_by_another_process_reaches_a_client_through_redis(tm
         server_b.terminate()
         server_b.wait(timeout=15)
         engine.dispose()
+
+
+def test_websockets_are_not_compressed_even_when_the_client_offers_it(server):
+    """Per-message deflate would cost each client's message its own compression (the fan-out's
+    largest cost); the server leaves the browsers' offer out of the handshake."""
+    port = int(server["base"].rsplit(":", 1)[1])
+    key = base64.b64encode(os.urandom(16)).decode()
+    handshake = (
+        "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
+        f"Host: 127.0.0.1:{port}\r\n"
+        "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+        f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+        "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(handshake.encode())
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = connection.recv(4096)
+            assert chunk, "the server closed the connection during the handshake"
+            answer += chunk
+    head = answer.split(b"\r\n\r\n", 1)[0].decode().lower()
+
+    assert head.startswith("http/1.1 101")
+    assert "sec-websocket-extensions" not in head

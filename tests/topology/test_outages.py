@@ -8,6 +8,8 @@ the event log of its audience.
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -166,3 +168,50 @@ def test_screens_miss_nothing_while_postgresql_restarts(tmp_path):
         redis.stop()
         database.dispose()
         postgres.stop()
+
+
+def _serving_process(master: int) -> int | None:
+    """The gunicorn worker (the process serving requests and websockets) under ``master``."""
+    try:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    except OSError:
+        return None
+    return int(children[0]) if children else None
+
+
+def test_screens_miss_nothing_when_an_app_process_is_killed(tmp_path, database):
+    tokens = _tokens(database)
+    redis = PrivateRedis(tmp_path).start()
+    tier = _run_tier(tmp_path, database, redis)
+    try:
+        screens = {
+            "ops": [
+                tier.screen(0, OPS[0], tokens["ops"], OPS[1]),
+                tier.screen(1, OPS[0], tokens["ops"], OPS[1]),
+            ],
+            "agency:SXD": [tier.screen(0, AGENCY[0], tokens["agency"], AGENCY[1])],
+        }
+        starts = {id(s): _snapshot_seq(s) for group in screens.values() for s in group}
+        master = tier.processes[0].pid
+        killed = _serving_process(master)
+        assert killed is not None
+        with Filer(tier) as filer:
+            time.sleep(3)
+            # SIGKILL: no shutdown, no goodbye to the screens, a transaction possibly half done
+            # and the publishing turn possibly held. gunicorn's master starts a new worker on
+            # the same port; the screens of the dead one reconnect to it and resume.
+            os.kill(killed, signal.SIGKILL)
+            wait_until(
+                lambda: _serving_process(master) not in (None, killed),
+                timeout=30,
+                what="gunicorn to start a new app process",
+            )
+            time.sleep(6)
+        assert 201 in filer.statuses
+        cut_off = screens["ops"][0], screens["agency:SXD"][0]
+        assert all("offline" in screen.statuses for screen in cut_off)
+        assert "offline" not in screens["ops"][1].statuses  # the other process served on
+        _assert_complete(database, screens, starts)
+    finally:
+        tier.stop()
+        redis.stop()

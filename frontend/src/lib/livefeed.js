@@ -132,6 +132,11 @@ export function followLive({
     socket.on("connect_error", (error) => {
       setStatus("offline");
       console.warn("live connection refused or failed:", error.data?.message || error.message);
+      // A network failure is retried by the client itself; a refusal is not, unless the
+      // server says it was only busy (then retry after a spread-out pause, not all at once).
+      if (!socket.active && error.data?.retry && !closed) {
+        setTimeout(() => !closed && socket.connect(), 500 + Math.random() * 1500);
+      }
     });
     socket.on("event", (event) => (reloading ? held.push(event) : receive(event)));
     socket.on("heartbeat", ({ seq }) => {
