@@ -82,6 +82,7 @@ def submit_report(
     description: str | None = None,
     attributes: dict[str, Any] | None = None,
     reporter_id: int | None = None,
+    api_client_id: int | None = None,
     received_at: datetime | None = None,
     photos: Sequence[StoredPhoto] = (),
 ) -> Report:
@@ -144,6 +145,7 @@ def submit_report(
         attributes=cleaned_attributes,
         channel=channel,
         reporter_id=reporter_id,
+        api_client_id=api_client_id,
         received_at=received,
         received_on=intake.policy.calendar.local_date(received),
         area_id=chain[0].id if chain else None,
