@@ -17,25 +17,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import secrets
 import statistics
 import subprocess
-import sys
-import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import create_engine, make_url, text
-
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-sys.path.insert(0, str(ROOT))
-
-from tests.topology.live_rig import PrivateRedis, free_port, wait_until  # noqa: E402
+from tier import DEFAULT_POSTGIS, ROOT, Tier, cpu_seconds, running_tier, wait_until
 
 LISTEN = """
 import { createRequire } from "node:module";
@@ -62,178 +54,80 @@ with unit_of_work(make_session_factory(engine)) as session:
 """
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / tick
-    return total
-
-
-def tree_pids(root: int) -> list[int]:
-    pids = [root]
-    for pid in pids:
-        try:
-            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        except OSError:
-            continue
-        pids.extend(int(child) for child in children)
-    return pids
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tree", type=Path, default=ROOT)
     parser.add_argument("--rate", type=float, default=20.0)
     parser.add_argument("--seconds", type=float, default=30.0)
-    parser.add_argument(
-        "--postgis", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-    )
+    parser.add_argument("--postgis", default=DEFAULT_POSTGIS)
     args = parser.parse_args()
     tree = args.tree.resolve()
-    folder = Path(tempfile.mkdtemp(prefix="ioc-bench-live-"))
-    name = f"ioc_bench_live_{secrets.token_hex(4)}"
-    server = create_engine(
-        make_url(args.postgis).set(database="postgres"), isolation_level="AUTOCOMMIT"
-    )
-    with server.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(args.postgis).set(database=name).render_as_string(hide_password=False)
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("IOC_")},
-        "PYTHONPATH": str(tree),
-        "IOC_DATABASE_URL": url,
-        "IOC_ENV": "development",
-        "IOC_MEDIA_DIR": str(folder / "media"),
-        "FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:9099",
-        "IOC_RATE_LIMITS_ENABLED": "false",
-    }
-    token = (
-        subprocess.run(
-            [sys.executable, "-c", SETUP, url],
-            env=env,
-            cwd=tree,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        .stdout.strip()
-        .splitlines()[-1]
-    )
-    redis = PrivateRedis(folder).start()
-    env.update(IOC_REDIS_URL=redis.url, IOC_REDIS_CHANNEL=f"bench-{secrets.token_hex(4)}")
-    ports = [free_port(), free_port()]
-    log = (folder / "tier.log").open("ab")
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "ioc.wsgi:app"],
-            cwd=tree,
-            env={**env, "IOC_BIND": f"127.0.0.1:{port}"},
-            stdout=log,
-            stderr=log,
-        )
-        for port in ports
-    ]
-    processes.append(
-        subprocess.Popen(
-            [sys.executable, "-m", "ioc.cli", "worker", "--sweep-every", "3600"],
-            cwd=tree,
-            env=env,
-            stdout=log,
-            stderr=log,
-        )
-    )
-    script = folder / "listen.mjs"
-    script.write_text(LISTEN)
-    listener = None
-    try:
-        for port in ports:
-            wait_until(lambda port=port: _healthy(port), timeout=90, what="the app")
+    with running_tier(tree=tree, postgis=args.postgis, setup=SETUP) as tier:
+        script = tier.folder / "listen.mjs"
+        script.write_text(LISTEN)
+        screen = f"http://127.0.0.1:{tier.ports[0]}"
         listener = subprocess.Popen(
-            ["node", str(script), str(ROOT / "frontend"), f"http://127.0.0.1:{ports[0]}", token],
+            ["node", str(script), str(ROOT / "frontend"), screen, tier.setup_output],
             stdout=subprocess.PIPE,
             text=True,
         )
-        assert listener.stdout is not None
-        assert json.loads(listener.stdout.readline()) == {"connected": True}
-        received: dict[str, float] = {}
-
-        def pump() -> None:
-            assert listener is not None
-            assert listener.stdout is not None
-            for line in listener.stdout:
-                event = json.loads(line)
-                if event.get("type") == "report.created":
-                    received[event["ref"]] = event["at"] / 1000
-
-        threading.Thread(target=pump, daemon=True).start()
-        sent: dict[str, float] = {}
-        answers: list[int] = []
-        pids = [p for process in processes for p in tree_pids(process.pid)]
-        backends = _backends(server, name)
-        before = cpu_seconds(pids) + cpu_seconds(backends)
-        total = int(args.rate * args.seconds)
-        start = time.monotonic()
-        lock = threading.Lock()
-
-        def file(n: int) -> None:
-            time.sleep(max(0.0, start + n / args.rate - time.monotonic()))
-            at = time.time()
-            status, ref = _file(ports[n % 2], n)
-            with lock:
-                answers.append(status)
-                if ref:
-                    sent[ref] = at
-
-        threads = [
-            threading.Thread(target=lambda k=k: [file(n) for n in range(k, total, 4)])
-            for k in range(4)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        wait_until(lambda: set(sent) <= set(received), timeout=30, what="every event")
-        backends = sorted(set(backends) | set(_backends(server, name)))
-        used = cpu_seconds(pids) + cpu_seconds(backends) - before
-        latencies = sorted((received[ref] - sent[ref]) * 1000 for ref in sent)
-        ok = sum(200 <= a < 300 for a in answers)
-        q = statistics.quantiles(latencies, n=100)
-        print(f"tree {tree}: {ok}/{total} created at {args.rate}/s")
-        print(f"POST ► screen: p50 {q[49]:.0f} ms, p99 {q[98]:.0f} ms, max {latencies[-1]:.0f} ms")
-        print(f"server CPU {used:.1f} s ► {ok / used:.0f} creates per CPU-second")
-    finally:
-        if listener is not None:
+        try:
+            print(f"tree {tree}:")
+            _measure(tier, listener, rate=args.rate, seconds=args.seconds)
+        finally:
             listener.kill()
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=30)
-        redis.stop()
-        with server.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
 
 
-def _backends(server, name: str) -> list[int]:
-    with server.connect() as connection:
-        return list(
-            connection.scalars(
-                text("SELECT pid FROM pg_stat_activity WHERE datname = :n"), {"n": name}
-            )
-        )
+def _measure(tier: Tier, listener: subprocess.Popen[str], *, rate: float, seconds: float) -> None:
+    assert listener.stdout is not None
+    assert json.loads(listener.stdout.readline()) == {"connected": True}
+    received: dict[str, float] = {}
+
+    def pump() -> None:
+        assert listener.stdout is not None
+        for line in listener.stdout:
+            event = json.loads(line)
+            if event.get("type") == "report.created":
+                received[event["ref"]] = event["at"] / 1000
+
+    threading.Thread(target=pump, daemon=True).start()
+    sent: dict[str, float] = {}
+    answers: list[int] = []
+    pids = tier.server_pids()
+    backends = tier.backend_pids()
+    before = cpu_seconds(pids) + cpu_seconds(backends)
+    total = int(rate * seconds)
+    start = time.monotonic()
+    lock = threading.Lock()
+
+    def file(n: int) -> None:
+        time.sleep(max(0.0, start + n / rate - time.monotonic()))
+        at = time.time()
+        status, ref = _file(tier.ports[n % 2], n)
+        with lock:
+            answers.append(status)
+            if ref:
+                sent[ref] = at
+
+    threads = [threading.Thread(target=_each, args=(file, range(k, total, 4))) for k in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wait_until(lambda: set(sent) <= set(received), timeout=30, what="every event")
+    backends = sorted(set(backends) | set(tier.backend_pids()))
+    used = cpu_seconds(pids) + cpu_seconds(backends) - before
+    latencies = sorted((received[ref] - sent[ref]) * 1000 for ref in sent)
+    ok = sum(200 <= a < 300 for a in answers)
+    q = statistics.quantiles(latencies, n=100)
+    print(f"{ok}/{total} created at {rate}/s")
+    print(f"POST ► screen: p50 {q[49]:.0f} ms, p99 {q[98]:.0f} ms, max {latencies[-1]:.0f} ms")
+    print(f"server CPU {used:.1f} s ► {ok / used:.0f} creates per CPU-second")
 
 
-def _healthy(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as answer:
-            return bool(answer.status == 200)
-    except OSError:
-        return False
+def _each(action: Callable[[int], None], numbers: range) -> None:
+    for number in numbers:
+        action(number)
 
 
 def _file(port: int, n: int) -> tuple[int, str | None]:

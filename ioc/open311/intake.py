@@ -70,6 +70,7 @@ def file_open311_request(
         session,
         intake,
         category_code=category.code,
+        category=category,
         lon=lon,
         lat=lat,
         channel=Channel.OPEN311,
