@@ -91,6 +91,9 @@ class BenchTier:
     """Two app processes, a worker, a private Redis and a throwaway database (a context manager).
 
     ``extra_env`` reaches every process (e.g. ``IOC_WORKER_CONNECTIONS`` for many sockets).
+    ``setup`` is the Python script run first on the new database (``sys.argv[1]`` its URL, then
+    ``setup_args``; the bench folder is on its path): by default the demo province and the
+    operator's sign-in. The last line it prints is kept as :attr:`token` (a token, a key…).
     """
 
     def __init__(
@@ -100,6 +103,8 @@ class BenchTier:
         *,
         label: str = "bench",
         extra_env: dict[str, str] | None = None,
+        setup: str = SETUP,
+        setup_args: tuple[str, ...] = (),
     ) -> None:
         self.tree = tree.resolve()
         self.folder = Path(tempfile.mkdtemp(prefix=f"ioc-{label}-"))
@@ -110,6 +115,8 @@ class BenchTier:
         self.url = make_url(postgis).set(database=self.name).render_as_string(hide_password=False)
         self.channel = f"{label}-{secrets.token_hex(4)}"
         self.extra_env = extra_env or {}
+        self.setup = setup
+        self.setup_args = setup_args
         self.ports = [free_port(), free_port()]
         self.processes: list[subprocess.Popen[bytes]] = []
         self.redis = PrivateRedis(self.folder)
@@ -134,7 +141,7 @@ class BenchTier:
             connection.execute(text(f'CREATE DATABASE "{self.name}"'))
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("IOC_")},
-            "PYTHONPATH": str(self.tree),
+            "PYTHONPATH": f"{self.tree}{os.pathsep}{HERE}",
             "IOC_DATABASE_URL": self.url,
             "IOC_ENV": "development",
             "IOC_MEDIA_DIR": str(self.folder / "media"),
@@ -144,7 +151,7 @@ class BenchTier:
         }
         try:
             setup = subprocess.run(
-                [sys.executable, "-c", SETUP, self.url],
+                [sys.executable, "-c", self.setup, self.url, *self.setup_args],
                 env=self.env,
                 cwd=self.tree,
                 check=True,
@@ -193,10 +200,13 @@ class BenchTier:
                 )
             )
 
+    def own_pids(self) -> list[int]:
+        """The tier's own processes: app processes (masters too) and the worker."""
+        return [pid for process in self.processes for pid in tree_pids(process.pid)]
+
     def server_pids(self) -> list[int]:
         """Every process of the tier: app processes (masters too), the worker, the backends."""
-        own = [pid for process in self.processes for pid in tree_pids(process.pid)]
-        return own + self.backends()
+        return self.own_pids() + self.backends()
 
     def cpu_meter(self) -> Callable[[], float]:
         """A function answering the server CPU seconds used since this call (backends that

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ioc.config import ConfigurationError, Settings
 from ioc.db import make_engine, make_session_factory, unit_of_work
 from ioc.feedback.intake.filing import Intake
+from ioc.feedback.people.citizens import CitizenAccounts
 from ioc.feedback.sla.calendar import DEFAULT_HOLIDAYS_FILE, load_calendar
 from ioc.feedback.sla.policy import DEFAULT_POLICY_FILE, SlaPolicy, read_policy_file
 from ioc.feedback.sla.policy_source import PolicyFiles, PolicyHolder
@@ -36,6 +37,8 @@ class Services:
     token_verifier: TokenVerifier
     media: MediaStore
     _pinned_intake: Intake | None = None
+    #: Citizens signed in lately, so their next requests skip the account lookup.
+    citizen_accounts: CitizenAccounts = field(default_factory=CitizenAccounts)
 
     @property
     def policy(self) -> SlaPolicy:

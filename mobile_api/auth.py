@@ -9,8 +9,6 @@ from flask import Blueprint, g, request
 from sqlalchemy.orm import Session
 
 from ioc.extensions import services
-from ioc.feedback.models import User
-from ioc.feedback.people.citizens import ensure_citizen
 from ioc.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 from ioc.identity import CitizenIdentity, bearer_token
 from ioc.web.limits import remember_caller
@@ -46,9 +44,9 @@ def admit_citizens(blueprint: Blueprint, *, open_to_all: frozenset[str]) -> None
     blueprint.before_request(check)
 
 
-def _citizen_account(session: Session, identity: CitizenIdentity) -> User:
-    """The citizen's account, created on first use from the token's claims."""
-    return ensure_citizen(
+def _citizen_account_id(session: Session, identity: CitizenIdentity) -> int:
+    """The citizen's account id, the account created on first use from the token's claims."""
+    return services().citizen_accounts.account_id(
         session, uid=identity.uid, name=identity.name, phone=identity.phone, email=identity.email
     )
 
@@ -62,7 +60,7 @@ def as_citizen() -> Iterator[tuple[Session, int]]:
     """
     identity = _authenticate()
     with services().unit_of_work() as session:
-        yield session, _citizen_account(session, identity).id
+        yield session, _citizen_account_id(session, identity)
 
 
 def signed_in_citizen_id() -> int:

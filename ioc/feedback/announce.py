@@ -27,6 +27,19 @@ def announce(session: Session, report: Report, event_type: str, **extra: Any) ->
     )
 
 
+def announce_filed(session: Session, report: Report, *, leaf_area_code: str | None) -> Event:
+    """Record ``report.created`` for a report just filed, whose leaf area's code the intake
+    has at hand (so no area row is loaded to name it)."""
+    payload = map_point(report, leaf_area_code=leaf_area_code)
+    return record_event(
+        session,
+        "report.created",
+        payload=payload,
+        audiences=_audiences(report),
+        report_id=report.id,
+    )
+
+
 def announce_to_staff(
     session: Session, report: Report, event_type: str, *, agency_codes: list[str], **extra: Any
 ) -> Event:
@@ -39,9 +52,10 @@ def announce_to_staff(
     )
 
 
-def map_point(report: Report) -> dict[str, Any]:
-    """The identity-free facts a map draws a report with (events and snapshots alike)."""
-    leaf = report.areas[0].area.code if report.areas else None
+def map_point(report: Report, *, leaf_area_code: str | None = None) -> dict[str, Any]:
+    """The identity-free facts a map draws a report with (events and snapshots alike);
+    ``leaf_area_code``, when given, is the code of the report's leaf area."""
+    leaf = leaf_area_code or (report.areas[0].area.code if report.areas else None)
     return {
         "ref": report.ref,
         "lon": report.lon,

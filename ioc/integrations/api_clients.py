@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -25,6 +27,9 @@ _PREFIX_SHOWN = 12
 #: ``last_used_at`` is a "seen lately" mark: written at most once a minute per key, so the
 #: requests of one busy key never queue on its row.
 USAGE_RESOLUTION = timedelta(minutes=1)
+#: How long a process trusts a key it checked without reading its row again: a key revoked
+#: in another process stops working within this delay (at once in the revoking process).
+KEY_RECHECK_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,7 @@ def revoke_api_client(session: Session, *, name: str) -> ApiClient:
         raise NotFound("no API client of that name", details={"name": name})
     client.is_active = False
     session.flush()
+    _known_keys.forget(client.key_hash)
     return client
 
 
@@ -87,17 +93,83 @@ def authenticate_api_key(session: Session, key: str | None) -> ApiClient:
         client = session.scalar(select(ApiClient).where(ApiClient.key_hash == key_hash(key)))
     if client is None or not client.is_active:
         raise Forbidden("missing or invalid api_key")
+    if client.last_used_at is None or client.last_used_at < utcnow() - USAGE_RESOLUTION:
+        # Written by the update, not again by a flush.
+        set_committed_value(client, "last_used_at", _note_use(session, client.id))
+    return client
+
+
+def _note_use(session: Session, client_id: int) -> datetime:
+    """Move the client's usage mark to now unless another request moved it within the
+    minute (requests racing this one re-check the condition after it commits and write
+    nothing)."""
     now = utcnow()
     stale = now - USAGE_RESOLUTION
-    if client.last_used_at is None or client.last_used_at < stale:
-        session.execute(
-            update(ApiClient)
-            .where(
-                ApiClient.id == client.id,
-                or_(ApiClient.last_used_at.is_(None), ApiClient.last_used_at < stale),
-            )
-            .values(last_used_at=now)
-            .execution_options(synchronize_session=False)
+    session.execute(
+        update(ApiClient)
+        .where(
+            ApiClient.id == client_id,
+            or_(ApiClient.last_used_at.is_(None), ApiClient.last_used_at < stale),
         )
-        set_committed_value(client, "last_used_at", now)  # written above, not again
-    return client
+        .values(last_used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return now
+
+
+@dataclass
+class _KnownKey:
+    client_id: int
+    last_used_at: datetime | None
+    checked_at: float
+
+
+class _KnownKeys:
+    """Keys this process checked lately (by hash): a busy integrator's requests skip the
+    key lookup, and its usage mark is still moved once a minute."""
+
+    def __init__(self) -> None:
+        self._keys: dict[str, _KnownKey] = {}
+        self._lock = threading.Lock()
+
+    def fresh(self, digest: str) -> _KnownKey | None:
+        known = self._keys.get(digest)
+        if known is None or time.monotonic() - known.checked_at >= KEY_RECHECK_SECONDS:
+            return None
+        return known
+
+    def remember(self, digest: str, known: _KnownKey) -> None:
+        with self._lock:
+            self._keys[digest] = known
+
+    def forget(self, digest: str) -> None:
+        with self._lock:
+            self._keys.pop(digest, None)
+
+
+_known_keys = _KnownKeys()
+
+
+def verify_api_key(session: Session, key: str | None) -> int:
+    """The id of the active client holding ``key``, noting its use as
+    :func:`authenticate_api_key` does; a key checked in the last few seconds
+    (:data:`KEY_RECHECK_SECONDS`) is trusted without a query.
+
+    Raises:
+        Forbidden: no key, an unknown key or a revoked one (one answer for all three).
+    """
+    if not key:
+        raise Forbidden("missing or invalid api_key")
+    digest = key_hash(key)
+    known = _known_keys.fresh(digest)
+    if known is None:
+        try:
+            client = authenticate_api_key(session, key)
+        except Forbidden:
+            _known_keys.forget(digest)
+            raise
+        known = _KnownKey(client.id, client.last_used_at, time.monotonic())
+        _known_keys.remember(digest, known)
+    elif known.last_used_at is None or known.last_used_at < utcnow() - USAGE_RESOLUTION:
+        known.last_used_at = _note_use(session, known.client_id)
+    return known.client_id

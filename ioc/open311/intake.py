@@ -19,7 +19,6 @@ from ioc.feedback.intake.filing import Intake, submit_report
 from ioc.feedback.people.callers import find_or_add_caller
 from ioc.feedback.report_models import Report, ReportHistory
 from ioc.feedback.states import Channel
-from ioc.integrations.api_clients import authenticate_api_key
 from ioc.open311.domain import find_public_category
 
 #: The spec allows 4,000 characters; our intake keeps descriptions to 2,000.
@@ -46,16 +45,17 @@ class Open311Submission:
     attributes: dict[str, str | list[str]] = field(default_factory=dict)
 
 
-def file_open311_request(session: Session, intake: Intake, form: Open311Submission) -> Report:
-    """Check the key and the form, then file the report like any other.
+def file_open311_request(
+    session: Session, intake: Intake, form: Open311Submission, *, client_id: int
+) -> Report:
+    """Check the form, then file the report like any other, noting that the system
+    ``client_id`` (whose key the caller has verified) sent it.
 
     Raises:
-        Forbidden: missing, unknown or revoked ``api_key``.
         NotFound: ``service_code`` is not a public service.
         InvalidInput: a missing ``service_code`` or point, or anything the intake refuses
             (outside the served area, bad attributes…); ``details["fields"]`` names them.
     """
-    client = authenticate_api_key(session, form.api_key)
     if not form.service_code:
         raise InvalidInput(
             "service_code is required", details={"fields": {"service_code": "is required"}}
@@ -70,6 +70,7 @@ def file_open311_request(session: Session, intake: Intake, form: Open311Submissi
         session,
         intake,
         category_code=category.code,
+        category=category,
         lon=lon,
         lat=lat,
         channel=Channel.OPEN311,
@@ -77,8 +78,8 @@ def file_open311_request(session: Session, intake: Intake, form: Open311Submissi
         description=form.description or None,
         attributes=_typed_attributes(category.attributes, form.attributes),
         reporter_id=reporter.id if reporter else None,
+        api_client_id=client_id,
     )
-    report.api_client_id = client.id
     if form.media_url:
         # A link into the other system, not a photo we hold: staff can follow it.
         report.history.append(

@@ -11,7 +11,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Response, request, url_for
+from flask import Blueprint, Response, g, request, url_for
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
@@ -23,7 +23,7 @@ from ioc.feedback.intake.idempotency import Caller, StoredAnswer, check_key, req
 from ioc.feedback.intake.submission import file_once
 from ioc.feedback.report_models import Report
 from ioc.i18n import translate
-from ioc.integrations.api_clients import authenticate_api_key
+from ioc.integrations.api_clients import verify_api_key
 from ioc.open311 import domain as open311
 from ioc.open311.forms import language, request_query, submission
 from ioc.open311.intake import Open311Submission, file_open311_request
@@ -32,6 +32,8 @@ from ioc.web.errors import as_unavailable, refusal_headers
 from ioc.web.limits import OPEN311_SUBMIT_PER_KEY, caller_key, limiter, remember_caller
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
+#: Where the request keeps the id of the system whose key it proved.
+_CLIENT_ID = "ioc_open311_client_id"
 
 #: When the behaviour of this endpoint last changed (the discovery document's changeset).
 CHANGESET = datetime(2026, 11, 22, tzinfo=UTC)
@@ -44,8 +46,9 @@ def _admit_integrators() -> None:
     if request.method != "POST":
         return
     with services().unit_of_work() as session:
-        client = authenticate_api_key(session, request.form.get("api_key", "").strip() or None)
-        remember_caller("api_client", client.id)
+        client_id = verify_api_key(session, request.form.get("api_key", "").strip() or None)
+    setattr(g, _CLIENT_ID, client_id)
+    remember_caller("api_client", client_id)
 
 
 @bp.get("/discovery.<fmt>")
@@ -107,8 +110,7 @@ def create_request(fmt: str) -> Response:
     form = submission()
     header = request.headers.get("Idempotency-Key")
     key = check_key(header) if header is not None else None
-    with services().unit_of_work() as session:
-        client_id = authenticate_api_key(session, form.api_key).id
+    client_id: int = g.get(_CLIENT_ID)
     fingerprint = request_fingerprint(
         {name: value for name, value in asdict(form).items() if name != "api_key"}, []
     )
@@ -119,13 +121,13 @@ def create_request(fmt: str) -> Response:
         key=key,
         fingerprint=fingerprint,
         photos=[],
-        file=lambda session, _photos: _filed(session, form),
+        file=lambda session, _photos: _filed(session, form, client_id),
     )
     return render(answer.body["service_requests"], fmt, root="service_requests")
 
 
-def _filed(session: Session, form: Open311Submission) -> StoredAnswer:
-    report = file_open311_request(session, services().intake, form)
+def _filed(session: Session, form: Open311Submission, client_id: int) -> StoredAnswer:
+    report = file_open311_request(session, services().intake, form, client_id=client_id)
     notice = open311.service_notice(report, language=language(), timezone=services().settings.tz)
     body = [{"service_request_id": report.ref, "service_notice": notice, "account_id": None}]
     return StoredAnswer(200, {"service_requests": body}, None)

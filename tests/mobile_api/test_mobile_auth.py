@@ -10,8 +10,9 @@ from sqlalchemy import select
 from ioc.app import create_app
 from ioc.config import ConfigurationError, load_settings
 from ioc.feedback.models import User
+from ioc.feedback.report_models import Report
 from ioc.identity import emulator_token
-from tests.mobile_api.helpers import API, count
+from tests.mobile_api.helpers import API, citizen_of, count, submit
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -137,3 +138,33 @@ def test_the_same_production_settings_pass_without_the_emulator(monkeypatch):
     )
 
     assert settings.env == "production"
+
+
+def test_a_first_request_that_fails_leaves_no_remembered_account_behind(
+    client, session, world, lan
+):
+    # The citizen's account is created inside the failing request's transaction, which
+    # rolls back: the next request must create it again, not reuse the vanished one.
+    refused = client.post(
+        f"{API}/reports/NO-SUCH-REF/comments", json={"text": "Còn hỏng"}, headers=lan.headers
+    )
+    assert refused.status_code == 404
+    assert count(session, User) == 0
+
+    filed = submit(client, lan)
+
+    assert filed.status_code == 201
+    citizen = session.scalars(select(User).where(User.firebase_uid == lan.uid)).one()
+    report = session.scalars(select(Report).where(Report.ref == filed.get_json()["ref"])).one()
+    assert report.reporter_id == citizen.id
+
+
+def test_a_token_with_new_claims_refreshes_the_remembered_citizen(client, app, session, lan):
+    client.get(f"{API}/reports/mine", headers=lan.headers)
+    renamed = citizen_of(app, lan.uid, "Nguyễn Thị Lan Anh", lan.phone)
+
+    client.get(f"{API}/reports/mine", headers=renamed.headers)
+
+    session.expire_all()
+    citizen = session.scalars(select(User).where(User.firebase_uid == lan.uid)).one()
+    assert citizen.display_name == "Nguyễn Thị Lan Anh"

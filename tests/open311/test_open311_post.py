@@ -177,6 +177,26 @@ def test_using_a_key_records_when(client, world):
     assert world.client.last_used_at is not None
 
 
+def test_a_busy_key_still_records_its_use_once_a_minute(client, world, fixed_clock):
+    _post(client, world)
+    world.session.expire_all()
+    first = world.client.last_used_at
+
+    fixed_clock.shift(timedelta(minutes=2))
+    _post(client, world)
+
+    world.session.expire_all()
+    assert world.client.last_used_at >= first + timedelta(minutes=2)
+
+
+def test_a_key_revoked_right_after_a_request_is_refused_on_the_next(client, world):
+    assert _post(client, world).status_code == 200
+
+    revoke_api_client(world.session, name="lgsp-tinh")
+
+    assert _post(client, world).status_code == 403
+
+
 # ---- refused ----
 
 

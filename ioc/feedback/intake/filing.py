@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ioc.db import utcnow
 from ioc.errors import InvalidInput
-from ioc.feedback.announce import announce
+from ioc.feedback.announce import announce_filed
 from ioc.feedback.citizen_models import ReportFollower
 from ioc.feedback.intake.attributes import clean_attributes
 from ioc.feedback.intake.refs import new_ref
@@ -82,10 +82,15 @@ def submit_report(
     description: str | None = None,
     attributes: dict[str, Any] | None = None,
     reporter_id: int | None = None,
+    api_client_id: int | None = None,
     received_at: datetime | None = None,
     photos: Sequence[StoredPhoto] = (),
+    category: Category | None = None,
 ) -> Report:
     """File a report: locate it, route it, set its deadlines, record history and event.
+
+    A caller that has already loaded the active category of ``category_code`` in this
+    session passes it as ``category``, which saves looking it up again.
 
     Auto-dispatch categories with a matching rule go straight to the lead agency; everything
     else waits in the IOC review queue.
@@ -95,9 +100,10 @@ def submit_report(
             description that is too long, bad attributes, or a missing required photo.
     """
     received = received_at or utcnow()
-    category = session.scalar(
-        select(Category).where(Category.code == category_code, Category.is_active.is_(True))
-    )
+    if category is None or category.code != category_code or not category.is_active:
+        category = session.scalar(
+            select(Category).where(Category.code == category_code, Category.is_active.is_(True))
+        )
     if category is None:
         raise InvalidInput(
             "unknown category", details={"fields": {"category": "is not an active category"}}
@@ -144,6 +150,7 @@ def submit_report(
         attributes=cleaned_attributes,
         channel=channel,
         reporter_id=reporter_id,
+        api_client_id=api_client_id,
         received_at=received,
         received_on=intake.policy.calendar.local_date(received),
         area_id=chain[0].id if chain else None,
@@ -170,6 +177,6 @@ def submit_report(
     session.flush()
     if reporter_id is not None:
         session.add(ReportFollower(report_id=report.id, user_id=reporter_id))
-    announce(session, report, "report.created")
+    announce_filed(session, report, leaf_area_code=chain[0].code if chain else None)
     after_commit(session, REPORTS_FILED.labels(channel=str(channel)).inc)
     return report

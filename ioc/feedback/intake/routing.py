@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ioc.feedback.models import Agency, Category, RoutingRule
 from ioc.geo.index import AreaRef
@@ -55,7 +55,9 @@ def resolve_route(
             or_(RoutingRule.valid_to.is_(None), RoutingRule.valid_to > at),
         )
         .options(
-            selectinload(RoutingRule.lead_agency), selectinload(RoutingRule.supporting_agencies)
+            # The lead in the same round trip; the supporting agencies are a collection.
+            joinedload(RoutingRule.lead_agency),
+            selectinload(RoutingRule.supporting_agencies),
         )
     )
     by_key: dict[tuple[str, int | None, str], RoutingRule] = {}

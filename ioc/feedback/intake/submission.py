@@ -114,25 +114,29 @@ def file_once(
     """Run ``file`` (which files a report with the stored photos and shapes the answer) once
     per ``key`` of ``caller``: a retry gets the first answer. Without a key, it simply runs.
 
-    The photos are written first and removed again if the transaction fails.
+    The photos are written once the key is known to be new, and removed again if the
+    transaction fails.
 
     Raises:
         InvalidInput: anything ``file`` refuses, or the key was used before for a different
             request.
     """
-    if key is not None:
-        earlier = _earlier_answer(session_factory, caller, key, fingerprint)
-        if earlier is not None:
-            return earlier
     try:
-        with media.staged() as batch:
-            stored = stage_photos(batch, photos)
-            with unit_of_work(session_factory) as session:
-                answer = file(session, stored)
-                if key is not None:
-                    remember_answer(
-                        session, caller=caller, key=key, fingerprint=fingerprint, answer=answer
-                    )
+        with media.staged() as batch, unit_of_work(session_factory) as session:
+            # The retry check shares the filing's transaction (a transaction fewer per
+            # create); a retry writes no photo.
+            earlier = (
+                find_answer(session, caller=caller, key=key, fingerprint=fingerprint)
+                if key is not None
+                else None
+            )
+            if earlier is not None:
+                return earlier
+            answer = file(session, stage_photos(batch, photos))
+            if key is not None:
+                remember_answer(
+                    session, caller=caller, key=key, fingerprint=fingerprint, answer=answer
+                )
         return answer
     except IntegrityError:
         # A parallel retry with the same key committed first: answer as it did.

@@ -1,0 +1,263 @@
+"""HTTP load on the production-shaped tier: creates and lists, requests per server CPU-second.
+
+    .venv/bin/python bench/http_load.py [--tree PATH] [--seconds 20] [--reports 10000]
+                                        [--postgis URL] [--only NAME ...]
+
+Starts, from the source tree ``--tree`` (default: this one), two gunicorn (gevent,
+``gunicorn.conf.py``) app processes, ``ioc worker`` and a private ``redis-server`` on a
+throwaway database of the PostgreSQL server ``--postgis`` (default the local one, dropped
+afterwards), seeded with the demo province, ``--reports`` realistic reports (bench/scale_load.py)
+and one Open311 API key. Then, for ``--seconds`` each, closed-loop clients (one keep-alive
+connection per client and app process, requests alternating between the two processes) run:
+
+- ``open311-post-c8`` / ``open311-post-c32``: Open311 ``POST /open311/v2/requests.json``
+  with the one API key, 8 and 32 clients;
+- ``open311-list``: Open311 ``GET /open311/v2/requests.json`` of the newest 100 public
+  reports (a ``start_date`` chosen so the page holds 100), 8 clients;
+- ``mobile-post-c8``: mobile ``POST /api/mobile/v1/reports`` (JSON, 50 citizens), 8 clients.
+
+For each: requests/s, p50/p99 latency, the CPU seconds of the server's process tree (gunicorn
+masters and workers, and the worker) and of the database's PostgreSQL backends (from /proc,
+before and after), answers per server CPU-second (both together), and for creates a check
+that the rows written (reports counted in the database) equal the 2xx answers.
+
+The client runs on the same machine and its CPU is not counted; on a 2-core machine shared
+with other work, compare runs made side by side rather than absolute figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import statistics
+import sys
+import threading
+import time
+import urllib.parse
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from tier import DEFAULT_POSTGIS, ROOT, BenchTier, cpu_seconds
+
+from ioc.identity import emulator_token
+
+SETUP = """
+import sys
+from scale_load import load_reports
+from ioc.db import make_engine, make_session_factory, unit_of_work, utcnow
+from ioc.demo.seed import seed_demo
+from ioc.feedback.sla.policy import load_policy
+from ioc.integrations.api_clients import create_api_client
+from ioc.migrate import upgrade
+from zoneinfo import ZoneInfo
+engine = make_engine(sys.argv[1])
+upgrade(engine)
+with unit_of_work(make_session_factory(engine)) as session:
+    seed_demo(session)
+    key = create_api_client(session, name="bench").key
+reports = int(sys.argv[2])
+if reports:
+    policy = load_policy(ZoneInfo("Asia/Ho_Chi_Minh"))
+    load_reports(engine, policy, reports=reports, now=utcnow(), progress=False)
+print(key)
+"""
+
+#: A traffic light in the demo province's capital ward: routed straight to an agency.
+LON, LAT = 108.74, 15.57
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request: method, path, body, headers; what a success looks like."""
+
+    method: str
+    path: str
+    body: bytes | None
+    headers: dict[str, str]
+
+
+@dataclass
+class Result:
+    name: str
+    answers: list[tuple[int, float]]  # (status, seconds)
+    seconds: float
+    server_cpu: float
+    database_cpu: float
+    rows_written: int | None
+
+    def line(self) -> str:
+        ok = sum(200 <= status < 300 for status, _ in self.answers)
+        latencies = sorted(seconds * 1000 for status, seconds in self.answers)
+        q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
+        cpu = self.server_cpu + self.database_cpu
+        rows = (
+            ""
+            if self.rows_written is None
+            else f"  rows {self.rows_written} {'==' if self.rows_written == ok else '!='} 2xx"
+        )
+        refused = Counter(status for status, _ in self.answers if not 200 <= status < 300)
+        others = "".join(f"  {count}× {status or 'no answer'}" for status, count in refused.items())
+        return (
+            f"{self.name:<16} {ok:>5}/{len(self.answers):<5} 2xx  {ok / self.seconds:6.1f}/s  "
+            f"p50 {q[49]:5.0f} ms  p99 {q[98]:5.0f} ms  CPU app {self.server_cpu:5.1f} s "
+            f"+ db {self.database_cpu:5.1f} s  ► {ok / cpu if cpu else 0:5.1f} per CPU-second"
+            f"{rows}{others}"
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--tree", type=Path, default=ROOT)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--reports", type=int, default=10_000)
+    parser.add_argument("--postgis", default=DEFAULT_POSTGIS)
+    parser.add_argument("--only", nargs="*", metavar="NAME")
+    args = parser.parse_args()
+    tree = args.tree.resolve()
+    setup_args = (str(args.reports),)
+    with BenchTier(tree, args.postgis, label="http", setup=SETUP, setup_args=setup_args) as tier:
+        key = tier.token
+        page = _newest_page_query(tier.ports[0], 100)
+        scenarios: list[tuple[str, int, Callable[[int], Call], bool]] = [
+            ("open311-post-c8", 8, lambda n: _open311_post(key, n), True),
+            ("open311-post-c32", 32, lambda n: _open311_post(key, n), True),
+            ("open311-list", 8, lambda n: Call("GET", page, None, {}), False),
+            ("mobile-post-c8", 8, _mobile_post, True),
+        ]
+        print(f"tree {tree}: {args.reports} reports loaded, {args.seconds:.0f} s per scenario")
+        for name, clients, call, creates in scenarios:
+            if args.only and name not in args.only:
+                continue
+            result = _run(tier, name, clients, call, args.seconds, creates)
+            print(result.line(), flush=True)
+    return 0
+
+
+def _run(
+    tier: BenchTier,
+    name: str,
+    clients: int,
+    call: Callable[[int], Call],
+    seconds: float,
+    creates: bool,
+) -> Result:
+    database = create_engine(tier.url)
+    reports_before = _reports(database)
+    pids = tier.own_pids()
+    backends = tier.backends()
+    server_before, database_before = cpu_seconds(pids), cpu_seconds(backends)
+    answers: list[tuple[int, float]] = []
+    lock = threading.Lock()
+    started = time.monotonic()
+    deadline = started + seconds
+
+    def client(number: int) -> None:
+        connections = [http.client.HTTPConnection("127.0.0.1", port) for port in tier.ports]
+        sent = 0
+        while time.monotonic() < deadline:
+            request = call(number * 1_000_000 + sent)
+            connection = connections[sent % len(connections)]
+            at = time.perf_counter()
+            status = _send(connection, request)
+            took = time.perf_counter() - at
+            with lock:
+                answers.append((status, took))
+            sent += 1
+        for connection in connections:
+            connection.close()
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    backends = sorted(set(backends) | set(tier.backends()))
+    server_cpu = cpu_seconds(pids) - server_before
+    database_cpu = cpu_seconds(backends) - database_before
+    rows = _reports(database) - reports_before if creates else None
+    database.dispose()
+    return Result(name, answers, elapsed, server_cpu, database_cpu, rows)
+
+
+def _send(connection: http.client.HTTPConnection, call: Call) -> int:
+    try:
+        connection.request(call.method, call.path, body=call.body, headers=call.headers)
+        answer = connection.getresponse()
+        answer.read()
+        return answer.status
+    except (OSError, http.client.HTTPException):
+        connection.close()  # reconnects on the next request
+        return 0
+
+
+def _reports(database: object) -> int:
+    with database.connect() as connection:  # type: ignore[attr-defined]
+        return int(connection.scalar(text("SELECT count(*) FROM report")))
+
+
+def _open311_post(key: str, n: int) -> Call:
+    form = {
+        "api_key": key,
+        "service_code": "traffic_light",
+        "lat": str(LAT),
+        "long": str(LON),
+        "attribute[light_fault]": "all_off",
+        "description": f"Đèn tín hiệu tắt hoàn toàn ({n})",
+        "phone": f"09{n % 50:08d}",
+    }
+    return Call(
+        "POST",
+        "/open311/v2/requests.json",
+        urllib.parse.urlencode(form).encode(),
+        {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Idempotency-Key": uuid.uuid4().hex,
+        },
+    )
+
+
+def _mobile_post(n: int) -> Call:
+    citizen = emulator_token(project_id="ioc-demo", uid=f"bench-{n % 50}", name="Người dân")
+    body = {
+        "category": "traffic_light",
+        "lon": LON,
+        "lat": LAT,
+        "attributes": {"light_fault": "all_off"},
+    }
+    return Call(
+        "POST",
+        "/api/mobile/v1/reports",
+        json.dumps(body).encode(),
+        {
+            "Authorization": f"Bearer {citizen}",
+            "Content-Type": "application/json",
+            "Idempotency-Key": uuid.uuid4().hex,
+        },
+    )
+
+
+def _newest_page_query(port: int, size: int) -> str:
+    """A list query whose answer is the newest ``size`` public reports (or all of the last
+    90 days, when there are fewer): its ``start_date`` is the ``size``-th newest one's."""
+    connection = http.client.HTTPConnection("127.0.0.1", port)
+    connection.request("GET", "/open311/v2/requests.json")
+    everything = json.loads(connection.getresponse().read())
+    path = "/open311/v2/requests.json"
+    if len(everything) > size:
+        start = everything[size - 1]["requested_datetime"]
+        path += "?" + urllib.parse.urlencode({"start_date": start})
+    connection.request("GET", path)
+    page = json.loads(connection.getresponse().read())
+    connection.close()
+    print(f"list page: {len(page)} reports ({path})")
+    return path
+
+
+if __name__ == "__main__":
+    sys.exit(main())
