@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/fanout.py [--clients 1000] [--rate 20] [--seconds 30]
         [--namespace /ops|/public] [--node-processes 2] [--open-per-second 100]
-        [--socket-url URL ...]
+        [--live N] [--socket-url URL ...]
         [--server-pid PID ...] [--tree PATH] [--postgis URL]
     .venv/bin/python bench/fanout.py --idle [--idle-clients 2000]
 
@@ -13,7 +13,8 @@ private ``redis-server``, a throwaway PostGIS database with the demo province) a
 evenly over the app processes at ``--open-per-second`` (the steady state is measured here,
 not a storm of handshakes: see docs/realtime.md, "Costs"), or over the ``--socket-url``
 servers (for instance dedicated Socket.IO processes on the same Redis channel: their pids go
-in ``--server-pid`` so their CPU counts).
+in ``--server-pid`` so their CPU counts). ``--live N`` starts N ``ioc live`` processes in the
+tier, as production runs them (docs/realtime.md), and connects the screens to those.
 
 Events are written straight into the outbox (``record_event`` in a transaction of their own,
 then the Redis wake-up signal, as an app process's commit does), ``--rate`` a second, for the
@@ -26,7 +27,8 @@ Reports: the delivered fraction (events applied, once each, ÷ clients × events
 latency from commit to the client (p50, p99, max), and deliveries per server CPU-second: CPU
 of the app processes, the worker and the database's backends over the run, from /proc.
 
-``--idle`` instead connects ``--idle-clients`` screens to the first app process only, waits
+``--idle`` instead connects ``--idle-clients`` screens to the first app process (or ``ioc
+live`` process) only, waits
 for them to settle, and reports that process's memory growth ÷ connections (RSS and USS from
 /proc/PID/smaps_rollup). Each connection is a file descriptor in that process: mind
 ``ulimit -n`` (the tier raises gunicorn's ``worker_connections`` to fit).
@@ -143,7 +145,7 @@ def produce(tier: BenchTier, room: str, rate: float, seconds: float) -> int:
 
 
 def fan_out(tier: BenchTier, args: argparse.Namespace) -> None:
-    urls = args.socket_url or tier.bases
+    urls = args.socket_url or tier.socket_bases
     clients = Clients.open(
         urls, args.namespace, tier.token, args.clients, args.node_processes, args.open_per_second
     )
@@ -186,11 +188,11 @@ def fan_out(tier: BenchTier, args: argparse.Namespace) -> None:
 
 
 def idle(tier: BenchTier, args: argparse.Namespace) -> None:
-    [serving] = tier.app_pids[:1]
+    [serving] = tier.socket_pids[:1]
     time.sleep(2)
     rss_before, uss_before = memory_kib(serving)
     clients = Clients.open(
-        [tier.bases[0]],
+        tier.socket_bases[:1],
         args.namespace,
         tier.token,
         args.idle_clients,
@@ -203,7 +205,7 @@ def idle(tier: BenchTier, args: argparse.Namespace) -> None:
         connected = sum(r["connected"] for r in clients.report())
     finally:
         clients.close()
-    print(f"{connected} idle connections on {args.namespace} to one app process (pid {serving})")
+    print(f"{connected} idle connections on {args.namespace} to one process (pid {serving})")
     print(
         f"RSS {rss_before / 1024:.0f} ► {rss_after / 1024:.0f} MiB: "
         f"{(rss_after - rss_before) / connected:.1f} KiB per connection"
@@ -226,6 +228,7 @@ def main() -> None:
     parser.add_argument("--open-per-second", type=int, default=100)
     parser.add_argument("--socket-url", action="append", default=[])
     parser.add_argument("--server-pid", type=int, action="append", default=[])
+    parser.add_argument("--live", type=int, default=0, metavar="N")
     parser.add_argument("--idle", action="store_true")
     parser.add_argument("--idle-clients", type=int, default=2000)
     parser.add_argument("--tree", type=Path, default=ROOT)
@@ -233,7 +236,9 @@ def main() -> None:
     args = parser.parse_args()
     most = max(args.clients, args.idle_clients)
     extra_env = {"IOC_WORKER_CONNECTIONS": str(most + 500)}
-    with BenchTier(args.tree, args.postgis, label="bench_fanout", extra_env=extra_env) as tier:
+    with BenchTier(
+        args.tree, args.postgis, label="bench_fanout", extra_env=extra_env, live=args.live
+    ) as tier:
         (idle if args.idle else fan_out)(tier, args)
 
 

@@ -105,6 +105,7 @@ class BenchTier:
         extra_env: dict[str, str] | None = None,
         setup: str = SETUP,
         setup_args: tuple[str, ...] = (),
+        live: int = 0,
     ) -> None:
         self.tree = tree.resolve()
         self.folder = Path(tempfile.mkdtemp(prefix=f"ioc-{label}-"))
@@ -118,6 +119,7 @@ class BenchTier:
         self.setup = setup
         self.setup_args = setup_args
         self.ports = [free_port(), free_port()]
+        self.live_ports = [free_port() for _ in range(live)]
         self.processes: list[subprocess.Popen[bytes]] = []
         self.redis = PrivateRedis(self.folder)
         self.token = ""
@@ -126,6 +128,20 @@ class BenchTier:
     @property
     def bases(self) -> list[str]:
         return [f"http://127.0.0.1:{port}" for port in self.ports]
+
+    @property
+    def socket_bases(self) -> list[str]:
+        """Where screens connect: the ``ioc live`` processes, else the app processes."""
+        if self.live_ports:
+            return [f"http://127.0.0.1:{port}" for port in self.live_ports]
+        return self.bases
+
+    @property
+    def socket_pids(self) -> list[int]:
+        """The processes holding the screens' websockets."""
+        if self.live_ports:
+            return [process.pid for process in self.processes[len(self.ports) + 1 :]]
+        return self.app_pids
 
     @property
     def app_pids(self) -> list[int]:
@@ -188,7 +204,17 @@ class BenchTier:
                 stderr=log,
             )
         )
-        for port in self.ports:
+        for port in self.live_ports:
+            self.processes.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "ioc.cli", "live", "--port", str(port)],
+                    cwd=self.tree,
+                    env=self.env,
+                    stdout=log,
+                    stderr=log,
+                )
+            )
+        for port in [*self.ports, *self.live_ports]:
             wait_until(functools.partial(healthy, port), timeout=90, what="the app")
 
     def backends(self) -> list[int]:
