@@ -6,6 +6,7 @@ import threading
 import time
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ioc.feedback.models import User
@@ -22,14 +23,30 @@ def ensure_citizen(
     """The citizen with this Firebase uid, created (or refreshed) from the token's claims."""
     citizen = session.scalar(select(User).where(User.firebase_uid == uid))
     if citizen is None:
-        citizen = User(role=Role.CITIZEN, firebase_uid=uid)
-        session.add(citizen)
+        citizen = _first_sign_in(session, uid)
     # Later sign-ins may carry a name or phone the first one lacked; never blank them out.
     citizen.display_name = name or citizen.display_name
     citizen.phone = phone or citizen.phone
     citizen.email = email or citizen.email
     session.flush()
     return citizen
+
+
+def _first_sign_in(session: Session, uid: str) -> User:
+    """A new account for ``uid``, or the one a concurrent first request of the same citizen
+    (the app sends several at start-up) committed while this one was inserting."""
+    try:
+        with session.begin_nested():
+            citizen = User(role=Role.CITIZEN, firebase_uid=uid)
+            session.add(citizen)
+            session.flush()
+        return citizen
+    except IntegrityError:
+        # The unique uid made this insert wait for the other transaction, which committed.
+        existing = session.scalar(select(User).where(User.firebase_uid == uid))
+        if existing is None:
+            raise
+        return existing
 
 
 def find_citizen(session: Session, *, uid: str) -> User | None:
