@@ -19,7 +19,10 @@ connection per client and app process, requests alternating between the two proc
 For each: requests/s, p50/p99 latency, the CPU seconds of the server's process tree (gunicorn
 masters and workers, and the worker) and of the database's PostgreSQL backends (from /proc,
 before and after), answers per server CPU-second (both together), and for creates a check
-that the rows written (reports counted in the database) equal the 2xx answers.
+that the rows written (reports counted in the database) equal the 2xx answers. A client
+refused with 503 waits the ``Retry-After`` it was given, as API partners are asked to
+(docs/operations.md): at c=32 the in-flight bound of each process refuses what it cannot
+start at once, and the throughput is that of the requests it takes.
 
 The client runs on the same machine and its CPU is not counted; on a 2-core machine shared
 with other work, compare runs made side by side rather than absolute figures.
@@ -163,11 +166,15 @@ def _run(
             request = call(number * 1_000_000 + sent)
             connection = connections[sent % len(connections)]
             at = time.perf_counter()
-            status = _send(connection, request)
+            status, retry_after = _send(connection, request)
             took = time.perf_counter() - at
             with lock:
                 answers.append((status, took))
             sent += 1
+            if retry_after:
+                # A refused client waits as the answer asks (as partners are told to), rather
+                # than turning the bench into a storm of refusals.
+                time.sleep(max(0.0, min(retry_after, deadline - time.monotonic())))
         for connection in connections:
             connection.close()
 
@@ -185,15 +192,17 @@ def _run(
     return Result(name, answers, elapsed, server_cpu, database_cpu, rows)
 
 
-def _send(connection: http.client.HTTPConnection, call: Call) -> int:
+def _send(connection: http.client.HTTPConnection, call: Call) -> tuple[int, float]:
+    """The answer's status (0: none) and the seconds a 503 asks to wait (0 otherwise)."""
     try:
         connection.request(call.method, call.path, body=call.body, headers=call.headers)
         answer = connection.getresponse()
         answer.read()
-        return answer.status
+        wait = answer.getheader("Retry-After") if answer.status == 503 else None
+        return answer.status, float(wait) if wait and wait.isdigit() else 0.0
     except (OSError, http.client.HTTPException):
         connection.close()  # reconnects on the next request
-        return 0
+        return 0, 0.0
 
 
 def _reports(database: object) -> int:
