@@ -163,6 +163,8 @@ class BenchTier:
             "IOC_MEDIA_DIR": str(self.folder / "media"),
             "FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:9099",
             "IOC_RATE_LIMITS_ENABLED": "false",
+            # As docker-compose.yml runs them: the worker alone relays committed events.
+            "IOC_PUBLISH_EVENTS": "false",
             **self.extra_env,
         }
         try:
