@@ -175,6 +175,8 @@ def _run(
                 # A refused client waits as the answer asks (as partners are told to), rather
                 # than turning the bench into a storm of refusals.
                 time.sleep(max(0.0, min(retry_after, deadline - time.monotonic())))
+                # The server closes a keep-alive connection idle that long: start afresh.
+                connection.close()
         for connection in connections:
             connection.close()
 

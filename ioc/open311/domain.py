@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from ioc.db import utcnow
 from ioc.errors import InvalidInput, NotFound
@@ -222,7 +222,18 @@ def _public_reports() -> Select[Report]:
         .join(Category, Category.id == Report.category_id)
         .where(Category.is_private.is_(False))
         .options(
-            selectinload(Report.history),
+            # The join above brings each report's category along (a lazy load would cost a
+            # query per category on the page).
+            contains_eager(Report.category),
+            # Only the history rows a status note can quote (status_notes): the public notes
+            # of a rejection or a merge; the rest of a report's history is never shown here.
+            selectinload(
+                Report.history.and_(
+                    ReportHistory.is_public.is_(True),
+                    ReportHistory.note.is_not(None),
+                    ReportHistory.to_status.in_([s.value for s in DISMISSED_STATES]),
+                )
+            ),
             selectinload(Report.attachments),
             selectinload(Report.lead_agency),
         )
