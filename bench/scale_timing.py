@@ -29,6 +29,7 @@ from typing import Any
 import httpx
 from shapely.geometry import shape
 from sqlalchemy import Engine, text
+from tier import cpu_seconds
 
 from ioc.demo.geography import province_geography
 from ioc.demo.seed import DEMO_ACCOUNTS
@@ -40,7 +41,6 @@ RUNS = 20
 #: benchmark also finishes on versions that scan reports; the table says how many runs.
 BUDGET_SECONDS = 60.0
 MIN_RUNS = 3
-_TICKS = os.sysconf("SC_CLK_TCK")
 #: The wall screen the default view is fitted to.
 SCREEN = (1920, 1080)
 
@@ -237,17 +237,6 @@ def _wait_until_up(base: str, server: subprocess.Popen[bytes], log: Path) -> Non
     raise RuntimeError(f"the server did not answer within 120 s:\n{log.read_text()[-4000:]}")
 
 
-def _cpu_seconds(pids: list[int]) -> float:
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime (and children's: no)
-    return total / _TICKS
-
-
 def _tree(pid: int) -> list[int]:
     """``pid`` and every process below it."""
     children: dict[int, list[int]] = {}
@@ -339,8 +328,8 @@ def _measure(
 ) -> Timing:
     server = _tree(server_pid)
     backends = _database_backends(engine)
-    cpu_before = _cpu_seconds(server)
-    database_before = _cpu_seconds(backends) if backends is not None else None
+    cpu_before = cpu_seconds(server)
+    database_before = cpu_seconds(backends) if backends is not None else None
     walls: list[float] = []
     statuses: set[int] = set()
     size = 0
@@ -354,9 +343,9 @@ def _measure(
         walls.append(time.perf_counter() - started)
         spent += walls[-1]
     runs = len(walls)
-    cpu = _cpu_seconds(server) - cpu_before
+    cpu = cpu_seconds(server) - cpu_before
     database = (
-        _cpu_seconds(backends) - database_before
+        cpu_seconds(backends) - database_before
         if backends is not None and database_before is not None
         else None
     )

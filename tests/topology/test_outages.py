@@ -97,19 +97,27 @@ def _run_tier(tmp_path: Path, engine: Engine, redis: PrivateRedis) -> LiveTier:
     return LiveTier(url, redis, tmp_path).start()
 
 
+def _screens(
+    tier: LiveTier, tokens: dict[str, str], *, agency_on: int
+) -> tuple[dict[str, list[Screen]], dict[int, int]]:
+    """An operators' screen on each app process and the SXD agency's on ``agency_on``, by
+    audience, and the snapshot seq each started from."""
+    screens = {
+        "ops": [
+            tier.screen(0, OPS[0], tokens["ops"], OPS[1]),
+            tier.screen(1, OPS[0], tokens["ops"], OPS[1]),
+        ],
+        "agency:SXD": [tier.screen(agency_on, AGENCY[0], tokens["agency"], AGENCY[1])],
+    }
+    return screens, {id(s): _snapshot_seq(s) for group in screens.values() for s in group}
+
+
 def test_screens_miss_nothing_while_redis_is_down_for_15_seconds(tmp_path, database):
     tokens = _tokens(database)
     redis = PrivateRedis(tmp_path).start()
     tier = _run_tier(tmp_path, database, redis)
     try:
-        screens = {
-            "ops": [
-                tier.screen(0, OPS[0], tokens["ops"], OPS[1]),
-                tier.screen(1, OPS[0], tokens["ops"], OPS[1]),
-            ],
-            "agency:SXD": [tier.screen(1, AGENCY[0], tokens["agency"], AGENCY[1])],
-        }
-        starts = {id(s): _snapshot_seq(s) for group in screens.values() for s in group}
+        screens, starts = _screens(tier, tokens, agency_on=1)
         with Filer(tier) as filer:
             time.sleep(3)
             redis.stop()
@@ -148,14 +156,7 @@ def test_screens_miss_nothing_while_postgresql_restarts(tmp_path):
     redis = PrivateRedis(tmp_path).start()
     tier = _run_tier(tmp_path, database, redis)
     try:
-        screens = {
-            "ops": [
-                tier.screen(0, OPS[0], tokens["ops"], OPS[1]),
-                tier.screen(1, OPS[0], tokens["ops"], OPS[1]),
-            ],
-            "agency:SXD": [tier.screen(0, AGENCY[0], tokens["agency"], AGENCY[1])],
-        }
-        starts = {id(s): _snapshot_seq(s) for group in screens.values() for s in group}
+        screens, starts = _screens(tier, tokens, agency_on=0)
         with Filer(tier) as filer:
             time.sleep(3)
             postgres.restart()
@@ -184,14 +185,7 @@ def test_screens_miss_nothing_when_an_app_process_is_killed(tmp_path, database):
     redis = PrivateRedis(tmp_path).start()
     tier = _run_tier(tmp_path, database, redis)
     try:
-        screens = {
-            "ops": [
-                tier.screen(0, OPS[0], tokens["ops"], OPS[1]),
-                tier.screen(1, OPS[0], tokens["ops"], OPS[1]),
-            ],
-            "agency:SXD": [tier.screen(0, AGENCY[0], tokens["agency"], AGENCY[1])],
-        }
-        starts = {id(s): _snapshot_seq(s) for group in screens.values() for s in group}
+        screens, starts = _screens(tier, tokens, agency_on=0)
         master = tier.processes[0].pid
         killed = _serving_process(master)
         assert killed is not None
