@@ -23,7 +23,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,6 +59,21 @@ def node_or_skip() -> str:
     pytest.skip("Node.js and frontend/node_modules are needed")
 
 
+def _real_clock(env: Mapping[str, str]) -> dict[str, str]:
+    """``env`` without libfaketime: Redis's clock is not ours to fake (the week run fakes
+    pytest's and every process it starts), and under Debian 12's libfaketime with the week
+    run's settings redis-server never comes up."""
+    preloaded = [entry for entry in env.get("LD_PRELOAD", "").split() if "faketime" not in entry]
+    cleaned = {
+        name: value
+        for name, value in env.items()
+        if not name.startswith("FAKETIME") and name not in ("DONT_FAKE_MONOTONIC", "LD_PRELOAD")
+    }
+    if preloaded:
+        cleaned["LD_PRELOAD"] = " ".join(preloaded)
+    return cleaned
+
+
 class PrivateRedis:
     """A ``redis-server`` of this test alone, on a free port, that can be stopped and restarted."""
 
@@ -89,8 +104,13 @@ class PrivateRedis:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            env=_real_clock(os.environ),
         )
-        wait_until(self._answers, timeout=10, what="redis-server")
+        try:
+            wait_until(self._answers, timeout=10, what="redis-server")
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     def stop(self) -> None:
