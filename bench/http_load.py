@@ -42,6 +42,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -255,14 +256,18 @@ def _mobile_post(n: int) -> Call:
 
 def _newest_page_query(port: int, size: int) -> str:
     """A list query whose answer is the newest ``size`` public reports (or all of the last
-    90 days, when there are fewer): its ``start_date`` is the ``size``-th newest one's."""
+    90 days, when there are fewer): its ``start_date`` is the ``size``-th newest one's, its
+    ``end_date`` the newest one's, so the reports the create scenarios file stay out of it."""
     connection = http.client.HTTPConnection("127.0.0.1", port)
     connection.request("GET", "/open311/v2/requests.json")
     everything = json.loads(connection.getresponse().read())
     path = "/open311/v2/requests.json"
     if len(everything) > size:
         start = everything[size - 1]["requested_datetime"]
-        path += "?" + urllib.parse.urlencode({"start_date": start})
+        # Whole seconds in the answer: the newest report lies within the second after.
+        end = datetime.fromisoformat(everything[0]["requested_datetime"]) + timedelta(seconds=1)
+        end = end.isoformat()
+        path += "?" + urllib.parse.urlencode({"start_date": start, "end_date": end})
     connection.request("GET", path)
     page = json.loads(connection.getresponse().read())
     connection.close()
