@@ -18,7 +18,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
-from typing import Any
+from typing import Any, cast
 
 import socketio  # type: ignore[import-untyped]
 from aiohttp import web
@@ -29,6 +29,8 @@ from socketio import packet as sio_packet
 from socketio.exceptions import ConnectionRefusedError  # type: ignore[import-untyped]
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.sansio.utils import get_host
 
 from ioc.db import unit_of_work
 from ioc.identity import TokenVerifier
@@ -68,27 +70,31 @@ class LiveSettings:
 
 def site_origins(environ: dict[str, Any], trusted_proxies: int) -> set[str]:
     """The origins a browser on this site sends: the ``Host`` it reached and, behind trusted
-    proxies, the scheme, host and port they forwarded (as the app's ProxyFix reads them).
+    proxies, the scheme, host and port they forwarded, read by the same ``ProxyFix`` the app
+    processes use (:mod:`ioc.web.proxies`).
 
     A handshake from a page of another site is refused (engine.io checks ``Origin``), as the
     app processes do.
     """
-    origins = {f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}"}
+    origins = {_origin(environ)}
     if trusted_proxies:
+        forwarded: dict[str, Any] = {}
 
-        def forwarded(name: str) -> str | None:
-            values = [v.strip() for v in environ.get(name, "").split(",") if v.strip()]
-            return values[-trusted_proxies] if len(values) >= trusted_proxies else None
+        def keep(env: dict[str, Any], _start: Any) -> list[bytes]:
+            forwarded.update(env)
+            return []
 
-        scheme = forwarded("HTTP_X_FORWARDED_PROTO") or environ.get("wsgi.url_scheme", "http")
-        host = forwarded("HTTP_X_FORWARDED_HOST") or environ.get("HTTP_HOST", "")
-        port = forwarded("HTTP_X_FORWARDED_PORT")
-        if port:
-            host = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-            if (scheme, port) not in {("http", "80"), ("https", "443")}:
-                host = f"{host}:{port}"
-        origins.add(f"{scheme}://{host}")
+        hops = trusted_proxies
+        reader = ProxyFix(keep, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+        reader(dict(environ), cast(Any, None))  # keep() answers nothing: no response starts
+        origins.add(_origin(forwarded))
     return origins
+
+
+def _origin(environ: dict[str, Any]) -> str:
+    # get_host leaves out the scheme's standard port, as a browser's Origin does.
+    scheme = str(environ.get("wsgi.url_scheme", "http"))
+    return f"{scheme}://{get_host(scheme, environ.get('HTTP_HOST'))}"
 
 
 class FanOutRedisManager(AsyncReliableRedisManager):
