@@ -19,6 +19,8 @@ from ioc.feedback.states import Role
 from tests.factories import make_agency, make_category, make_province_with_two_communes, make_user
 
 IN_A = (108.05, 16.05)
+#: Working-time figures need a known place in the working week, whatever the suite's "now".
+WEDNESDAY_8AM = datetime.fromisoformat("2026-03-11T08:00:00+07:00")
 
 
 @pytest.fixture
@@ -88,6 +90,7 @@ def test_an_agency_sees_only_its_own_figures_and_its_returns(
     staff: dict[str, User],
     fixed_clock: time_machine.Traveller,
 ) -> None:
+    fixed_clock.move_to(WEDNESDAY_8AM)
     ours, theirs, returned = (_file(session, intake) for _ in range(3))
     for report, code in ((ours, "SXD"), (theirs, "MTDT"), (returned, "MTDT")):
         _assign(session, intake, report, staff, code)
@@ -116,6 +119,7 @@ def test_receipt_timeliness_counts_reports_assigned_within_the_receipt_clock(
     staff: dict[str, User],
     fixed_clock: time_machine.Traveller,
 ) -> None:
+    fixed_clock.move_to(WEDNESDAY_8AM)
     quick, slow, waiting = (_file(session, intake, "zalo") for _ in range(3))
     _assign(session, intake, quick, staff, "SXD")
     fixed_clock.shift(timedelta(days=3))  # past the 8 working hours of the receipt clock
@@ -137,6 +141,7 @@ def test_overdue_now_leaves_out_paused_and_finished_reports(
     staff: dict[str, User],
     fixed_clock: time_machine.Traveller,
 ) -> None:
+    fixed_clock.move_to(WEDNESDAY_8AM)
     late = _file(session, intake)
     paused = _file(session, intake, reporter_id=staff["citizen"].id)
     rejected = _file(session, intake)
@@ -160,7 +165,7 @@ def test_the_median_handling_time_is_exact_to_a_quarter_hour(
     staff: dict[str, User],
     fixed_clock: time_machine.Traveller,
 ) -> None:
-    wednesday_8am = datetime.fromisoformat("2026-03-11T08:00:00+07:00")
+    wednesday_8am = WEDNESDAY_8AM
     fixed_clock.move_to(wednesday_8am)
     for hours in (1.0, 2.1, 3.0):  # all before the lunch break
         report = _file(session, intake)
