@@ -101,7 +101,11 @@ def test_the_holidays_of_a_year_are_listed(client, world):
     assert other.get_json()["items"] == []
 
 
-def test_new_holidays_move_the_deadline_of_the_next_request(client, world, live_policy):
+def test_new_holidays_move_the_deadline_of_the_next_request(
+    client, world, live_policy, fixed_clock
+):
+    # The morning of the first of HOLIDAYS' days, whatever the suite's "now".
+    fixed_clock.move_to(datetime.fromisoformat("2026-03-11T08:00:00+07:00"))
     before = _assign(client, world)
 
     put = client.put(f"{API}/holidays", json={"toml": HOLIDAYS}, headers=world.headers["admin"])
