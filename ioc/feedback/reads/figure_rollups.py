@@ -50,7 +50,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
-    Connection,
     Date,
     Index,
     Integer,
@@ -72,11 +71,10 @@ from sqlalchemy import (
 from sqlalchemy import (
     table as table_clause,
 )
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ioc.db import Base
+from ioc.feedback.reads.counter_rows import add_to_rows
 from ioc.feedback.reads.figure_backfill import backfill_figure_columns
 from ioc.feedback.reads.grouping import (
     bucket_number,
@@ -649,14 +647,10 @@ def _in_tier(
     )
 
 
-#: Rows per upsert statement: 21 parameters a row stays below SQLite's 32,766.
-_UPSERT_ROWS = 1_000
-
-
 def apply_figure_deltas(session: Session, deltas: FigureDeltas) -> None:
-    """Add ``deltas`` to the rows of every tier: one multi-row upsert per table (per
-    thousand rows), the rows in tier and key order, so concurrent writers lock them in the
-    same order and never deadlock."""
+    """Add ``deltas`` to the rows of every tier: one upsert per table, run for all its rows
+    in tier and key order, so concurrent writers lock them in the same order and never
+    deadlock."""
     day_counts, day_buckets = deltas.nonzero()
     if not day_counts and not day_buckets:
         return
@@ -665,23 +659,23 @@ def apply_figure_deltas(session: Session, deltas: FigureDeltas) -> None:
     for tier in TIERS:
         counts, buckets = _in_tier(tier, day_counts, day_buckets)
         keys = tier.key_columns
-        _add_to_rows(
+        add_to_rows(
             connection,
             _table(tier.figures),
             keys,
+            COUNTERS,
             [
                 dict(zip(keys, key, strict=True)) | zeros | row
                 for key, row in sorted(counts.items())
             ],
-            COUNTERS,
         )
         for kind in HISTOGRAMS:
-            _add_to_rows(
+            add_to_rows(
                 connection,
                 _table(tier.histogram(kind)),
                 (*keys, "bucket"),
-                _bucket_rows(keys, kind, buckets),
                 ("count",),
+                _bucket_rows(keys, kind, buckets),
             )
 
 
@@ -692,25 +686,6 @@ def _bucket_rows(keys: Sequence[str], kind: str, buckets: _TierBuckets) -> list[
         for (of_kind, key, bucket), count in sorted(buckets.items())
         if of_kind == kind
     ]
-
-
-def _add_to_rows(
-    connection: Connection,
-    table: Table,
-    keys: Sequence[str],
-    rows: list[dict[str, Any]],
-    counters: Sequence[str],
-) -> None:
-    """Insert ``rows``, or add their ``counters`` to the rows already there with their keys."""
-    upsert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    for start in range(0, len(rows), _UPSERT_ROWS):
-        statement = upsert(table).values(rows[start : start + _UPSERT_ROWS])
-        connection.execute(
-            statement.on_conflict_do_update(
-                index_elements=list(keys),
-                set_={n: table.c[n] + statement.excluded[n] for n in counters},
-            )
-        )
 
 
 @event.listens_for(Session, "after_flush")

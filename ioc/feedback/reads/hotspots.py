@@ -17,12 +17,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Date, Integer, Table, delete, event, func, insert, inspect, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ioc.db import Base
 from ioc.feedback.models import Category
+from ioc.feedback.reads.counter_rows import add_to_rows
 from ioc.feedback.reads.figure_rollups import monday_of
 from ioc.feedback.reads.grouping import week_start
 from ioc.feedback.reads.rollups import value_before_flush
@@ -87,22 +86,16 @@ def apply_cell_week_deltas(session: Session, deltas: Counter[CellWeekKey | None]
     rows = sorted((key, d) for key, d in deltas.items() if key is not None and d)
     if not rows:
         return
-    connection = session.connection()
-    upsert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    table = _table()
-    for start in range(0, len(rows), 1_000):
-        statement = upsert(table).values(
-            [
-                {"week": w, "cell_x": x, "cell_y": y, "category_id": c, "count": d}
-                for (w, x, y, c), d in rows[start : start + 1_000]
-            ]
-        )
-        connection.execute(
-            statement.on_conflict_do_update(
-                index_elements=["week", "cell_x", "cell_y", "category_id"],
-                set_={"count": table.c.count + statement.excluded.count},
-            )
-        )
+    add_to_rows(
+        session.connection(),
+        _table(),
+        ("week", "cell_x", "cell_y", "category_id"),
+        ("count",),
+        [
+            {"week": w, "cell_x": x, "cell_y": y, "category_id": c, "count": d}
+            for (w, x, y, c), d in rows
+        ],
+    )
 
 
 @event.listens_for(Session, "after_flush")

@@ -24,11 +24,10 @@ from sqlalchemy import (
     inspect,
     select,
 )
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ioc.db import Base
+from ioc.feedback.reads.counter_rows import add_to_rows
 from ioc.feedback.report_models import Report
 from ioc.geo.cells import CELL_ZOOM
 
@@ -92,20 +91,18 @@ def apply_deltas(session: Session, deltas: Counter[RollupKey]) -> None:
     """Add ``deltas`` to the counts (in key order, so concurrent writers never deadlock)."""
     if not deltas:
         return
-    connection = session.connection()
-    insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
     table = ReportCellCount.__table__
     assert isinstance(table, Table)  # mapped to a plain table, not a join or a select
-    for (cell_x, cell_y, category_id, status), delta in sorted(deltas.items()):
-        statement = insert(table).values(
-            cell_x=cell_x, cell_y=cell_y, category_id=category_id, status=status, count=delta
-        )
-        connection.execute(
-            statement.on_conflict_do_update(
-                index_elements=["cell_x", "cell_y", "category_id", "status"],
-                set_={"count": table.c.count + statement.excluded.count},
-            )
-        )
+    add_to_rows(
+        session.connection(),
+        table,
+        ("cell_x", "cell_y", "category_id", "status"),
+        ("count",),
+        [
+            {"cell_x": x, "cell_y": y, "category_id": c, "status": s, "count": delta}
+            for (x, y, c, s), delta in sorted(deltas.items())
+        ],
+    )
 
 
 @event.listens_for(Session, "after_flush")
