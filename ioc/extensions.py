@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ioc.config import ConfigurationError, Settings
 from ioc.db import make_engine, make_session_factory, unit_of_work
+from ioc.feedback.intake.catalogue import Catalogue
 from ioc.feedback.intake.filing import Intake
 from ioc.feedback.people.citizens import CitizenAccounts
 from ioc.feedback.sla.calendar import DEFAULT_HOLIDAYS_FILE, load_calendar
@@ -39,6 +40,8 @@ class Services:
     _pinned_intake: Intake | None = None
     #: Citizens signed in lately, so their next requests skip the account lookup.
     citizen_accounts: CitizenAccounts = field(default_factory=CitizenAccounts)
+    #: The categories, agencies and routing rules every filing reads, kept in process.
+    catalogue: Catalogue = field(default_factory=Catalogue)
 
     @property
     def policy(self) -> SlaPolicy:
@@ -53,7 +56,7 @@ class Services:
     def intake(self) -> Intake:
         if self._pinned_intake is not None:
             return self._pinned_intake
-        return Intake(locator=self.locator, policy=self.policy)
+        return Intake(locator=self.locator, policy=self.policy, catalogue=self.catalogue)
 
     @intake.setter
     def intake(self, value: Intake) -> None:

@@ -2,6 +2,7 @@
 
 from ioc.db import Base
 from ioc.events.models import Event, EventAudience
+from ioc.feedback.catalogue_stamp import CatalogueRevision
 from ioc.feedback.citizen_models import Device, IdempotencyRecord, ReportFollower
 from ioc.feedback.models import (
     Agency,
@@ -50,6 +51,7 @@ __all__ = [
     "Attachment",
     "AuditEntry",
     "Base",
+    "CatalogueRevision",
     "Category",
     "CategoryGroup",
     "Delivery",

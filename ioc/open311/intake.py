@@ -19,7 +19,6 @@ from ioc.feedback.intake.filing import Intake, submit_report
 from ioc.feedback.people.callers import find_or_add_caller
 from ioc.feedback.report_models import Report, ReportHistory
 from ioc.feedback.states import Channel
-from ioc.open311.domain import find_public_category
 
 #: The spec allows 4,000 characters; our intake keeps descriptions to 2,000.
 MAX_MEDIA_URL_CHARS = 500
@@ -60,7 +59,7 @@ def file_open311_request(
         raise InvalidInput(
             "service_code is required", details={"fields": {"service_code": "is required"}}
         )
-    category = find_public_category(session, form.service_code)
+    category = intake.catalogue.public_category(session, form.service_code)
     if category is None:
         raise NotFound("service_code not found", details={"service_code": form.service_code})
     lon, lat = _point(form)

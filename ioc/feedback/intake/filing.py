@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ioc.db import utcnow
@@ -15,8 +14,8 @@ from ioc.errors import InvalidInput
 from ioc.feedback.announce import announce_filed
 from ioc.feedback.citizen_models import ReportFollower
 from ioc.feedback.intake.attributes import clean_attributes
+from ioc.feedback.intake.catalogue import Catalogue
 from ioc.feedback.intake.refs import new_ref
-from ioc.feedback.intake.routing import resolve_route
 from ioc.feedback.models import Category
 from ioc.feedback.report_models import Attachment, Report, ReportArea, ReportHistory
 from ioc.feedback.sla.deadlines import start_receipt_clock, start_resolution_clock
@@ -67,6 +66,8 @@ class Intake:
 
     locator: AreaLocator
     policy: SlaPolicy
+    #: The categories, agencies and routing rules, kept in process.
+    catalogue: Catalogue = field(default_factory=Catalogue)
 
 
 def submit_report(
@@ -101,9 +102,7 @@ def submit_report(
     """
     received = received_at or utcnow()
     if category is None or category.code != category_code or not category.is_active:
-        category = session.scalar(
-            select(Category).where(Category.code == category_code, Category.is_active.is_(True))
-        )
+        category = intake.catalogue.active_category(session, category_code)
     if category is None:
         raise InvalidInput(
             "unknown category", details={"fields": {"category": "is not an active category"}}
@@ -131,7 +130,7 @@ def submit_report(
                 "fields": {"lon": "outside the served area", "lat": "outside the served area"}
             },
         )
-    route = resolve_route(session, category=category, chain=chain, at=received)
+    route = intake.catalogue.route(session, category=category, chain=chain, at=received)
     dispatch = category.is_auto_dispatch and not route.is_ioc_queue
     status = ReportStatus.ASSIGNED if dispatch else ReportStatus.PENDING_REVIEW
     cell_x, cell_y = cell_for(lon, lat)

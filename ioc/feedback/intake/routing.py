@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol, TypeVar
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -60,24 +61,55 @@ def resolve_route(
             selectinload(RoutingRule.supporting_agencies),
         )
     )
-    by_key: dict[tuple[str, int | None, str], RoutingRule] = {}
+    found = choose_rule(
+        list(rules),
+        lineage=[c.id for c in categories],
+        group_id=category.group_id,
+        area_codes=area_codes,
+    )
+    if found is None:
+        return Route()
+    return Route(
+        lead=found.lead_agency,
+        supporting=list(found.supporting_agencies),
+        rule_id=found.id,
+        rule=found,
+    )
+
+
+class RuleKeys(Protocol):
+    """What choosing between rules reads: a stored rule or the in-process copy of one."""
+
+    @property
+    def category_id(self) -> int | None: ...
+    @property
+    def group_id(self) -> int | None: ...
+    @property
+    def area_code(self) -> str: ...
+
+
+R = TypeVar("R", bound=RuleKeys)
+
+
+def choose_rule(
+    rules: Sequence[R], *, lineage: Sequence[int], group_id: int, area_codes: Sequence[str]
+) -> R | None:
+    """The rule that decides among ``rules`` (all valid at the moment): the most specific
+    area (``area_codes`` leaf first) with a rule for the category, then for each of its
+    ancestors (``lineage``, the category first), then for its group; None: the IOC queue."""
+    by_key: dict[tuple[str, int | None, str], R] = {}
     for rule in rules:
         if rule.category_id is not None:
             by_key[("category", rule.category_id, rule.area_code)] = rule
         else:
             by_key[("group", rule.group_id, rule.area_code)] = rule
-    candidates = [("category", c.id) for c in categories] + [("group", category.group_id)]
+    candidates = [("category", c) for c in lineage] + [("group", group_id)]
     for kind, key in candidates:
         for code in area_codes:
             found = by_key.get((kind, key, code))
             if found is not None:
-                return Route(
-                    lead=found.lead_agency,
-                    supporting=list(found.supporting_agencies),
-                    rule_id=found.id,
-                    rule=found,
-                )
-    return Route()
+                return found
+    return None
 
 
 def _category_lineage(category: Category) -> list[Category]:
