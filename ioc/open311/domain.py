@@ -14,12 +14,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy.orm import Session, contains_eager, load_only
 
 from ioc.db import utcnow
 from ioc.errors import InvalidInput, NotFound
-from ioc.feedback.models import Category, CategoryGroup
-from ioc.feedback.report_models import Report, ReportHistory
+from ioc.feedback.models import Agency, Category, CategoryGroup
+from ioc.feedback.report_models import Attachment, Report, ReportHistory
 from ioc.feedback.sla.clock import ClockKind, current_kind, running_deadline
 from ioc.feedback.states import DISMISSED_STATES, OPEN_STATES, ReportStatus
 
@@ -144,17 +144,28 @@ def find_public_category(session: Session, code: str) -> Category | None:
 # ---- service requests ----
 
 
-def get_request(session: Session, *, service_request_id: str) -> Report:
+@dataclass(frozen=True)
+class PublicRequest:
+    """A report as a service request shows it, with what it shows of its photos and history."""
+
+    report: Report
+    #: The storage key of the first photo the public may see (citizens' before agencies').
+    photo_key: str | None = None
+    #: The public note of its rejection or merge (a dismissed report's status note).
+    dismissal_note: str | None = None
+
+
+def get_request(session: Session, *, service_request_id: str) -> PublicRequest:
     """Raises: NotFound: no such ref, or a report of a private category (same answer)."""
     report = session.scalar(_public_reports().where(Report.ref == service_request_id))
     if report is None:
         raise NotFound("service_request_id not found", details={"id": service_request_id})
-    return report
+    return _shown(session, [report])[0]
 
 
 def list_requests(
     session: Session, query: RequestQuery, *, now: datetime | None = None
-) -> list[Report]:
+) -> list[PublicRequest]:
     """Public reports matching the filters, newest first, at most :data:`MAX_RESULTS`.
 
     Named ``service_request_ids`` override every other filter, as the spec says.
@@ -181,7 +192,7 @@ def list_requests(
         elif wanted == {"closed"}:
             statement = statement.where(Report.status.not_in([s.value for s in OPEN_STATES]))
     statement = statement.order_by(Report.received_at.desc(), Report.id.desc()).limit(MAX_RESULTS)
-    return list(session.scalars(statement))
+    return _shown(session, list(session.scalars(statement)))
 
 
 def request_window(
@@ -216,34 +227,85 @@ def request_window(
     return start, end
 
 
+#: The report columns a service request shows (request_view, status_notes, service_notice
+#: and the clock they read): a page skips converting the rest of each wide row.
+_SHOWN_COLUMNS = (
+    Report.ref,
+    Report.status,
+    Report.category_id,
+    Report.lead_agency_id,
+    Report.description,
+    Report.address,
+    Report.lat,
+    Report.lon,
+    Report.received_at,
+    Report.updated_at,
+    Report.resolved_at,
+    Report.closed_at,
+    Report.result_text,
+    Report.paused_at,
+    Report.receipt_due_at,
+    Report.due_at,
+)
+
+
 def _public_reports() -> Select[Report]:
+    """Reports of public categories with their category and lead agency, in one query."""
     return (
         select(Report)
         .join(Category, Category.id == Report.category_id)
+        .outerjoin(Agency, Agency.id == Report.lead_agency_id)
         .where(Category.is_private.is_(False))
         .options(
-            # The join above brings each report's category along (a lazy load would cost a
-            # query per category on the page).
-            contains_eager(Report.category),
-            # Only the history rows a status note can quote (status_notes): the public notes
-            # of a rejection or a merge; the rest of a report's history is never shown here.
-            selectinload(
-                Report.history.and_(
-                    ReportHistory.is_public.is_(True),
-                    ReportHistory.note.is_not(None),
-                    ReportHistory.to_status.in_([s.value for s in DISMISSED_STATES]),
-                )
+            load_only(*_SHOWN_COLUMNS),
+            contains_eager(Report.category).load_only(
+                Category.code, Category.name_vi, Category.name_en, Category.is_private
             ),
-            selectinload(Report.attachments),
-            selectinload(Report.lead_agency),
+            contains_eager(Report.lead_agency).load_only(
+                Agency.code, Agency.name_vi, Agency.name_en
+            ),
         )
     )
 
 
+def _shown(session: Session, reports: list[Report]) -> list[PublicRequest]:
+    """``reports`` with their first public photo and, when dismissed, their public note: one
+    query each for the whole page (the rest of their photos and history is never shown)."""
+    if not reports:
+        return []
+    photos: dict[int, str] = {}
+    for report_id, storage_key in session.execute(
+        select(Attachment.report_id, Attachment.storage_key)
+        .where(
+            Attachment.report_id.in_([report.id for report in reports]),
+            Attachment.is_hidden.is_(False),
+            Attachment.purpose.in_(("before", "after")),
+        )
+        .order_by(Attachment.report_id, Attachment.purpose != "before", Attachment.id)
+    ):
+        photos.setdefault(report_id, storage_key)
+    notes: dict[int, str] = {}
+    dismissed = {r.id: r.status for r in reports if ReportStatus(r.status) in DISMISSED_STATES}
+    if dismissed:
+        for report_id, to_status, note in session.execute(
+            select(ReportHistory.report_id, ReportHistory.to_status, ReportHistory.note)
+            .where(
+                ReportHistory.report_id.in_(list(dismissed)),
+                ReportHistory.is_public.is_(True),
+                ReportHistory.note.is_not(None),
+            )
+            .order_by(ReportHistory.id)
+        ):
+            if to_status == dismissed[report_id] and note:
+                notes[report_id] = note  # the last one wins
+    return [PublicRequest(r, photos.get(r.id), notes.get(r.id)) for r in reports]
+
+
 def request_view(
-    report: Report, *, language: str, timezone: ZoneInfo, media_url: str | None
+    shown: PublicRequest, *, language: str, timezone: ZoneInfo, media_url: str | None
 ) -> dict[str, Any]:
     """One report as a GeoReport v2 service request (never the reporter)."""
+    report = shown.report
     closed = open311_status(report.status) == "closed"
     # The spec: for closed requests, the date the request was closed.
     closed_at = (report.closed_at or report.resolved_at) if closed else None
@@ -251,7 +313,7 @@ def request_view(
     return {
         "service_request_id": report.ref,
         "status": open311_status(report.status),
-        "status_notes": status_notes(report, language),
+        "status_notes": status_notes(report, language, dismissal_note=shown.dismissal_note),
         "service_name": _text(report.category.name_vi, report.category.name_en, language),
         "service_code": report.category.code,
         "description": report.description,
@@ -269,14 +331,15 @@ def request_view(
     }
 
 
-def status_notes(report: Report, language: str) -> str | None:
-    """Why the report is where it is: the rejection reason, the original it was merged
-    into, the agency's answer, or what is happening now."""
+def status_notes(report: Report, language: str, *, dismissal_note: str | None) -> str | None:
+    """Why the report is where it is: the rejection reason or the original it was merged
+    into (``dismissal_note``, the public note of that step), the agency's answer, or what
+    is happening now."""
     status = ReportStatus(report.status)
     if status in (ReportStatus.RESOLVED, ReportStatus.CLOSED) and report.result_text:
         return report.result_text
     if status in DISMISSED_STATES:
-        note = _last_public_note(report.history, status)
+        note = dismissal_note
         if status is ReportStatus.DUPLICATE and note:
             return f"Trùng với phản ánh {note}" if language == "vi" else f"Duplicate of {note}"
         return note
@@ -308,13 +371,6 @@ def service_notice(report: Report, *, language: str, timezone: ZoneInfo) -> str 
             return f"{report.lead_agency.name_vi} xử lý, hạn {due}."
         name = report.lead_agency.name_en or report.lead_agency.name_vi
         return f"{name} handles it, due {due}."
-    return None
-
-
-def _last_public_note(history: list[ReportHistory], status: ReportStatus) -> str | None:
-    for entry in reversed(history):
-        if entry.to_status == status and entry.is_public and entry.note:
-            return entry.note
     return None
 
 

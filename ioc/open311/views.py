@@ -21,7 +21,6 @@ from ioc.errors import IocError, NotFound, Unavailable
 from ioc.extensions import services
 from ioc.feedback.intake.idempotency import Caller, StoredAnswer, check_key, request_fingerprint
 from ioc.feedback.intake.submission import file_once
-from ioc.feedback.report_models import Report
 from ioc.i18n import translate
 from ioc.integrations.api_clients import verify_api_key
 from ioc.open311 import domain as open311
@@ -86,8 +85,9 @@ def requests_list(fmt: str) -> Response:
     fmt = _format(fmt)
     query = request_query(services().settings.tz)
     with services().unit_of_work() as session:
-        reports = open311.list_requests(session, query)
-        body = [_view(report) for report in reports]
+        shown = open311.list_requests(session, query)
+        lang = language()
+        body = [_view(request, lang) for request in shown]
     return render(body, fmt, root="service_requests")
 
 
@@ -95,8 +95,8 @@ def requests_list(fmt: str) -> Response:
 def request_detail(service_request_id: str, fmt: str) -> Response:
     fmt = _format(fmt)
     with services().unit_of_work() as session:
-        report = open311.get_request(session, service_request_id=service_request_id)
-        body = [_view(report)]
+        shown = open311.get_request(session, service_request_id=service_request_id)
+        body = [_view(shown, language())]
     return render(body, fmt, root="service_requests")
 
 
@@ -133,21 +133,13 @@ def _filed(session: Session, form: Open311Submission, client_id: int) -> StoredA
     return StoredAnswer(200, {"service_requests": body}, None)
 
 
-def _view(report: Report) -> dict[str, Any]:
-    return open311.request_view(
-        report, language=language(), timezone=services().settings.tz, media_url=_media_url(report)
+def _view(shown: open311.PublicRequest, lang: str) -> dict[str, Any]:
+    media_url = (
+        url_for("media.file", key=shown.photo_key, _external=True) if shown.photo_key else None
     )
-
-
-def _media_url(report: Report) -> str | None:
-    """The first photo the public may see, citizens' photos before agencies' results."""
-    visible = [
-        a for a in report.attachments if not a.is_hidden and a.purpose in ("before", "after")
-    ]
-    visible.sort(key=lambda a: (a.purpose != "before", a.id))
-    if not visible:
-        return None
-    return url_for("media.file", key=visible[0].storage_key, _external=True)
+    return open311.request_view(
+        shown, language=lang, timezone=services().settings.tz, media_url=media_url
+    )
 
 
 def _format(fmt: str) -> str:

@@ -219,6 +219,28 @@ def test_media_url_is_the_absolute_url_of_the_first_visible_photo(client, world,
     assert item["media_url"] == "http://localhost/media/shown-key.jpg"
 
 
+def test_media_url_shows_the_citizens_photo_before_the_agencys_result(client, world, cases):
+    report = cases.new()
+    # The result photo is stored first: order of purpose, not of upload, decides.
+    for key, purpose in (("result.jpg", "after"), ("citizen.jpg", "before")):
+        report.attachments.append(
+            Attachment(
+                purpose=purpose,
+                storage_key=key,
+                content_type="image/jpeg",
+                width=10,
+                height=10,
+                byte_size=100,
+                sha256="0" * 64,
+            )
+        )
+    world.session.flush()
+
+    [item] = json_of(_get(client, f"/requests/{report.ref}.json"))
+
+    assert item["media_url"] == "http://localhost/media/citizen.jpg"
+
+
 # ---- our states as open/closed ----
 
 
