@@ -28,7 +28,7 @@ def record_event(
 
     No lock is taken: the event's ``seq`` comes from the database sequence, and the publisher
     hands events to screens in ``seq`` order only once no lower number can still commit
-    (:func:`ioc.events.outbox.settled_horizon`). The commit wakes this process's publisher.
+    (:func:`ioc.events.outbox.publishing_turn`). The commit wakes this process's publisher.
     """
     note_event_written(session)
     event = Event(

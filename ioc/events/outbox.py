@@ -34,18 +34,24 @@ from ioc.events.models import Event, EventAudience
 PUBLISHER_LOCK = 7_301_001
 #: How long the publisher waits for the writers of the moment to finish before trying again.
 SETTLE_TIMEOUT_SECONDS = 2.0
-#: :func:`settled_horizon`'s answer when the writers of the moment did not finish in time.
+#: :func:`publishing_turn`'s answer when the writers of the moment did not finish in time.
 NOT_SETTLED = -1
+#: :func:`publishing_turn`'s answer when another publisher has the turn.
+NOT_MY_TURN = -2
 
-_LAST_SEQ = text("SELECT pg_sequence_last_value(pg_get_serial_sequence('event', 'seq'))")
-#: Transactions (other than ours) that hold the row-write lock on ``event`` right now: every
-#: transaction that inserts an event takes it before drawing its ``seq`` and keeps it until it
-#: ends.
-_WRITERS = text(
+#: The publishers' turn, the sequence's last value, then (only with the turn) the
+#: transactions other than ours that hold the row-write lock on ``event`` right now: every
+#: transaction that inserts an event takes it before drawing its ``seq`` and keeps it until
+#: it ends. One round trip; the inner query is evaluated first (``OFFSET 0`` keeps it a
+#: subquery), so the writers are read after the number, as the horizon needs.
+_TURN = text(
+    "SELECT turn.mine, turn.last, CASE WHEN turn.mine THEN ARRAY("
     "SELECT virtualtransaction FROM pg_locks WHERE locktype = 'relation' "
     "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
     "AND relation = 'event'::regclass AND mode = 'RowExclusiveLock' AND granted "
-    "AND pid <> pg_backend_pid()"
+    "AND pid <> pg_backend_pid()) END AS writers "
+    "FROM (SELECT pg_try_advisory_xact_lock(:key) AS mine, "
+    "pg_sequence_last_value(pg_get_serial_sequence('event', 'seq')) AS last OFFSET 0) AS turn"
 )
 _STILL_RUNNING = text(
     "SELECT count(*) FROM pg_locks WHERE locktype = 'virtualxid' AND mode = 'ExclusiveLock' "
@@ -53,33 +59,27 @@ _STILL_RUNNING = text(
 )
 
 
-def take_publisher_turn(session: Session) -> bool:
-    """Whether this transaction may publish now (no other publisher is in the middle of it)."""
-    if session.get_bind().dialect.name != "postgresql":
-        return True
-    return bool(
-        session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": PUBLISHER_LOCK})
-    )
-
-
-def settled_horizon(
+def publishing_turn(
     session: Session,
     *,
     timeout: float = SETTLE_TIMEOUT_SECONDS,
     sleep: Callable[[float], Any] = time.sleep,
 ) -> int | None:
-    """The highest ``seq`` below which every event is committed or gone for good.
+    """Take the publishers' turn for this transaction and find the settled horizon: the
+    highest ``seq`` below which every event is committed or gone for good.
 
-    None means "everything visible" (SQLite); 0, that no event was ever numbered;
-    :data:`NOT_SETTLED`, that a writer of the moment still runs after ``timeout`` (the caller
-    publishes nothing and tries again soon).
+    None means "everything visible" (SQLite: one writer at a time, no turns); 0, that no
+    event was ever numbered; :data:`NOT_MY_TURN`, that another publisher is in the middle
+    of it; :data:`NOT_SETTLED`, that a writer of the moment still runs after ``timeout``
+    (the caller publishes nothing and tries again soon).
     """
     if session.get_bind().dialect.name != "postgresql":
         return None
-    last = session.scalar(_LAST_SEQ)  # first the number, then who may still hold one below it
+    mine, last, writers = session.execute(_TURN, {"key": PUBLISHER_LOCK}).one()
+    if not mine:
+        return NOT_MY_TURN
     if last is None:
         return 0
-    writers = list(session.scalars(_WRITERS))
     deadline = time.monotonic() + timeout
     pause = 0.001
     while writers:

@@ -14,7 +14,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ioc.db import utcnow
 from ioc.events.models import Event
@@ -68,9 +68,10 @@ def dispatch_events(
             .order_by(WebhookSubscription.id)
         )
     )
+    reports = _reports_of(session, events)
     pushes = webhooks = emails = zalo = 0
     for event in events:
-        report = session.get(Report, event.report_id) if event.report_id is not None else None
+        report = reports.get(event.report_id) if event.report_id is not None else None
         for delivery in zalo_deliveries(session, event, report, tz, now):
             session.add(delivery)
             zalo += 1
@@ -101,6 +102,17 @@ def dispatch_events(
         event.dispatched_at = now
     session.flush()
     return FanOut(len(events), pushes, webhooks, emails, zalo)
+
+
+def _reports_of(session: Session, events: list[Event]) -> dict[int, Report]:
+    """The reports of ``events`` with their categories, in one query for the whole batch."""
+    ids = {event.report_id for event in events if event.report_id is not None}
+    if not ids:
+        return {}
+    found = session.scalars(
+        select(Report).where(Report.id.in_(ids)).options(joinedload(Report.category))
+    )
+    return {report.id: report for report in found}
 
 
 def _push_deliveries(

@@ -2,7 +2,7 @@
 
 Events are read from the outbox after their transaction committed (so nothing is announced
 that did not happen) and emitted to each audience's room, in ``seq`` order, up to the settled
-horizon (:func:`ioc.events.outbox.settled_horizon`). With ``IOC_REDIS_URL`` the emit goes
+horizon (:func:`ioc.events.outbox.publishing_turn`). With ``IOC_REDIS_URL`` the emit goes
 through Redis to every app process; without it, to this process's clients.
 
 Guarantees (docs/realtime.md): an event is marked published only after the message queue
@@ -25,12 +25,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from ioc.db import unit_of_work, utcnow
 from ioc.events.models import Event
 from ioc.events.outbox import (
+    NOT_MY_TURN,
     NOT_SETTLED,
     mark_published,
     on_events_committed,
     previous_seqs,
-    settled_horizon,
-    take_publisher_turn,
+    publishing_turn,
     unpublished,
 )
 from ioc.realtime.audiences import namespace_of
@@ -100,10 +100,10 @@ class Publisher:
     def _publish_batch(self) -> tuple[int, bool]:
         failure: QueueUnavailable | None = None
         with unit_of_work(self.session_factory) as session:
-            if not take_publisher_turn(session):
+            horizon = publishing_turn(session)
+            if horizon == NOT_MY_TURN:
                 self.retry_soon = True
                 return 0, False
-            horizon = settled_horizon(session)
             if horizon == NOT_SETTLED:
                 self.retry_soon = True  # a writer is slow to finish
             events = unpublished(session, horizon=horizon, limit=BATCH)
