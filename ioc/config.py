@@ -149,10 +149,13 @@ class Settings(BaseSettings):
     # believed only with IOC_TRUSTED_PROXIES) is refused with 503 without being processed;
     # 0: never.
     request_deadline_ms: int = Field(default=2_000, ge=0)
-    # Requests one process works on at once; one more is refused at once with 503 (health
-    # checks, metrics and websockets are not counted). 0: no limit. 8 keeps the p99 of what
-    # is accepted under 2 s at twice the sustainable load on two cores (BENCHMARKS.md).
+    # Requests one process works on at once; one more waits up to admission_wait_ms for a
+    # place, then is refused with 503 (health checks, metrics and websockets are not
+    # counted). 0: no limit. 8 keeps the p99 of what is accepted under 2 s at twice the
+    # sustainable load on two cores (BENCHMARKS.md).
     max_in_flight: int = Field(default=8, ge=0)
+    # How long a request that finds every place taken waits for one; 0: refused at once.
+    admission_wait_ms: int = Field(default=500, ge=0)
 
     @field_validator("timezone")
     @classmethod

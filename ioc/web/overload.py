@@ -6,10 +6,12 @@
   ``X-Request-Start: t=<seconds since 1970>`` header nginx adds (``deploy/nginx.conf``) when
   it hands the request over; the header is believed only when the app runs behind trusted
   proxies (``IOC_TRUSTED_PROXIES``), since a client could send any value itself.
-* At most ``IOC_MAX_IN_FLIGHT`` requests are worked on at once in a process; one more is
-  refused at once with 503 instead of waiting behind them (under gevent every accepted
-  connection is a greenlet, so without a bound the CPU is shared by ever more requests and
-  all of them get slow). Health checks, metrics and websockets are never refused or counted.
+* At most ``IOC_MAX_IN_FLIGHT`` requests are worked on at once in a process; one more waits
+  up to ``IOC_ADMISSION_WAIT_MS`` for a place and is refused with 503 if none frees up
+  (under gevent every accepted connection is a greenlet, so without a bound the CPU is
+  shared by ever more requests and all of them get slow; a waiting request costs nothing,
+  and a short wait absorbs a burst that a few answers later will have room for). Health
+  checks, metrics and websockets are never refused or counted.
 * Each transaction a web request begins on PostgreSQL is cancelled after
   ``IOC_DB_STATEMENT_TIMEOUT_MS`` (:func:`ioc.db.limit_statement_time`); commands, the worker
   and migrations run without that limit.
@@ -71,9 +73,16 @@ class Shedder:
     and holds an in-flight slot for each request it lets through until its answer is sent."""
 
     def __init__(
-        self, app: WsgiApp, *, max_in_flight: int, deadline_ms: int, trust_request_start: bool
+        self,
+        app: WsgiApp,
+        *,
+        max_in_flight: int,
+        deadline_ms: int,
+        trust_request_start: bool,
+        admission_wait_ms: int = 0,
     ) -> None:
         self.app = app
+        self.admission_wait = admission_wait_ms / 1000
         self.deadline = deadline_ms / 1000 if deadline_ms > 0 else None
         self.trust_request_start = trust_request_start
         self.slots = threading.BoundedSemaphore(max_in_flight) if max_in_flight > 0 else None
@@ -89,7 +98,12 @@ class Shedder:
         slots = self.slots
         if slots is None:
             return self.app(environ, start_response)
-        if not slots.acquire(blocking=False):
+        admitted = (
+            slots.acquire(timeout=self.admission_wait)
+            if self.admission_wait > 0
+            else slots.acquire(blocking=False)
+        )
+        if not admitted:
             environ[REFUSAL_KEY] = "overloaded"
             return self.app(environ, start_response)
         # A list, not a flag: the app may be handed a copy of the environ (Socket.IO's layer).
@@ -152,6 +166,7 @@ def init_app(app: Flask, settings: Settings) -> None:
         max_in_flight=settings.max_in_flight,
         deadline_ms=settings.request_deadline_ms,
         trust_request_start=settings.trusted_proxies > 0,
+        admission_wait_ms=settings.admission_wait_ms,
     )
     app.before_request(_refuse)
     app.after_request(_note_streaming)

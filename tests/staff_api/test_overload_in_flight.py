@@ -1,10 +1,14 @@
-"""A process works on at most IOC_MAX_IN_FLIGHT requests at once: one more is refused at once
-with 503 and Retry-After, and the place is free again as soon as an answer is made."""
+"""A process works on at most IOC_MAX_IN_FLIGHT requests at once: one more waits up to
+IOC_ADMISSION_WAIT_MS for a place and is then refused with 503 and Retry-After, and the place
+is free again as soon as an answer is made."""
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import Engine
@@ -18,7 +22,12 @@ AGENCY = "/api/agency/v1"
 
 
 def _app_of_one_place(
-    engine: Engine, session_factory: sessionmaker[Session], tmp_path: Path, policy: SlaPolicy
+    engine: Engine,
+    session_factory: sessionmaker[Session],
+    tmp_path: Path,
+    policy: SlaPolicy,
+    *,
+    admission_wait_ms: int = 0,
 ) -> Flask:
     app = create_app(
         {
@@ -27,6 +36,7 @@ def _app_of_one_place(
             "media_dir": tmp_path / "media",
             "area_index_check_seconds": 0,
             "max_in_flight": 1,
+            "admission_wait_ms": admission_wait_ms,
         }
     )
     services = app.extensions["ioc"]
@@ -68,3 +78,24 @@ def test_answers_made_at_once_free_their_place_whether_or_not_they_are_read(
     statuses = [client.get(f"{AGENCY}/inbox", headers=officer).status_code for _ in range(5)]
 
     assert statuses == [200] * 5
+
+
+def test_a_request_that_finds_the_place_taken_is_served_when_it_frees_within_the_wait(
+    world: World, engine, session_factory, tmp_path, policy
+):
+    world.assigned("SXD")
+    world.session.flush()
+    app = _app_of_one_place(engine, session_factory, tmp_path, policy, admission_wait_ms=30_000)
+    officer = world.headers["sxd_officer"]
+    export = app.test_client().get(f"{AGENCY}/exports/reports.csv", headers=officer)
+    answers: list[Any] = []
+    waiter = threading.Thread(
+        target=lambda: answers.append(app.test_client().get(f"{AGENCY}/inbox", headers=officer))
+    )
+
+    waiter.start()
+    time.sleep(0.2)  # the second request arrives while the export holds the only place
+    export.get_data()
+    waiter.join(timeout=30)
+
+    assert [answer.status_code for answer in answers] == [200]
