@@ -93,6 +93,8 @@ class Result:
     server_cpu: float
     database_cpu: float
     rows_written: int | None
+    #: The part of ``server_cpu`` the worker used (relaying events, fanning them out).
+    worker_cpu: float = 0.0
 
     def line(self) -> str:
         ok = sum(200 <= status < 300 for status, _ in self.answers)
@@ -109,7 +111,8 @@ class Result:
         return (
             f"{self.name:<16} {ok:>5}/{len(self.answers):<5} 2xx  {ok / self.seconds:6.1f}/s  "
             f"p50 {q[49]:5.0f} ms  p99 {q[98]:5.0f} ms  CPU app {self.server_cpu:5.1f} s "
-            f"+ db {self.database_cpu:5.1f} s  ► {ok / cpu if cpu else 0:5.1f} per CPU-second"
+            f"(worker {self.worker_cpu:4.1f} s) + db {self.database_cpu:5.1f} s  "
+            f"► {ok / cpu if cpu else 0:5.1f} per CPU-second"
             f"{rows}{others}"
         )
 
@@ -155,6 +158,7 @@ def _run(
     pids = tier.own_pids()
     backends = tier.backends()
     server_before, database_before = cpu_seconds(pids), cpu_seconds(backends)
+    worker_before = cpu_seconds(tier.worker_pids)
     answers: list[tuple[int, float]] = []
     lock = threading.Lock()
     started = time.monotonic()
@@ -189,10 +193,11 @@ def _run(
     elapsed = time.monotonic() - started
     backends = sorted(set(backends) | set(tier.backends()))
     server_cpu = cpu_seconds(pids) - server_before
+    worker_cpu = cpu_seconds(tier.worker_pids) - worker_before
     database_cpu = cpu_seconds(backends) - database_before
     rows = _reports(database) - reports_before if creates else None
     database.dispose()
-    return Result(name, answers, elapsed, server_cpu, database_cpu, rows)
+    return Result(name, answers, elapsed, server_cpu, database_cpu, rows, worker_cpu)
 
 
 def _send(connection: http.client.HTTPConnection, call: Call) -> tuple[int, float]:

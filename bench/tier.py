@@ -152,6 +152,11 @@ class BenchTier:
             for pid in tree_pids(process.pid)[1:]
         ]
 
+    @property
+    def worker_pids(self) -> list[int]:
+        """``ioc worker``'s process."""
+        return tree_pids(self.processes[len(self.ports)].pid)
+
     def __enter__(self) -> BenchTier:
         with self.server.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{self.name}"'))
