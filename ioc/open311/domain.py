@@ -13,14 +13,14 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, contains_eager, load_only
+from sqlalchemy import Row, Select, select
+from sqlalchemy.orm import Session
 
 from ioc.db import utcnow
 from ioc.errors import InvalidInput, NotFound
 from ioc.feedback.models import Agency, Category, CategoryGroup
 from ioc.feedback.report_models import Attachment, Report, ReportHistory
-from ioc.feedback.sla.clock import ClockKind, current_kind, running_deadline
+from ioc.feedback.sla.clock import ClockKind, deadline_for, kind_for
 from ioc.feedback.states import DISMISSED_STATES, OPEN_STATES, ReportStatus
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -146,21 +146,76 @@ def find_public_category(session: Session, code: str) -> Category | None:
 
 @dataclass(frozen=True)
 class PublicRequest:
-    """A report as a service request shows it, with what it shows of its photos and history."""
+    """What a service request shows of a report: its own columns, its category's and lead
+    agency's names, its first public photo and, once dismissed, the public note why."""
 
-    report: Report
+    ref: str
+    status: str
+    category_code: str
+    category_name_vi: str
+    category_name_en: str | None
+    agency_name_vi: str | None
+    agency_name_en: str | None
+    description: str | None
+    address: str | None
+    lat: float
+    lon: float
+    received_at: datetime
+    updated_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    result_text: str | None
+    paused_at: datetime | None
+    receipt_due_at: datetime | None
+    due_at: datetime | None
     #: The storage key of the first photo the public may see (citizens' before agencies').
     photo_key: str | None = None
     #: The public note of its rejection or merge (a dismissed report's status note).
     dismissal_note: str | None = None
 
+    @classmethod
+    def of(cls, report: Report) -> PublicRequest:
+        """A report just filed, as its answer shows it (no photo or note to show yet)."""
+        agency = report.lead_agency
+        return cls(
+            **{name: getattr(report, name) for name in _REPORT_COLUMNS},
+            category_code=report.category.code,
+            category_name_vi=report.category.name_vi,
+            category_name_en=report.category.name_en,
+            agency_name_vi=agency.name_vi if agency else None,
+            agency_name_en=agency.name_en if agency else None,
+        )
+
+    @property
+    def clock(self) -> ClockKind:
+        return kind_for(self.status, is_paused=self.paused_at is not None)
+
+
+#: The report columns a service request shows, by name.
+_REPORT_COLUMNS = (
+    "ref",
+    "status",
+    "description",
+    "address",
+    "lat",
+    "lon",
+    "received_at",
+    "updated_at",
+    "resolved_at",
+    "closed_at",
+    "result_text",
+    "paused_at",
+    "receipt_due_at",
+    "due_at",
+)
+
 
 def get_request(session: Session, *, service_request_id: str) -> PublicRequest:
     """Raises: NotFound: no such ref, or a report of a private category (same answer)."""
-    report = session.scalar(_public_reports().where(Report.ref == service_request_id))
-    if report is None:
+    row = session.execute(_public_reports().where(Report.ref == service_request_id)).first()
+    if row is None:
         raise NotFound("service_request_id not found", details={"id": service_request_id})
-    return _shown(session, [report])[0]
+    return _shown(session, [row])[0]
 
 
 def list_requests(
@@ -192,7 +247,7 @@ def list_requests(
         elif wanted == {"closed"}:
             statement = statement.where(Report.status.not_in([s.value for s in OPEN_STATES]))
     statement = statement.order_by(Report.received_at.desc(), Report.id.desc()).limit(MAX_RESULTS)
-    return _shown(session, list(session.scalars(statement)))
+    return _shown(session, list(session.execute(statement)))
 
 
 def request_window(
@@ -227,57 +282,35 @@ def request_window(
     return start, end
 
 
-#: The report columns a service request shows (request_view, status_notes, service_notice
-#: and the clock they read): a page skips converting the rest of each wide row.
-_SHOWN_COLUMNS = (
-    Report.ref,
-    Report.status,
-    Report.category_id,
-    Report.lead_agency_id,
-    Report.description,
-    Report.address,
-    Report.lat,
-    Report.lon,
-    Report.received_at,
-    Report.updated_at,
-    Report.resolved_at,
-    Report.closed_at,
-    Report.result_text,
-    Report.paused_at,
-    Report.receipt_due_at,
-    Report.due_at,
-)
-
-
-def _public_reports() -> Select[Report]:
-    """Reports of public categories with their category and lead agency, in one query."""
+def _public_reports() -> Select[Any]:
+    """Reports of public categories with their category's and lead agency's names, as plain
+    rows (a page converts only the columns it shows, and builds no ORM objects)."""
     return (
-        select(Report)
+        select(
+            Report.id,
+            *(getattr(Report, name) for name in _REPORT_COLUMNS),
+            Category.code.label("category_code"),
+            Category.name_vi.label("category_name_vi"),
+            Category.name_en.label("category_name_en"),
+            Agency.name_vi.label("agency_name_vi"),
+            Agency.name_en.label("agency_name_en"),
+        )
         .join(Category, Category.id == Report.category_id)
         .outerjoin(Agency, Agency.id == Report.lead_agency_id)
         .where(Category.is_private.is_(False))
-        .options(
-            load_only(*_SHOWN_COLUMNS),
-            contains_eager(Report.category).load_only(
-                Category.code, Category.name_vi, Category.name_en, Category.is_private
-            ),
-            contains_eager(Report.lead_agency).load_only(
-                Agency.code, Agency.name_vi, Agency.name_en
-            ),
-        )
     )
 
 
-def _shown(session: Session, reports: list[Report]) -> list[PublicRequest]:
-    """``reports`` with their first public photo and, when dismissed, their public note: one
+def _shown(session: Session, rows: list[Row[Any]]) -> list[PublicRequest]:
+    """``rows`` with their first public photo and, when dismissed, their public note: one
     query each for the whole page (the rest of their photos and history is never shown)."""
-    if not reports:
+    if not rows:
         return []
     photos: dict[int, str] = {}
     for report_id, storage_key in session.execute(
         select(Attachment.report_id, Attachment.storage_key)
         .where(
-            Attachment.report_id.in_([report.id for report in reports]),
+            Attachment.report_id.in_([row.id for row in rows]),
             Attachment.is_hidden.is_(False),
             Attachment.purpose.in_(("before", "after")),
         )
@@ -285,7 +318,7 @@ def _shown(session: Session, reports: list[Report]) -> list[PublicRequest]:
     ):
         photos.setdefault(report_id, storage_key)
     notes: dict[int, str] = {}
-    dismissed = {r.id: r.status for r in reports if ReportStatus(r.status) in DISMISSED_STATES}
+    dismissed = {r.id: r.status for r in rows if ReportStatus(r.status) in DISMISSED_STATES}
     if dismissed:
         for report_id, to_status, note in session.execute(
             select(ReportHistory.report_id, ReportHistory.to_status, ReportHistory.note)
@@ -298,79 +331,85 @@ def _shown(session: Session, reports: list[Report]) -> list[PublicRequest]:
         ):
             if to_status == dismissed[report_id] and note:
                 notes[report_id] = note  # the last one wins
-    return [PublicRequest(r, photos.get(r.id), notes.get(r.id)) for r in reports]
+    shown = []
+    for row in rows:
+        values = row._asdict()
+        report_id = values.pop("id")
+        shown.append(
+            PublicRequest(
+                **values, photo_key=photos.get(report_id), dismissal_note=notes.get(report_id)
+            )
+        )
+    return shown
 
 
 def request_view(
     shown: PublicRequest, *, language: str, timezone: ZoneInfo, media_url: str | None
 ) -> dict[str, Any]:
     """One report as a GeoReport v2 service request (never the reporter)."""
-    report = shown.report
-    closed = open311_status(report.status) == "closed"
+    status = open311_status(shown.status)
     # The spec: for closed requests, the date the request was closed.
-    closed_at = (report.closed_at or report.resolved_at) if closed else None
-    agency = report.lead_agency
+    closed_at = (shown.closed_at or shown.resolved_at) if status == "closed" else None
     return {
-        "service_request_id": report.ref,
-        "status": open311_status(report.status),
-        "status_notes": status_notes(report, language, dismissal_note=shown.dismissal_note),
-        "service_name": _text(report.category.name_vi, report.category.name_en, language),
-        "service_code": report.category.code,
-        "description": report.description,
-        "agency_responsible": _text(agency.name_vi, agency.name_en, language) if agency else None,
-        "service_notice": service_notice(report, language=language, timezone=timezone),
-        "requested_datetime": timestamp(report.received_at, timezone),
-        "updated_datetime": timestamp(closed_at or report.updated_at, timezone),
-        "expected_datetime": timestamp(expected_resolution(report), timezone),
-        "address": report.address,
+        "service_request_id": shown.ref,
+        "status": status,
+        "status_notes": status_notes(shown, language),
+        "service_name": _text(shown.category_name_vi, shown.category_name_en, language),
+        "service_code": shown.category_code,
+        "description": shown.description,
+        "agency_responsible": _text(shown.agency_name_vi, shown.agency_name_en, language),
+        "service_notice": service_notice(shown, language=language, timezone=timezone),
+        "requested_datetime": timestamp(shown.received_at, timezone),
+        "updated_datetime": timestamp(closed_at or shown.updated_at, timezone),
+        "expected_datetime": timestamp(expected_resolution(shown), timezone),
+        "address": shown.address,
         "address_id": None,
         "zipcode": None,
-        "lat": report.lat,
-        "long": report.lon,
+        "lat": shown.lat,
+        "long": shown.lon,
         "media_url": media_url,
     }
 
 
-def status_notes(report: Report, language: str, *, dismissal_note: str | None) -> str | None:
+def status_notes(shown: PublicRequest, language: str) -> str | None:
     """Why the report is where it is: the rejection reason or the original it was merged
-    into (``dismissal_note``, the public note of that step), the agency's answer, or what
-    is happening now."""
-    status = ReportStatus(report.status)
-    if status in (ReportStatus.RESOLVED, ReportStatus.CLOSED) and report.result_text:
-        return report.result_text
+    into (the public note of that step), the agency's answer, or what is happening now."""
+    status = ReportStatus(shown.status)
+    if status in (ReportStatus.RESOLVED, ReportStatus.CLOSED) and shown.result_text:
+        return shown.result_text
     if status in DISMISSED_STATES:
-        note = dismissal_note
+        note = shown.dismissal_note
         if status is ReportStatus.DUPLICATE and note:
             return f"Trùng với phản ánh {note}" if language == "vi" else f"Duplicate of {note}"
         return note
     return status.label_vi if language == "vi" else _STATUS_NOTES_EN.get(status, status.value)
 
 
-def expected_resolution(report: Report) -> datetime | None:
+def expected_resolution(shown: PublicRequest) -> datetime | None:
     """The lead agency's running deadline; unknown while the IOC has the report or the clock
     waits for the citizen."""
-    if current_kind(report) is not ClockKind.RESOLUTION:
+    kind = shown.clock
+    if kind is not ClockKind.RESOLUTION:
         return None
-    return running_deadline(report)
+    return deadline_for(kind, receipt_due_at=shown.receipt_due_at, due_at=shown.due_at)
 
 
-def service_notice(report: Report, *, language: str, timezone: ZoneInfo) -> str | None:
+def service_notice(shown: PublicRequest, *, language: str, timezone: ZoneInfo) -> str | None:
     """What happens next, in one sentence."""
-    if current_kind(report) is ClockKind.PAUSED:
+    if shown.clock is ClockKind.PAUSED:
         if language == "vi":
             return "Đang chờ người phản ánh bổ sung thông tin."
         return "Waiting for more information from the reporter."
-    if report.status == ReportStatus.PENDING_REVIEW:
+    if shown.status == ReportStatus.PENDING_REVIEW:
         if language == "vi":
             return "Phản ánh đã được tiếp nhận và đang chờ Trung tâm điều hành xác minh."
         return "Received; the operations centre will verify it."
-    expected = expected_resolution(report)
-    if report.lead_agency and expected:
+    expected = expected_resolution(shown)
+    if shown.agency_name_vi and expected:
         due = expected.astimezone(timezone).strftime("%H:%M %d/%m/%Y")
         if language == "vi":
-            return f"{report.lead_agency.name_vi} xử lý, hạn {due}."
-        name = report.lead_agency.name_en or report.lead_agency.name_vi
-        return f"{name} handles it, due {due}."
+            return f"{shown.agency_name_vi} xử lý, hạn {due}."
+        return f"{shown.agency_name_en or shown.agency_name_vi} handles it, due {due}."
     return None
 
 

@@ -128,7 +128,9 @@ def create_request(fmt: str) -> Response:
 
 def _filed(session: Session, form: Open311Submission, client_id: int) -> StoredAnswer:
     report = file_open311_request(session, services().intake, form, client_id=client_id)
-    notice = open311.service_notice(report, language=language(), timezone=services().settings.tz)
+    notice = open311.service_notice(
+        open311.PublicRequest.of(report), language=language(), timezone=services().settings.tz
+    )
     body = [{"service_request_id": report.ref, "service_notice": notice, "account_id": None}]
     return StoredAnswer(200, {"service_requests": body}, None)
 
