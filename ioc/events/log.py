@@ -37,10 +37,9 @@ def record_event(
         audiences=audiences,
         report_id=report_id,
         request_id=current_request_id(),
+        audience_rows=[EventAudience(audience=a) for a in dict.fromkeys(audiences)],
     )
     session.add(event)
-    session.flush()
-    session.add_all(EventAudience(audience=a, seq=event.seq) for a in dict.fromkeys(audiences))
     session.flush()
     return event
 

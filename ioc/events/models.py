@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ioc.db import Base, Json, UtcDateTime, utcnow
 
@@ -34,6 +34,12 @@ class Event(Base):
     dispatched_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     #: The request (``X-Request-Id``) or job that wrote the event, for following it in logs.
     request_id: Mapped[str | None] = mapped_column(String(64))
+
+    #: Its rows in ``event_audience``: written with the event in one flush (the database
+    #: removes them with it).
+    audience_rows: Mapped[list[EventAudience]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
 
 
 class EventAudience(Base):
