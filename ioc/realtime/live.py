@@ -49,6 +49,7 @@ from ioc.realtime.connections import (
     catch_up,
     connection_auth,
 )
+from ioc.realtime.live_socket import LiveSocketTable
 from ioc.realtime.publisher import EVENT_NAME
 from ioc.realtime.queue import AsyncReliableRedisManager
 from ioc.telemetry.metrics import WEBSOCKET_CONNECTIONS
@@ -160,6 +161,13 @@ class UncompressedWebSocket(WebSocket):  # type: ignore[misc]
         await self.handler(self)
         return self._sock
 
+    async def send(self, message: str | bytes) -> None:
+        # engine.io's own send asks inspect.iscoroutinefunction of aiohttp's method every time.
+        if isinstance(message, str):
+            await self._sock.send_str(message)
+        else:
+            await self._sock.send_bytes(message)
+
 
 class ScreenNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
     """One of the four namespaces: admits a screen to its room and replays what it missed."""
@@ -231,6 +239,7 @@ def live_server(
     )
     # engine.io picks its websocket class from the async mode's table; this server's own copy.
     server.eio._async = {**server.eio._async, "websocket": UncompressedWebSocket}
+    server.eio.sockets = LiveSocketTable()
     for namespace in NAMESPACES:
         server.register_namespace(ScreenNamespace(namespace, session_factory, verifier))
     application = web.Application()
