@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/http_load.py [--tree PATH] [--seconds 20] [--reports 10000]
                                         [--postgis URL] [--only NAME ...]
+                                        [--env IOC_NAME=VALUE ...]
 
 Starts, from the source tree ``--tree`` (default: this one), two gunicorn (gevent,
 ``gunicorn.conf.py``) app processes, ``ioc worker`` and a private ``redis-server`` on a
@@ -124,10 +125,20 @@ def main() -> int:
     parser.add_argument("--reports", type=int, default=10_000)
     parser.add_argument("--postgis", default=DEFAULT_POSTGIS)
     parser.add_argument("--only", nargs="*", metavar="NAME")
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="IOC_NAME=VALUE",
+        help="a setting for the tier's processes (e.g. IOC_ADMISSION_WAIT_MS=1000)",
+    )
     args = parser.parse_args()
+    extra_env = dict(item.split("=", 1) for item in args.env)
     tree = args.tree.resolve()
     setup_args = (str(args.reports),)
-    with BenchTier(tree, args.postgis, label="http", setup=SETUP, setup_args=setup_args) as tier:
+    with BenchTier(
+        tree, args.postgis, label="http", setup=SETUP, setup_args=setup_args, extra_env=extra_env
+    ) as tier:
         key = tier.token
         page = _newest_page_query(tier.ports[0], 100)
         scenarios: list[tuple[str, int, Callable[[int], Call], bool]] = [

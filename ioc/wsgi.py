@@ -9,6 +9,7 @@ import threading
 
 from ioc.app import create_app
 from ioc.events.outbox import on_events_committed
+from ioc.heap import settle_after_start_up
 from ioc.realtime import socketio
 from ioc.realtime.publisher import start_publisher, wake_publishers
 from ioc.realtime.wakeup import RedisWakeup
@@ -20,6 +21,7 @@ configure_logging(fmt=app.extensions["ioc"].settings.log_format, level=logging.I
 
 def start_background_work() -> None:
     """Called by gunicorn in each worker once it runs (see gunicorn.conf.py)."""
+    settle_after_start_up()
     services = app.extensions["ioc"]
     settings = services.settings
     if settings.redis_url:

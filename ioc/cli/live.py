@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 
 import click
 
 from ioc.cli.common import configure_logging, require_schema, with_appcontext
 from ioc.extensions import services
+from ioc.heap import settle_after_start_up
 
 
 @click.command("live")
@@ -46,13 +46,9 @@ def live(host: str | None, port: int | None) -> None:
         ),
     )
     # Between two events every screen's writer waits on a fresh asyncio future, long enough to
-    # outlast the young generations: with Python's default thresholds a full collection ran
-    # every few seconds and, walking every object of the process, held every delivery for
-    # 80-200 ms (1,000 screens, bench/fanout.py). What start-up built stays for good (frozen,
-    # full collections skip it), and young collections wait for 20,000 new objects, not 700,
-    # by when most of a delivery's objects have gone: no full collection while it runs.
-    gc.freeze()
-    gc.set_threshold(20_000, 10, 10)
+    # outlast the young generations: without this a full collection held every delivery for
+    # 80-200 ms every few seconds (1,000 screens, bench/fanout.py).
+    settle_after_start_up()
     web.run_app(
         application,
         host=host or settings.live_host,
