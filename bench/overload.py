@@ -170,8 +170,11 @@ def open_loop(port_of: Any, bodies: Any, rate: float, seconds: float, timeout: f
 def nginx_config(folder: Path, port: int, upstreams: list[int]) -> Path:
     site = (ROOT / "deploy" / "nginx.conf").read_text()
     servers = "\n".join(f"    server 127.0.0.1:{p};" for p in upstreams)
-    site = site.replace("    server app:8000;", servers).replace(
-        "listen 80;", f"listen 127.0.0.1:{port};"
+    # No screens here: the live upstream (ioc live in production) only has to resolve.
+    site = (
+        site.replace("    server app:8000;", servers)
+        .replace("    server live:8001;", servers)
+        .replace("listen 80;", f"listen 127.0.0.1:{port};")
     )
     # Plain HTTP only: the load is the same behind TLS, and the bench needs no certificate.
     site = "\n".join(

@@ -15,7 +15,7 @@ from ioc.feedback.announce import announce_filed
 from ioc.feedback.citizen_models import ReportFollower
 from ioc.feedback.intake.attributes import clean_attributes
 from ioc.feedback.intake.catalogue import Catalogue
-from ioc.feedback.intake.refs import new_ref
+from ioc.feedback.intake.refs import unused_ref
 from ioc.feedback.models import Category
 from ioc.feedback.report_models import Attachment, Report, ReportArea, ReportHistory
 from ioc.feedback.sla.deadlines import start_receipt_clock, start_resolution_clock
@@ -135,7 +135,7 @@ def submit_report(
     status = ReportStatus.ASSIGNED if dispatch else ReportStatus.PENDING_REVIEW
     cell_x, cell_y = cell_for(lon, lat)
     report = Report(
-        ref=new_ref(received),
+        ref=unused_ref(session, received),
         category=category,
         status=status,
         sla_tier=category.sla_tier,

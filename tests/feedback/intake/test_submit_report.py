@@ -14,6 +14,7 @@ from ioc.db import unit_of_work
 from ioc.errors import InvalidInput
 from ioc.events.models import Event
 from ioc.feedback.intake.filing import submit_report
+from ioc.feedback.intake.refs import unused_ref
 from ioc.feedback.models import Agency, Category, User
 from ioc.feedback.report_models import Report, ReportArea, ReportHistory
 from ioc.feedback.states import Channel, ReportStatus
@@ -101,6 +102,16 @@ def test_auto_dispatch_category_with_rule_is_assigned_to_the_lead(session, intak
     assert report.status == ReportStatus.ASSIGNED
     assert report.lead_agency.code == "SXD"
     assert [agency.code for agency in report.supporting_agencies] == ["DIEN-LUC", "UBND-A"]
+
+
+def test_a_new_ref_is_never_one_a_report_already_has(session, intake, lighting):
+    taken = _submit(session, intake).ref
+    draws = iter([taken, taken, "PA2507-NEW0ZZ"])
+
+    ref = unused_ref(session, MONDAY_8AM, draw=lambda _at: next(draws))
+
+    assert ref == "PA2507-NEW0ZZ"
+    assert _submit(session, intake).ref not in (taken, None)
 
 
 def test_assigned_report_is_due_after_the_category_working_hours(session, intake, lighting):
