@@ -87,7 +87,7 @@ def requests_list(fmt: str) -> Response:
     with services().unit_of_work() as session:
         shown = open311.list_requests(session, query)
         lang = language()
-        body = [_view(request, lang) for request in shown]
+        body = [_view(item, lang) for item in shown]
     return render(body, fmt, root="service_requests")
 
 
