@@ -39,6 +39,14 @@ def catalogue_revision(session: Session) -> int:
 _committed = [0]
 
 
+def changes_catalogue(session: Session) -> bool:
+    """Whether the session's transaction changed the catalogue, flushed or not yet."""
+    if session.info.get(CHANGED):
+        return True
+    pending = itertools.chain(session.new, session.dirty, session.deleted)
+    return any(isinstance(instance, _CATALOGUE) for instance in pending)
+
+
 def local_changes() -> int:
     """How many transactions of this process changed the catalogue and committed."""
     return _committed[0]
@@ -46,10 +54,7 @@ def local_changes() -> int:
 
 @event.listens_for(Session, "after_flush")
 def _note_change(session: Session, _flush_context: Any) -> None:
-    if session.info.get(CHANGED):
-        return
-    touched = itertools.chain(session.new, session.dirty, session.deleted)
-    if not any(isinstance(instance, _CATALOGUE) for instance in touched):
+    if session.info.get(CHANGED) or not changes_catalogue(session):
         return
     session.info[CHANGED] = True
     session.connection().execute(

@@ -5,8 +5,8 @@ database: three queries for rows that change a few times a year. The process kee
 instead, and rebuilds it when the catalogue's revision stamp moves
 (:mod:`ioc.feedback.catalogue_stamp`): it reads the stamp at most every ``check_seconds``, as
 the area index does, so another process's change is picked up within that delay and this
-process's own change as soon as it commits. A transaction that changed the catalogue and has
-not committed yet reads the database, so it sees its own changes.
+process's own change as soon as it commits. A transaction that changed the catalogue (flushed
+or not) and has not committed yet reads the database, so it sees its own changes.
 
 The copy hands out categories and agencies as instances of the caller's session
 (``Session.merge`` without a load: no query), so a report refers to them as to any other.
@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from ioc.feedback.catalogue_stamp import CHANGED, catalogue_revision, local_changes
+from ioc.feedback.catalogue_stamp import catalogue_revision, changes_catalogue, local_changes
 from ioc.feedback.intake.routing import Route, choose_rule, resolve_route
 from ioc.feedback.models import Agency, Category, RoutingRule, routing_rule_support
 from ioc.geo.index import AreaRef
@@ -130,8 +130,9 @@ class Catalogue:
 
     def _current(self, session: Session) -> _Copy | None:
         """The copy to read, fresh enough; None: read the database (this transaction changed
-        the catalogue)."""
-        if session.info.get(CHANGED):
+        the catalogue, so the copy would not show it, and handing out copied rows would
+        overwrite its changes)."""
+        if changes_catalogue(session):
             return None
         copy = self._copy
         now = time.monotonic()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ioc.errors import InvalidInput
@@ -94,6 +94,22 @@ def test_a_transaction_that_changed_the_catalogue_reads_its_own_changes(
 
     assert catalogue.active_category(session, "o_ga") is pothole
     assert _lead(catalogue, session, pothole, chain) == "UBND-A"
+
+
+def test_a_change_not_yet_flushed_is_neither_hidden_nor_overwritten_by_the_copy(
+    session: Session, chain: list[AreaRef], lighting: Category
+) -> None:
+    catalogue = Catalogue(check_seconds=3600)
+    assert _lead(catalogue, session, lighting, chain) == "SXD"
+    city = session.scalar(select(Agency).where(Agency.code == "SXD"))
+    assert city is not None
+
+    with session.no_autoflush:
+        city.name_vi = "Sở Xây dựng thành phố"
+        route = catalogue.route(session, category=lighting, chain=chain, at=NOW)
+
+    assert route.lead is city
+    assert city.name_vi == "Sở Xây dựng thành phố"
 
 
 def test_the_stamp_moves_once_per_transaction_that_changes_the_catalogue(
