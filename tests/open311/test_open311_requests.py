@@ -197,21 +197,22 @@ def test_xml_escapes_what_citizens_write(client, world, cases):
     assert root.find("request").findtext("description") == 'Cống <b>vỡ</b> & "ngập" – nguy hiểm'
 
 
+def _photo(key: str, *, purpose: str = "before", hidden: bool = False) -> Attachment:
+    return Attachment(
+        purpose=purpose,
+        storage_key=key,
+        content_type="image/jpeg",
+        width=10,
+        height=10,
+        byte_size=100,
+        sha256="0" * 64,
+        is_hidden=hidden,
+    )
+
+
 def test_media_url_is_the_absolute_url_of_the_first_visible_photo(client, world, cases):
     report = cases.new()
-    for key, hidden in (("hidden-key.jpg", True), ("shown-key.jpg", False)):
-        report.attachments.append(
-            Attachment(
-                purpose="before",
-                storage_key=key,
-                content_type="image/jpeg",
-                width=10,
-                height=10,
-                byte_size=100,
-                sha256="0" * 64,
-                is_hidden=hidden,
-            )
-        )
+    report.attachments += [_photo("hidden-key.jpg", hidden=True), _photo("shown-key.jpg")]
     world.session.flush()
 
     [item] = json_of(_get(client, f"/requests/{report.ref}.json"))
@@ -222,18 +223,7 @@ def test_media_url_is_the_absolute_url_of_the_first_visible_photo(client, world,
 def test_media_url_shows_the_citizens_photo_before_the_agencys_result(client, world, cases):
     report = cases.new()
     # The result photo is stored first: order of purpose, not of upload, decides.
-    for key, purpose in (("result.jpg", "after"), ("citizen.jpg", "before")):
-        report.attachments.append(
-            Attachment(
-                purpose=purpose,
-                storage_key=key,
-                content_type="image/jpeg",
-                width=10,
-                height=10,
-                byte_size=100,
-                sha256="0" * 64,
-            )
-        )
+    report.attachments += [_photo("result.jpg", purpose="after"), _photo("citizen.jpg")]
     world.session.flush()
 
     [item] = json_of(_get(client, f"/requests/{report.ref}.json"))
