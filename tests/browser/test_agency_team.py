@@ -131,7 +131,11 @@ def test_the_manager_reads_the_agencys_figures_and_exports_the_same_period(page,
     assert received >= 1
     assert page.get_by_test_id("figures-table").is_visible()
 
+    this_month = page.get_by_test_id("export-csv").get_attribute("href")
     page.get_by_test_id("figures-period").select_option("last_month")
+    # The section is drawn again once the new period's figures arrive: wait for that drawing,
+    # or the click below may land on a link that is being replaced.
+    expect(page.get_by_test_id("export-csv")).not_to_have_attribute("href", this_month or "")
     page.get_by_test_id("figure-tiles").wait_for()
     href = page.get_by_test_id("export-csv").get_attribute("href")
     assert href.startswith("/api/agency/v1/exports/reports.csv?since=")

@@ -291,15 +291,24 @@ const live = connectLive({
       api(`/api/agency/v1/reports/${encodeURIComponent(state.selected)}`)
         .then((report) => {
           if (report.ref !== state.selected) return;
+          // The echo of the officer's own action changes nothing the pane shows (its
+          // countdowns move by themselves): drawing it again would only swallow a click
+          // on a button being replaced.
+          const changed = withoutClock(report) !== withoutClock(state.report);
           state.report = report;
           // A form opened while this was loading keeps what the officer has typed.
-          if (!state.form) renderDetail();
+          if (changed && !state.form) renderDetail();
         })
         .catch((e) => console.warn("refresh:", e.message));
     }
   },
 });
 showLiveStatus(slots, live);
+
+/** The report as the pane draws it, without the clock's reading of the moment. */
+function withoutClock(report) {
+  return JSON.stringify({ ...report, clock: null });
+}
 
 async function loadCategories() {
   state.categories = (await api("/api/mobile/v1/categories")).items;
