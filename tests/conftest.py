@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ioc.app import create_app
 from ioc.db import make_engine
 from ioc.feedback.intake.filing import Intake
+from ioc.feedback.reads.counter_rows import WRITE_AT_FLUSH
 from ioc.feedback.sla.policy import SlaPolicy
 from ioc.geo.service import AreaLocator
 from ioc.migrate import upgrade
@@ -190,7 +191,10 @@ def session_factory(engine: Engine) -> Iterator[sessionmaker[Session]]:
 
 @pytest.fixture
 def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    """The test's own session: what it flushes, the app's sessions on the same connection
+    see as already there, rollup counters included."""
     with session_factory() as session:
+        session.info[WRITE_AT_FLUSH] = True
         yield session
 
 

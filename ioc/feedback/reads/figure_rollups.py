@@ -648,30 +648,25 @@ def _in_tier(
 
 
 def apply_figure_deltas(session: Session, deltas: FigureDeltas) -> None:
-    """Add ``deltas`` to the rows of every tier: one upsert per table, run for all its rows
-    in tier and key order, so concurrent writers lock them in the same order and never
-    deadlock."""
+    """Add ``deltas`` to the rows of every tier when the transaction commits
+    (:mod:`ioc.feedback.reads.counter_rows`)."""
     day_counts, day_buckets = deltas.nonzero()
     if not day_counts and not day_buckets:
         return
-    connection = session.connection()
     zeros = dict.fromkeys(COUNTERS, 0)
     for tier in TIERS:
         counts, buckets = _in_tier(tier, day_counts, day_buckets)
         keys = tier.key_columns
         add_to_rows(
-            connection,
+            session,
             _table(tier.figures),
             keys,
             COUNTERS,
-            [
-                dict(zip(keys, key, strict=True)) | zeros | row
-                for key, row in sorted(counts.items())
-            ],
+            [dict(zip(keys, key, strict=True)) | zeros | row for key, row in counts.items()],
         )
         for kind in HISTOGRAMS:
             add_to_rows(
-                connection,
+                session,
                 _table(tier.histogram(kind)),
                 (*keys, "bucket"),
                 ("count",),
@@ -680,10 +675,10 @@ def apply_figure_deltas(session: Session, deltas: FigureDeltas) -> None:
 
 
 def _bucket_rows(keys: Sequence[str], kind: str, buckets: _TierBuckets) -> list[dict[str, Any]]:
-    """The rows of the histogram ``kind``'s table, in key order."""
+    """The rows of the histogram ``kind``'s table."""
     return [
         dict(zip(keys, key, strict=True)) | {"bucket": bucket, "count": count}
-        for (of_kind, key, bucket), count in sorted(buckets.items())
+        for (of_kind, key, bucket), count in buckets.items()
         if of_kind == kind
     ]
 

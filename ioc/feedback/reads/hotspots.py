@@ -82,12 +82,13 @@ def _table() -> Table:
 
 
 def apply_cell_week_deltas(session: Session, deltas: Counter[CellWeekKey | None]) -> None:
-    """Add ``deltas`` to the counts, in key order (concurrent writers never deadlock)."""
-    rows = sorted((key, d) for key, d in deltas.items() if key is not None and d)
+    """Add ``deltas`` to the counts when the transaction commits
+    (:mod:`ioc.feedback.reads.counter_rows`)."""
+    rows = [(key, d) for key, d in deltas.items() if key is not None and d]
     if not rows:
         return
     add_to_rows(
-        session.connection(),
+        session,
         _table(),
         ("week", "cell_x", "cell_y", "category_id"),
         ("count",),

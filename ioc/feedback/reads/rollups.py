@@ -88,19 +88,20 @@ def _changes(session: Session) -> Counter[RollupKey]:
 
 
 def apply_deltas(session: Session, deltas: Counter[RollupKey]) -> None:
-    """Add ``deltas`` to the counts (in key order, so concurrent writers never deadlock)."""
+    """Add ``deltas`` to the counts when the transaction commits
+    (:mod:`ioc.feedback.reads.counter_rows`)."""
     if not deltas:
         return
     table = ReportCellCount.__table__
     assert isinstance(table, Table)  # mapped to a plain table, not a join or a select
     add_to_rows(
-        session.connection(),
+        session,
         table,
         ("cell_x", "cell_y", "category_id", "status"),
         ("count",),
         [
             {"cell_x": x, "cell_y": y, "category_id": c, "status": s, "count": delta}
-            for (x, y, c, s), delta in sorted(deltas.items())
+            for (x, y, c, s), delta in deltas.items()
         ],
     )
 

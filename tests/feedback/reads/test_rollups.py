@@ -110,6 +110,48 @@ def test_a_rolled_back_change_leaves_the_counts_as_they_were(
         assert _rollups(session) == _direct(session)
 
 
+class _Abandoned(Exception):
+    pass
+
+
+def test_a_savepoint_rolled_back_takes_back_its_own_counts_only(
+    session_factory: sessionmaker[Session], intake: Intake
+) -> None:
+    with session_factory() as session, session.begin():
+        make_province_with_two_communes(session)
+        make_category(session, "o_ga", is_auto_dispatch=False)
+        make_category(session, "rac", is_auto_dispatch=False)
+    with session_factory() as session, session.begin():
+        _submit(session, intake, IN_A, "o_ga")  # counted when the transaction commits
+        with pytest.raises(_Abandoned), session.begin_nested():
+            _submit(session, intake, IN_B, "o_ga")
+            raise _Abandoned
+        with session.begin_nested():
+            _submit(session, intake, IN_B, "rac")
+    with session_factory() as session:
+        assert sum(_rollups(session).values()) == 2
+        assert _rollups(session) == _direct(session)
+
+
+def test_a_change_left_for_the_commit_to_flush_is_counted(
+    session_factory: sessionmaker[Session], intake: Intake
+) -> None:
+    with session_factory() as session, session.begin():
+        operator = User(role=Role.IOC_OPERATOR, username="operator")
+        session.add(operator)
+        make_province_with_two_communes(session)
+        make_category(session, "o_ga", is_auto_dispatch=False)
+    with session_factory() as session, session.begin():
+        report = _submit(session, intake, IN_A, "o_ga")
+        _submit(session, intake, IN_A, "o_ga")
+        reject_report(
+            session, policy=POLICY, report=report, actor=operator, reason="Không thuộc phạm vi"
+        )
+    with session_factory() as session:
+        assert _rollups(session) == _direct(session)
+        assert ReportStatus.REJECTED in {status for (_, _, _, status) in _rollups(session)}
+
+
 def test_rebuild_recounts_after_a_bulk_load(
     session: Session, intake: Intake, operator: User
 ) -> None:
