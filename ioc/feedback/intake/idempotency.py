@@ -114,4 +114,3 @@ def remember_answer(
             location=answer.location,
         )
     )
-    session.flush()

@@ -114,8 +114,10 @@ def file_once(
     """Run ``file`` (which files a report with the stored photos and shapes the answer) once
     per ``key`` of ``caller``: a retry gets the first answer. Without a key, it simply runs.
 
-    The photos are written once the key is known to be new, and removed again if the
-    transaction fails.
+    With photos, the key is looked up first, so a retry writes no photo. Without, the
+    report is filed straight away: a retry is rare, and the key's unique record stops its
+    transaction at the commit, which saves every first request a query. The photos are
+    removed again if the transaction fails.
 
     Raises:
         InvalidInput: anything ``file`` refuses, or the key was used before for a different
@@ -124,10 +126,10 @@ def file_once(
     try:
         with media.staged() as batch, unit_of_work(session_factory) as session:
             # The retry check shares the filing's transaction (a transaction fewer per
-            # create); a retry writes no photo.
+            # create).
             earlier = (
                 find_answer(session, caller=caller, key=key, fingerprint=fingerprint)
-                if key is not None
+                if key is not None and photos
                 else None
             )
             if earlier is not None:
