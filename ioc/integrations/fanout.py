@@ -9,11 +9,12 @@ doubled.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from ioc.db import utcnow
@@ -25,7 +26,7 @@ from ioc.integrations.models import Delivery, DeliveryChannel, WebhookSubscripti
 from ioc.integrations.notices import notice_for, report_link
 from ioc.integrations.staff_notices import PUSH_ONLY, StaffChannels, staff_deliveries
 from ioc.integrations.webhooks import envelope, matches
-from ioc.integrations.zalo.notices import INTERNAL_PREFIX, zalo_deliveries
+from ioc.integrations.zalo.notices import INTERNAL_PREFIX, zalo_contacts_of, zalo_deliveries
 
 PUSH = DeliveryChannel.PUSH
 WEBHOOK = DeliveryChannel.WEBHOOK
@@ -69,37 +70,42 @@ def dispatch_events(
         )
     )
     reports = _reports_of(session, events)
+    contacts = zalo_contacts_of(session, reports.values())
+    devices = _devices_of(session, reports.values())
     pushes = webhooks = emails = zalo = 0
-    for event in events:
-        report = reports.get(event.report_id) if event.report_id is not None else None
-        for delivery in zalo_deliveries(session, event, report, tz, now):
-            session.add(delivery)
-            zalo += 1
-        if event.type.startswith(INTERNAL_PREFIX):
-            # A channel's own message to one citizen: nothing for staff or subscribers.
-            event.dispatched_at = now
-            continue
-        for delivery in _push_deliveries(session, event, report, tz, now, staff.site_url):
-            session.add(delivery)
-            pushes += 1
-        for delivery in staff_deliveries(session, event, channels=staff, tz=tz, now=now):
-            session.add(delivery)
-            if delivery.channel == DeliveryChannel.EMAIL:
-                emails += 1
-            else:
-                pushes += 1
-        if staff.email:
-            # A mail server is configured: citizens who wrote by e-mail are answered by e-mail.
-            for delivery in citizen_mail_deliveries(session, event, report, tz=tz, now=now):
+    # The batch's deliveries are only added: no query below needs them flushed first.
+    with session.no_autoflush:
+        for event in events:
+            report = reports.get(event.report_id) if event.report_id is not None else None
+            for delivery in zalo_deliveries(session, event, report, tz, now, contacts=contacts):
                 session.add(delivery)
-                emails += 1
-        # Reports of private categories (public-order tips) stay inside the operations centre.
-        if report is None or not report.category.is_private:
-            for subscription in subscriptions:
-                if matches(subscription.event_types, event.type):
-                    session.add(_webhook_delivery(event, subscription, now))
-                    webhooks += 1
-        event.dispatched_at = now
+                zalo += 1
+            if event.type.startswith(INTERNAL_PREFIX):
+                # A channel's own message to one citizen: nothing for staff or subscribers.
+                event.dispatched_at = now
+                continue
+            told = devices.get(report.id, []) if report is not None else []
+            for delivery in _push_deliveries(session, event, report, told, tz, now, staff.site_url):
+                session.add(delivery)
+                pushes += 1
+            for delivery in staff_deliveries(session, event, channels=staff, tz=tz, now=now):
+                session.add(delivery)
+                if delivery.channel == DeliveryChannel.EMAIL:
+                    emails += 1
+                else:
+                    pushes += 1
+            if staff.email:
+                # A mail server is configured: citizens who wrote by e-mail are answered so.
+                for delivery in citizen_mail_deliveries(session, event, report, tz=tz, now=now):
+                    session.add(delivery)
+                    emails += 1
+            # Reports of private categories (public-order tips) stay inside the centre.
+            if report is None or not report.category.is_private:
+                for subscription in subscriptions:
+                    if matches(subscription.event_types, event.type):
+                        session.add(_webhook_delivery(event, subscription, now))
+                        webhooks += 1
+            event.dispatched_at = now
     session.flush()
     return FanOut(len(events), pushes, webhooks, emails, zalo)
 
@@ -119,18 +125,19 @@ def _push_deliveries(
     session: Session,
     event: Event,
     report: Report | None,
+    devices: list[Device],
     tz: ZoneInfo,
     now: datetime,
     site_url: str,
 ) -> list[Delivery]:
-    if report is None:
+    if report is None or not devices:
         return []
     notice = notice_for(session, event, report, tz)
     if notice is None:
         return []
     deliveries = []
     link = report_link(site_url, report.ref)
-    for device in _devices_to_tell(session, report):
+    for device in devices:
         title, body = notice.render(device.locale)
         payload = {
             "title": title,
@@ -159,16 +166,35 @@ def _push_deliveries(
     return deliveries
 
 
-def _devices_to_tell(session: Session, report: Report) -> list[Device]:
-    """The reporter's devices and, unless the report is private, its followers' devices."""
-    if report.category.is_private:
-        if report.reporter_id is None:
-            return []
-        who = Device.user_id == report.reporter_id
-    else:
-        followers = select(ReportFollower.user_id).where(ReportFollower.report_id == report.id)
-        who = or_(Device.user_id.in_(followers), Device.user_id == report.reporter_id)
-    return list(session.scalars(select(Device).where(who).order_by(Device.id)))
+def _devices_of(session: Session, reports: Iterable[Report]) -> dict[int, list[Device]]:
+    """The devices to tell about each report, by report: its reporter's and, unless the
+    report is private, its followers' (two queries for a whole batch)."""
+    told: dict[int, dict[int, Device]] = {}
+    by_reporter: dict[int, list[int]] = {}
+    public = []
+    for report in reports:
+        told[report.id] = {}
+        if report.reporter_id is not None:
+            by_reporter.setdefault(report.reporter_id, []).append(report.id)
+        if not report.category.is_private:
+            public.append(report.id)
+    if by_reporter:
+        for device in session.scalars(select(Device).where(Device.user_id.in_(by_reporter))):
+            for report_id in by_reporter[device.user_id]:
+                told[report_id][device.id] = device
+    if public:
+        followed = session.execute(
+            select(ReportFollower.report_id, Device)
+            .join(Device, Device.user_id == ReportFollower.user_id)
+            .where(ReportFollower.report_id.in_(public))
+        )
+        for report_id, device in followed:
+            told[report_id][device.id] = device
+    return {
+        report_id: [devices[key] for key in sorted(devices)]
+        for report_id, devices in told.items()
+        if devices
+    }
 
 
 def _webhook_delivery(event: Event, subscription: WebhookSubscription, now: datetime) -> Delivery:

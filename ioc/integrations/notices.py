@@ -92,11 +92,21 @@ def report_link(site_url: str, ref: str) -> str:
     return f"{site_url.rstrip('/')}/report?ref={ref}"
 
 
+#: session.info key: agency names already looked up in the session (a fan-out batch names
+#: the same few agencies in most of its events).
+_AGENCY_NAMES = "ioc_agency_names"
+
+
 def _agency_names(session: Session, code: object) -> dict[str, str]:
-    agency = session.scalar(select(Agency).where(Agency.code == code)) if code else None
-    if agency is None:
-        return {"vi": "cơ quan chức năng", "en": "the responsible agency"}
-    return {"vi": agency.name_vi, "en": agency.name_en or agency.name_vi}
+    known: dict[object, dict[str, str] | None] = session.info.setdefault(_AGENCY_NAMES, {})
+    if code not in known:
+        agency = session.scalar(select(Agency).where(Agency.code == code)) if code else None
+        known[code] = (
+            None
+            if agency is None
+            else {"vi": agency.name_vi, "en": agency.name_en or agency.name_vi}
+        )
+    return known[code] or {"vi": "cơ quan chức năng", "en": "the responsible agency"}
 
 
 def _public_note(session: Session, report: Report, action: str, until: datetime) -> str | None:

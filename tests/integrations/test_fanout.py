@@ -93,6 +93,32 @@ def test_the_reporter_and_followers_hear_the_resolution_in_their_own_language(
     assert pushes["tok-minh"][0]["title"] == f"Report {report.ref}"
 
 
+def test_in_one_batch_each_report_reaches_its_own_people_only(
+    session: Session, intake: Intake, cast: Cast
+) -> None:
+    make_device(session, cast.reporter, "tok-lan")
+    make_device(session, cast.reporter, "tok-lan-tablet")
+    make_device(session, cast.follower, "tok-minh")
+    make_device(session, cast.stranger, "tok-hoa")
+    lans = submit(session, intake, reporter=cast.reporter)
+    hoas = submit(session, intake, reporter=cast.stranger)
+    support_report(session, report=lans, citizen_id=cast.follower.id)
+    resolve(session, intake, cast, lans, "Đã vá")
+    resolve(session, intake, cast, hoas, "Đã dọn")
+
+    _fan_out(session)  # every event above, in one batch
+
+    refs = {token: {p["data"]["ref"] for p in found} for token, found in _pushes(session).items()}
+    assert refs == {
+        "tok-lan": {lans.ref},
+        "tok-lan-tablet": {lans.ref},
+        "tok-minh": {lans.ref},
+        "tok-hoa": {hoas.ref},
+    }
+    lan_resolved = [p["body"] for p in _pushes(session)["tok-lan"] if "Đã vá" in p["body"]]
+    assert lan_resolved == ["Đã xử lý xong: Đã vá"]
+
+
 def test_rejection_reopening_and_extension_are_announced_with_their_facts(
     session: Session, intake: Intake, cast: Cast
 ) -> None:

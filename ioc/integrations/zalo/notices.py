@@ -8,6 +8,7 @@ Zalo reaches the reporter only. Conversation replies (``zalo.reply`` events) go 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -28,22 +29,40 @@ INTERNAL_PREFIX = "zalo."
 
 
 def zalo_deliveries(
-    session: Session, event: Event, report: Report | None, tz: ZoneInfo, now: datetime
+    session: Session,
+    event: Event,
+    report: Report | None,
+    tz: ZoneInfo,
+    now: datetime,
+    *,
+    contacts: Mapping[int, str],
 ) -> list[Delivery]:
-    """The Zalo message ``event`` owes a Zalo user, if any (none for other events)."""
+    """The Zalo message ``event`` owes a Zalo user, if any (none for other events);
+    ``contacts`` are the Zalo users who follow the OA, by citizen (:func:`zalo_contacts_of`
+    the batch's reporters)."""
     if event.type == REPLY_EVENT:
         return [_delivery(event, str(event.payload["zalo_user_id"]), event.payload["text"], now)]
     if report is None or report.reporter_id is None:
         return []
-    contact = session.scalar(
-        select(ZaloContact).where(
-            ZaloContact.user_id == report.reporter_id, ZaloContact.is_following.is_(True)
-        )
-    )
-    if contact is None:
+    zalo_user_id = contacts.get(report.reporter_id)
+    if zalo_user_id is None:
         return []
     text = message_for(session, event, report, tz)
-    return [] if text is None else [_delivery(event, contact.zalo_user_id, text, now)]
+    return [] if text is None else [_delivery(event, zalo_user_id, text, now)]
+
+
+def zalo_contacts_of(session: Session, reports: Iterable[Report]) -> dict[int, str]:
+    """The Zalo user id of each reporter of ``reports`` who follows the OA, by citizen (one
+    query for a whole fan-out batch)."""
+    reporters = {report.reporter_id for report in reports if report.reporter_id is not None}
+    if not reporters:
+        return {}
+    found = session.execute(
+        select(ZaloContact.user_id, ZaloContact.zalo_user_id).where(
+            ZaloContact.user_id.in_(reporters), ZaloContact.is_following.is_(True)
+        )
+    )
+    return {user_id: zalo_user_id for user_id, zalo_user_id in found}
 
 
 def message_for(session: Session, event: Event, report: Report, tz: ZoneInfo) -> str | None:
