@@ -28,7 +28,7 @@ from ioc.feedback.intake.filing import (
     StoredPhoto,
     submit_report,
 )
-from ioc.feedback.people.callers import find_or_add_caller
+from ioc.feedback.people.callers import find_or_add_caller_id
 from ioc.feedback.report_models import Report
 
 MAX_EXTERNAL_ID_CHARS = 300
@@ -74,7 +74,7 @@ def receive_message(
     earlier = find_inbound(session, channel=message.channel, external_id=message.external_id)
     if earlier is not None:
         return earlier
-    sender = find_or_add_caller(
+    sender_id = find_or_add_caller_id(
         session, name=message.sender_name, phone=None, email=message.sender_email
     )
     photos = list(message.photos)[:MAX_PHOTOS]
@@ -82,7 +82,7 @@ def receive_message(
         channel=message.channel,
         external_id=message.external_id[:MAX_EXTERNAL_ID_CHARS],
         status=InboundStatus.NEEDS_LOCATION,
-        sender_id=sender.id if sender is not None else None,
+        sender_id=sender_id,
         subject=(message.subject or "")[:MAX_SUBJECT_CHARS] or None,
         description=describe(message.subject, message.body),
         photos=[asdict(photo) for photo in photos],

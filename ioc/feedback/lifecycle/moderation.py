@@ -13,7 +13,7 @@ from ioc.feedback.announce import announce
 from ioc.feedback.intake.filing import Intake, submit_report
 from ioc.feedback.models import User
 from ioc.feedback.people import audit
-from ioc.feedback.people.callers import find_or_add_caller
+from ioc.feedback.people.callers import find_or_add_caller_id
 from ioc.feedback.report_models import Report
 from ioc.feedback.states import IOC_STAFF, Channel
 
@@ -86,12 +86,14 @@ def file_for_citizen(
         raise InvalidInput(
             "channel must be phone, zalo or email", details={"fields": {"channel": channel}}
         )
-    caller = find_or_add_caller(session, name=caller_name, phone=caller_phone, email=caller_email)
+    caller_id = find_or_add_caller_id(
+        session, name=caller_name, phone=caller_phone, email=caller_email
+    )
     report = submit_report(
         session,
         intake,
         channel=channel,
-        reporter_id=caller.id if caller else None,
+        reporter_id=caller_id,
         **report_fields,
     )
     audit.record(

@@ -10,24 +10,27 @@ from ioc.feedback.models import User
 from ioc.feedback.states import Role
 
 
-def find_or_add_caller(
+def find_or_add_caller_id(
     session: Session, *, name: str | None, phone: str | None, email: str | None
-) -> User | None:
-    """The citizen with this phone number (or, without one, this e-mail address), or a new one
-    with these contact details; ``None`` when nothing identifies the person (an anonymous
-    report)."""
-    caller = None
+) -> int | None:
+    """The id of the citizen with this phone number (or, without one, this e-mail address),
+    or of a new one with these contact details; ``None`` when nothing identifies the person
+    (an anonymous report)."""
+    caller_id = None
     if phone:
-        caller = session.scalar(select(User).where(User.role == Role.CITIZEN, User.phone == phone))
+        caller_id = session.scalar(
+            select(User.id).where(User.role == Role.CITIZEN, User.phone == phone)
+        )
     elif email:
-        caller = session.scalar(
-            select(User)
+        caller_id = session.scalar(
+            select(User.id)
             .where(User.role == Role.CITIZEN, User.email == email)
             .order_by(User.id)
             .limit(1)
         )
-    if caller is None and (name or phone or email):
+    if caller_id is None and (name or phone or email):
         caller = User(role=Role.CITIZEN, display_name=name, phone=phone, email=email)
         session.add(caller)
         session.flush()
-    return caller
+        caller_id = caller.id
+    return caller_id
