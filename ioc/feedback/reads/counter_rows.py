@@ -6,7 +6,7 @@ the report's own transaction. Its after-flush listener hands its changes to
 
 - Many reports of one transaction, or many flushes, that move the same row add up to one write.
 - On PostgreSQL every table's rows go in one statement (each table's upsert reads its rows
-  from arrays with ``unnest``), so a filing pays one round trip for all its rollups, and the
+  from one JSON parameter), so a filing pays one round trip for all its rollups, and the
   hot rows every report touches (today's figures for its agency, the channel's week) stay
   locked only from that statement to the commit, not from the report's flush.
 - On SQLite each table's upsert is built once and run with all its rows as parameters.
@@ -23,6 +23,7 @@ transactions lock shared rows in the same order and never deadlock.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -176,37 +177,34 @@ _Items = list[tuple[tuple[Any, ...], list[int]]]
 def _write_in_one_statement(
     connection: Connection, ordered: list[tuple[CounterTable, _Items]]
 ) -> None:
-    sql = _unnest_upserts(tuple(target for target, _ in ordered), connection.dialect)
-    parameters: dict[str, list[Any]] = {}
-    for t, (target, items) in enumerate(ordered):
-        width = len(target.keys)
-        for c in range(width):
-            parameters[f"t{t}c{c}"] = [_plain(key[c]) for key, _ in items]
-        for c in range(len(target.counters)):
-            parameters[f"t{t}c{width + c}"] = [counts[c] for _, counts in items]
+    sql = _upserts_from_json(tuple(target for target, _ in ordered), connection.dialect)
+    parameters = {
+        f"t{t}": json.dumps(
+            [_as_row(target, tuple(map(_plain, key)), counts) for key, counts in items],
+            default=str,  # dates, as ISO text
+        )
+        for t, (target, items) in enumerate(ordered)
+    }
     connection.exec_driver_sql(sql, parameters)
 
 
 @cache
-def _unnest_upserts(targets: tuple[CounterTable, ...], dialect: Any) -> str:
-    """``WITH t0 AS (INSERT … SELECT * FROM unnest(…) ON CONFLICT … DO UPDATE …), t1 AS …
-    SELECT 1``: one statement that upserts into every table, reading each one's rows from
-    one array per column."""
+def _upserts_from_json(targets: tuple[CounterTable, ...], dialect: Any) -> str:
+    """``WITH t0 AS (INSERT … SELECT … FROM json_populate_recordset(…) ON CONFLICT … DO
+    UPDATE …), t1 AS … SELECT 1``: one statement that upserts into every table, reading each
+    one's rows from one JSON array (one parameter per table, read with the table's own
+    column types)."""
     quote = dialect.identifier_preparer.quote
     parts = []
     for t, target in enumerate(targets):
-        columns = (*target.keys, *target.counters)
-        arrays = ", ".join(
-            f"%(t{t}c{c})s::{target.table.c[name].type.compile(dialect=dialect)}[]"
-            for c, name in enumerate(columns)
-        )
+        columns = ", ".join(map(quote, (*target.keys, *target.counters)))
         table = quote(target.table.name)
         additions = ", ".join(
             f"{quote(n)} = {table}.{quote(n)} + excluded.{quote(n)}" for n in target.counters
         )
         parts.append(
-            f"t{t} AS (INSERT INTO {table} ({', '.join(map(quote, columns))}) "
-            f"SELECT * FROM unnest({arrays}) AS given "
+            f"t{t} AS (INSERT INTO {table} ({columns}) "
+            f"SELECT {columns} FROM json_populate_recordset(NULL::{table}, %(t{t})s::json) "
             f"ON CONFLICT ({', '.join(map(quote, target.keys))}) DO UPDATE SET {additions})"
         )
     return f"WITH {', '.join(parts)} SELECT 1"
