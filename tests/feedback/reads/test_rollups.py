@@ -93,12 +93,21 @@ def test_reclassifying_moves_the_report_between_categories(
     assert {category for _, _, category, _ in _rollups(session)} == {report.category_id}
 
 
+def _committed_province(session_factory: sessionmaker[Session], *categories: str) -> User:
+    """The province, ``categories`` and an operator, committed; the operator."""
+    with session_factory() as session, session.begin():
+        operator = User(role=Role.IOC_OPERATOR, username="operator")
+        session.add(operator)
+        make_province_with_two_communes(session)
+        for code in categories:
+            make_category(session, code, is_auto_dispatch=False)
+    return operator
+
+
 def test_a_rolled_back_change_leaves_the_counts_as_they_were(
     session_factory: sessionmaker[Session], intake: Intake
 ) -> None:
-    with session_factory() as session, session.begin():
-        make_province_with_two_communes(session)
-        make_category(session, "o_ga", is_auto_dispatch=False)
+    _committed_province(session_factory, "o_ga")
     with session_factory() as session, session.begin():
         _submit(session, intake, IN_A, "o_ga")
     with session_factory() as session:
@@ -114,18 +123,20 @@ class _Abandoned(Exception):
     pass
 
 
+def _file_then_give_up(session: Session, intake: Intake) -> None:
+    with session.begin_nested():
+        _submit(session, intake, IN_B, "o_ga")
+        raise _Abandoned
+
+
 def test_a_savepoint_rolled_back_takes_back_its_own_counts_only(
     session_factory: sessionmaker[Session], intake: Intake
 ) -> None:
-    with session_factory() as session, session.begin():
-        make_province_with_two_communes(session)
-        make_category(session, "o_ga", is_auto_dispatch=False)
-        make_category(session, "rac", is_auto_dispatch=False)
+    _committed_province(session_factory, "o_ga", "rac")
     with session_factory() as session, session.begin():
         _submit(session, intake, IN_A, "o_ga")  # counted when the transaction commits
-        with pytest.raises(_Abandoned), session.begin_nested():
-            _submit(session, intake, IN_B, "o_ga")
-            raise _Abandoned
+        with pytest.raises(_Abandoned):
+            _file_then_give_up(session, intake)
         with session.begin_nested():
             _submit(session, intake, IN_B, "rac")
     with session_factory() as session:
@@ -136,11 +147,7 @@ def test_a_savepoint_rolled_back_takes_back_its_own_counts_only(
 def test_a_change_left_for_the_commit_to_flush_is_counted(
     session_factory: sessionmaker[Session], intake: Intake
 ) -> None:
-    with session_factory() as session, session.begin():
-        operator = User(role=Role.IOC_OPERATOR, username="operator")
-        session.add(operator)
-        make_province_with_two_communes(session)
-        make_category(session, "o_ga", is_auto_dispatch=False)
+    operator = _committed_province(session_factory, "o_ga")
     with session_factory() as session, session.begin():
         report = _submit(session, intake, IN_A, "o_ga")
         _submit(session, intake, IN_A, "o_ga")
