@@ -95,7 +95,7 @@ def dispatch_events(
                 else:
                     pushes += 1
             if staff.email:
-                # A mail server is configured: citizens who wrote by e-mail are answered so.
+                # A mail server is configured: who wrote by e-mail hears back by e-mail.
                 for delivery in citizen_mail_deliveries(session, event, report, tz=tz, now=now):
                     session.add(delivery)
                     emails += 1

@@ -116,13 +116,15 @@ def _pending(session: Session) -> _Pending | None:
 
 @event.listens_for(Session, "before_commit")
 def _write_before_commit(session: Session) -> None:
-    if session.get_nested_transaction() is not None:
-        return  # a savepoint being released: what it changed was written already
+    """Write what is held. The hook also runs when a savepoint is released, which it cannot
+    tell from the commit of a transaction with a savepoint still open: it writes then too
+    (the rows stay either way) and goes on holding what the transaction flushes later."""
     pending = session.info.get(_PENDING)
     if pending is None or pending.transaction is not session.get_transaction():
         return
     session.flush()  # the commit's own flush comes after this hook; its changes count too
-    pending.written = True
+    if session.get_nested_transaction() is None:
+        pending.written = True
     if pending.rows:
         write_counter_rows(session.connection(), pending.rows)
         pending.rows = {}

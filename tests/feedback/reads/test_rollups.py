@@ -139,8 +139,9 @@ def test_a_savepoint_rolled_back_takes_back_its_own_counts_only(
             _file_then_give_up(session, intake)
         with session.begin_nested():
             _submit(session, intake, IN_B, "rac")
+        _submit(session, intake, IN_A, "rac")  # after a released savepoint: held again
     with session_factory() as session:
-        assert sum(_rollups(session).values()) == 2
+        assert sum(_rollups(session).values()) == 3
         assert _rollups(session) == _direct(session)
 
 
