@@ -11,6 +11,7 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
 from ioc.feedback.models import Agency, Category, CategoryGroup, RoutingRule, User
+from ioc.feedback.report_models import Attachment
 from ioc.feedback.sla.calendar import WorkingCalendar
 from ioc.feedback.sla.policy import DEFAULT_POLICY_FILE, SlaPolicy, read_policy_file
 from ioc.feedback.states import Role
@@ -136,3 +137,20 @@ def make_province_with_two_communes(session: Session) -> None:
         level="commune",
         parent_code="P",
     )
+
+
+def make_photo(
+    storage_key: str, *, purpose: str = "before", hidden: bool = False, **overrides: Any
+) -> Attachment:
+    """A JPEG attachment row (the file itself is not written)."""
+    fields: dict[str, Any] = {
+        "purpose": purpose,
+        "storage_key": storage_key,
+        "content_type": "image/jpeg",
+        "width": 10,
+        "height": 10,
+        "byte_size": 100,
+        "sha256": "0" * 64,
+        "is_hidden": hidden,
+    }
+    return Attachment(**(fields | overrides))

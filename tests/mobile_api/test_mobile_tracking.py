@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ioc.feedback.report_models import Attachment
+from tests.factories import make_photo
 from tests.mobile_api.helpers import (
     API,
     IN_A,
@@ -119,16 +119,8 @@ def test_a_resolved_report_shows_the_result_and_the_after_photos(client, world, 
     report = report_of(session, ref)
     for key, hidden in (("after/ok.jpg", False), ("after/hidden.jpg", True)):
         report.attachments.append(
-            Attachment(
-                purpose="after",
-                storage_key=key,
-                thumbnail_key=key.replace(".jpg", "-t.jpg"),
-                content_type="image/jpeg",
-                width=10,
-                height=10,
-                byte_size=100,
-                sha256="0" * 64,
-                is_hidden=hidden,
+            make_photo(
+                key, purpose="after", hidden=hidden, thumbnail_key=key.replace(".jpg", "-t.jpg")
             )
         )
     session.flush()

@@ -13,8 +13,9 @@ from ioc.feedback.intake.filing import submit_report
 from ioc.feedback.lifecycle import agency_work, citizen_actions, triage
 from ioc.feedback.lifecycle.citizen_actions import Rating
 from ioc.feedback.models import Category, User
-from ioc.feedback.report_models import Attachment, Report
+from ioc.feedback.report_models import Report
 from ioc.geo.cells import cell_for
+from tests.factories import make_photo
 from tests.open311.conftest import IN_A, World
 from tests.open311.helpers import BASE, REQUEST_FIELDS, children, errors_of, json_of, xml_of
 
@@ -197,22 +198,9 @@ def test_xml_escapes_what_citizens_write(client, world, cases):
     assert root.find("request").findtext("description") == 'Cống <b>vỡ</b> & "ngập" – nguy hiểm'
 
 
-def _photo(key: str, *, purpose: str = "before", hidden: bool = False) -> Attachment:
-    return Attachment(
-        purpose=purpose,
-        storage_key=key,
-        content_type="image/jpeg",
-        width=10,
-        height=10,
-        byte_size=100,
-        sha256="0" * 64,
-        is_hidden=hidden,
-    )
-
-
 def test_media_url_is_the_absolute_url_of_the_first_visible_photo(client, world, cases):
     report = cases.new()
-    report.attachments += [_photo("hidden-key.jpg", hidden=True), _photo("shown-key.jpg")]
+    report.attachments += [make_photo("hidden-key.jpg", hidden=True), make_photo("shown-key.jpg")]
     world.session.flush()
 
     [item] = json_of(_get(client, f"/requests/{report.ref}.json"))
@@ -223,7 +211,7 @@ def test_media_url_is_the_absolute_url_of_the_first_visible_photo(client, world,
 def test_media_url_shows_the_citizens_photo_before_the_agencys_result(client, world, cases):
     report = cases.new()
     # The result photo is stored first: order of purpose, not of upload, decides.
-    report.attachments += [_photo("result.jpg", purpose="after"), _photo("citizen.jpg")]
+    report.attachments += [make_photo("result.jpg", purpose="after"), make_photo("citizen.jpg")]
     world.session.flush()
 
     [item] = json_of(_get(client, f"/requests/{report.ref}.json"))

@@ -14,8 +14,8 @@ from flask import Flask
 from ioc.db import utcnow
 from ioc.feedback.lifecycle import agency_work, citizen_actions, triage
 from ioc.feedback.lifecycle.citizen_actions import Rating
-from ioc.feedback.report_models import Attachment, Report
-from tests.factories import make_category
+from ioc.feedback.report_models import Report
+from tests.factories import make_category, make_photo
 from tests.staff_api.conftest import IN_B, REPORTER_NAME, REPORTER_PHONE, World
 
 PUBLIC = "/api/public/v1"
@@ -27,19 +27,7 @@ def _photo(app: Flask, world: World, report: Report, purpose: str) -> str:
     path = store.path_of(key)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"\xff\xd8\xff\xd9")
-    world.session.add(
-        Attachment(
-            report_id=report.id,
-            purpose=purpose,
-            storage_key=key,
-            thumbnail_key=None,
-            content_type="image/jpeg",
-            width=10,
-            height=10,
-            byte_size=4,
-            sha256="0" * 64,
-        )
-    )
+    world.session.add(make_photo(key, purpose=purpose, report_id=report.id, byte_size=4))
     world.session.flush()
     return key
 
