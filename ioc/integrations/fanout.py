@@ -9,6 +9,7 @@ doubled.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -70,44 +71,70 @@ def dispatch_events(
         )
     )
     reports = _reports_of(session, events)
-    contacts = zalo_contacts_of(session, reports.values())
-    devices = _devices_of(session, reports.values())
-    pushes = webhooks = emails = zalo = 0
+    batch = _Batch(
+        reports=reports,
+        contacts=zalo_contacts_of(session, reports.values()),
+        devices=_devices_of(session, reports.values()),
+        subscriptions=subscriptions,
+        tz=tz,
+        now=now,
+        staff=staff,
+    )
+    made: Counter[str] = Counter()
     # The batch's deliveries are only added: no query below needs them flushed first.
     with session.no_autoflush:
         for event in events:
-            report = reports.get(event.report_id) if event.report_id is not None else None
-            for delivery in zalo_deliveries(session, event, report, tz, now, contacts=contacts):
+            for delivery in _deliveries_of(session, event, batch):
                 session.add(delivery)
-                zalo += 1
-            if event.type.startswith(INTERNAL_PREFIX):
-                # A channel's own message to one citizen: nothing for staff or subscribers.
-                event.dispatched_at = now
-                continue
-            told = devices.get(report.id, []) if report is not None else []
-            for delivery in _push_deliveries(session, event, report, told, tz, now, staff.site_url):
-                session.add(delivery)
-                pushes += 1
-            for delivery in staff_deliveries(session, event, channels=staff, tz=tz, now=now):
-                session.add(delivery)
-                if delivery.channel == DeliveryChannel.EMAIL:
-                    emails += 1
-                else:
-                    pushes += 1
-            if staff.email:
-                # A mail server is configured: who wrote by e-mail hears back by e-mail.
-                for delivery in citizen_mail_deliveries(session, event, report, tz=tz, now=now):
-                    session.add(delivery)
-                    emails += 1
-            # Reports of private categories (public-order tips) stay inside the centre.
-            if report is None or not report.category.is_private:
-                for subscription in subscriptions:
-                    if matches(subscription.event_types, event.type):
-                        session.add(_webhook_delivery(event, subscription, now))
-                        webhooks += 1
+                made[delivery.channel] += 1
             event.dispatched_at = now
     session.flush()
-    return FanOut(len(events), pushes, webhooks, emails, zalo)
+    return FanOut(
+        len(events),
+        made[PUSH],
+        made[WEBHOOK],
+        made[DeliveryChannel.EMAIL],
+        made[DeliveryChannel.ZALO],
+    )
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """What a batch of events is fanned out with, looked up once for all of them."""
+
+    reports: dict[int, Report]
+    #: Zalo user id of each reporter who follows the OA, by citizen.
+    contacts: dict[int, str]
+    #: The devices to tell about each report, by report.
+    devices: dict[int, list[Device]]
+    subscriptions: list[WebhookSubscription]
+    tz: ZoneInfo
+    now: datetime
+    staff: StaffChannels
+
+
+def _deliveries_of(session: Session, event: Event, batch: _Batch) -> list[Delivery]:
+    """Every delivery ``event`` owes: Zalo, pushes to citizens and staff, e-mail, webhooks."""
+    report = batch.reports.get(event.report_id) if event.report_id is not None else None
+    tz, now = batch.tz, batch.now
+    deliveries = zalo_deliveries(session, event, report, tz, now, contacts=batch.contacts)
+    if event.type.startswith(INTERNAL_PREFIX):
+        # A channel's own message to one citizen: nothing for staff or subscribers.
+        return deliveries
+    told = batch.devices.get(report.id, []) if report is not None else []
+    deliveries += _push_deliveries(session, event, report, told, tz, now, batch.staff.site_url)
+    deliveries += staff_deliveries(session, event, channels=batch.staff, tz=tz, now=now)
+    if batch.staff.email:
+        # A mail server is configured: citizens who wrote by e-mail are answered by e-mail.
+        deliveries += citizen_mail_deliveries(session, event, report, tz=tz, now=now)
+    # Reports of private categories (public-order tips) stay inside the operations centre.
+    if report is None or not report.category.is_private:
+        deliveries += [
+            _webhook_delivery(event, subscription, now)
+            for subscription in batch.subscriptions
+            if matches(subscription.event_types, event.type)
+        ]
+    return deliveries
 
 
 def _reports_of(session: Session, events: list[Event]) -> dict[int, Report]:
