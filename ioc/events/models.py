@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ioc.db import Base, Json, UtcDateTime, utcnow
@@ -19,8 +19,20 @@ class Event(Base):
 
     __tablename__ = "event"
     __table_args__ = (
-        Index("ix_event_unpublished", "published_at", "seq"),
-        Index("ix_event_undispatched", "dispatched_at", "seq"),
+        # Only the events still waiting are indexed: the publisher and the fan-out look for
+        # them, and marking one done takes it out instead of moving it within the index.
+        Index(
+            "ix_event_unpublished",
+            "seq",
+            postgresql_where=text("published_at IS NULL"),
+            sqlite_where=text("published_at IS NULL"),
+        ),
+        Index(
+            "ix_event_undispatched",
+            "seq",
+            postgresql_where=text("dispatched_at IS NULL"),
+            sqlite_where=text("dispatched_at IS NULL"),
+        ),
     )
 
     seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)

@@ -150,7 +150,8 @@ class User(Base):
     username: Mapped[str | None] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     display_name: Mapped[str | None] = mapped_column(String(200))
-    phone: Mapped[str | None] = mapped_column(String(50))
+    #: Indexed: a report filed for a caller finds the caller by phone number.
+    phone: Mapped[str | None] = mapped_column(String(50), index=True)
     email: Mapped[str | None] = mapped_column(String(200), index=True)
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
     locale: Mapped[str] = mapped_column(String(8), default="vi")

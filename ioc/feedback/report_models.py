@@ -133,7 +133,8 @@ class Report(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ref: Mapped[str] = mapped_column(String(32), unique=True)
-    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
+    #: Indexed by ``ix_report_category_received``, which leads with it.
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"))
     status: Mapped[str] = mapped_column(String(20))
     sla_tier: Mapped[str] = mapped_column(String(16))
     lon: Mapped[float] = mapped_column(Float)
@@ -148,7 +149,8 @@ class Report(Base):
     #: The integrating system that filed it through Open311 (channel "open311").
     api_client_id: Mapped[int | None] = mapped_column(ForeignKey("api_client.id"))
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
-    lead_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    #: Indexed by ``ix_report_agency_received``, which leads with it.
+    lead_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
     #: The officer (or manager) of the lead agency who handles it (ioc.feedback.lifecycle.
     #: assignment); cleared when the report leaves the agency.
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)

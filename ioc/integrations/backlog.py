@@ -40,7 +40,7 @@ def outbox_backlog(session: Session, *, now: datetime) -> Backlog:
 
 
 def _age(session: Session, marker: InstrumentedAttribute[datetime | None], now: datetime) -> float:
-    # (marker, seq) is indexed: the oldest unmarked row is the first entry of the index.
+    # The unmarked events are indexed by seq: the oldest is the first entry of the index.
     oldest = session.scalar(
         select(Event.occurred_at).where(marker.is_(None)).order_by(Event.seq).limit(1)
     )
