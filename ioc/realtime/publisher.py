@@ -34,7 +34,7 @@ from ioc.events.outbox import (
     unpublished,
 )
 from ioc.realtime.audiences import namespace_of
-from ioc.realtime.queue import QueueUnavailable
+from ioc.realtime.queue import QueueUnavailable, sent_together
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +86,8 @@ class Publisher:
         """Emit every publishable event, oldest first; the number emitted.
 
         Raises:
-            QueueUnavailable: the message queue refused a message (those before it are marked
-                published; the rest stay for the next round).
+            QueueUnavailable: the message queue refused a round's messages (they stay
+                unpublished for the next round; screens drop any they already had, by ``seq``).
         """
         self.retry_soon = False
         published = 0
@@ -111,17 +111,17 @@ class Publisher:
                 return 0, False
             audiences = list(dict.fromkeys(a for event in events for a in event.audiences))
             prev = previous_seqs(session, audiences, events[0].seq)
-            sent: list[int] = []
             try:
-                for event in events:
-                    self._emit(event, prev)
-                    sent.append(event.seq)
+                with sent_together(self.emitter):
+                    for event in events:
+                        self._emit(event, prev)
             except QueueUnavailable as exc:
                 failure = exc
-            mark_published(session, sent, utcnow())
+            else:
+                mark_published(session, [event.seq for event in events], utcnow())
         if failure is not None:
             raise failure
-        return len(sent), len(events) == BATCH
+        return len(events), len(events) == BATCH
 
     def _emit(self, event: Event, prev: dict[str, int | None]) -> None:
         now = time.monotonic()
@@ -135,14 +135,15 @@ class Publisher:
         """Tell each recently active room its newest ``seq``; the number of rooms told."""
         now = time.monotonic()
         told = 0
-        for audience, (seq, when) in list(self.latest.items()):
-            if now - when > ACTIVE_ROOM_SECONDS:
-                del self.latest[audience]
-                continue
-            self.emitter.emit(
-                HEARTBEAT_NAME, {"seq": seq}, to=audience, namespace=namespace_of(audience)
-            )
-            told += 1
+        with sent_together(self.emitter):
+            for audience, (seq, when) in list(self.latest.items()):
+                if now - when > ACTIVE_ROOM_SECONDS:
+                    del self.latest[audience]
+                    continue
+                self.emitter.emit(
+                    HEARTBEAT_NAME, {"seq": seq}, to=audience, namespace=namespace_of(audience)
+                )
+                told += 1
         return told
 
 

@@ -5,15 +5,18 @@ an event emitted during a Redis outage is lost while its sender believes it was 
 listener, once Redis is gone, retries after 1, 2, 4 … up to 60 seconds, so a process can stay
 deaf long after Redis came back. Here a publish that Redis did not accept raises
 :class:`QueueUnavailable` (the publisher keeps the event and tries again), and the listener
-retries every :data:`LISTEN_RETRY_SECONDS`.
+retries every :data:`LISTEN_RETRY_SECONDS`. Messages published inside
+:func:`sent_together` go to Redis in one round trip, when the block ends.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from socketio import AsyncRedisManager, RedisManager  # type: ignore[import-untyped]
@@ -34,13 +37,50 @@ class ReliableRedisManager(RedisManager):  # type: ignore[misc]
     connected: bool
     channel: str
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Per thread (per greenlet under gevent): another task's emits are not held back.
+        self._holding = threading.local()
+
+    @contextmanager
+    def together(self) -> Iterator[None]:
+        """Hold the messages published inside the block and send them to Redis together at
+        its end, in one round trip.
+
+        Raises:
+            QueueUnavailable: Redis did not take them; count none of them as sent.
+        """
+        if getattr(self._holding, "messages", None) is not None:
+            yield  # inside an outer block, which sends
+            return
+        held: list[Any] = []
+        self._holding.messages = held
+        try:
+            yield
+        finally:
+            self._holding.messages = None
+        if held:
+            self._send(held)
+
     def _publish(self, data: Any) -> int:
+        held: list[Any] | None = getattr(self._holding, "messages", None)
+        if held is not None:
+            held.append(data)
+            return 0
+        self._send([data])
+        return 1
+
+    def _send(self, messages: list[Any]) -> None:
         error: Exception | None = None
         for _attempt in range(2):
             try:
                 if not self.connected:
                     self._redis_connect()
-                return int(self.redis.publish(self.channel, self.json.dumps(data)))
+                pipeline = self.redis.pipeline(transaction=False)
+                for data in messages:
+                    pipeline.publish(self.channel, self.json.dumps(data))
+                pipeline.execute()
+                return
             except Exception as exc:  # redis-py raises several unrelated types
                 error = exc
                 self.connected = False
@@ -98,6 +138,16 @@ class AsyncReliableRedisManager(AsyncRedisManager):  # type: ignore[misc]
                     log.warning("lost the Socket.IO queue on Redis (%s); retrying", exc)
                 subscribed = False
                 await asyncio.sleep(LISTEN_RETRY_SECONDS)
+
+
+def sent_together(emitter: Any) -> AbstractContextManager[None]:
+    """A block whose emits through ``emitter`` (a Flask-SocketIO or python-socketio server)
+    reach Redis together when it ends (see :meth:`ReliableRedisManager.together`); without
+    Redis each emit is delivered at once, as ever."""
+    manager = getattr(getattr(emitter, "server", emitter), "manager", None)
+    if isinstance(manager, ReliableRedisManager):
+        return manager.together()
+    return nullcontext()
 
 
 def reliable_manager(url: str, channel: str, *, write_only: bool = False) -> ReliableRedisManager:

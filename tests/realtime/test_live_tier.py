@@ -21,14 +21,14 @@ from sqlalchemy import func, select
 
 from ioc.db import make_engine, make_session_factory, unit_of_work
 from ioc.demo.seed import seed_demo
-from ioc.events.models import EventAudience
+from ioc.events.models import Event, EventAudience
 from ioc.feedback.intake.filing import Intake, submit_report
 from ioc.feedback.people.staff_sessions import sign_in
 from ioc.feedback.sla.policy import load_policy
 from ioc.geo.service import AreaLocator
 from ioc.migrate import upgrade
 from ioc.realtime.publisher import publish_pending
-from ioc.realtime.queue import reliable_manager
+from ioc.realtime.queue import QueueUnavailable, reliable_manager
 from tests.clock import on_the_test_clock
 from tests.conftest import REDIS_CHANNEL, redis_url_or_skip
 from tests.realtime.test_live_server import LISTENER, _free_port, _lines, _node, _wait_until
@@ -75,6 +75,10 @@ class Deployment:
 
     def publish(self) -> int:
         return publish_pending(self.factory, self.emitter)
+
+    def unpublished(self) -> int:
+        with unit_of_work(self.factory) as session:
+            return session.scalar(select(func.count()).where(Event.published_at.is_(None))) or 0
 
     def ops_events(self) -> int:
         with unit_of_work(self.factory) as session:
@@ -257,3 +261,53 @@ def test_after_a_redis_outage_the_server_hears_the_publisher_again_at_once(tmp_p
 
     assert event["type"] == "report.created"
     assert event["payload"]["ref"] == ref
+
+
+def test_a_round_redis_refuses_stays_unpublished_and_goes_out_whole_once_redis_is_back(
+    tmp_path,
+):
+    """The publisher sends a round's messages to Redis together: refused, none of the round's
+    events counts as published; once Redis is back, the next round sends them all, in order,
+    to every room they belong to."""
+    redis = PrivateRedis(tmp_path).start()
+    world = Deployment(tmp_path, redis.url)
+    try:
+        refs = [world.file_report() for _ in range(3)]
+        redis.stop()
+        with pytest.raises(QueueUnavailable):
+            world.publish()
+        assert world.unpublished() == 3
+        redis.start()
+        heard = _subscriber(redis.url)
+        assert world.publish() == 3
+        messages = _messages(heard, until_quiet=1.0)
+    finally:
+        redis.stop()
+        world.engine.dispose()
+
+    assert world.unpublished() == 0
+    to_ops = [m["data"][0] for m in messages if m["room"] == "ops"]
+    assert [m["payload"]["ref"] for m in to_ops] == refs
+    assert [m["seq"] for m in to_ops] == sorted(m["seq"] for m in to_ops)
+    assert len(messages) == 3 * len({m["room"] for m in messages})  # every room, every event
+
+
+def _subscriber(redis_url: str) -> Any:
+    import redis
+
+    pubsub = redis.Redis.from_url(redis_url).pubsub(ignore_subscribe_messages=True)
+    pubsub.subscribe(REDIS_CHANNEL)
+    return pubsub
+
+
+def _messages(pubsub: Any, *, until_quiet: float) -> list[dict[str, Any]]:
+    """The Socket.IO emits heard on the channel, until none came for ``until_quiet`` s."""
+    heard = []
+    quiet_from = time.monotonic()
+    while time.monotonic() - quiet_from < until_quiet:
+        # None also stands for the subscription's own confirmation: go on until quiet.
+        message = pubsub.get_message(timeout=0.1)
+        if message is not None:
+            heard.append(json.loads(message["data"]))
+            quiet_from = time.monotonic()
+    return [m for m in heard if m.get("method") == "emit"]
