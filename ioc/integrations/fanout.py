@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
 from ioc.db import utcnow
@@ -87,8 +87,13 @@ def dispatch_events(
             for delivery in _deliveries_of(session, event, batch):
                 session.add(delivery)
                 made[delivery.channel] += 1
-            event.dispatched_at = now
     session.flush()
+    # One statement for the batch (setting each event's attribute made one per event).
+    session.execute(
+        update(Event)
+        .where(Event.seq.in_([event.seq for event in events]))
+        .values(dispatched_at=now)
+    )
     return FanOut(
         len(events),
         made[PUSH],
