@@ -1,14 +1,18 @@
 """POST ► event on a connected screen, and creates per server CPU-second, on the real tier.
 
     .venv/bin/python bench/live.py [--tree PATH] [--rate 20] [--seconds 30] [--postgis URL]
+                                   [--warm-up 2]
 
 Starts, from the source tree ``--tree`` (default: this one; point it at another checkout to
 compare two versions), two gunicorn (gevent) app processes and ``ioc worker`` on a throwaway
 PostgreSQL database of ``--postgis`` (default the local server) and a private
 ``redis-server``; connects one /ops screen with the official Socket.IO client under Node; files
-reports through the mobile API at ``--rate`` per second from 4 threads; and reports:
+reports through the mobile API at ``--rate`` per second from 4 threads, for ``--warm-up``
+seconds unmeasured (fresh processes compile statements and fill caches on their first
+requests), then for ``--seconds``; and reports:
 
-- latency from sending the POST to the screen receiving ``report.created`` (p50, p99, max);
+- latency from sending the POST to the screen receiving ``report.created`` (p50, p99, max),
+  split into the POST's answer and the time from the answer to the screen;
 - creates per server CPU-second: 2xx answers ÷ CPU seconds of the app processes, the worker and
   the database's backends (sampled from /proc before and after).
 """
@@ -24,6 +28,7 @@ import threading
 import time
 import urllib.request
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -51,12 +56,15 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=20.0)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--postgis", default=DEFAULT_POSTGIS)
+    parser.add_argument(
+        "--warm-up", type=float, default=2.0, help="seconds of creates first, not measured"
+    )
     args = parser.parse_args()
     with BenchTier(args.tree, args.postgis, label="bench_live") as tier:
-        measure(tier, args.rate, args.seconds)
+        measure(tier, args.rate, args.seconds, args.warm_up)
 
 
-def measure(tier: BenchTier, rate: float, seconds: float) -> None:
+def measure(tier: BenchTier, rate: float, seconds: float, warm_up: float) -> None:
     ports = tier.ports
     script = tier.folder / "listen.mjs"
     script.write_text(LISTEN)
@@ -78,47 +86,72 @@ def measure(tier: BenchTier, rate: float, seconds: float) -> None:
                     received[event["ref"]] = event["at"] / 1000
 
         threading.Thread(target=pump, daemon=True).start()
-        sent: dict[str, float] = {}
-        answers: list[int] = []
+        if warm_up:
+            # Fresh processes compile their statements and load their caches on their first
+            # requests: what a province sees once after a restart, not at every report.
+            warming = _file_at_rate(ports, rate, int(rate * warm_up), citizens="warm")
+            wait_until(lambda: set(warming.sent) <= set(received), timeout=30, what="warm-up")
         used_cpu = tier.cpu_meter()
         total = int(rate * seconds)
-        start = time.monotonic()
-        lock = threading.Lock()
-
-        def file(n: int) -> None:
-            time.sleep(max(0.0, start + n / rate - time.monotonic()))
-            at = time.time()
-            status, ref = _file(ports[n % 2], n)
-            with lock:
-                answers.append(status)
-                if ref:
-                    sent[ref] = at
-
-        threads = [
-            threading.Thread(target=lambda k=k: [file(n) for n in range(k, total, 4)])
-            for k in range(4)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        wait_until(lambda: set(sent) <= set(received), timeout=30, what="every event")
+        filed = _file_at_rate(ports, rate, total, citizens="bench")
+        wait_until(lambda: set(filed.sent) <= set(received), timeout=30, what="every event")
         used = used_cpu()
-        latencies = sorted((received[ref] - sent[ref]) * 1000 for ref in sent)
-        ok = sum(200 <= a < 300 for a in answers)
-        q = statistics.quantiles(latencies, n=100)
-        print(f"tree {tier.tree}: {ok}/{total} created at {rate}/s")
-        print(f"POST ► screen: p50 {q[49]:.0f} ms, p99 {q[98]:.0f} ms, max {latencies[-1]:.0f} ms")
+        sent, answered = filed.sent, filed.answered
+        ok = sum(200 <= a < 300 for a in filed.statuses)
+        print(f"tree {tier.tree}: {ok}/{total} created at {rate}/s after {warm_up:.0f} s warm-up")
+        _print_quantiles("POST ► screen", [received[ref] - sent[ref] for ref in sent])
+        _print_quantiles("POST ► answer", [answered[ref] - sent[ref] for ref in sent])
+        _print_quantiles("answer ► screen", [received[ref] - answered[ref] for ref in sent])
         print(f"server CPU {used:.1f} s ► {ok / used:.0f} creates per CPU-second")
     finally:
         listener.kill()
         listener.wait()
 
 
-def _file(port: int, n: int) -> tuple[int, str | None]:
+@dataclass
+class _Filed:
+    #: ref ► when its POST was sent, and when its answer came (wall clock, seconds)
+    sent: dict[str, float] = field(default_factory=dict)
+    answered: dict[str, float] = field(default_factory=dict)
+    statuses: list[int] = field(default_factory=list)
+
+
+def _file_at_rate(ports: list[int], rate: float, total: int, *, citizens: str) -> _Filed:
+    """File ``total`` reports at ``rate`` per second from 4 threads, alternating processes."""
+    filed = _Filed()
+    start = time.monotonic()
+    lock = threading.Lock()
+
+    def file(n: int) -> None:
+        time.sleep(max(0.0, start + n / rate - time.monotonic()))
+        at = time.time()
+        status, ref = _file(ports[n % 2], f"{citizens}-{n % 50}")
+        done = time.time()
+        with lock:
+            filed.statuses.append(status)
+            if ref:
+                filed.sent[ref], filed.answered[ref] = at, done
+
+    threads = [
+        threading.Thread(target=lambda k=k: [file(n) for n in range(k, total, 4)]) for k in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return filed
+
+
+def _print_quantiles(what: str, seconds: list[float]) -> None:
+    latencies = sorted(s * 1000 for s in seconds)
+    q = statistics.quantiles(latencies, n=100)
+    print(f"{what}: p50 {q[49]:.0f} ms, p99 {q[98]:.0f} ms, max {latencies[-1]:.0f} ms")
+
+
+def _file(port: int, uid: str) -> tuple[int, str | None]:
     from ioc.identity import emulator_token
 
-    citizen = emulator_token(project_id="ioc-demo", uid=f"bench-{n % 50}", name="Người dân")
+    citizen = emulator_token(project_id="ioc-demo", uid=uid, name="Người dân")
     body = {
         "category": "traffic_light",
         "lon": 108.74,
