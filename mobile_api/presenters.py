@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import url_for
@@ -10,12 +11,13 @@ from ioc.feedback.models import Agency, Category, CategoryGroup
 from ioc.feedback.reads.tracking import public_timeline
 from ioc.feedback.report_models import Attachment, Report
 from ioc.feedback.states import ReportStatus
+from ioc.geo.index import AreaRef
 from ioc.geo.models import Area
 from ioc.i18n import translate
 from ioc.web.clocks import current_clock
 
 
-def _name(obj: Category | CategoryGroup | Agency | Area, language: str) -> str:
+def _name(obj: Category | CategoryGroup | Agency | Area | AreaRef, language: str) -> str:
     return (obj.name_en if language == "en" and obj.name_en else None) or obj.name_vi
 
 
@@ -66,17 +68,30 @@ def summary(report: Report, language: str) -> dict[str, Any]:
     }
 
 
-def report(report: Report, language: str, *, viewer_id: int | None) -> dict[str, Any]:
-    """The report as a citizen sees it; the reporter's identity only for the reporter."""
+def report(
+    report: Report,
+    language: str,
+    *,
+    viewer_id: int | None,
+    areas: Sequence[AreaRef] | None = None,
+) -> dict[str, Any]:
+    """The report as a citizen sees it; the reporter's identity only for the reporter.
+
+    ``areas``: its areas, leaf first, when the caller has them at hand (a report just filed,
+    from the in-process area index); otherwise they are read with the report.
+    """
     is_mine = report.reporter_id is not None and report.reporter_id == viewer_id
+    chain: Sequence[Area | AreaRef] = (
+        areas if areas is not None else [ra.area for ra in report.areas]
+    )
     return {
         **summary(report, language),
         "description": report.description,
         "accuracy_m": report.accuracy_m,
         "attributes": report.attributes,
         "areas": [
-            {"code": ra.area.code, "name": _name(ra.area, language), "level": ra.area.level}
-            for ra in report.areas
+            {"code": area.code, "name": _name(area, language), "level": area.level}
+            for area in chain
         ],
         "handled_by": _handled_by(report.lead_agency, language),
         "supporting_agencies": [_agency(a, language) for a in report.supporting_agencies],

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, request, url_for
 from spectree import Response
+from sqlalchemy.orm import object_session
 
 from ioc.errors import MalformedRequest
 from ioc.extensions import services
@@ -17,6 +18,7 @@ from ioc.feedback.lifecycle.citizen_actions import Rating
 from ioc.feedback.reads import tracking
 from ioc.feedback.report_models import Report
 from ioc.feedback.states import Channel
+from ioc.geo.index import AreaRef
 from ioc.web.errors import REQUEST_ERRORS
 from ioc.web.limits import (
     COMMENTS_PER_CITIZEN,
@@ -122,13 +124,30 @@ def create_report() -> Any:
 
 
 def _created(report: Report, citizen_id: int) -> idempotency.StoredAnswer:
-    body = ReportOut.model_validate(presenters.report(report, language(), viewer_id=citizen_id))
+    body = ReportOut.model_validate(
+        presenters.report(report, language(), viewer_id=citizen_id, areas=_located_in(report))
+    )
     return idempotency.StoredAnswer(
         status_code=201,
         # Stored as the exact JSON sent, so a replay is byte-for-byte the first answer.
         body=json.loads(current_app.json.dumps(body.model_dump())),
         location=url_for("mobile_api.show_report", ref=report.ref),
     )
+
+
+def _located_in(report: Report) -> list[AreaRef] | None:
+    """The areas a report just filed was located in, from the in-process area index that
+    located it (none read from the database); ``None`` if the index no longer holds one."""
+    session = object_session(report)
+    assert session is not None  # rendered inside the filing's transaction
+    index = services().intake.locator.index(session)
+    located: list[AreaRef] = []
+    for link in report.areas:
+        area = index.area(link.area_id)
+        if area is None:
+            return None
+        located.append(area)
+    return located
 
 
 @bp.get("/reports/mine")

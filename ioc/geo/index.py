@@ -88,6 +88,7 @@ class AreaIndex:
         self._versions: dict[str, list[AreaRef]] = defaultdict(list)
         for ref in self._refs:
             self._versions[ref.code].append(ref)
+        self._by_id = {ref.id: ref for ref in self._refs}
 
     def __len__(self) -> int:
         return len(self._refs)
@@ -97,6 +98,10 @@ class AreaIndex:
         """(min_lon, min_lat, max_lon, max_lat) of every area in the index."""
         min_lon, min_lat, max_lon, max_lat = shapely.total_bounds(self._geoms)
         return float(min_lon), float(min_lat), float(max_lon), float(max_lat)
+
+    def area(self, area_id: int) -> AreaRef | None:
+        """The area version with this id, if the index holds it."""
+        return self._by_id.get(area_id)
 
     def find_version(self, code: str, at: datetime) -> AreaRef | None:
         for ref in self._versions.get(code, ()):
