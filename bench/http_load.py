@@ -20,10 +20,12 @@ connection per client and app process, requests alternating between the two proc
 For each: requests/s, p50/p99 latency, the CPU seconds of the server's process tree (gunicorn
 masters and workers, and the worker) and of the database's PostgreSQL backends (from /proc,
 before and after), answers per server CPU-second (both together), and for creates a check
-that the rows written (reports counted in the database) equal the 2xx answers. A client
-refused with 503 waits the ``Retry-After`` it was given, as API partners are asked to
-(docs/operations.md): at c=32 the in-flight bound of each process refuses what it cannot
-start at once, and the throughput is that of the requests it takes.
+that the rows written (reports counted in the database) equal the 2xx answers; last, the CPU
+seconds the hypervisor stole for other guests meanwhile (``steal`` in /proc/stat), so a run on
+a busy host shows as one. A client refused with 503 waits the ``Retry-After`` it was given,
+as API partners are asked to (docs/operations.md): at c=32 the in-flight bound of each
+process refuses what it cannot start at once, and the throughput is that of the requests it
+takes.
 
 The client runs on the same machine and its CPU is not counted; on a 2-core machine shared
 with other work, compare runs made side by side rather than absolute figures.
@@ -47,7 +49,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
-from tier import DEFAULT_POSTGIS, ROOT, BenchTier, cpu_seconds
+from tier import DEFAULT_POSTGIS, ROOT, BenchTier, cpu_seconds, stolen_seconds
 
 from ioc.identity import emulator_token
 
@@ -96,6 +98,8 @@ class Result:
     rows_written: int | None
     #: The part of ``server_cpu`` the worker used (relaying events, fanning them out).
     worker_cpu: float = 0.0
+    #: CPU seconds the host took for other guests meanwhile (the machine's state).
+    stolen: float = 0.0
 
     def line(self) -> str:
         ok = sum(200 <= status < 300 for status, _ in self.answers)
@@ -114,7 +118,7 @@ class Result:
             f"p50 {q[49]:5.0f} ms  p99 {q[98]:5.0f} ms  CPU app {self.server_cpu:5.1f} s "
             f"(worker {self.worker_cpu:4.1f} s) + db {self.database_cpu:5.1f} s  "
             f"► {ok / cpu if cpu else 0:5.1f} per CPU-second"
-            f"{rows}{others}"
+            f"{rows}{others}  (steal {self.stolen:.1f} s)"
         )
 
 
@@ -170,6 +174,7 @@ def _run(
     backends = tier.backends()
     server_before, database_before = cpu_seconds(pids), cpu_seconds(backends)
     worker_before = cpu_seconds(tier.worker_pids)
+    stolen_before = stolen_seconds()
     answers: list[tuple[int, float]] = []
     lock = threading.Lock()
     started = time.monotonic()
@@ -208,7 +213,8 @@ def _run(
     database_cpu = cpu_seconds(backends) - database_before
     rows = _reports(database) - reports_before if creates else None
     database.dispose()
-    return Result(name, answers, elapsed, server_cpu, database_cpu, rows, worker_cpu)
+    stolen = stolen_seconds() - stolen_before
+    return Result(name, answers, elapsed, server_cpu, database_cpu, rows, worker_cpu, stolen)
 
 
 def _send(connection: http.client.HTTPConnection, call: Call) -> tuple[int, float]:
