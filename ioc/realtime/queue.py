@@ -62,13 +62,12 @@ class ReliableRedisManager(RedisManager):  # type: ignore[misc]
         if held:
             self._send(held)
 
-    def _publish(self, data: Any) -> int:
+    def _publish(self, data: Any) -> None:
         held: list[Any] | None = getattr(self._holding, "messages", None)
         if held is not None:
             held.append(data)
-            return 0
-        self._send([data])
-        return 1
+        else:
+            self._send([data])
 
     def _send(self, messages: list[Any]) -> None:
         error: Exception | None = None
