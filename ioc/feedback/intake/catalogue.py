@@ -79,6 +79,11 @@ class Catalogue:
         self._checked_at = 0.0
         self._lock = threading.Lock()
 
+    def load(self, session: Session) -> None:
+        """Read the copy now unless a fresh one is held (at a process's start, so its first
+        filing does not wait for it)."""
+        self._current(session)
+
     def active_category(self, session: Session, code: str) -> Category | None:
         """The active category ``code``, as an instance of ``session``; None: no such one."""
         copy = self._current(session)

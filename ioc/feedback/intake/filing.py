@@ -69,6 +69,13 @@ class Intake:
     #: The categories, agencies and routing rules, kept in process.
     catalogue: Catalogue = field(default_factory=Catalogue)
 
+    def warm_up(self, session: Session) -> None:
+        """Build the area index and the catalogue copy now, so that a fresh process's first
+        filings do not wait for them (tens of milliseconds each, and every request that
+        arrives meanwhile waits too)."""
+        self.locator.index(session)
+        self.catalogue.load(session)
+
 
 def submit_report(
     session: Session,

@@ -3,10 +3,11 @@ commits (in this process) or when the stamp is next checked (another process's c
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from ioc.errors import InvalidInput
@@ -156,3 +157,43 @@ def test_a_filing_routes_by_the_copy_and_refuses_a_category_closed_since(
             lat=IN_A[1],
             channel=Channel.MOBILE,
         )
+
+
+def test_a_warmed_up_intake_files_its_first_report_without_reading_areas_or_the_catalogue(
+    session: Session, lighting: Category
+) -> None:
+    intake = Intake(
+        locator=AreaLocator(check_seconds=3600),
+        policy=make_policy(),
+        catalogue=Catalogue(check_seconds=3600),
+    )
+    intake.warm_up(session)
+    session.commit()
+    statements: list[str] = []
+    listen = event.listens_for(session.get_bind(), "before_cursor_execute")
+
+    @listen
+    def _seen(_c: object, _cur: object, statement: str, *_rest: object) -> None:
+        statements.append(statement)
+
+    try:
+        submit_report(
+            session,
+            intake,
+            category_code="den_duong",
+            lon=IN_A[0],
+            lat=IN_A[1],
+            channel=Channel.MOBILE,
+        )
+    finally:
+        event.remove(session.get_bind(), "before_cursor_execute", _seen)
+
+    assert statements
+    assert not [s for s in statements if _READ_AT_START.match(s)]
+
+
+#: Reads of what the warm-up loads: the area index and the catalogue copy (with its stamp).
+_READ_AT_START = re.compile(
+    r"\s*SELECT (area|area_revision|category|category_group|agency|routing_rule"
+    r"|catalogue_revision)\."
+)
