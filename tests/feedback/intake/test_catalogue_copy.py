@@ -15,6 +15,7 @@ from ioc.feedback.catalogue_stamp import CatalogueRevision, catalogue_revision
 from ioc.feedback.intake.catalogue import Catalogue
 from ioc.feedback.intake.filing import Intake, submit_report
 from ioc.feedback.models import Agency, Category, RoutingRule
+from ioc.feedback.report_models import Report
 from ioc.feedback.states import Channel
 from ioc.geo.index import AreaRef
 from ioc.geo.service import AreaLocator
@@ -137,9 +138,7 @@ def test_a_filing_routes_by_the_copy_and_refuses_a_category_closed_since(
         policy=make_policy(),
         catalogue=Catalogue(check_seconds=3600),
     )
-    report = submit_report(
-        session, intake, category_code="den_duong", lon=IN_A[0], lat=IN_A[1], channel=Channel.MOBILE
-    )
+    report = _file_a_light_in_a(session, intake)
     assert report.lead_agency is not None
     assert report.lead_agency.code == "SXD"
     assert report.category.id == lighting.id
@@ -149,14 +148,7 @@ def test_a_filing_routes_by_the_copy_and_refuses_a_category_closed_since(
     session.commit()
 
     with pytest.raises(InvalidInput):
-        submit_report(
-            session,
-            intake,
-            category_code="den_duong",
-            lon=IN_A[0],
-            lat=IN_A[1],
-            channel=Channel.MOBILE,
-        )
+        _file_a_light_in_a(session, intake)
 
 
 def test_a_warmed_up_intake_files_its_first_report_without_reading_areas_or_the_catalogue(
@@ -177,19 +169,18 @@ def test_a_warmed_up_intake_files_its_first_report_without_reading_areas_or_the_
         statements.append(statement)
 
     try:
-        submit_report(
-            session,
-            intake,
-            category_code="den_duong",
-            lon=IN_A[0],
-            lat=IN_A[1],
-            channel=Channel.MOBILE,
-        )
+        _file_a_light_in_a(session, intake)
     finally:
         event.remove(session.get_bind(), "before_cursor_execute", _seen)
 
     assert statements
     assert not [s for s in statements if _READ_AT_START.match(s)]
+
+
+def _file_a_light_in_a(session: Session, intake: Intake) -> Report:
+    return submit_report(
+        session, intake, category_code="den_duong", lon=IN_A[0], lat=IN_A[1], channel=Channel.MOBILE
+    )
 
 
 #: Reads of what the warm-up loads: the area index and the catalogue copy (with its stamp).
