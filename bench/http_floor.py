@@ -25,7 +25,6 @@ import os
 import secrets
 import subprocess
 import sys
-import threading
 import time
 import urllib.parse
 from pathlib import Path
@@ -37,7 +36,15 @@ from sqlalchemy import create_engine, make_url, text
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from tier import DEFAULT_POSTGIS, cpu_seconds, free_port, healthy, tree_pids, wait_until  # noqa: E402
+from tier import (  # noqa: E402
+    DEFAULT_POSTGIS,
+    cpu_seconds,
+    free_port,
+    healthy,
+    run_clients,
+    tree_pids,
+    wait_until,
+)
 
 #: Set in the gunicorn processes this script starts: the database they write to.
 _URL = os.environ.get("IOC_FLOOR_DATABASE_URL")
@@ -185,11 +192,7 @@ def _load(ports: list[int], clients: int, seconds: float) -> int:
         for connection in connections:
             connection.close()
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_clients(client, clients)
     return sum(created)
 
 

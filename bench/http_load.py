@@ -49,7 +49,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
-from tier import DEFAULT_POSTGIS, ROOT, BenchTier, cpu_seconds, stolen_seconds
+from tier import DEFAULT_POSTGIS, ROOT, BenchTier, cpu_seconds, run_clients, stolen_seconds
 
 from ioc.identity import emulator_token
 
@@ -201,11 +201,7 @@ def _run(
         for connection in connections:
             connection.close()
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_clients(client, clients)
     elapsed = time.monotonic() - started
     backends = sorted(set(backends) | set(tier.backends()))
     server_cpu = cpu_seconds(pids) - server_before

@@ -35,7 +35,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.tier import DEFAULT_POSTGIS, BenchTier  # noqa: E402
+from bench.tier import DEFAULT_POSTGIS, BenchTier, run_clients  # noqa: E402
 from tests.topology.live_rig import wait_until  # noqa: E402
 
 LISTEN = """
@@ -132,13 +132,11 @@ def _file_at_rate(ports: list[int], rate: float, total: int, *, citizens: str) -
             if ref:
                 filed.sent[ref], filed.answered[ref] = at, done
 
-    threads = [
-        threading.Thread(target=lambda k=k: [file(n) for n in range(k, total, 4)]) for k in range(4)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    def client(k: int) -> None:
+        for n in range(k, total, 4):
+            file(n)
+
+    run_clients(client, 4)
     return filed
 
 
