@@ -41,8 +41,9 @@ def start_background_work() -> None:
 
 
 def _warm_up(services: Services) -> None:
-    """A pooled connection, the area index and the catalogue copy, before the first request:
-    otherwise a fresh process's first filings wait for them (BENCHMARKS.md, "POST ► event")."""
+    """Open a pooled connection and build the area index and the catalogue copy as the
+    process starts: otherwise its first filings wait for them (BENCHMARKS.md, "POST ►
+    event")."""
     try:
         with unit_of_work(services.session_factory) as session:
             services.intake.warm_up(session)
