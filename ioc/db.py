@@ -76,6 +76,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # made PostgreSQL spend longer compiling a count than running it.
     connect_args = {"options": "-c jit=off", **kwargs.pop("connect_args", {})}
     engine = create_engine(url, connect_args=connect_args, **kwargs)
+    # Several rows for one table (a report's areas, an event's audiences) go as one
+    # multi-row INSERT, as they already do when they return their keys. Without this,
+    # psycopg sends one execution per row, pipelined: one round trip still, but as many
+    # statements for PostgreSQL to run and for psycopg's pipeline to shepherd.
+    engine.dialect.use_insertmanyvalues_wo_returning = True
     if not kwargs.get("pool_pre_ping"):
         ping_when_in_doubt(engine)
     return engine
@@ -124,20 +129,40 @@ def _readable(dbapi_connection: Any) -> bool:
     return bool(ready)
 
 
+#: The ``statement_timeout`` (ms) a pooled connection's session has, as this process set it.
+_STATEMENT_TIMEOUT = "ioc_statement_timeout"
+
+
 def limit_statement_time(engine: Engine, milliseconds: int, applies: Callable[[], bool]) -> None:
     """Cancel any statement of a transaction begun while ``applies()`` holds that runs longer
-    than ``milliseconds`` (PostgreSQL's ``statement_timeout``, set for that transaction only,
-    so the same pool serves work without a limit too). PostgreSQL answers a cancelled
-    statement with SQLSTATE 57014 and the transaction is rolled back. SQLite has no such
-    setting (its writers queue on ``busy_timeout``)."""
+    than ``milliseconds`` (PostgreSQL's ``statement_timeout``); the same pool serves work
+    without a limit too. PostgreSQL answers a cancelled statement with SQLSTATE 57014 and the
+    transaction is rolled back. SQLite has no such setting (its writers queue on
+    ``busy_timeout``).
+
+    The limit is a setting of the connection's session, changed only when a transaction
+    wants another value than the connection has: an app process's connections keep the
+    requests' limit and the worker's keep none, so neither pays a round trip per
+    transaction (``SET LOCAL`` at every begin did, for every request). A SET made in a
+    transaction that rolls back is undone with it, so after a rollback the value is set
+    again at the next begin.
+    """
     if milliseconds <= 0 or engine.dialect.name != "postgresql":
         return
 
     def _on_begin(connection: Any) -> None:
-        if applies():
-            connection.exec_driver_sql(f"SET LOCAL statement_timeout = {int(milliseconds)}")
+        wanted = milliseconds if applies() else 0
+        known = connection.connection.info
+        if known.get(_STATEMENT_TIMEOUT) != wanted:
+            connection.exec_driver_sql(f"SET statement_timeout = {int(wanted)}")
+            known[_STATEMENT_TIMEOUT] = wanted
+
+    def _on_rollback(connection: Any) -> None:
+        if not connection.invalidated:  # an invalidated connection is replaced anyway
+            connection.connection.info.pop(_STATEMENT_TIMEOUT, None)
 
     event.listen(engine, "begin", _on_begin)
+    event.listen(engine, "rollback", _on_rollback)
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -167,6 +167,41 @@ def test_commands_and_the_worker_run_without_the_web_statement_timeout(province_
 
 
 @pytest.mark.postgis
+def test_every_request_keeps_the_statement_timeout_whatever_ran_on_its_connection_before(
+    province_db, tmp_path
+):
+    # One pooled connection, so each transaction below reuses the one before it.
+    app = _app(_url(province_db), tmp_path, db_statement_timeout_ms=300, db_pool_size=1)
+    services = app.extensions["ioc"]
+
+    def timeout(*, in_request: bool, fail: bool = False) -> str:
+        seen = []
+        with app.test_request_context("/") if in_request else app.app_context():
+            try:
+                with services.unit_of_work() as session:
+                    seen.append(session.scalar(text("SHOW statement_timeout")))
+                    if fail:
+                        raise RuntimeError("the use case failed: rolled back")
+            except RuntimeError:
+                pass
+        return seen[0]
+
+    observed = [
+        timeout(in_request=True),
+        timeout(in_request=True, fail=True),
+        timeout(in_request=True),
+        timeout(in_request=False),
+        # A rollback undoes a SET made in its transaction: the next one sets it again.
+        timeout(in_request=True, fail=True),
+        timeout(in_request=True),
+        timeout(in_request=False, fail=True),
+        timeout(in_request=False),
+    ]
+
+    assert observed == ["300ms", "300ms", "300ms", "0", "300ms", "300ms", "0", "0"]
+
+
+@pytest.mark.postgis
 def test_a_saturated_pool_answers_503_quickly_and_serves_again_once_a_connection_is_free(
     province_db, tmp_path
 ):
