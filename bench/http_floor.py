@@ -2,13 +2,15 @@
 psycopg can serve on this machine, per server CPU-second.
 
     .venv/bin/python bench/http_floor.py [--seconds 20] [--statements 1 12] [--postgis URL]
+        [--worker-class gevent sync gthread]
 
-Starts two gunicorn gevent processes (one worker each, access log on, as ``gunicorn.conf.py``
-runs IOC) serving one route, ``POST /create``, that reads an Open311-like form and, in one
-transaction, sends ``--statements`` statements: ``N - 1`` primary-key look-ups, then one
-``INSERT … RETURNING id`` into a table of a throwaway PostgreSQL database. Closed-loop clients
-(8, keep-alive, alternating processes, as bench/http_load.py's) post for ``--seconds`` per
-statement count, and each line gives creates/s, the CPU of the app processes and of the
+Starts two gunicorn processes (one worker each, access log on, as ``gunicorn.conf.py`` runs
+IOC; gevent unless ``--worker-class`` names others, each measured in turn) serving one route,
+``POST /create``, that reads an Open311-like form and, in one transaction, sends
+``--statements`` statements: ``N - 1`` primary-key look-ups, then one ``INSERT … RETURNING
+id`` into a table of a throwaway PostgreSQL database. Closed-loop clients (8, keep-alive,
+alternating processes, as bench/http_load.py's) post for ``--seconds`` per statement count,
+and each line gives creates/s, the CPU of the app processes and of the
 database's backends per create, and creates per server CPU-second.
 
 What it tells: how much of a create's cost is the stack's own, and how much each round trip
@@ -86,6 +88,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--statements", type=int, nargs="+", default=[1, 12])
     parser.add_argument("--postgis", default=DEFAULT_POSTGIS)
+    parser.add_argument("--worker-class", nargs="+", default=["gevent"])
     args = parser.parse_args()
     server = create_engine(
         make_url(args.postgis).set(database="postgres"), isolation_level="AUTOCOMMIT"
@@ -104,8 +107,9 @@ def main() -> int:
                 )
             )
         database.dispose()
-        for statements in args.statements:
-            _measure(server, name, url, statements, args.seconds)
+        for worker_class in args.worker_class:
+            for statements in args.statements:
+                _measure(server, name, url, worker_class, statements, args.seconds)
     finally:
         with server.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -113,7 +117,9 @@ def main() -> int:
     return 0
 
 
-def _measure(server: object, name: str, url: str, statements: int, seconds: float) -> None:
+def _measure(
+    server: object, name: str, url: str, worker_class: str, statements: int, seconds: float
+) -> None:
     ports = [free_port(), free_port()]
     env = {**os.environ, "IOC_FLOOR_DATABASE_URL": url, "IOC_FLOOR_STATEMENTS": str(statements)}
     processes = [
@@ -123,7 +129,7 @@ def _measure(server: object, name: str, url: str, statements: int, seconds: floa
                 "-m",
                 "gunicorn",
                 "--worker-class",
-                "gevent",
+                worker_class,
                 "--workers",
                 "1",
                 "--access-logfile",
@@ -151,7 +157,8 @@ def _measure(server: object, name: str, url: str, statements: int, seconds: floa
         app_cpu = cpu_seconds(pids) - app_before
         database_cpu = cpu_seconds(backends) - database_before
         print(
-            f"{statements:>2} statement(s) per create: {created / seconds:7.1f}/s  "
+            f"{worker_class:<8} {statements:>2} statement(s) per create: "
+            f"{created / seconds:7.1f}/s  "
             f"app {1000 * app_cpu / created:5.2f} ms + db {1000 * database_cpu / created:5.2f} ms "
             f"per create  ► {created / (app_cpu + database_cpu):6.1f} per CPU-second",
             flush=True,
