@@ -129,8 +129,10 @@ def _readable(dbapi_connection: Any) -> bool:
     return bool(ready)
 
 
-#: The ``statement_timeout`` (ms) a pooled connection's session has, as this process set it.
+#: The ``statement_timeout`` (ms) a pooled connection's session has, as this process set it,
+#: and whether the transaction under way set it (a rollback would undo that).
 _STATEMENT_TIMEOUT = "ioc_statement_timeout"
+_SET_IN_THIS_TRANSACTION = "ioc_statement_timeout_set_now"
 
 
 def limit_statement_time(engine: Engine, milliseconds: int, applies: Callable[[], bool]) -> None:
@@ -143,9 +145,8 @@ def limit_statement_time(engine: Engine, milliseconds: int, applies: Callable[[]
     The limit is a setting of the connection's session, changed only when a transaction
     wants another value than the connection has: an app process's connections keep the
     requests' limit and the worker's keep none, so neither pays a round trip per
-    transaction (``SET LOCAL`` at every begin did, for every request). A SET made in a
-    transaction that rolls back is undone with it, so after a rollback the value is set
-    again at the next begin.
+    transaction (``SET LOCAL`` at every begin did, for every request). A transaction that
+    set it and then rolls back undoes the SET, so the next one sets it again.
     """
     if milliseconds <= 0 or engine.dialect.name != "postgresql":
         return
@@ -156,12 +157,20 @@ def limit_statement_time(engine: Engine, milliseconds: int, applies: Callable[[]
         if known.get(_STATEMENT_TIMEOUT) != wanted:
             connection.exec_driver_sql(f"SET statement_timeout = {int(wanted)}")
             known[_STATEMENT_TIMEOUT] = wanted
+            known[_SET_IN_THIS_TRANSACTION] = True
+
+    def _on_commit(connection: Any) -> None:
+        connection.connection.info.pop(_SET_IN_THIS_TRANSACTION, None)
 
     def _on_rollback(connection: Any) -> None:
-        if not connection.invalidated:  # an invalidated connection is replaced anyway
-            connection.connection.info.pop(_STATEMENT_TIMEOUT, None)
+        if connection.invalidated:
+            return  # the connection is replaced anyway
+        known = connection.connection.info
+        if known.pop(_SET_IN_THIS_TRANSACTION, False):
+            known.pop(_STATEMENT_TIMEOUT, None)
 
     event.listen(engine, "begin", _on_begin)
+    event.listen(engine, "commit", _on_commit)
     event.listen(engine, "rollback", _on_rollback)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, event, func, select, text
 from sqlalchemy.orm import Session
 
 from ioc.app import create_app
@@ -173,6 +173,14 @@ def test_every_request_keeps_the_statement_timeout_whatever_ran_on_its_connectio
     # One pooled connection, so each transaction below reuses the one before it.
     app = _app(_url(province_db), tmp_path, db_statement_timeout_ms=300, db_pool_size=1)
     services = app.extensions["ioc"]
+    sets: list[str] = []
+    event.listen(
+        services.engine,
+        "before_cursor_execute",
+        lambda _c, _cur, statement, *_: (
+            sets.append(statement) if statement.startswith("SET statement_timeout") else None
+        ),
+    )
 
     def timeout(*, in_request: bool, fail: bool = False) -> str:
         seen = []
@@ -199,6 +207,8 @@ def test_every_request_keeps_the_statement_timeout_whatever_ran_on_its_connectio
     ]
 
     assert observed == ["300ms", "300ms", "300ms", "0", "300ms", "300ms", "0", "0"]
+    # Set only when the value changes or a rollback undid it: not for each transaction.
+    assert len(sets) == 6
 
 
 @pytest.mark.postgis
