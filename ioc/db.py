@@ -146,7 +146,8 @@ def limit_statement_time(engine: Engine, milliseconds: int, applies: Callable[[]
     wants another value than the connection has: an app process's connections keep the
     requests' limit and the worker's keep none, so neither pays a round trip per
     transaction (``SET LOCAL`` at every begin did, for every request). A transaction that
-    set it and then rolls back undoes the SET, so the next one sets it again.
+    set it and then rolls back, or fails to commit, undoes the SET, so the next one sets it
+    again.
     """
     if milliseconds <= 0 or engine.dialect.name != "postgresql":
         return
@@ -169,9 +170,17 @@ def limit_statement_time(engine: Engine, milliseconds: int, applies: Callable[[]
         if known.pop(_SET_IN_THIS_TRANSACTION, False):
             known.pop(_STATEMENT_TIMEOUT, None)
 
+    def _on_error(context: Any) -> None:
+        # A failed COMMIT ends the transaction without a rollback event, and undoes a SET
+        # made in it: after any error, the next transaction sets the value again.
+        connection = context.connection
+        if connection is not None and not context.is_disconnect and not connection.invalidated:
+            connection.connection.info.pop(_STATEMENT_TIMEOUT, None)
+
     event.listen(engine, "begin", _on_begin)
     event.listen(engine, "commit", _on_commit)
     event.listen(engine, "rollback", _on_rollback)
+    event.listen(engine, "handle_error", _on_error)
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import Engine, event, func, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ioc.app import create_app
@@ -182,7 +183,7 @@ def test_every_request_keeps_the_statement_timeout_whatever_ran_on_its_connectio
         ),
     )
 
-    def timeout(*, in_request: bool, fail: bool = False) -> str:
+    def timeout(*, in_request: bool, fail: bool = False, fail_commit: bool = False) -> str:
         seen = []
         with app.test_request_context("/") if in_request else app.app_context():
             try:
@@ -190,7 +191,15 @@ def test_every_request_keeps_the_statement_timeout_whatever_ran_on_its_connectio
                     seen.append(session.scalar(text("SHOW statement_timeout")))
                     if fail:
                         raise RuntimeError("the use case failed: rolled back")
-            except RuntimeError:
+                    if fail_commit:  # a constraint checked only at COMMIT
+                        session.execute(
+                            text(
+                                "CREATE TEMP TABLE checked_at_commit "
+                                "(n int UNIQUE DEFERRABLE INITIALLY DEFERRED)"
+                            )
+                        )
+                        session.execute(text("INSERT INTO checked_at_commit VALUES (1), (1)"))
+            except (RuntimeError, IntegrityError):
                 pass
         return seen[0]
 
@@ -204,11 +213,25 @@ def test_every_request_keeps_the_statement_timeout_whatever_ran_on_its_connectio
         timeout(in_request=True),
         timeout(in_request=False, fail=True),
         timeout(in_request=False),
+        # So does a COMMIT that fails.
+        timeout(in_request=True, fail_commit=True),
+        timeout(in_request=True),
     ]
 
-    assert observed == ["300ms", "300ms", "300ms", "0", "300ms", "300ms", "0", "0"]
-    # Set only when the value changes or a rollback undid it: not for each transaction.
-    assert len(sets) == 6
+    assert observed == [
+        "300ms",
+        "300ms",
+        "300ms",
+        "0",
+        "300ms",
+        "300ms",
+        "0",
+        "0",
+        "300ms",
+        "300ms",
+    ]
+    # Set only when the value changes or a failure undid it: not for each transaction.
+    assert len(sets) == 8
 
 
 @pytest.mark.postgis
