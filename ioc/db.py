@@ -155,13 +155,10 @@ def limit_statement_time(engine: Engine, milliseconds: int, applies: Callable[[]
     def _on_begin(connection: Any) -> None:
         wanted = milliseconds if applies() else 0
         known = connection.connection.info
-        if known.get(_STATEMENT_TIMEOUT) != wanted:
+        known[_SET_IN_THIS_TRANSACTION] = known.get(_STATEMENT_TIMEOUT) != wanted
+        if known[_SET_IN_THIS_TRANSACTION]:
             connection.exec_driver_sql(f"SET statement_timeout = {int(wanted)}")
             known[_STATEMENT_TIMEOUT] = wanted
-            known[_SET_IN_THIS_TRANSACTION] = True
-
-    def _on_commit(connection: Any) -> None:
-        connection.connection.info.pop(_SET_IN_THIS_TRANSACTION, None)
 
     def _on_rollback(connection: Any) -> None:
         if connection.invalidated:
@@ -178,7 +175,6 @@ def limit_statement_time(engine: Engine, milliseconds: int, applies: Callable[[]
             connection.connection.info.pop(_STATEMENT_TIMEOUT, None)
 
     event.listen(engine, "begin", _on_begin)
-    event.listen(engine, "commit", _on_commit)
     event.listen(engine, "rollback", _on_rollback)
     event.listen(engine, "handle_error", _on_error)
 
