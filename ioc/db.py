@@ -81,9 +81,54 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # psycopg sends one execution per row, pipelined: one round trip still, but as many
     # statements for PostgreSQL to run and for psycopg's pipeline to shepherd.
     engine.dialect.use_insertmanyvalues_wo_returning = True
+    _send_held_statements_with_commit(engine)
     if not kwargs.get("pool_pre_ping"):
         ping_when_in_doubt(engine)
     return engine
+
+
+#: ``record.info`` key: statements the transaction under way sends with its COMMIT.
+_WITH_COMMIT = "ioc_with_commit"
+
+
+def send_with_commit(session: Session, sql: str, parameters: dict[str, Any]) -> bool:
+    """Have ``sql`` run as the last statement of the session's transaction, sent together
+    with its COMMIT in one round trip (psycopg's pipeline mode), so that the rows it locks
+    stay locked for the server's time only, not for the app's next turn. False where it
+    cannot (SQLite, a savepoint, a session that joined a transaction it does not commit):
+    the caller runs it at once instead."""
+    bind = session.get_bind()
+    if not isinstance(bind, Engine) or bind.dialect.name != "postgresql":
+        return False
+    connection = session.connection()
+    if connection.in_nested_transaction():
+        return False
+    connection.connection.info.setdefault(_WITH_COMMIT, []).append((sql, parameters))
+    return True
+
+
+def _send_held_statements_with_commit(engine: Engine) -> None:
+    """Make the engine's COMMIT send the statements :func:`send_with_commit` held, in one
+    pipeline with it. A transaction that ends any other way drops them when its connection
+    goes back to the pool (a session gives it back at every commit and rollback)."""
+    plain_commit = engine.dialect.do_commit
+
+    def do_commit(dbapi_connection: Any) -> None:
+        held = dbapi_connection.info.pop(_WITH_COMMIT, None)
+        if not held:
+            plain_commit(dbapi_connection)
+            return
+        raw = dbapi_connection.dbapi_connection
+        with raw.pipeline():
+            for sql, parameters in held:
+                raw.execute(sql, parameters, prepare=True)
+            raw.commit()
+
+    def drop_held_at_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info.pop(_WITH_COMMIT, None)
+
+    engine.dialect.do_commit = do_commit  # type: ignore[method-assign]
+    event.listen(engine, "checkin", drop_held_at_checkin)
 
 
 #: A pooled connection unused for longer than this is pinged before it is handed out.

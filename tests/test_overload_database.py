@@ -13,12 +13,14 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import Engine, event, func, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from ioc.app import create_app
+from ioc.db import make_engine, send_with_commit
 from ioc.events.models import Event
 from ioc.feedback.citizen_models import IdempotencyRecord
+from ioc.feedback.reads.figure_rollups import ReportFigureWeek
 from ioc.feedback.report_models import Report
 from ioc.migrate import upgrade
 from tests.conftest import throwaway_postgis_database
@@ -317,3 +319,82 @@ def test_a_connection_lost_in_the_middle_of_a_request_is_a_503_and_stores_nothin
 
     _assert_unavailable(answer[0], "database_unavailable", "5")
     assert _count(province_db, Report) == reports
+
+
+def _week_received(engine: Engine) -> int:
+    with Session(engine) as session:
+        return int(session.scalar(select(func.sum(ReportFigureWeek.received))) or 0)
+
+
+@pytest.mark.postgis
+def test_a_filing_whose_counters_cannot_be_written_at_commit_stores_nothing(province_db, tmp_path):
+    """The rollup counters go with the COMMIT: when they cannot be written, the whole filing
+    is refused like any statement past its time, and no counter is left for a later commit
+    on the same connection to write."""
+    app = _app(_url(province_db), tmp_path, db_statement_timeout_ms=300, db_pool_size=1)
+    assert _post_report(app).status_code == 201  # the week's row exists from here on
+    before = {model: _count(province_db, model) for model in (Report, Event, IdempotencyRecord)}
+    received = _week_received(province_db)
+    key = uuid.uuid4().hex
+    # A long job holds the week's figures: only the counters at the commit wait for it.
+    with province_db.connect() as holder:
+        holder.execute(text("LOCK TABLE report_figure_week IN ACCESS EXCLUSIVE MODE"))
+        response = _post_report(app, key)
+        holder.rollback()
+
+    _assert_unavailable(response, "statement_timeout", "5")
+    assert {model: _count(province_db, model) for model in before} == before
+    assert _week_received(province_db) == received
+    assert _post_report(app, key).status_code == 201
+    assert _count(province_db, Report) == before[Report] + 1
+    assert _week_received(province_db) == received + 1
+
+
+@pytest.mark.postgis
+def test_a_filing_holds_no_counter_row_until_its_commit_is_sent(province_db, tmp_path):
+    """The counter rows every filing adds to (the channel's week, today's figures) are locked
+    from the COMMIT's own round trip only: while a busy process has not yet sent it, other
+    filings do not queue behind them."""
+    app = _app(_url(province_db), tmp_path, db_statement_timeout_ms=0)
+    engine = app.extensions["ioc"].engine
+    assert _post_report(app).status_code == 201
+    received = _week_received(province_db)
+    locked_at_commit: list[bool] = []
+
+    def try_the_rows(_connection: Any) -> None:
+        with province_db.connect() as other:
+            try:
+                other.execute(text("SET LOCAL lock_timeout = '50ms'"))
+                other.execute(text("SELECT 1 FROM report_figure_week FOR UPDATE")).all()
+                locked_at_commit.append(False)
+            except OperationalError:
+                locked_at_commit.append(True)
+            other.rollback()
+
+    event.listen(engine, "commit", try_the_rows)
+    try:
+        assert _post_report(app).status_code == 201
+    finally:
+        event.remove(engine, "commit", try_the_rows)
+
+    assert locked_at_commit == [False]
+    assert _week_received(province_db) == received + 1
+
+
+@pytest.mark.postgis
+def test_a_statement_held_for_a_commit_that_never_comes_is_dropped(province_db):
+    engine = make_engine(_url(province_db), pool_size=1)
+    try:
+        with Session(engine) as session:
+            session.execute(text("CREATE TABLE IF NOT EXISTS held_marks (n int)"))
+            session.commit()
+            assert send_with_commit(session, "INSERT INTO held_marks VALUES (1)", {})
+            session.rollback()
+            # The next transaction on the same pooled connection commits only its own work.
+            assert send_with_commit(session, "INSERT INTO held_marks VALUES (2)", {})
+            session.commit()
+            assert session.scalars(text("SELECT n FROM held_marks")).all() == [2]
+            session.execute(text("DROP TABLE held_marks"))
+            session.commit()
+    finally:
+        engine.dispose()

@@ -6,9 +6,10 @@ the report's own transaction. Its after-flush listener hands its changes to
 
 - Many reports of one transaction, or many flushes, that move the same row add up to one write.
 - On PostgreSQL every table's rows go in one statement (each table's upsert reads its rows
-  from one JSON parameter), so a filing pays one round trip for all its rollups, and the
-  hot rows every report touches (today's figures for its agency, the channel's week) stay
-  locked only from that statement to the commit, not from the report's flush.
+  from one JSON parameter), sent in one round trip with the transaction's COMMIT
+  (:func:`ioc.db.send_with_commit`): the hot rows every report touches (today's figures for
+  its agency, the channel's week) stay locked only while the server runs the two, not from
+  the report's flush, nor while a busy process gets round to sending the commit.
 - On SQLite each table's upsert is built once and run with all its rows as parameters.
 
 Changes flushed inside a savepoint are written at once, inside it: a rollback to the
@@ -36,6 +37,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.util import find_tables
+
+from ioc.db import send_with_commit
 
 _PENDING = "ioc_counter_rows"
 
@@ -126,7 +129,7 @@ def _write_before_commit(session: Session) -> None:
     if session.get_nested_transaction() is None:
         pending.written = True
     if pending.rows:
-        write_counter_rows(session.connection(), pending.rows)
+        write_counter_rows(session.connection(), pending.rows, session=session)
         pending.rows = {}
 
 
@@ -154,9 +157,12 @@ def _forget(session: Session, transaction: SessionTransaction) -> None:
         del session.info[_PENDING]
 
 
-def write_counter_rows(connection: Connection, rows: dict[CounterTable, _ByKey]) -> None:
+def write_counter_rows(
+    connection: Connection, rows: dict[CounterTable, _ByKey], *, session: Session | None = None
+) -> None:
     """Add the counters of ``rows`` (per table: key → counters) to their rows; rows whose
-    counters add up to nothing are left out."""
+    counters add up to nothing are left out. Given the ``session`` whose commit is under
+    way, they go with its COMMIT where the database allows."""
     ordered = [
         (target, sorted(((k, c) for k, c in by_key.items() if any(c)), key=_sort_key))
         for target, by_key in sorted(rows.items(), key=lambda item: item[0].table.name)
@@ -165,7 +171,7 @@ def write_counter_rows(connection: Connection, rows: dict[CounterTable, _ByKey])
     if not ordered:
         return
     if connection.dialect.name == "postgresql":
-        _write_in_one_statement(connection, ordered)
+        _write_in_one_statement(connection, ordered, session)
         return
     for target, items in ordered:
         statement = _upsert(connection.dialect.name, target)
@@ -177,7 +183,7 @@ _Items = list[tuple[tuple[Any, ...], list[int]]]
 
 
 def _write_in_one_statement(
-    connection: Connection, ordered: list[tuple[CounterTable, _Items]]
+    connection: Connection, ordered: list[tuple[CounterTable, _Items]], session: Session | None
 ) -> None:
     sql = _upserts_from_json(tuple(target for target, _ in ordered), connection.dialect)
     parameters = {
@@ -187,7 +193,8 @@ def _write_in_one_statement(
         )
         for t, (target, items) in enumerate(ordered)
     }
-    connection.exec_driver_sql(sql, parameters)
+    if session is None or not send_with_commit(session, sql, parameters):
+        connection.exec_driver_sql(sql, parameters)
 
 
 @cache
