@@ -135,21 +135,32 @@ def _count(engine: Engine, model: Any) -> int:
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
 
+def _stored(engine: Engine) -> dict[Any, int]:
+    """How many reports, events and remembered answers the database holds."""
+    return {model: _count(engine, model) for model in (Report, Event, IdempotencyRecord)}
+
+
+def _post_while_locked(app: Flask, engine: Engine, table: str, key: str) -> Any:
+    """A report posted while a long job holds ``table`` exclusively."""
+    with engine.connect() as holder:
+        holder.execute(text(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE"))
+        response = _post_report(app, key)
+        holder.rollback()
+    return response
+
+
 @pytest.mark.postgis
 def test_a_statement_past_the_timeout_is_cancelled_with_503_and_nothing_is_stored(
     province_db, tmp_path
 ):
     app = _app(_url(province_db), tmp_path, db_statement_timeout_ms=300)
-    before = {model: _count(province_db, model) for model in (Report, Event, IdempotencyRecord)}
+    before = _stored(province_db)
     key = uuid.uuid4().hex
     # A long maintenance job holds the table of reports.
-    with province_db.connect() as holder:
-        holder.execute(text("LOCK TABLE report IN ACCESS EXCLUSIVE MODE"))
-        response = _post_report(app, key)
-        holder.rollback()
+    response = _post_while_locked(app, province_db, "report", key)
 
     _assert_unavailable(response, "statement_timeout", "5")
-    assert {model: _count(province_db, model) for model in before} == before
+    assert _stored(province_db) == before
     # Nothing half-written stands in the way of the client's retry with the same key.
     assert _post_report(app, key).status_code == 201
     assert _count(province_db, Report) == before[Report] + 1
@@ -333,17 +344,14 @@ def test_a_filing_whose_counters_cannot_be_written_at_commit_stores_nothing(prov
     on the same connection to write."""
     app = _app(_url(province_db), tmp_path, db_statement_timeout_ms=300, db_pool_size=1)
     assert _post_report(app).status_code == 201  # the week's row exists from here on
-    before = {model: _count(province_db, model) for model in (Report, Event, IdempotencyRecord)}
+    before = _stored(province_db)
     received = _week_received(province_db)
     key = uuid.uuid4().hex
     # A long job holds the week's figures: only the counters at the commit wait for it.
-    with province_db.connect() as holder:
-        holder.execute(text("LOCK TABLE report_figure_week IN ACCESS EXCLUSIVE MODE"))
-        response = _post_report(app, key)
-        holder.rollback()
+    response = _post_while_locked(app, province_db, "report_figure_week", key)
 
     _assert_unavailable(response, "statement_timeout", "5")
-    assert {model: _count(province_db, model) for model in before} == before
+    assert _stored(province_db) == before
     assert _week_received(province_db) == received
     assert _post_report(app, key).status_code == 201
     assert _count(province_db, Report) == before[Report] + 1
