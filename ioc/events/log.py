@@ -6,11 +6,13 @@ webhooks) reads committed rows afterwards, so nothing is announced that did not 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ioc.db import send_with_commit, utcnow
 from ioc.events.models import Event, EventAudience
 from ioc.events.outbox import note_event_written
 from ioc.telemetry.context import current_request_id
@@ -42,6 +44,45 @@ def record_event(
     session.add(event)
     session.flush()
     return event
+
+
+#: An event and its audience rows in one statement, for :func:`record_event_at_commit`.
+_INSERT_AT_COMMIT = (
+    "WITH new_event AS (INSERT INTO event "
+    "(type, occurred_at, report_id, payload, audiences, request_id) VALUES "
+    "(%(type)s, %(occurred_at)s, %(report_id)s, %(payload)s::jsonb, %(audiences)s::jsonb, "
+    "%(request_id)s) RETURNING seq) "
+    "INSERT INTO event_audience (audience, seq) "
+    "SELECT audience, new_event.seq FROM new_event, unnest(%(rooms)s::text[]) AS audience"
+)
+
+
+def record_event_at_commit(
+    session: Session,
+    type: str,
+    *,
+    payload: dict[str, Any],
+    audiences: list[str],
+    report_id: int | None = None,
+) -> None:
+    """:func:`record_event`, with the rows written by the transaction's COMMIT where the
+    database allows (:func:`ioc.db.send_with_commit`): the event costs no round trip of its
+    own, and it takes its ``seq`` as the transaction commits, so the publisher hardly ever
+    waits for a writer of a lower one. Nothing in the transaction can read the event
+    afterwards; a caller that needs it (its ``seq``) uses :func:`record_event`."""
+    parameters = {
+        "type": type,
+        "occurred_at": utcnow(),
+        "report_id": report_id,
+        "payload": json.dumps(payload),
+        "audiences": json.dumps(audiences),
+        "request_id": current_request_id(),
+        "rooms": list(dict.fromkeys(audiences)),
+    }
+    if send_with_commit(session, _INSERT_AT_COMMIT, parameters):
+        note_event_written(session)
+        return
+    record_event(session, type, payload=payload, audiences=audiences, report_id=report_id)
 
 
 def events_for(session: Session, audience: str, *, after_seq: int, limit: int) -> list[Event]:

@@ -8,30 +8,29 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ioc.events.audiences import AUDIENCE_OPS, AUDIENCE_PUBLIC, agency_audience, citizen_audience
-from ioc.events.log import record_event
-from ioc.events.models import Event
+from ioc.events.log import record_event_at_commit
 from ioc.feedback.report_models import Report
 from ioc.feedback.sla.clock import current_kind, running_deadline
 from ioc.feedback.states import PUBLISHED_STATES
 
 
-def announce(session: Session, report: Report, event_type: str, **extra: Any) -> Event:
+def announce(session: Session, report: Report, event_type: str, **extra: Any) -> None:
     """Record ``event_type`` for ``report`` in the caller's transaction.
 
     The payload is what a map needs to draw and colour the report; it never names the
     reporter, so it can go to every audience.
     """
     payload = {**map_point(report), **extra}
-    return record_event(
+    record_event_at_commit(
         session, event_type, payload=payload, audiences=_audiences(report), report_id=report.id
     )
 
 
-def announce_filed(session: Session, report: Report, *, leaf_area_code: str | None) -> Event:
+def announce_filed(session: Session, report: Report, *, leaf_area_code: str | None) -> None:
     """Record ``report.created`` for a report just filed, whose leaf area's code the intake
     has at hand (so no area row is loaded to name it)."""
     payload = map_point(report, leaf_area_code=leaf_area_code)
-    return record_event(
+    record_event_at_commit(
         session,
         "report.created",
         payload=payload,
@@ -42,12 +41,12 @@ def announce_filed(session: Session, report: Report, *, leaf_area_code: str | No
 
 def announce_to_staff(
     session: Session, report: Report, event_type: str, *, agency_codes: list[str], **extra: Any
-) -> Event:
+) -> None:
     """Record ``event_type`` for the IOC and the agencies named only (internal work, such as
     a supporting agency's late part, that citizens and the public are not told about)."""
     payload = {**map_point(report), **extra}
     audiences = [AUDIENCE_OPS, *(agency_audience(code) for code in dict.fromkeys(agency_codes))]
-    return record_event(
+    record_event_at_commit(
         session, event_type, payload=payload, audiences=audiences, report_id=report.id
     )
 

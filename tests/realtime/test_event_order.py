@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from ioc.db import make_session_factory, unit_of_work
-from ioc.events.log import events_for, latest_seq, record_event
+from ioc.events.log import events_for, latest_seq, record_event, record_event_at_commit
 from ioc.integrations.api_clients import authenticate_api_key, create_api_client
 from ioc.realtime.publisher import EVENT_NAME, HEARTBEAT_NAME, Publisher
 
@@ -135,3 +135,31 @@ def test_one_api_key_used_by_concurrent_requests_is_noted_without_making_them_qu
         first.commit()
     with unit_of_work(factory) as session:
         session.execute(text("DELETE FROM api_client WHERE name = :n"), {"n": name})
+
+
+def test_a_report_event_is_numbered_as_its_transaction_commits_and_holds_back_no_one(factory):
+    """Report events (``record_event_at_commit``) are written by their transaction's COMMIT:
+    a transaction still open holds no number, so the events of those that commit before it
+    go out at once, and the numbers follow the order of the commits."""
+    screens = Screens()
+    publisher = Publisher(factory, screens)
+    with factory() as slow:
+        record_event_at_commit(slow, "report.created", payload={"n": 1}, audiences=["ops"])
+        with unit_of_work(factory) as fast:
+            _without_waiting(fast)
+            record_event_at_commit(
+                fast, "report.created", payload={"n": 2}, audiences=["ops", "agency:A", "ops"]
+            )
+        publisher.publish_pending()
+        assert [m["payload"]["n"] for _, _, m in screens.sent] == [2, 2]
+        slow.commit()
+    publisher.publish_pending()
+
+    ops = screens.seqs("ops")
+    assert [m["payload"]["n"] for e, room, m in screens.sent if room == "ops"] == [2, 1]
+    assert ops == sorted(ops)
+    with factory() as screen:
+        assert [e.seq for e in events_for(screen, "ops", after_seq=0, limit=10)] == ops
+        assert [e.payload for e in events_for(screen, "agency:A", after_seq=0, limit=10)] == [
+            {"n": 2}
+        ]
