@@ -11,9 +11,21 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Dialect,
+    Engine,
+    MetaData,
+    Table,
+    bindparam,
+    create_engine,
+    event,
+    insert,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -105,6 +117,36 @@ def send_with_commit(session: Session, sql: str, parameters: dict[str, Any]) -> 
         return False
     connection.connection.info.setdefault(_WITH_COMMIT, []).append((sql, parameters))
     return True
+
+
+def insert_at_commit(session: Session, model: type[Base], values: dict[str, Any]) -> bool:
+    """Insert one row of ``model`` with the session's COMMIT (:func:`send_with_commit`), for
+    a row nothing in the transaction reads back; ``values`` names every column to set (column
+    defaults do not apply). False where it cannot: the caller adds the row itself."""
+    bind = session.get_bind()
+    if not isinstance(bind, Engine):
+        return False
+    table = model.__table__
+    assert isinstance(table, Table)  # mapped to a plain table, not a join or a select
+    sql, processors = _insert_statement(bind.dialect, table, tuple(values))
+    parameters = {}
+    for name, value in values.items():
+        process = processors[name]
+        parameters[name] = process(value) if process is not None and value is not None else value
+    return send_with_commit(session, sql, parameters)
+
+
+@cache
+def _insert_statement(
+    dialect: Dialect, table: Table, columns: tuple[str, ...]
+) -> tuple[str, dict[str, Any]]:
+    """The INSERT of ``columns`` as the driver takes it, and each value's conversion for it
+    (JSON to text, …), None where the driver takes the value as it is."""
+    statement = insert(table).inline().values({name: bindparam(name) for name in columns})
+    processors = {
+        name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
+    }
+    return str(statement.compile(dialect=dialect)), processors
 
 
 def _send_held_statements_with_commit(engine: Engine) -> None:

@@ -18,10 +18,14 @@ from sqlalchemy.orm import Session
 
 from ioc.app import create_app
 from ioc.db import make_engine, send_with_commit
+from ioc.events.log import record_event_at_commit
 from ioc.events.models import Event
-from ioc.feedback.citizen_models import IdempotencyRecord
+from ioc.feedback.citizen_models import IdempotencyRecord, ReportFollower
+from ioc.feedback.intake.idempotency import Caller, StoredAnswer, remember_answer
+from ioc.feedback.intake.submission import file_once
 from ioc.feedback.reads.figure_rollups import ReportFigureWeek
 from ioc.feedback.report_models import Report
+from ioc.integrations.api_clients import create_api_client
 from ioc.migrate import upgrade
 from tests.conftest import throwaway_postgis_database
 from tests.factories import make_agency, make_category, make_province_with_two_communes, make_rule
@@ -136,8 +140,10 @@ def _count(engine: Engine, model: Any) -> int:
 
 
 def _stored(engine: Engine) -> dict[Any, int]:
-    """How many reports, events and remembered answers the database holds."""
-    return {model: _count(engine, model) for model in (Report, Event, IdempotencyRecord)}
+    """How many reports, their followers, events and remembered answers the database holds."""
+    return {
+        model: _count(engine, model) for model in (Report, ReportFollower, Event, IdempotencyRecord)
+    }
 
 
 def _post_while_locked(app: Flask, engine: Engine, table: str, key: str) -> Any:
@@ -354,7 +360,7 @@ def test_a_filing_whose_counters_cannot_be_written_at_commit_stores_nothing(prov
     assert _stored(province_db) == before
     assert _week_received(province_db) == received
     assert _post_report(app, key).status_code == 201
-    assert _count(province_db, Report) == before[Report] + 1
+    assert _stored(province_db) == {model: count + 1 for model, count in before.items()}
     assert _week_received(province_db) == received + 1
 
 
@@ -406,3 +412,43 @@ def test_a_statement_held_for_a_commit_that_never_comes_is_dropped(province_db):
             session.commit()
     finally:
         engine.dispose()
+
+
+@pytest.mark.postgis
+def test_a_retry_that_commits_its_key_first_wins_and_the_other_filing_leaves_nothing(
+    province_db, tmp_path
+):
+    """The key's record goes with the COMMIT: when a parallel retry with the same key commits
+    first, this commit fails on the unique key, all of its transaction is undone (its event
+    included), and the caller gets the answer the retry gave."""
+    app = _app(_url(province_db), tmp_path)
+    services = app.extensions["ioc"]
+    with services.unit_of_work() as session:
+        caller = Caller(api_client_id=create_api_client(session, name=uuid.uuid4().hex).client.id)
+    key, fingerprint = uuid.uuid4().hex, "f" * 64
+
+    def file_while_the_retry_commits(session: Session, _photos: Any) -> StoredAnswer:
+        record_event_at_commit(session, "test.lost_race", payload={}, audiences=["ops"])
+        with services.unit_of_work() as retry:
+            remember_answer(
+                retry,
+                caller=caller,
+                key=key,
+                fingerprint=fingerprint,
+                answer=StoredAnswer(201, {"service_request_id": "retry"}, None),
+            )
+        return StoredAnswer(201, {"service_request_id": "this one"}, None)
+
+    answer = file_once(
+        services.session_factory,
+        services.media,
+        caller=caller,
+        key=key,
+        fingerprint=fingerprint,
+        photos=[],
+        file=file_while_the_retry_commits,
+    )
+
+    assert answer.body == {"service_request_id": "retry"}
+    with Session(province_db) as session:
+        assert session.scalar(select(func.count()).where(Event.type == "test.lost_race")) == 0

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ioc.db import utcnow
+from ioc.db import insert_at_commit, utcnow
 from ioc.errors import InvalidInput
 from ioc.feedback.announce import announce_filed
 from ioc.feedback.citizen_models import ReportFollower
@@ -182,7 +182,14 @@ def submit_report(
     session.add(report)
     session.flush()
     if reporter_id is not None:
-        session.add(ReportFollower(report_id=report.id, user_id=reporter_id))
+        follower = {
+            "report_id": report.id,
+            "user_id": reporter_id,
+            "is_supporter": False,
+            "created_at": received,
+        }
+        if not insert_at_commit(session, ReportFollower, follower):
+            session.add(ReportFollower(**follower))
     announce_filed(session, report, leaf_area_code=chain[0].code if chain else None)
     after_commit(session, REPORTS_FILED.labels(channel=str(channel)).inc)
     return report

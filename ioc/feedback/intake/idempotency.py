@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from ioc.db import insert_at_commit, utcnow
 from ioc.errors import InvalidInput
 from ioc.feedback.citizen_models import IdempotencyRecord
 
@@ -103,14 +104,17 @@ def remember_answer(
 ) -> None:
     """Store the answer in the caller's transaction, so it exists only if the report does."""
     owner = caller or Caller(user_id=user_id)
-    session.add(
-        IdempotencyRecord(
-            user_id=owner.user_id,
-            api_client_id=owner.api_client_id,
-            key=key,
-            request_hash=fingerprint,
-            status_code=answer.status_code,
-            response=answer.body,
-            location=answer.location,
-        )
-    )
+    record = {
+        "user_id": owner.user_id,
+        "api_client_id": owner.api_client_id,
+        "key": key,
+        "request_hash": fingerprint,
+        "status_code": answer.status_code,
+        "response": answer.body,
+        "location": answer.location,
+        "created_at": utcnow(),
+    }
+    # Nothing reads it back before the commit: it goes with the COMMIT where it can. A
+    # parallel retry that committed the key first makes the commit fail on the unique key.
+    if not insert_at_commit(session, IdempotencyRecord, record):
+        session.add(IdempotencyRecord(**record))
