@@ -28,10 +28,10 @@ from typing import Any
 from demo_database import fresh_demo_database
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 
 from ioc.app import create_app
-from ioc.db import make_session_factory, unit_of_work
+from ioc.db import make_session_factory, statements_held_for_commit, unit_of_work
 from ioc.identity import emulator_token
 from ioc.integrations.api_clients import create_api_client
 
@@ -40,16 +40,22 @@ POINT = {"lon": 108.74, "lat": 15.57}
 
 
 class StatementCounter:
-    """Counts the statements and the transactions (BEGINs) an engine runs."""
+    """Counts the statements and the transactions (BEGINs) an engine runs, those sent on
+    their own and those sent with a COMMIT (:func:`ioc.db.send_with_commit`)."""
 
     def __init__(self, engine: Engine) -> None:
         self.statements = 0
+        self.with_commit = 0
         self.transactions = 0
         event.listen(engine, "before_cursor_execute", self._statement)
+        event.listen(engine, "commit", self._commit)
         event.listen(engine, "begin", self._begin)
 
     def _statement(self, *_: Any) -> None:
         self.statements += 1
+
+    def _commit(self, connection: Connection) -> None:
+        self.with_commit += statements_held_for_commit(connection)
 
     def _begin(self, *_: Any) -> None:
         self.transactions += 1
@@ -78,7 +84,7 @@ def run(url: str, requests: int, profile: int) -> None:
         }
         for name, send in scenarios.items():
             send(-1)  # warm the caches, the index and the pool
-            before = (counter.statements, counter.transactions)
+            before = (counter.statements, counter.transactions, counter.with_commit)
             profiler = cProfile.Profile() if profile and name.startswith("open311") else None
             cpu0, wall0 = time.process_time(), time.perf_counter()
             if profiler:
@@ -90,8 +96,10 @@ def run(url: str, requests: int, profile: int) -> None:
             cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
             statements = (counter.statements - before[0]) / requests
             transactions = (counter.transactions - before[1]) / requests
+            with_commit = (counter.with_commit - before[2]) / requests
             print(
                 f"{engine.dialect.name:<11} {name:<27} {statements:5.1f} statements "
+                f"(+{with_commit:3.1f} with the COMMIT) "
                 f"{transactions:4.1f} transactions per create  {requests / wall:6.0f}/s wall  "
                 f"{requests / cpu:6.0f} per CPU-second"
             )
