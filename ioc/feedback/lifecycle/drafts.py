@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from ioc.db import utcnow
 from ioc.errors import Conflict
 from ioc.events.audiences import agency_audience
-from ioc.events.log import record_event
+from ioc.events.log import record_event_at_commit
 from ioc.feedback.announce import map_point
 from ioc.feedback.intake.filing import StoredPhoto
 from ioc.feedback.models import User
@@ -155,7 +155,7 @@ def record_team_action(
     report.updated_at = now
     session.flush()
     if report.lead_agency is not None:
-        record_event(
+        record_event_at_commit(
             session,
             event_type,
             payload={

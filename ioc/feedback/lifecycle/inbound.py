@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from ioc.errors import InvalidInput
 from ioc.events.audiences import AUDIENCE_OPS
-from ioc.events.log import record_event
+from ioc.events.log import record_event_at_commit
 from ioc.feedback.citizen_models import InboundMessage, InboundStatus
 from ioc.feedback.intake.filing import (
     MAX_DESCRIPTION_CHARS,
@@ -96,7 +96,7 @@ def receive_message(
         if report is not None:
             record.status, record.report_id = InboundStatus.FILED, report.id
             return record
-    record_event(
+    record_event_at_commit(
         session,
         "inbound.needs_location",
         payload={"id": record.id, "channel": record.channel, "subject": record.subject},

@@ -18,8 +18,7 @@ from sqlalchemy.orm import Session
 
 from ioc.db import utcnow
 from ioc.events.audiences import AUDIENCE_OPS
-from ioc.events.log import record_event
-from ioc.events.models import Event
+from ioc.events.log import record_event_at_commit
 from ioc.feedback.models import Category
 from ioc.feedback.report_models import Report, ReportArea, Surge
 from ioc.feedback.states import DISMISSED_STATES
@@ -177,10 +176,10 @@ def surge_payload(session: Session, surge: Surge) -> dict[str, Any]:
     }
 
 
-def announce_surge(session: Session, surge: Surge, event_type: str) -> Event:
+def announce_surge(session: Session, surge: Surge, event_type: str) -> None:
     """Tell the operators' screens (never the public or agencies: it is a suggestion)."""
     payload = {
         key: value.isoformat() if isinstance(value, datetime) else value
         for key, value in surge_payload(session, surge).items()
     }
-    return record_event(session, event_type, payload=payload, audiences=[AUDIENCE_OPS])
+    record_event_at_commit(session, event_type, payload=payload, audiences=[AUDIENCE_OPS])

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ioc.db import unit_of_work, utcnow
 from ioc.errors import InvalidInput
-from ioc.events.log import record_event
+from ioc.events.log import record_event_at_commit
 from ioc.feedback.intake.filing import MAX_PHOTOS, Intake
 from ioc.feedback.intake.idempotency import StoredAnswer, request_fingerprint
 from ioc.feedback.intake.photos import ProcessedPhoto, process_photo
@@ -337,7 +337,7 @@ def _contact(session: Session, zalo_user_id: str, now: datetime) -> ZaloContact:
 def _reply(session: Session, contact: ZaloContact, text: str) -> None:
     # Not for any screen (no audience) nor for webhook subscribers (see fanout): only the
     # worker's Zalo delivery reads it.
-    record_event(
+    record_event_at_commit(
         session,
         REPLY_EVENT,
         payload={"zalo_user_id": contact.zalo_user_id, "text": text},
