@@ -137,10 +137,10 @@ def test_one_api_key_used_by_concurrent_requests_is_noted_without_making_them_qu
         session.execute(text("DELETE FROM api_client WHERE name = :n"), {"n": name})
 
 
-def test_a_report_event_is_numbered_as_its_transaction_commits_and_holds_back_no_one(factory):
-    """Report events (``record_event_at_commit``) are written by their transaction's COMMIT:
-    a transaction still open holds no number, so the events of those that commit before it
-    go out at once, and the numbers follow the order of the commits."""
+def test_an_app_event_is_numbered_as_its_transaction_commits_and_holds_back_no_one(factory):
+    """The app's events (``record_event_at_commit``) are written by their transaction's
+    COMMIT: a transaction still open holds no number, so the events of those that commit
+    before it go out at once, and the numbers follow the order of the commits."""
     screens = Screens()
     publisher = Publisher(factory, screens)
     with factory() as slow:
