@@ -170,7 +170,7 @@ def _send_held_statements_with_commit(engine: Engine) -> None:
         raw = dbapi_connection.dbapi_connection
         with raw.pipeline():
             for sql, parameters in held:
-                raw.execute(sql, parameters, prepare=True)
+                raw.execute(sql, parameters)
             raw.commit()
 
     def drop_held_at_checkin(_dbapi_connection: Any, record: Any) -> None:
