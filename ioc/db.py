@@ -110,14 +110,20 @@ def send_with_commit(session: Session, sql: str, parameters: dict[str, Any]) -> 
     stay locked for the server's time only, not for the app's next turn. False where it
     cannot (SQLite, a savepoint, a session that joined a transaction it does not commit):
     the caller runs it at once instead."""
+    if not _commit_can_carry(session):
+        return False
+    session.connection().connection.info.setdefault(_WITH_COMMIT, []).append((sql, parameters))
+    return True
+
+
+def _commit_can_carry(session: Session) -> bool:
+    """Whether the session's COMMIT can carry held statements: PostgreSQL, no savepoint open,
+    and a transaction the session itself commits (it is bound to an engine, not to a
+    connection whose transaction it joined)."""
     bind = session.get_bind()
     if not isinstance(bind, Engine) or bind.dialect.name != "postgresql":
         return False
-    connection = session.connection()
-    if connection.in_nested_transaction():
-        return False
-    connection.connection.info.setdefault(_WITH_COMMIT, []).append((sql, parameters))
-    return True
+    return not session.connection().in_nested_transaction()
 
 
 def statements_held_for_commit(connection: Connection) -> int:
@@ -130,12 +136,11 @@ def insert_at_commit(session: Session, model: type[Base], values: dict[str, Any]
     """Insert one row of ``model`` with the session's COMMIT (:func:`send_with_commit`), for
     a row nothing in the transaction reads back; ``values`` names every column to set (column
     defaults do not apply). False where it cannot: the caller adds the row itself."""
-    bind = session.get_bind()
-    if not isinstance(bind, Engine):
+    if not _commit_can_carry(session):
         return False
     table = model.__table__
     assert isinstance(table, Table)  # mapped to a plain table, not a join or a select
-    sql, processors = _insert_statement(bind.dialect, table, tuple(values))
+    sql, processors = _insert_statement(session.get_bind().dialect, table, tuple(values))
     parameters = {}
     for name, value in values.items():
         process = processors[name]
