@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import select
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cache
@@ -29,7 +29,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import (
+    MANYTOONE,
+    DeclarativeBase,
+    Session,
+    make_transient_to_detached,
+    object_mapper,
+    sessionmaker,
+)
 from sqlalchemy.types import TypeDecorator
 
 log = logging.getLogger(__name__)
@@ -159,6 +166,64 @@ def _insert_statement(
         name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
     }
     return str(statement.compile(dialect=dialect)), processors
+
+
+def stored_values(obj: Base) -> dict[str, Any]:
+    """Every column value an INSERT of the new ``obj`` writes, by column name: its own
+    attributes, the keys of the objects its many-to-one relationships point to, and the
+    column defaults for the rest. Defaults and keys are set on ``obj`` too, so that once
+    written by the caller's own statement (:func:`mark_stored`) nothing of it is loaded back.
+    A primary key left empty is left out (the database numbers the row)."""
+    mapper = object_mapper(obj)
+    state = obj.__dict__
+    for relationship in mapper.relationships:
+        if relationship.direction is MANYTOONE and relationship.key in state:
+            target = state[relationship.key]
+            for local, remote in relationship.local_remote_pairs:
+                key = mapper.get_property_by_column(local).key
+                remote_key = relationship.mapper.get_property_by_column(remote).key
+                setattr(obj, key, None if target is None else getattr(target, remote_key))
+    values: dict[str, Any] = {}
+    for attribute in mapper.column_attrs:
+        column = attribute.columns[0]
+        if attribute.key not in state:
+            default = column.default
+            if default is None or not hasattr(default, "arg"):
+                if column.primary_key:
+                    continue
+                value = None
+            else:
+                value = default.arg(None) if callable(default.arg) else default.arg
+            setattr(obj, attribute.key, value)
+        values[column.key] = state[attribute.key]
+    return values
+
+
+def mark_stored(session: Session, obj: Base, parts: Iterable[Base] = ()) -> None:
+    """Put the new ``obj`` and its ``parts`` (the rows in its collections), which the caller
+    has written with its own statement, into the session as rows loaded from the database:
+    the session flushes nothing for them. Every column must be set on them (see
+    :func:`stored_values`), their primary keys included."""
+    rows = [*parts, obj]
+    for row in rows:
+        make_transient_to_detached(row)
+    session.add(obj)
+    for hook in _STORED_HOOKS:
+        hook(session, rows)
+
+
+#: What runs for rows :func:`mark_stored` puts into a session: what a flush would have
+#: triggered for them (counters kept current from the rows a session writes, for example).
+_STORED_HOOKS: list[Callable[[Session, list[Base]], None]] = []
+
+
+def on_stored_without_flush(
+    hook: Callable[[Session, list[Base]], None],
+) -> Callable[[Session, list[Base]], None]:
+    """Register ``hook`` to be called with the session and the new rows each time
+    :func:`mark_stored` puts rows written by a caller's own statement into a session."""
+    _STORED_HOOKS.append(hook)
+    return hook
 
 
 def _send_held_statements_with_commit(engine: Engine) -> None:

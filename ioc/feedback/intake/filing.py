@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,7 +15,8 @@ from ioc.feedback.announce import announce_filed
 from ioc.feedback.citizen_models import ReportFollower
 from ioc.feedback.intake.attributes import clean_attributes
 from ioc.feedback.intake.catalogue import Catalogue
-from ioc.feedback.intake.refs import unused_ref
+from ioc.feedback.intake.refs import new_ref
+from ioc.feedback.intake.report_insert import store_new_report
 from ioc.feedback.models import Category
 from ioc.feedback.report_models import Attachment, Report, ReportArea, ReportHistory
 from ioc.feedback.sla.deadlines import start_receipt_clock, start_resolution_clock
@@ -68,6 +69,8 @@ class Intake:
     policy: SlaPolicy
     #: The categories, agencies and routing rules, kept in process.
     catalogue: Catalogue = field(default_factory=Catalogue)
+    #: Draws a report's public reference code (one already taken is drawn again).
+    draw_ref: Callable[[datetime], str] = new_ref
 
     def warm_up(self, session: Session) -> None:
         """Build the area index and the catalogue copy now, so that a fresh process's first
@@ -142,7 +145,6 @@ def submit_report(
     status = ReportStatus.ASSIGNED if dispatch else ReportStatus.PENDING_REVIEW
     cell_x, cell_y = cell_for(lon, lat)
     report = Report(
-        ref=unused_ref(session, received),
         category=category,
         status=status,
         sla_tier=category.sla_tier,
@@ -179,8 +181,7 @@ def submit_report(
             is_public=True,
         )
     )
-    session.add(report)
-    session.flush()
+    store_new_report(session, report, draw=intake.draw_ref)
     if reporter_id is not None:
         follower = {
             "report_id": report.id,

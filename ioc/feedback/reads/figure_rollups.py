@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -73,7 +73,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from ioc.db import Base
+from ioc.db import Base, on_stored_without_flush
 from ioc.feedback.reads.counter_rows import add_to_rows
 from ioc.feedback.reads.figure_backfill import backfill_figure_columns
 from ioc.feedback.reads.grouping import (
@@ -594,18 +594,20 @@ _TRACKED: tuple[tuple[type[Any], tuple[str, ...], _Contributor], ...] = (
 )
 
 
-def _changes(session: Session) -> FigureDeltas:
+def _changes(
+    new: Iterable[object], deleted: Iterable[object] = (), dirty: Iterable[object] = ()
+) -> FigureDeltas:
     deltas = FigureDeltas()
-    for obj in session.new:
+    for obj in new:
         for cls, fields, contribution in _TRACKED:
             if isinstance(obj, cls):
                 deltas.add(contribution(*(getattr(obj, n) for n in fields)), +1)
-    for obj in session.deleted:
+    for obj in deleted:
         for cls, fields, contribution in _TRACKED:
             if isinstance(obj, cls):
                 state = inspect(obj)
                 deltas.add(contribution(*(value_before_flush(state, n) for n in fields)), -1)
-    for obj in session.dirty:
+    for obj in dirty:
         for cls, fields, contribution in _TRACKED:
             if not isinstance(obj, cls):
                 continue
@@ -685,7 +687,12 @@ def _bucket_rows(keys: Sequence[str], kind: str, buckets: _TierBuckets) -> list[
 
 @event.listens_for(Session, "after_flush")
 def _keep_figures_current(session: Session, _flush_context: Any) -> None:
-    apply_figure_deltas(session, _changes(session))
+    apply_figure_deltas(session, _changes(session.new, session.deleted, session.dirty))
+
+
+@on_stored_without_flush
+def _count_stored(session: Session, rows: list[Base]) -> None:
+    apply_figure_deltas(session, _changes(rows))
 
 
 def rebuild_figure_rollups(

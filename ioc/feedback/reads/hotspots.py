@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 from sqlalchemy import Date, Integer, Table, delete, event, func, insert, inspect, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from ioc.db import Base
+from ioc.db import Base, on_stored_without_flush
 from ioc.feedback.models import Category
 from ioc.feedback.reads.counter_rows import add_to_rows
 from ioc.feedback.reads.figure_rollups import monday_of
@@ -55,16 +56,18 @@ def _key(
     return (monday_of(received_on), int(cell_x), int(cell_y), int(category_id))
 
 
-def _changes(session: Session) -> Counter[CellWeekKey | None]:
+def _changes(
+    new: Iterable[object], deleted: Iterable[object] = (), dirty: Iterable[object] = ()
+) -> Counter[CellWeekKey | None]:
     deltas: Counter[CellWeekKey | None] = Counter()
-    for obj in session.new:
+    for obj in new:
         if isinstance(obj, Report):
             deltas[_key(*(getattr(obj, n) for n in _FIELDS))] += 1
-    for obj in session.deleted:
+    for obj in deleted:
         if isinstance(obj, Report):
             state = inspect(obj)
             deltas[_key(*(value_before_flush(state, n) for n in _FIELDS))] -= 1
-    for obj in session.dirty:
+    for obj in dirty:
         if not isinstance(obj, Report):
             continue
         state = inspect(obj)
@@ -101,7 +104,12 @@ def apply_cell_week_deltas(session: Session, deltas: Counter[CellWeekKey | None]
 
 @event.listens_for(Session, "after_flush")
 def _keep_cell_weeks_current(session: Session, _flush_context: Any) -> None:
-    apply_cell_week_deltas(session, _changes(session))
+    apply_cell_week_deltas(session, _changes(session.new, session.deleted, session.dirty))
+
+
+@on_stored_without_flush
+def _count_stored(session: Session, rows: list[Base]) -> None:
+    apply_cell_week_deltas(session, _changes(rows))
 
 
 def rebuild_cell_weeks(session: Session) -> int:

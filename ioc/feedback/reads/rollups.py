@@ -10,6 +10,7 @@ exactly the reports that committed. Writes that bypass the ORM (bulk loads, benc
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import (
@@ -26,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from ioc.db import Base
+from ioc.db import Base, on_stored_without_flush
 from ioc.feedback.reads.counter_rows import add_to_rows
 from ioc.feedback.report_models import Report
 from ioc.geo.cells import CELL_ZOOM
@@ -63,19 +64,21 @@ def value_before_flush(state: Any, name: str) -> Any:
     return getattr(state.object, name)
 
 
-def _changes(session: Session) -> Counter[RollupKey]:
+def _changes(
+    new: Iterable[object], deleted: Iterable[object] = (), dirty: Iterable[object] = ()
+) -> Counter[RollupKey]:
     deltas: Counter[RollupKey] = Counter()
-    for obj in session.new:
+    for obj in new:
         if isinstance(obj, Report):
             deltas[rollup_key(obj.cell_x, obj.cell_y, obj.category_id, obj.status)] += 1
-    for obj in session.deleted:
+    for obj in deleted:
         if isinstance(obj, Report):
             state = inspect(obj)
             old = [
                 value_before_flush(state, n) for n in ("cell_x", "cell_y", "category_id", "status")
             ]
             deltas[rollup_key(*old)] -= 1
-    for obj in session.dirty:
+    for obj in dirty:
         if not isinstance(obj, Report):
             continue
         state = inspect(obj)
@@ -108,7 +111,12 @@ def apply_deltas(session: Session, deltas: Counter[RollupKey]) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _keep_rollups_current(session: Session, _flush_context: Any) -> None:
-    apply_deltas(session, _changes(session))
+    apply_deltas(session, _changes(session.new, session.deleted, session.dirty))
+
+
+@on_stored_without_flush
+def _count_stored(session: Session, rows: list[Base]) -> None:
+    apply_deltas(session, _changes(rows))
 
 
 def rebuild_rollups(session: Session) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -14,7 +15,6 @@ from ioc.db import unit_of_work
 from ioc.errors import InvalidInput
 from ioc.events.models import Event
 from ioc.feedback.intake.filing import submit_report
-from ioc.feedback.intake.refs import unused_ref
 from ioc.feedback.models import Agency, Category, User
 from ioc.feedback.report_models import Report, ReportArea, ReportHistory
 from ioc.feedback.states import Channel, ReportStatus
@@ -107,11 +107,15 @@ def test_auto_dispatch_category_with_rule_is_assigned_to_the_lead(session, intak
 def test_a_new_ref_is_never_one_a_report_already_has(session, intake, lighting):
     taken = _submit(session, intake).ref
     draws = iter([taken, taken, "PA2507-NEW0ZZ"])
+    unlucky = replace(intake, draw_ref=lambda _at: next(draws))
 
-    ref = unused_ref(session, MONDAY_8AM, draw=lambda _at: next(draws))
+    report = _submit(session, unlucky)
 
-    assert ref == "PA2507-NEW0ZZ"
-    assert _submit(session, intake).ref not in (taken, None)
+    assert report.ref == "PA2507-NEW0ZZ"
+    assert session.scalars(select(Report.ref).order_by(Report.id)).all() == [taken, report.ref]
+    # Nothing of the unlucky draws was written: one area row per level, one history entry.
+    assert _count(session, ReportHistory) == 2
+    assert _count(session, ReportArea) == 2 * len(report.areas)
 
 
 def test_assigned_report_is_due_after_the_category_working_hours(session, intake, lighting):
