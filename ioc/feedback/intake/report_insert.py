@@ -10,12 +10,13 @@ round trip) the session writes the rows as usual.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import CTE, Column, Select, Table, bindparam, func, literal, select, union_all
+from sqlalchemy import CTE, Select, Table, bindparam, func, literal, select, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -35,17 +36,23 @@ def store_new_report(
         session.add(report)
         session.flush()
         return
+    session.flush()  # rows the report refers to that the session still holds come first
     photos, report.attachments = list(report.attachments), []
     areas, history, parts = list(report.areas), list(report.history), list(report.support_parts)
-    values = _parameters(report, areas, history, parts)
-    statement = _statement(len(areas), len(history), len(parts))
-    session.flush()  # rows the report refers to that the session still holds come first
+    report.ref = draw(report.received_at)
+    # Columns left empty are left out (NULL): the statement stays short, with few
+    # parameters, so the driver keeps its parsed form (it does not past 50 parameters).
+    written = {name: value for name, value in stored_values(report).items() if value is not None}
+    values = {f"r_{name}": value for name, value in written.items()}
+    kinds = []
+    for rows, prefix in ((areas, "a"), (history, "h"), (parts, "p")):
+        columns, parameters = _rows_written(rows, prefix)
+        kinds.append(_Kind(columns, len(rows)))
+        values |= parameters
+    statement = _statement(tuple(written), *kinds)
     connection = session.connection()
-    while True:
+    while (stored := connection.execute(statement, values).first()) is None:
         values["r_ref"] = report.ref = draw(report.received_at)
-        stored = connection.execute(statement, values).first()
-        if stored is not None:
-            break
     report.id = stored.id
     for entry, entry_id in zip(history, stored.history_ids or (), strict=True):
         entry.id = entry_id
@@ -59,34 +66,43 @@ def store_new_report(
     report.attachments.extend(photos)
 
 
-def _parameters(
-    report: Report,
-    areas: list[ReportArea],
-    history: list[ReportHistory],
-    parts: list[SupportPart],
-) -> dict[str, Any]:
-    values = {f"r_{name}": value for name, value in stored_values(report).items()}
-    for rows, prefix in ((areas, "a"), (history, "h"), (parts, "p")):
-        for i, row in enumerate(rows):
-            row_values = stored_values(row)
-            for name, value in row_values.items():
-                if name not in _OWN_KEYS:
-                    values[f"{prefix}{i}_{name}"] = value
-    return values
+@dataclass(frozen=True)
+class _Kind:
+    """The rows of one kind (areas, history, parts) a statement writes: the columns that
+    have a value in some row (the others are NULL), and how many rows."""
+
+    columns: tuple[str, ...]
+    rows: int
+
+
+def _rows_written(rows: Sequence[Base], prefix: str) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """The columns with a value in some of ``rows``, and every row's values for them."""
+    values = [
+        {name: value for name, value in stored_values(row).items() if name not in _OWN_KEYS}
+        for row in rows
+    ]
+    columns = (
+        tuple(name for name in values[0] if any(v[name] is not None for v in values))
+        if values
+        else ()
+    )
+    parameters = {f"{prefix}{i}_{name}": v[name] for i, v in enumerate(values) for name in columns}
+    return columns, parameters
 
 
 #: Columns the statement fills in itself: the report's number, and each row's own number.
 _OWN_KEYS = frozenset({"id", "report_id"})
 
 
-@cache
-def _statement(areas: int, history: int, parts: int) -> Select[Any]:
-    """The statement for a report with so many rows of each kind. It answers the report's
-    id and its history entries' ids, or no row when the reference code is already taken."""
+@lru_cache(maxsize=256)
+def _statement(written: tuple[str, ...], areas: _Kind, history: _Kind, parts: _Kind) -> Select[Any]:
+    """The statement for a report whose ``written`` columns have a value (the others are
+    NULL) and with such rows of each kind. It answers the report's id and its history
+    entries' ids, or no row when the reference code is already taken."""
     report = _table(Report)
     new_report = (
         pg_insert(report)
-        .values({c.key: bindparam(f"r_{c.key}", type_=c.type) for c in _columns(report)})
+        .values({name: bindparam(f"r_{name}", type_=report.c[name].type) for name in written})
         .on_conflict_do_nothing(index_elements=[report.c.ref])
         .returning(report.c.id)
         .cte("new_report")
@@ -98,37 +114,31 @@ def _statement(areas: int, history: int, parts: int) -> Select[Any]:
         if new_history is not None
         else literal(None).label("history_ids"),
     )
-    for table, prefix, count in ((ReportArea, "a", areas), (SupportPart, "p", parts)):
-        children = _children(new_report, _table(table), prefix, count, returning=False)
+    for table, prefix, kind in ((ReportArea, "a", areas), (SupportPart, "p", parts)):
+        children = _children(new_report, _table(table), prefix, kind, returning=False)
         if children is not None:
             statement = statement.add_cte(children)
     return statement
 
 
 def _children(
-    new_report: CTE, table: Table, prefix: str, count: int, *, returning: bool
+    new_report: CTE, table: Table, prefix: str, kind: _Kind, *, returning: bool
 ) -> CTE | None:
-    """The INSERT of ``count`` rows of ``table`` that belong to the new report (none when
-    the report was not written)."""
-    if not count:
+    """The INSERT of the rows of ``table`` that belong to the new report (none when the
+    report was not written)."""
+    if not kind.rows:
         return None
-    columns = [c for c in _columns(table) if c.key != "report_id"]
     rows = [
         select(
             new_report.c.id,
-            *(bindparam(f"{prefix}{i}_{c.key}", type_=c.type) for c in columns),
+            *(bindparam(f"{prefix}{i}_{name}", type_=table.c[name].type) for name in kind.columns),
         )
-        for i in range(count)
+        for i in range(kind.rows)
     ]
-    source = rows[0] if count == 1 else union_all(*rows)
-    insert = pg_insert(table).from_select(["report_id", *(c.key for c in columns)], source)
+    source = rows[0] if kind.rows == 1 else union_all(*rows)
+    insert = pg_insert(table).from_select(["report_id", *kind.columns], source)
     name = f"new_{table.name}"
     return insert.returning(table.c.id).cte(name) if returning else insert.cte(name)
-
-
-def _columns(table: Table) -> list[Column[Any]]:
-    """The columns an INSERT names: all but the number the database gives a new row."""
-    return [c for c in table.columns if c.key != "id"]
 
 
 def _table(model: type[Base]) -> Table:
