@@ -33,6 +33,7 @@ from sqlalchemy.orm import (
     MANYTOONE,
     DeclarativeBase,
     Session,
+    SessionTransaction,
     make_transient_to_detached,
     object_mapper,
     sessionmaker,
@@ -208,8 +209,47 @@ def mark_stored(session: Session, obj: Base, parts: Iterable[Base] = ()) -> None
     for row in rows:
         make_transient_to_detached(row)
     session.add(obj)
+    written_in = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_STORED_ROWS, []).append((written_in, rows))
     for hook in _STORED_HOOKS:
         hook(session, rows)
+
+
+#: ``session.info`` key: the rows :func:`mark_stored` put into the session, each list with
+#: the transaction (or savepoint) that wrote them.
+_STORED_ROWS = "ioc_stored_rows"
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rows_rolled_back(session: Session, rolled_back: SessionTransaction) -> None:
+    """Take out of the session the rows :func:`mark_stored` put in that a rollback (of the
+    transaction or of a savepoint) took back, as it does with rows it flushed itself:
+    otherwise the session would go on answering for reports that do not exist."""
+    stored = session.info.get(_STORED_ROWS)
+    if not stored:
+        return
+    kept = []
+    for written_in, rows in stored:
+        if not _inside(written_in, rolled_back):
+            kept.append((written_in, rows))
+            continue
+        for row in rows:
+            if row in session:
+                session.expunge(row)
+    session.info[_STORED_ROWS] = kept
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_rows_committed(session: Session) -> None:
+    session.info.pop(_STORED_ROWS, None)
+
+
+def _inside(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is outer:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 #: What runs for rows :func:`mark_stored` puts into a session: what a flush would have

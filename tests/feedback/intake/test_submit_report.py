@@ -118,6 +118,18 @@ def test_a_new_ref_is_never_one_a_report_already_has(session, intake, lighting):
     assert _count(session, ReportArea) == 2 * len(report.areas)
 
 
+def test_a_report_filed_in_a_savepoint_rolled_back_is_gone(session, intake, lighting):
+    kept = _submit(session, intake)
+    savepoint = session.begin_nested()
+    report = _submit(session, intake)
+    report_id = report.id
+    savepoint.rollback()
+
+    assert session.get(Report, report_id) is None
+    assert session.get(Report, kept.id) is kept
+    assert session.scalars(select(Report.id)).all() == [kept.id]
+
+
 def test_assigned_report_is_due_after_the_category_working_hours(session, intake, lighting):
     report = _submit(session, intake)
 
