@@ -2,9 +2,10 @@
 
 The wall map at province zoom draws counts, not a million points: it groups these rows by a
 coarser tile (an integer division of the cell numbers). Every flush that adds a report, deletes
-one or changes its status, category or cell moves one unit between rows, so the counts are
-exactly the reports that committed. Writes that bypass the ORM (bulk loads, benches) call
-:func:`rebuild_rollups` afterwards.
+one or changes its status, category or cell moves one unit between rows, and so does a new
+report written by its own statement and put into the session (:func:`ioc.db.mark_stored`),
+so the counts are exactly the reports that committed. Other writes that bypass the ORM (bulk
+loads, benches) call :func:`rebuild_rollups` afterwards.
 """
 
 from __future__ import annotations
