@@ -20,13 +20,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Row, bindparam, exists, select, text, update
 from sqlalchemy import event as sa_event
-from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
+from ioc.db import send_with_commit, utcnow
 from ioc.events.models import Event, EventAudience
 
 #: An arbitrary, fixed key for the publishers' turn (a transaction-level advisory lock that
@@ -92,17 +93,67 @@ def publishing_turn(
     return int(last)
 
 
-def unpublished(session: Session, *, horizon: int | None, limit: int = 500) -> list[Event]:
-    """The oldest events not yet pushed to screens, at or below ``horizon``."""
-    query = select(Event).where(Event.published_at.is_(None))
-    if horizon is not None:
-        query = query.where(Event.seq <= horizon)
-    return list(session.scalars(query.order_by(Event.seq).limit(limit)))
+#: The greatest ``seq`` (a PostgreSQL ``bigint``): the horizon where every event is visible.
+_NO_HORIZON = 2**63 - 1
 
 
-def mark_published(session: Session, seqs: list[int], now: datetime) -> None:
-    if seqs:
-        session.execute(update(Event).where(Event.seq.in_(seqs)).values(published_at=now))
+@dataclass(frozen=True)
+class PendingEvents:
+    """A round's events, oldest first, and whether another publisher published after
+    ``after_seq`` (the point up to which the caller knows what was published)."""
+
+    events: list[Row[Any]]
+    overtaken: bool
+
+
+def pending_events(
+    session: Session, *, horizon: int | None, limit: int = 500, after_seq: int | None = None
+) -> PendingEvents:
+    """The oldest events not yet pushed to screens, at or below ``horizon``, as rows (seq,
+    type, occurred_at, payload, audiences), in one round trip with the check that no event
+    after ``after_seq`` was published by someone else (None: the caller knows nothing)."""
+    pending = (
+        select(Event.seq, Event.type, Event.occurred_at, Event.payload, Event.audiences)
+        .where(Event.published_at.is_(None), Event.seq <= bindparam("horizon"))
+        .order_by(Event.seq)
+        .limit(bindparam("limit"))
+    )
+    overtaken = (
+        exists()
+        .where(Event.seq > bindparam("after"), Event.published_at.is_not(None))
+        .label("overtaken")
+    )
+    rows = session.connection().execute(
+        pending.add_columns(overtaken),
+        {
+            "horizon": _NO_HORIZON if horizon is None else horizon,
+            "limit": limit,
+            "after": -1 if after_seq is None else after_seq,
+        },
+    )
+    events = list(rows)
+    return PendingEvents(
+        events=events, overtaken=after_seq is None or any(row.overtaken for row in events[:1])
+    )
+
+
+#: Marks the events of a round published: every unpublished one from its first ``seq`` to
+#: its last is in it, since the round took the oldest ones below a settled horizon.
+_MARK_PUBLISHED = (
+    "UPDATE event SET published_at = now() "
+    "WHERE seq BETWEEN %(first)s AND %(last)s AND published_at IS NULL"
+)
+
+
+def mark_published(session: Session, first: int, last: int) -> None:
+    """Mark the round's events, ``first`` to ``last``, published: on PostgreSQL sent with the
+    round's COMMIT (one round trip for both)."""
+    if not send_with_commit(session, _MARK_PUBLISHED, {"first": first, "last": last}):
+        session.connection().execute(
+            update(Event)
+            .where(Event.seq.between(first, last), Event.published_at.is_(None))
+            .values(published_at=utcnow())
+        )
 
 
 def previous_seqs(session: Session, audiences: list[str], before: int) -> dict[str, int | None]:
@@ -118,7 +169,7 @@ def previous_seqs(session: Session, audiences: list[str], before: int) -> dict[s
         .label(f"a{i}")
         for i, audience in enumerate(audiences)
     ]
-    row = session.execute(select(*columns)).one()
+    row = session.connection().execute(select(*columns)).one()
     return dict(zip(audiences, row, strict=True))
 
 

@@ -18,20 +18,22 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session, sessionmaker
 
-from ioc.db import unit_of_work, utcnow
-from ioc.events.models import Event
+from ioc.db import unit_of_work
 from ioc.events.outbox import (
     NOT_MY_TURN,
     NOT_SETTLED,
+    PendingEvents,
     mark_published,
     on_events_committed,
+    pending_events,
     previous_seqs,
     publishing_turn,
-    unpublished,
 )
 from ioc.realtime.audiences import namespace_of
 from ioc.realtime.queue import QueueUnavailable, sent_together
@@ -58,7 +60,20 @@ class Emitter(Protocol):
     def emit(self, event: str, *args: Any, **kwargs: Any) -> Any: ...
 
 
-def wire(event: Event, *, prev: int | None = None) -> dict[str, Any]:
+class Announced(Protocol):
+    """An event as screens see it: a row of the event table or its mapped object."""
+
+    @property
+    def seq(self) -> int: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def occurred_at(self) -> datetime: ...
+    @property
+    def payload(self) -> dict[str, Any]: ...
+
+
+def wire(event: Announced, *, prev: int | None = None) -> dict[str, Any]:
     """What a screen receives for one event (``prev``: the room's previous ``seq``, live only)."""
     message: dict[str, Any] = {
         "seq": event.seq,
@@ -81,6 +96,11 @@ class Publisher:
     latest: dict[str, tuple[int, float]] = field(default_factory=dict)
     #: Set when the last round left work for very soon (another publisher's turn, a writer).
     retry_soon: bool = False
+    #: audience ► the last ``seq`` this publisher published to it, valid while no other
+    #: publisher published after :attr:`known_through` (the last ``seq`` of its last round):
+    #: a round then needs the database only for audiences it has not published to.
+    last_sent: dict[str, int] = field(default_factory=dict)
+    known_through: int | None = None
 
     def publish_pending(self) -> int:
         """Emit every publishable event, oldest first; the number emitted.
@@ -99,37 +119,61 @@ class Publisher:
 
     def _publish_batch(self) -> tuple[int, bool]:
         failure: QueueUnavailable | None = None
-        with unit_of_work(self.session_factory) as session:
-            horizon = publishing_turn(session)
-            if horizon == NOT_MY_TURN:
-                self.retry_soon = True
-                return 0, False
-            if horizon == NOT_SETTLED:
-                self.retry_soon = True  # a writer is slow to finish
-            events = unpublished(session, horizon=horizon, limit=BATCH)
-            if not events:
-                return 0, False
-            audiences = list(dict.fromkeys(a for event in events for a in event.audiences))
-            prev = previous_seqs(session, audiences, events[0].seq)
-            try:
-                with sent_together(self.emitter):
-                    for event in events:
-                        self._emit(event, prev)
-            except QueueUnavailable as exc:
-                failure = exc
-            else:
-                mark_published(session, [event.seq for event in events], utcnow())
+        sent: dict[str, int] = {}
+        try:
+            with unit_of_work(self.session_factory) as session:
+                horizon = publishing_turn(session)
+                if horizon == NOT_MY_TURN:
+                    self.retry_soon = True
+                    return 0, False
+                if horizon == NOT_SETTLED:
+                    self.retry_soon = True  # a writer is slow to finish
+                pending = pending_events(
+                    session, horizon=horizon, limit=BATCH, after_seq=self.known_through
+                )
+                events = pending.events
+                if not events:
+                    return 0, False
+                prev = self._previous(session, pending)
+                try:
+                    with sent_together(self.emitter):
+                        for event in events:
+                            self._emit(event, prev, sent)
+                except QueueUnavailable as exc:
+                    failure = exc
+                else:
+                    mark_published(session, events[0].seq, events[-1].seq)
+        except BaseException:
+            self.known_through = None  # what was published is not known any more
+            raise
         if failure is not None:
+            self.known_through = None
             raise failure
+        now = time.monotonic()
+        for audience, seq in sent.items():
+            self.last_sent[audience] = seq
+            self.latest[audience] = (seq, now)
+        self.known_through = events[-1].seq
         return len(events), len(events) == BATCH
 
-    def _emit(self, event: Event, prev: dict[str, int | None]) -> None:
-        now = time.monotonic()
+    def _previous(self, session: Session, pending: PendingEvents) -> dict[str, int | None]:
+        """Each audience's ``seq`` before the round's first event: from memory where this
+        publisher sent the last one, from the database for the others (one round trip)."""
+        if pending.overtaken:
+            self.last_sent.clear()
+        audiences = dict.fromkeys(a for event in pending.events for a in event.audiences)
+        prev: dict[str, int | None] = {
+            a: self.last_sent[a] for a in audiences if a in self.last_sent
+        }
+        unknown = [a for a in audiences if a not in prev]
+        prev.update(previous_seqs(session, unknown, pending.events[0].seq))
+        return prev
+
+    def _emit(self, event: Row[Any], prev: dict[str, int | None], sent: dict[str, int]) -> None:
         for audience in dict.fromkeys(event.audiences):
             message = wire(event, prev=prev.get(audience))
             self.emitter.emit(EVENT_NAME, message, to=audience, namespace=namespace_of(audience))
-            prev[audience] = event.seq
-            self.latest[audience] = (event.seq, now)
+            prev[audience] = sent[audience] = event.seq
 
     def heartbeat(self) -> int:
         """Tell each recently active room its newest ``seq``; the number of rooms told."""
@@ -139,6 +183,7 @@ class Publisher:
             for audience, (seq, when) in list(self.latest.items()):
                 if now - when > ACTIVE_ROOM_SECONDS:
                     del self.latest[audience]
+                    self.last_sent.pop(audience, None)
                     continue
                 self.emitter.emit(
                     HEARTBEAT_NAME, {"seq": seq}, to=audience, namespace=namespace_of(audience)

@@ -110,6 +110,23 @@ def test_each_live_message_names_the_rooms_previous_event_and_heartbeats_the_new
     assert (HEARTBEAT_NAME, "agency:A", {"seq": second}) in screens.sent
 
 
+def test_a_publisher_names_the_previous_event_another_publisher_sent_in_between(factory):
+    screens = Screens()
+    one, other = Publisher(factory, screens), Publisher(factory, screens)
+    sent_by = []
+    for publisher in (one, other, one, one):
+        with unit_of_work(factory) as session:
+            sent_by.append(_event(session, "agency:A"))
+        publisher.publish_pending()
+    messages = [m for e, room, m in screens.sent if room == "agency:A"]
+    assert [(m["seq"], m.get("prev")) for m in messages] == [
+        (sent_by[0], None),
+        (sent_by[1], sent_by[0]),
+        (sent_by[2], sent_by[1]),
+        (sent_by[3], sent_by[2]),
+    ]
+
+
 def test_a_rolled_back_writer_leaves_no_hole_that_holds_back_the_rest(factory):
     screens = Screens()
     with factory() as doomed:
