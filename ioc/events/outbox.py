@@ -76,7 +76,8 @@ def publishing_turn(
     """
     if session.get_bind().dialect.name != "postgresql":
         return None
-    mine, last, writers = session.execute(_TURN, {"key": PUBLISHER_LOCK}).one()
+    connection = session.connection()
+    mine, last, writers = connection.execute(_TURN, {"key": PUBLISHER_LOCK}).one()
     if not mine:
         return NOT_MY_TURN
     if last is None:
@@ -84,7 +85,7 @@ def publishing_turn(
     deadline = time.monotonic() + timeout
     pause = 0.001
     while writers:
-        if not session.scalar(_STILL_RUNNING, {"vxids": writers}):
+        if not connection.scalar(_STILL_RUNNING, {"vxids": writers}):
             break
         if time.monotonic() >= deadline:
             return NOT_SETTLED
@@ -106,25 +107,29 @@ class PendingEvents:
     overtaken: bool
 
 
+#: A round's events and the check that no one else published after the caller's point; built
+#: once (every value is a parameter), so a round spends no time composing it.
+_PENDING = (
+    select(Event.seq, Event.type, Event.occurred_at, Event.payload, Event.audiences)
+    .add_columns(
+        exists()
+        .where(Event.seq > bindparam("after"), Event.published_at.is_not(None))
+        .label("overtaken")
+    )
+    .where(Event.published_at.is_(None), Event.seq <= bindparam("horizon"))
+    .order_by(Event.seq)
+    .limit(bindparam("limit"))
+)
+
+
 def pending_events(
     session: Session, *, horizon: int | None, limit: int = 500, after_seq: int | None = None
 ) -> PendingEvents:
     """The oldest events not yet pushed to screens, at or below ``horizon``, as rows (seq,
     type, occurred_at, payload, audiences), in one round trip with the check that no event
     after ``after_seq`` was published by someone else (None: the caller knows nothing)."""
-    pending = (
-        select(Event.seq, Event.type, Event.occurred_at, Event.payload, Event.audiences)
-        .where(Event.published_at.is_(None), Event.seq <= bindparam("horizon"))
-        .order_by(Event.seq)
-        .limit(bindparam("limit"))
-    )
-    overtaken = (
-        exists()
-        .where(Event.seq > bindparam("after"), Event.published_at.is_not(None))
-        .label("overtaken")
-    )
     rows = session.connection().execute(
-        pending.add_columns(overtaken),
+        _PENDING,
         {
             "horizon": _NO_HORIZON if horizon is None else horizon,
             "limit": limit,
