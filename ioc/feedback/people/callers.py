@@ -3,11 +3,20 @@ call, another system through Open311): kept as a citizen account that only IOC s
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ioc.feedback.models import User
 from ioc.feedback.states import Role
+
+# Built once: every filing through a hotline or another system asks one of them.
+_BY_PHONE = select(User.id).where(User.role == Role.CITIZEN, User.phone == bindparam("phone"))
+_BY_EMAIL = (
+    select(User.id)
+    .where(User.role == Role.CITIZEN, User.email == bindparam("email"))
+    .order_by(User.id)
+    .limit(1)
+)
 
 
 def find_or_add_caller_id(
@@ -18,16 +27,9 @@ def find_or_add_caller_id(
     (an anonymous report)."""
     caller_id = None
     if phone:
-        caller_id = session.scalar(
-            select(User.id).where(User.role == Role.CITIZEN, User.phone == phone)
-        )
+        caller_id = session.scalar(_BY_PHONE, {"phone": phone})
     elif email:
-        caller_id = session.scalar(
-            select(User.id)
-            .where(User.role == Role.CITIZEN, User.email == email)
-            .order_by(User.id)
-            .limit(1)
-        )
+        caller_id = session.scalar(_BY_EMAIL, {"email": email})
     if caller_id is None and (name or phone or email):
         caller = User(role=Role.CITIZEN, display_name=name, phone=phone, email=email)
         session.add(caller)
