@@ -12,6 +12,7 @@ from ioc.feedback.models import (
     StaffSession,
     User,
 )
+from ioc.feedback.reads.counter_rows import CounterChange
 from ioc.feedback.reads.figure_rollups import (
     ReportFigure,
     ReportFigureMonth,
@@ -54,6 +55,7 @@ __all__ = [
     "CatalogueRevision",
     "Category",
     "CategoryGroup",
+    "CounterChange",
     "Delivery",
     "Device",
     "Event",

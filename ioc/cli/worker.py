@@ -1,5 +1,5 @@
 """``ioc worker``: the background process of a deployment (deliveries to the outside, deadline
-sweeps, surge detection, event pushing)."""
+sweeps, surge detection, counter folding, event pushing)."""
 
 from __future__ import annotations
 
@@ -31,6 +31,13 @@ log = logging.getLogger(__name__)
     help="Seconds between rounds of push, webhook and e-mail deliveries.",
 )
 @click.option(
+    "--fold-every",
+    default=1.0,
+    show_default=True,
+    help="Seconds between foldings of the committed filings' counter changes into the "
+    "rollups (PostgreSQL; readers fold before they read).",
+)
+@click.option(
     "--publish-every",
     default=2.0,
     show_default=True,
@@ -48,6 +55,7 @@ def worker(
     sweep_every: float,
     surge_every: float,
     deliver_every: float,
+    fold_every: float,
     publish_every: float,
     metrics_address: str,
 ) -> None:
@@ -71,6 +79,7 @@ def worker(
     from ioc.integrations.worker import (
         Job,
         detect_surges_once,
+        fold_counters_once,
         run_once,
         run_until_stopped,
         sweep_once,
@@ -114,6 +123,7 @@ def worker(
         ),
         Job("deadline sweep", sweep_every, lambda: sweep_once(factory, app_services.policy)),
         Job("surge detection", surge_every, lambda: detect_surges_once(factory)),
+        Job("counter folding", fold_every, lambda: fold_counters_once(factory)),
     ]
     mailbox = mailbox_settings(settings)
     if mailbox is not None:

@@ -1,5 +1,6 @@
 """What ``ioc worker`` does, as plain functions: fan events out, deliver what is due, and run
-periodic jobs (deadline sweeps, surge detection, event pushing) until asked to stop."""
+periodic jobs (deadline sweeps, surge detection, counter folding, event pushing) until asked
+to stop."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session, sessionmaker
 
 from ioc.db import unit_of_work, utcnow
+from ioc.feedback.reads.counter_rows import fold_counter_changes
 from ioc.feedback.sla.policy import SlaPolicy
 from ioc.feedback.sla.sweep import sweep_deadlines
 from ioc.feedback.surges.detection import detect_surges
@@ -99,6 +101,17 @@ def detect_surges_once(session_factory: sessionmaker[Session]) -> None:
         surges = detect_surges(session)
     if surges:
         log.info("surge detection: %d surge(s) raised or extended", len(surges))
+
+
+def fold_counters_once(session_factory: sessionmaker[Session]) -> int:
+    """Add the committed filings' counter changes to the rollups (one transaction; nothing
+    to do outside PostgreSQL): readers fold before they read anyway, this keeps the queue
+    short."""
+    with unit_of_work(session_factory) as session:
+        folded = fold_counter_changes(session.connection())
+    if folded:
+        log.debug("counter folding: %d change(s) folded", folded)
+    return folded
 
 
 @dataclass(frozen=True)

@@ -1,46 +1,75 @@
 """Adding to counter rows: insert a row, or add its counters to the row already there.
 
-Every rollup (map cells, cell-weeks, figures and their histograms) is kept current this way in
-the report's own transaction. Its after-flush listener hands its changes to
-:func:`add_to_rows`, which holds them until the transaction commits and then writes them all:
+Every rollup (map cells, cell-weeks, figures and their histograms) is kept current this way.
+Its after-flush listener hands its changes to :func:`add_to_rows`, which holds them until the
+transaction commits: many reports of one transaction, or many flushes, that move the same row
+add up to one change.
 
-- Many reports of one transaction, or many flushes, that move the same row add up to one write.
-- On PostgreSQL every table's rows go in one statement (each table's upsert reads its rows
-  from one JSON parameter), sent in one round trip with the transaction's COMMIT
-  (:func:`ioc.db.send_with_commit`): the hot rows every report touches (today's figures for
-  its agency, the channel's week) stay locked only while the server runs the two, not from
-  the report's flush, nor while a busy process gets round to sending the commit.
-- On SQLite each table's upsert is built once and run with all its rows as parameters.
+**On PostgreSQL the counter rows are not written by the filing itself.** Every filing of a day
+adds to the same rows (today's figures for its agency, the channel's week): written in each
+filing's transaction, they made every concurrent filing wait for the one before it to commit.
+Instead the transaction's changes go into one ``counter_change`` row, inserted with its
+COMMIT (:func:`ioc.db.send_with_commit`): a row nobody else touches, so filings never wait on
+one another for the counters. :func:`fold_counter_changes` then adds every committed change
+to the counter tables in one statement and deletes it, under the row locks of that change, so
+each change is added exactly once:
 
-Changes flushed inside a savepoint are written at once, inside it: a rollback to the
-savepoint then takes them back with the rows that caused them. Changes held for the commit
-were flushed outside any savepoint, so no savepoint's rollback concerns them. A statement of
-the same transaction that reads or changes a counter table first has the held changes
-written, so it sees what the commit would.
+- the worker folds every second (``ioc worker --fold-every``), keeping the queue short;
+- a statement that reads or changes a counter table first has everything committed so far
+  folded (once per transaction), so a reader sees the counters as exact as before: a report
+  that committed is counted.
 
-Rows are written table by table in name order, and in key order within a table, so two
-transactions lock shared rows in the same order and never deadlock.
+Elsewhere (SQLite, a savepoint, a session that joined a transaction it does not commit, test
+fixtures that share one connection with the app) the rows are written at once, as upserts
+built once per table:
+
+- Changes flushed inside a savepoint are written inside it: a rollback to the savepoint then
+  takes them back with the rows that caused them.
+- A statement of the same transaction that reads or changes a counter table first has the
+  held changes written, so it sees what the commit would.
+
+Rows are written table by table in name order, and in key order within a table (NULL first,
+text by code point), by the filings and the folds alike, so two transactions lock shared rows
+in the same order and never deadlock.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ClauseElement, Connection, Table, event
+from sqlalchemy import (
+    BigInteger,
+    ClauseElement,
+    Connection,
+    Engine,
+    Integer,
+    String,
+    Table,
+    event,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, SessionTransaction, mapped_column
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.util import find_tables
 
-from ioc.db import send_with_commit
+from ioc.db import Base, Json, make_engine, send_with_commit
+
+log = logging.getLogger(__name__)
 
 _PENDING = "ioc_counter_rows"
+#: ``session.info`` key: the transaction that wrote counter rows itself (and holds their locks).
+_WROTE = "ioc_counter_rows_wrote"
+#: ``session.info`` key: the transaction for which committed changes were folded.
+_FOLDED = "ioc_counter_rows_folded"
 
 #: ``session.info`` key: set it on a session whose flushed rows other sessions read before it
 #: commits (test fixtures that share one connection with the app), so its counters are
@@ -51,6 +80,16 @@ WRITE_AT_FLUSH = "ioc_counter_rows_at_flush"
 _ByKey = dict[tuple[Any, ...], list[int]]
 
 
+class CounterChange(Base):
+    """The counter changes of one committed transaction, not yet added to the counter tables
+    (PostgreSQL): ``changes`` maps each table's name to its rows (keys and counters)."""
+
+    __tablename__ = "counter_change"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    changes: Mapped[dict[str, list[dict[str, Any]]]] = mapped_column(Json)
+
+
 @dataclass(frozen=True)
 class CounterTable:
     """A table of counters: the columns that name a row, and the counters added to it."""
@@ -58,6 +97,19 @@ class CounterTable:
     table: Table
     keys: tuple[str, ...]
     counters: tuple[str, ...]
+
+
+#: Every counter table, by name: what a fold adds to.
+_TABLES: dict[str, CounterTable] = {}
+
+
+def counter_table(model: type[Base], keys: Sequence[str], counters: Sequence[str]) -> CounterTable:
+    """Declare ``model``'s table a counter table (at import, by the module that keeps it)."""
+    table = model.__table__
+    assert isinstance(table, Table)  # mapped to a plain table, not a join or a select
+    target = CounterTable(table, tuple(keys), tuple(counters))
+    _TABLES[table.name] = target
+    return target
 
 
 @dataclass
@@ -73,19 +125,12 @@ class _Pending:
         _sum_into(self.rows.setdefault(target, {}), target, rows)
 
 
-def add_to_rows(
-    session: Session,
-    table: Table,
-    keys: Sequence[str],
-    counters: Sequence[str],
-    rows: Sequence[dict[str, Any]],
-) -> None:
-    """Insert ``rows``, or add their ``counters`` to the rows already there with their
-    ``keys``, when the session's transaction commits (at once inside a savepoint). Every row
-    names the key columns and the counters."""
+def add_to_rows(session: Session, target: CounterTable, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert ``rows``, or add their counters to the rows of ``target`` already there with
+    their keys, when the session's transaction commits (at once inside a savepoint). Every
+    row names the key columns and the counters."""
     if not rows:
         return
-    target = CounterTable(table, tuple(keys), tuple(counters))
     pending = _pending(session)
     if (
         pending is None
@@ -93,7 +138,7 @@ def add_to_rows(
         or session.get_nested_transaction() is not None
         or session.info.get(WRITE_AT_FLUSH)
     ):
-        write_counter_rows(session.connection(), {target: _sum_into({}, target, rows)})
+        _write_now(session, {target: _sum_into({}, target, rows)})
         return
     pending.add(target, rows)
 
@@ -117,11 +162,20 @@ def _pending(session: Session) -> _Pending | None:
     return pending
 
 
+def _write_now(session: Session, rows: dict[CounterTable, _ByKey]) -> None:
+    """Write ``rows`` to the counter tables in the session's transaction, which then holds
+    their locks."""
+    connection = session.connection()
+    if write_counter_rows(connection, rows):
+        session.info[_WROTE] = session.get_transaction()
+
+
 @event.listens_for(Session, "before_commit")
 def _write_before_commit(session: Session) -> None:
-    """Write what is held. The hook also runs when a savepoint is released, which it cannot
-    tell from the commit of a transaction with a savepoint still open: it writes then too
-    (the rows stay either way) and goes on holding what the transaction flushes later."""
+    """Write what is held: as a change to fold where the COMMIT can carry it, at once
+    otherwise. The hook also runs when a savepoint is released, which it cannot tell from
+    the commit of a transaction with a savepoint still open: it writes then too (the rows stay
+    either way) and goes on holding what the transaction flushes later."""
     pending = session.info.get(_PENDING)
     if pending is None or pending.transaction is not session.get_transaction():
         return
@@ -129,24 +183,52 @@ def _write_before_commit(session: Session) -> None:
     if session.get_nested_transaction() is None:
         pending.written = True
     if pending.rows:
-        write_counter_rows(session.connection(), pending.rows, session=session)
+        if not _leave_to_fold(session, pending.rows):
+            _write_now(session, pending.rows)
         pending.rows = {}
 
 
+_INSERT_CHANGE = "INSERT INTO counter_change (changes) VALUES (%(changes)s::jsonb)"
+
+
+def _leave_to_fold(session: Session, rows: dict[CounterTable, _ByKey]) -> bool:
+    """Send ``rows`` with the COMMIT as one ``counter_change`` row, where the COMMIT can carry
+    it (PostgreSQL); False otherwise, or when they add up to nothing."""
+    ordered = _ordered(rows)
+    if not ordered:
+        return True
+    changes = {
+        target.table.name: [
+            _as_row(target, tuple(map(_plain, key)), counts) for key, counts in items
+        ]
+        for target, items in ordered
+    }
+    return send_with_commit(
+        session,
+        _INSERT_CHANGE,
+        {"changes": json.dumps(changes, default=str)},  # dates, as ISO text
+    )
+
+
 @event.listens_for(Session, "do_orm_execute")
-def _write_before_reading(execute_state: ORMExecuteState) -> None:
-    """A statement of the transaction itself that reads or changes a counter table sees the
-    counters as they would be committed: what is held is written first."""
-    session = execute_state.session
-    pending = session.info.get(_PENDING)
-    if pending is None or not pending.rows or pending.transaction is not session.get_transaction():
-        return
+def _before_reading(execute_state: ORMExecuteState) -> None:
+    """A statement that reads or changes a counter table sees the counters as they would be
+    committed: every committed change is folded first (once per transaction), then what the
+    transaction itself holds is written."""
     statement = execute_state.statement
-    if not isinstance(statement, ClauseElement):
+    if not isinstance(statement, ClauseElement) or not _touches_counters(statement):
         return
-    tables = set(find_tables(statement, include_crud=True, include_joins=True))
-    if any(target.table in tables for target in pending.rows):
-        write_counter_rows(session.connection(), pending.rows)
+    session = execute_state.session
+    transaction = session.get_transaction()
+    if transaction is None:
+        session.connection()  # begins the transaction the statement would begin
+        transaction = session.get_transaction()
+    if session.info.get(_FOLDED) is not transaction:
+        session.info[_FOLDED] = transaction
+        _fold_for(session)
+    pending = session.info.get(_PENDING)
+    if pending is not None and pending.rows and pending.transaction is transaction:
+        _write_now(session, pending.rows)
         pending.rows = {}
 
 
@@ -155,46 +237,153 @@ def _forget(session: Session, transaction: SessionTransaction) -> None:
     pending = session.info.get(_PENDING)
     if pending is not None and pending.transaction is transaction:
         del session.info[_PENDING]
+    for key in (_WROTE, _FOLDED):
+        if session.info.get(key) is transaction:
+            del session.info[key]
 
 
-def write_counter_rows(
-    connection: Connection, rows: dict[CounterTable, _ByKey], *, session: Session | None = None
-) -> None:
-    """Add the counters of ``rows`` (per table: key → counters) to their rows; rows whose
-    counters add up to nothing are left out. Given the ``session`` whose commit is under
-    way, they go with its COMMIT where the database allows."""
-    ordered = [
-        (target, sorted(((k, c) for k, c in by_key.items() if any(c)), key=_sort_key))
-        for target, by_key in sorted(rows.items(), key=lambda item: item[0].table.name)
-    ]
-    ordered = [(target, items) for target, items in ordered if items]
+#: Whether a statement names a counter table, by statement (the prebuilt ones come back).
+_NAMES_COUNTERS: weakref.WeakKeyDictionary[ClauseElement, bool] = weakref.WeakKeyDictionary()
+
+
+def _touches_counters(statement: ClauseElement) -> bool:
+    known = _NAMES_COUNTERS.get(statement)
+    if known is None:
+        tables = find_tables(statement, include_crud=True, include_joins=True)
+        known = _NAMES_COUNTERS[statement] = any(
+            getattr(table, "name", None) in _TABLES for table in tables
+        )
+    return known
+
+
+def _fold_for(session: Session) -> None:
+    """Fold the committed changes before the session reads the counters. Through a
+    connection of its own, committed at once, so that the counter rows a fold locks are not
+    held for the rest of the reader's transaction; through the session's own connection when
+    that transaction already holds counter rows itself (the fold would wait for them), or it
+    was joined to an outer one (test fixtures: only it sees what they wrote)."""
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    if isinstance(bind, Engine) and session.info.get(_WROTE) is not session.get_transaction():
+        try:
+            with _folding_engine(bind).connect() as connection:
+                fold_counter_changes(connection)
+        except DBAPIError:
+            # The reader still gets an answer, counted as of the last fold.
+            log.warning("could not fold the counter changes before a read", exc_info=True)
+        return
+    fold_counter_changes(session.connection())
+
+
+#: Per engine of the app, a one-connection engine in autocommit for the readers' folds: one
+#: connection a process's folds take turns on, outside the pool its requests draw from (a
+#: request waiting for a second connection of a full pool would wait for itself).
+_FOLDING: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+_FOLD_LOCK_WAIT_MS = 2000
+
+
+def _folding_engine(engine: Engine) -> Engine:
+    folding = _FOLDING.get(engine)
+    if folding is None:
+        folding = _FOLDING[engine] = make_engine(
+            engine.url.render_as_string(hide_password=False),
+            pool_size=1,
+            max_overflow=0,
+            isolation_level="AUTOCOMMIT",
+            # A transaction that wrote counter rows itself (a savepoint's, a long import's)
+            # holds them until it ends: a reader waits that long at most, then reads the
+            # counters as of the last fold.
+            connect_args={"options": f"-c jit=off -c lock_timeout={_FOLD_LOCK_WAIT_MS}"},
+        )
+        event.listen(engine, "engine_disposed", lambda _engine: folding.dispose())
+    return folding
+
+
+def fold_counter_changes(connection: Connection) -> int:
+    """Add every committed ``counter_change`` to the counter tables and delete it, in one
+    statement; returns how many were folded (always 0 outside PostgreSQL, where changes are
+    written at once)."""
+    if connection.dialect.name != "postgresql":
+        return 0
+    targets = tuple(sorted(_TABLES.values(), key=lambda target: target.table.name))
+    folded: int = connection.exec_driver_sql(
+        _fold_statement(targets, connection.dialect)
+    ).scalar_one()
+    return folded
+
+
+@cache
+def _fold_statement(targets: tuple[CounterTable, ...], dialect: Any) -> str:
+    """``WITH changes AS (DELETE FROM counter_change RETURNING changes), t0 AS (INSERT …
+    SELECT keys, sum(…) FROM changes, jsonb_populate_recordset(…) GROUP BY keys ORDER BY keys
+    ON CONFLICT … DO UPDATE …), … SELECT count(*) FROM changes``. Each table's rows are
+    grouped before the first is written, so the DELETE has taken every change it folds before
+    any counter row is locked: two folds never hold what the other waits for."""
+    quote = dialect.identifier_preparer.quote
+    parts = ["changes AS (DELETE FROM counter_change RETURNING changes)"]
+    for t, target in enumerate(targets):
+        table = quote(target.table.name)
+        keys = ", ".join(f"r.{quote(n)}" for n in target.keys)
+        sums = ", ".join(f"sum(r.{quote(n)})" for n in target.counters)
+        nonzero = " OR ".join(f"sum(r.{quote(n)}) <> 0" for n in target.counters)
+        order = ", ".join(_in_key_order(target, n, quote) for n in target.keys)
+        columns = ", ".join(map(quote, (*target.keys, *target.counters)))
+        parts.append(
+            f"t{t} AS (INSERT INTO {table} ({columns}) "
+            f"SELECT {keys}, {sums} FROM changes, "
+            f"jsonb_populate_recordset(NULL::{table}, changes.changes -> '{target.table.name}') r "
+            f"GROUP BY {keys} HAVING {nonzero} ORDER BY {order} {_adding(target, quote)})"
+        )
+    return f"WITH {', '.join(parts)} SELECT count(*) FROM changes"
+
+
+def _in_key_order(target: CounterTable, name: str, quote: Any) -> str:
+    """``name`` as an ORDER BY term in :func:`_sort_key`'s order: NULL first, text by code
+    point."""
+    collate = ' COLLATE "C"' if isinstance(target.table.c[name].type, String) else ""
+    return f"r.{quote(name)}{collate} NULLS FIRST"
+
+
+def write_counter_rows(connection: Connection, rows: dict[CounterTable, _ByKey]) -> bool:
+    """Add the counters of ``rows`` (per table: key → counters) to their rows at once; rows
+    whose counters add up to nothing are left out. True if anything was written."""
+    ordered = _ordered(rows)
     if not ordered:
-        return
+        return False
     if connection.dialect.name == "postgresql":
-        _write_in_one_statement(connection, ordered, session)
-        return
+        sql = _upserts_from_json(tuple(target for target, _ in ordered), connection.dialect)
+        parameters = {
+            f"t{t}": json.dumps(
+                [_as_row(target, tuple(map(_plain, key)), counts) for key, counts in items],
+                default=str,  # dates, as ISO text
+            )
+            for t, (target, items) in enumerate(ordered)
+        }
+        connection.exec_driver_sql(sql, parameters)
+        return True
     for target, items in ordered:
         statement = _upsert(connection.dialect.name, target)
-        parameters = [_as_row(target, key, counts) for key, counts in items]
-        connection.execute(statement, parameters[0] if len(parameters) == 1 else parameters)
+        parameters_list = [_as_row(target, key, counts) for key, counts in items]
+        connection.execute(
+            statement, parameters_list[0] if len(parameters_list) == 1 else parameters_list
+        )
+    return True
 
 
 _Items = list[tuple[tuple[Any, ...], list[int]]]
 
 
-def _write_in_one_statement(
-    connection: Connection, ordered: list[tuple[CounterTable, _Items]], session: Session | None
-) -> None:
-    sql = _upserts_from_json(tuple(target for target, _ in ordered), connection.dialect)
-    parameters = {
-        f"t{t}": json.dumps(
-            [_as_row(target, tuple(map(_plain, key)), counts) for key, counts in items],
-            default=str,  # dates, as ISO text
-        )
-        for t, (target, items) in enumerate(ordered)
-    }
-    if session is None or not send_with_commit(session, sql, parameters):
-        connection.exec_driver_sql(sql, parameters)
+def _ordered(rows: dict[CounterTable, _ByKey]) -> list[tuple[CounterTable, _Items]]:
+    """``rows`` table by table in name order, each table's in key order, without the rows
+    whose counters add up to nothing (nor the tables left empty)."""
+    ordered = [
+        (target, sorted(((k, c) for k, c in by_key.items() if any(c)), key=_sort_key))
+        for target, by_key in sorted(rows.items(), key=lambda item: item[0].table.name)
+    ]
+    return [(target, items) for target, items in ordered if items]
 
 
 @cache
@@ -208,15 +397,21 @@ def _upserts_from_json(targets: tuple[CounterTable, ...], dialect: Any) -> str:
     for t, target in enumerate(targets):
         columns = ", ".join(map(quote, (*target.keys, *target.counters)))
         table = quote(target.table.name)
-        additions = ", ".join(
-            f"{quote(n)} = {table}.{quote(n)} + excluded.{quote(n)}" for n in target.counters
-        )
         parts.append(
             f"t{t} AS (INSERT INTO {table} ({columns}) "
             f"SELECT {columns} FROM json_populate_recordset(NULL::{table}, %(t{t})s::json) "
-            f"ON CONFLICT ({', '.join(map(quote, target.keys))}) DO UPDATE SET {additions})"
+            f"{_adding(target, quote)})"
         )
     return f"WITH {', '.join(parts)} SELECT 1"
+
+
+def _adding(target: CounterTable, quote: Any) -> str:
+    """The ``ON CONFLICT`` clause that adds an inserted row's counters to the row there."""
+    table = quote(target.table.name)
+    additions = ", ".join(
+        f"{quote(n)} = {table}.{quote(n)} + excluded.{quote(n)}" for n in target.counters
+    )
+    return f"ON CONFLICT ({', '.join(map(quote, target.keys))}) DO UPDATE SET {additions}"
 
 
 def _as_row(target: CounterTable, key: tuple[Any, ...], counts: list[int]) -> dict[str, Any]:

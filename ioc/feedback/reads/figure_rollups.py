@@ -74,7 +74,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ioc.db import Base, on_stored_without_flush
-from ioc.feedback.reads.counter_rows import add_to_rows
+from ioc.feedback.reads.counter_rows import add_to_rows, counter_table
 from ioc.feedback.reads.figure_backfill import backfill_figure_columns
 from ioc.feedback.reads.grouping import (
     bucket_number,
@@ -649,6 +649,14 @@ def _in_tier(
     )
 
 
+_FIGURE_COUNTERS = {tier: counter_table(tier.figures, tier.key_columns, COUNTERS) for tier in TIERS}
+_BUCKET_COUNTERS = {
+    (tier, kind): counter_table(tier.histogram(kind), (*tier.key_columns, "bucket"), ("count",))
+    for tier in TIERS
+    for kind in HISTOGRAMS
+}
+
+
 def apply_figure_deltas(session: Session, deltas: FigureDeltas) -> None:
     """Add ``deltas`` to the rows of every tier when the transaction commits
     (:mod:`ioc.feedback.reads.counter_rows`)."""
@@ -661,19 +669,11 @@ def apply_figure_deltas(session: Session, deltas: FigureDeltas) -> None:
         keys = tier.key_columns
         add_to_rows(
             session,
-            _table(tier.figures),
-            keys,
-            COUNTERS,
+            _FIGURE_COUNTERS[tier],
             [dict(zip(keys, key, strict=True)) | zeros | row for key, row in counts.items()],
         )
         for kind in HISTOGRAMS:
-            add_to_rows(
-                session,
-                _table(tier.histogram(kind)),
-                (*keys, "bucket"),
-                ("count",),
-                _bucket_rows(keys, kind, buckets),
-            )
+            add_to_rows(session, _BUCKET_COUNTERS[tier, kind], _bucket_rows(keys, kind, buckets))
 
 
 def _bucket_rows(keys: Sequence[str], kind: str, buckets: _TierBuckets) -> list[dict[str, Any]]:

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Date, Integer, Table, delete, event, func, insert, inspect, select
+from sqlalchemy import Date, Integer, delete, event, func, insert, inspect, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ioc.db import Base, on_stored_without_flush
 from ioc.feedback.models import Category
-from ioc.feedback.reads.counter_rows import add_to_rows
+from ioc.feedback.reads.counter_rows import add_to_rows, counter_table
 from ioc.feedback.reads.figure_rollups import monday_of
 from ioc.feedback.reads.grouping import week_start
 from ioc.feedback.reads.rollups import value_before_flush
@@ -78,10 +78,7 @@ def _changes(
     return deltas
 
 
-def _table() -> Table:
-    table = ReportCellWeek.__table__
-    assert isinstance(table, Table)  # mapped to a plain table, not a join or a select
-    return table
+_COUNTS = counter_table(ReportCellWeek, ("week", "cell_x", "cell_y", "category_id"), ("count",))
 
 
 def apply_cell_week_deltas(session: Session, deltas: Counter[CellWeekKey | None]) -> None:
@@ -92,9 +89,7 @@ def apply_cell_week_deltas(session: Session, deltas: Counter[CellWeekKey | None]
         return
     add_to_rows(
         session,
-        _table(),
-        ("week", "cell_x", "cell_y", "category_id"),
-        ("count",),
+        _COUNTS,
         [
             {"week": w, "cell_x": x, "cell_y": y, "category_id": c, "count": d}
             for (w, x, y, c), d in rows

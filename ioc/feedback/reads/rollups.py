@@ -18,7 +18,6 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     String,
-    Table,
     delete,
     event,
     func,
@@ -29,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ioc.db import Base, on_stored_without_flush
-from ioc.feedback.reads.counter_rows import add_to_rows
+from ioc.feedback.reads.counter_rows import add_to_rows, counter_table
 from ioc.feedback.report_models import Report
 from ioc.geo.cells import CELL_ZOOM
 
@@ -48,6 +47,9 @@ class ReportCellCount(Base):
     category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), primary_key=True)
     status: Mapped[str] = mapped_column(String(20), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+_COUNTS = counter_table(ReportCellCount, ("cell_x", "cell_y", "category_id", "status"), ("count",))
 
 
 def rollup_key(cell_x: int, cell_y: int, category_id: int, status: str) -> RollupKey:
@@ -96,13 +98,9 @@ def apply_deltas(session: Session, deltas: Counter[RollupKey]) -> None:
     (:mod:`ioc.feedback.reads.counter_rows`)."""
     if not deltas:
         return
-    table = ReportCellCount.__table__
-    assert isinstance(table, Table)  # mapped to a plain table, not a join or a select
     add_to_rows(
         session,
-        table,
-        ("cell_x", "cell_y", "category_id", "status"),
-        ("count",),
+        _COUNTS,
         [
             {"cell_x": x, "cell_y": y, "category_id": c, "status": s, "count": delta}
             for (x, y, c, s), delta in deltas.items()

@@ -1,0 +1,211 @@
+"""On PostgreSQL a committed filing leaves its counter changes to be folded into the rollups:
+filings never wait on one another for the counter rows, and every reader still sees every
+committed report counted exactly once."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from ioc.db import make_session_factory, unit_of_work
+from ioc.feedback.intake.filing import Intake, submit_report
+from ioc.feedback.lifecycle.triage import reject_report
+from ioc.feedback.models import User
+from ioc.feedback.reads.counter_rows import CounterChange
+from ioc.feedback.reads.figure_rollups import ReportFigure, ReportFigureMonthTotal
+from ioc.feedback.reads.rollups import ReportCellCount, rollup_key
+from ioc.feedback.report_models import Report
+from ioc.feedback.states import ReportStatus, Role
+from ioc.integrations.worker import fold_counters_once
+from ioc.migrate import upgrade
+from tests.conftest import throwaway_postgis_database
+from tests.factories import make_category, make_policy, make_province_with_two_communes
+
+POLICY = make_policy()
+IN_A = (108.05, 16.05)
+IN_B = (108.15, 16.05)
+
+
+@pytest.fixture(scope="module")
+def committed_engine() -> Iterator[Engine]:
+    """A database of its own: these tests commit for real."""
+    with throwaway_postgis_database("ioc_counters") as engine:
+        upgrade(engine)
+        yield engine
+
+
+@pytest.fixture
+def factory(committed_engine: Engine) -> Iterator[sessionmaker[Session]]:
+    factory = make_session_factory(committed_engine)
+    with unit_of_work(factory) as session:
+        session.add(User(role=Role.IOC_OPERATOR, username="operator"))
+        make_province_with_two_communes(session)
+        make_category(session, "o_ga", is_auto_dispatch=False)
+    yield factory
+    with committed_engine.begin() as connection:
+        tables = ", ".join(
+            f'"{name}"'
+            for (name,) in connection.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                    "AND tablename NOT IN ('alembic_version', 'spatial_ref_sys')"
+                )
+            )
+        )
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+def _file(factory: sessionmaker[Session], intake: Intake, point: tuple[float, float]) -> int:
+    with unit_of_work(factory) as session:
+        report = submit_report(
+            session, intake, category_code="o_ga", lon=point[0], lat=point[1], channel="phone"
+        )
+        return report.id
+
+
+def _waiting_changes(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return connection.execute(select(func.count()).select_from(CounterChange)).scalar_one()
+
+
+def _cells_as_stored(engine: Engine) -> Counter[tuple[int, int, int, str]]:
+    """The cell counts as the table holds them, read without folding first (not a session)."""
+    with engine.connect() as connection:
+        rows = connection.execute(select(ReportCellCount.__table__)).all()
+    return Counter(
+        {(r.cell_x, r.cell_y, r.category_id, r.status): r.count for r in rows if r.count}
+    )
+
+
+def _cells_read(session: Session) -> Counter[tuple[int, int, int, str]]:
+    rows = session.scalars(select(ReportCellCount))
+    return Counter(
+        {(r.cell_x, r.cell_y, r.category_id, r.status): r.count for r in rows if r.count}
+    )
+
+
+def _cells_counted(session: Session) -> Counter[tuple[int, int, int, str]]:
+    counts: Counter[tuple[int, int, int, str]] = Counter()
+    for report in session.scalars(select(Report)):
+        counts[rollup_key(report.cell_x, report.cell_y, report.category_id, report.status)] += 1
+    return counts
+
+
+def test_a_filing_commits_its_counts_as_a_change_and_a_reader_sees_them_folded(
+    committed_engine: Engine, factory: sessionmaker[Session], intake: Intake
+) -> None:
+    _file(factory, intake, IN_A)
+    _file(factory, intake, IN_B)
+
+    assert _waiting_changes(committed_engine) == 2
+    assert _cells_as_stored(committed_engine) == Counter()
+    with factory() as session:
+        assert sum(_cells_read(session).values()) == 2
+        assert _cells_read(session) == _cells_counted(session)
+        received = session.scalar(select(func.sum(ReportFigure.received)))
+    assert received == 2
+    assert _waiting_changes(committed_engine) == 0
+
+
+def test_the_worker_folds_what_nobody_read(
+    committed_engine: Engine, factory: sessionmaker[Session], intake: Intake
+) -> None:
+    for point in (IN_A, IN_A, IN_B):
+        _file(factory, intake, point)
+
+    assert fold_counters_once(factory) == 3
+
+    assert _waiting_changes(committed_engine) == 0
+    with factory() as session:
+        assert _cells_as_stored(committed_engine) == _cells_counted(session)
+    assert fold_counters_once(factory) == 0
+
+
+def test_a_rolled_back_filing_leaves_nothing_to_fold(
+    committed_engine: Engine, factory: sessionmaker[Session], intake: Intake
+) -> None:
+    with factory() as session:
+        submit_report(
+            session, intake, category_code="o_ga", lon=IN_A[0], lat=IN_A[1], channel="phone"
+        )
+        session.flush()
+        session.rollback()
+
+    assert _waiting_changes(committed_engine) == 0
+    with factory() as session:
+        assert _cells_read(session) == Counter()
+
+
+def test_a_reader_that_changed_reports_sees_its_own_changes_and_the_committed_ones(
+    committed_engine: Engine, factory: sessionmaker[Session], intake: Intake
+) -> None:
+    first = _file(factory, intake, IN_A)
+    _file(factory, intake, IN_B)
+    with factory() as session:
+        operator = session.scalars(select(User).where(User.username == "operator")).one()
+        reject_report(
+            session,
+            policy=POLICY,
+            report=session.get_one(Report, first),
+            actor=operator,
+            reason="Không thuộc phạm vi",
+        )
+        cells = _cells_read(session)
+        assert cells == _cells_counted(session)
+        assert ReportStatus.REJECTED in {status for (_, _, _, status) in cells}
+        session.commit()
+    with factory() as session:
+        assert _cells_read(session) == _cells_counted(session)
+
+
+def test_concurrent_filings_folds_and_reads_count_every_report_once(
+    committed_engine: Engine, factory: sessionmaker[Session], intake: Intake
+) -> None:
+    writers, per_writer = 4, 12
+    done = threading.Event()
+    failures: list[BaseException] = []
+
+    def write(point: tuple[float, float]) -> None:
+        try:
+            for _ in range(per_writer):
+                _file(factory, intake, point)
+        except BaseException as error:  # reported by the test below
+            failures.append(error)
+
+    def fold_and_read() -> None:
+        try:
+            while not done.is_set():
+                fold_counters_once(factory)
+                with factory() as session:
+                    _cells_read(session)
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=write, args=((IN_A, IN_B)[i % 2],)) for i in range(writers)]
+    folders = [threading.Thread(target=fold_and_read) for _ in range(2)]
+    for thread in (*threads, *folders):
+        thread.start()
+    for thread in threads:
+        thread.join()
+    done.set()
+    for thread in folders:
+        thread.join()
+
+    assert failures == []
+    with factory() as session:
+        assert sum(_cells_read(session).values()) == writers * per_writer
+        assert _cells_read(session) == _cells_counted(session)
+        assert session.scalar(select(func.sum(ReportFigure.received))) == writers * per_writer
+        per_channel = session.scalar(
+            select(ReportFigureMonthTotal.received).where(
+                ReportFigureMonthTotal.dimension == "channel",
+                ReportFigureMonthTotal.group_key == "phone",
+            )
+        )
+        assert per_channel == writers * per_writer
+    assert _waiting_changes(committed_engine) == 0
