@@ -56,7 +56,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, SessionTransaction, mapped_column
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.util import find_tables
@@ -193,7 +193,8 @@ _INSERT_CHANGE = "INSERT INTO counter_change (changes) VALUES (%(changes)s::json
 
 def _leave_to_fold(session: Session, rows: dict[CounterTable, _ByKey]) -> bool:
     """Send ``rows`` with the COMMIT as one ``counter_change`` row, where the COMMIT can carry
-    it (PostgreSQL); False otherwise, or when they add up to nothing."""
+    it (PostgreSQL). False where it cannot: the caller writes them itself. True too when they
+    add up to nothing, as nothing is left to write."""
     ordered = _ordered(rows)
     if not ordered:
         return True
@@ -269,8 +270,10 @@ def _fold_for(session: Session) -> None:
         try:
             with _folding_engine(bind).connect() as connection:
                 fold_counter_changes(connection)
-        except DBAPIError:
-            # The reader still gets an answer, counted as of the last fold.
+        except SQLAlchemyError:
+            # A lock waited for too long, the database gone a moment, every reader of this
+            # process waiting its turn for too long: the reader still gets an answer,
+            # counted as of the last fold.
             log.warning("could not fold the counter changes before a read", exc_info=True)
         return
     fold_counter_changes(session.connection())
