@@ -1,8 +1,9 @@
 """Recurring hotspots: places where one category is reported again week after week.
 
 Reports are counted per ISO week of receipt (local days, keyed by the week's Monday) × map
-cell (the report's own ~600 m cell, :data:`ioc.geo.cells.CELL_ZOOM`) × category, kept current
-in the report's own transaction like the other rollups, and recounted by ``ioc rollups
+cell (the report's own ~600 m cell, :data:`ioc.geo.cells.CELL_ZOOM`) × category, moved by
+the report's own commit like the other rollups (:mod:`ioc.feedback.reads.counter_rows`), and
+recounted by ``ioc rollups
 rebuild`` (:func:`rebuild_cell_weeks`) after writes that bypass the ORM. A hotspot is a cell
 and category with reports in at least ``min_weeks`` distinct weeks of the period: reading
 the period's rows, never the reports.

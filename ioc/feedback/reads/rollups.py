@@ -1,4 +1,4 @@
-"""Report counts per map cell × category × status, kept current in the report's own transaction.
+"""Report counts per map cell × category × status, moved by the report's own commit.
 
 The wall map at province zoom draws counts, not a million points: it groups these rows by a
 coarser tile (an integer division of the cell numbers). Every flush that adds a report, deletes
