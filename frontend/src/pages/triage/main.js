@@ -418,7 +418,9 @@ onLocaleChange(async () => {
 
 applyTranslations();
 renderDetail();
-await Promise.all([loadReferenceData(), loadQueue(), inbound.load()]);
+// The e-mails waiting for a place are listed once the categories are known: placing one
+// chooses among them, and a form opened before they arrived would offer none.
+await Promise.all([loadReferenceData().then(() => inbound.load()), loadQueue()]);
 const wanted = new URLSearchParams(window.location.search).get("ref");
 if (wanted) select(wanted);
 window.iocTriage = { ready: true, live };
