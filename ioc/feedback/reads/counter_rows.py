@@ -9,7 +9,7 @@ add up to one change.
 adds to the same rows (today's figures for its agency, the channel's week): written in each
 filing's transaction, they made every concurrent filing wait for the one before it to commit.
 Instead the transaction's changes go into one ``counter_change`` row, inserted with its
-COMMIT (:func:`ioc.db.send_with_commit`): a row nobody else touches, so filings never wait on
+COMMIT (:func:`ioc.db.insert_at_commit`): a row nobody else touches, so filings never wait on
 one another for the counters. :func:`fold_counter_changes` then adds every committed change
 to the counter tables in one statement and deletes it, under the row locks of that change, so
 each change is added exactly once:
@@ -40,6 +40,7 @@ import logging
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from enum import Enum
 from functools import cache
 from typing import Any
@@ -61,7 +62,7 @@ from sqlalchemy.orm import Mapped, ORMExecuteState, Session, SessionTransaction,
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.util import find_tables
 
-from ioc.db import Base, Json, make_engine, send_with_commit
+from ioc.db import Base, Json, insert_at_commit, make_engine
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,8 @@ WRITE_AT_FLUSH = "ioc_counter_rows_at_flush"
 
 #: A table's rows to write: key → counters, in the table's counter order.
 _ByKey = dict[tuple[Any, ...], list[int]]
+#: A table's rows in key order (:func:`_ordered`).
+_Items = list[tuple[tuple[Any, ...], list[int]]]
 
 
 class CounterChange(Base):
@@ -138,7 +141,7 @@ def add_to_rows(session: Session, target: CounterTable, rows: Sequence[dict[str,
         or session.get_nested_transaction() is not None
         or session.info.get(WRITE_AT_FLUSH)
     ):
-        _write_now(session, {target: _sum_into({}, target, rows)})
+        _write_now(session, _ordered({target: _sum_into({}, target, rows)}))
         return
     pending.add(target, rows)
 
@@ -162,11 +165,11 @@ def _pending(session: Session) -> _Pending | None:
     return pending
 
 
-def _write_now(session: Session, rows: dict[CounterTable, _ByKey]) -> None:
-    """Write ``rows`` to the counter tables in the session's transaction, which then holds
-    their locks."""
-    connection = session.connection()
-    if write_counter_rows(connection, rows):
+def _write_now(session: Session, ordered: list[tuple[CounterTable, _Items]]) -> None:
+    """Write ``ordered`` (:func:`_ordered`) to the counter tables in the session's
+    transaction, which then holds their locks."""
+    if ordered:
+        _write(session.connection(), ordered)
         session.info[_WROTE] = session.get_transaction()
 
 
@@ -182,33 +185,17 @@ def _write_before_commit(session: Session) -> None:
     session.flush()  # the commit's own flush comes after this hook; its changes count too
     if session.get_nested_transaction() is None:
         pending.written = True
-    if pending.rows:
-        if not _leave_to_fold(session, pending.rows):
-            _write_now(session, pending.rows)
-        pending.rows = {}
+    ordered = _ordered(pending.rows)
+    if ordered and not _leave_to_fold(session, ordered):
+        _write_now(session, ordered)
+    pending.rows = {}
 
 
-_INSERT_CHANGE = "INSERT INTO counter_change (changes) VALUES (%(changes)s::jsonb)"
-
-
-def _leave_to_fold(session: Session, rows: dict[CounterTable, _ByKey]) -> bool:
-    """Send ``rows`` with the COMMIT as one ``counter_change`` row, where the COMMIT can carry
-    it (PostgreSQL). False where it cannot: the caller writes them itself. True too when they
-    add up to nothing, as nothing is left to write."""
-    ordered = _ordered(rows)
-    if not ordered:
-        return True
-    changes = {
-        target.table.name: [
-            _as_row(target, tuple(map(_plain, key)), counts) for key, counts in items
-        ]
-        for target, items in ordered
-    }
-    return send_with_commit(
-        session,
-        _INSERT_CHANGE,
-        {"changes": json.dumps(changes, default=str)},  # dates, as ISO text
-    )
+def _leave_to_fold(session: Session, ordered: list[tuple[CounterTable, _Items]]) -> bool:
+    """Send ``ordered`` with the COMMIT as one ``counter_change`` row, where the COMMIT can
+    carry it (PostgreSQL). False where it cannot: the caller writes them itself."""
+    changes = {target.table.name: _json_rows(target, items) for target, items in ordered}
+    return insert_at_commit(session, CounterChange, {"changes": changes})
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -229,7 +216,7 @@ def _before_reading(execute_state: ORMExecuteState) -> None:
         _fold_for(session)
     pending = session.info.get(_PENDING)
     if pending is not None and pending.rows and pending.transaction is transaction:
-        _write_now(session, pending.rows)
+        _write_now(session, _ordered(pending.rows))
         pending.rows = {}
 
 
@@ -350,33 +337,20 @@ def _in_key_order(target: CounterTable, name: str, quote: Any) -> str:
     return f"r.{quote(name)}{collate} NULLS FIRST"
 
 
-def write_counter_rows(connection: Connection, rows: dict[CounterTable, _ByKey]) -> bool:
-    """Add the counters of ``rows`` (per table: key → counters) to their rows at once; rows
-    whose counters add up to nothing are left out. True if anything was written."""
-    ordered = _ordered(rows)
-    if not ordered:
-        return False
+def _write(connection: Connection, ordered: list[tuple[CounterTable, _Items]]) -> None:
+    """Add the counters of ``ordered`` (:func:`_ordered`) to their rows at once."""
     if connection.dialect.name == "postgresql":
         sql = _upserts_from_json(tuple(target for target, _ in ordered), connection.dialect)
         parameters = {
-            f"t{t}": json.dumps(
-                [_as_row(target, tuple(map(_plain, key)), counts) for key, counts in items],
-                default=str,  # dates, as ISO text
-            )
+            f"t{t}": json.dumps(_json_rows(target, items))
             for t, (target, items) in enumerate(ordered)
         }
         connection.exec_driver_sql(sql, parameters)
-        return True
+        return
     for target, items in ordered:
         statement = _upsert(connection.dialect.name, target)
-        parameters_list = [_as_row(target, key, counts) for key, counts in items]
-        connection.execute(
-            statement, parameters_list[0] if len(parameters_list) == 1 else parameters_list
-        )
-    return True
-
-
-_Items = list[tuple[tuple[Any, ...], list[int]]]
+        rows = [_as_row(target, key, counts) for key, counts in items]
+        connection.execute(statement, rows[0] if len(rows) == 1 else rows)
 
 
 def _ordered(rows: dict[CounterTable, _ByKey]) -> list[tuple[CounterTable, _Items]]:
@@ -421,6 +395,17 @@ def _as_row(target: CounterTable, key: tuple[Any, ...], counts: list[int]) -> di
     return dict(zip(target.keys, key, strict=True)) | dict(
         zip(target.counters, counts, strict=True)
     )
+
+
+def _json_rows(target: CounterTable, items: _Items) -> list[dict[str, Any]]:
+    """A table's rows as JSON takes them (enums as their values, dates as ISO text)."""
+    return [_as_row(target, tuple(map(_as_json, key)), counts) for key, counts in items]
+
+
+def _as_json(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    return _plain(value)
 
 
 def _plain(value: Any) -> Any:

@@ -18,13 +18,14 @@ from ioc.feedback.lifecycle.triage import reject_report
 from ioc.feedback.models import User
 from ioc.feedback.reads.counter_rows import CounterChange
 from ioc.feedback.reads.figure_rollups import ReportFigure, ReportFigureMonthTotal
-from ioc.feedback.reads.rollups import ReportCellCount, rollup_key
+from ioc.feedback.reads.rollups import ReportCellCount
 from ioc.feedback.report_models import Report
 from ioc.feedback.states import ReportStatus, Role
 from ioc.integrations.worker import fold_counters_once
 from ioc.migrate import upgrade
 from tests.conftest import throwaway_postgis_database
 from tests.factories import make_category, make_policy, make_province_with_two_communes
+from tests.feedback.reads.cell_counts import cells_of_reports, cells_read
 
 POLICY = make_policy()
 IN_A = (108.05, 16.05)
@@ -82,20 +83,6 @@ def _cells_as_stored(engine: Engine) -> Counter[tuple[int, int, int, str]]:
     )
 
 
-def _cells_read(session: Session) -> Counter[tuple[int, int, int, str]]:
-    rows = session.scalars(select(ReportCellCount))
-    return Counter(
-        {(r.cell_x, r.cell_y, r.category_id, r.status): r.count for r in rows if r.count}
-    )
-
-
-def _cells_counted(session: Session) -> Counter[tuple[int, int, int, str]]:
-    counts: Counter[tuple[int, int, int, str]] = Counter()
-    for report in session.scalars(select(Report)):
-        counts[rollup_key(report.cell_x, report.cell_y, report.category_id, report.status)] += 1
-    return counts
-
-
 def test_a_filing_commits_its_counts_as_a_change_and_a_reader_sees_them_folded(
     committed_engine: Engine, factory: sessionmaker[Session], intake: Intake
 ) -> None:
@@ -105,8 +92,8 @@ def test_a_filing_commits_its_counts_as_a_change_and_a_reader_sees_them_folded(
     assert _waiting_changes(committed_engine) == 2
     assert _cells_as_stored(committed_engine) == Counter()
     with factory() as session:
-        assert sum(_cells_read(session).values()) == 2
-        assert _cells_read(session) == _cells_counted(session)
+        assert sum(cells_read(session).values()) == 2
+        assert cells_read(session) == cells_of_reports(session)
         received = session.scalar(select(func.sum(ReportFigure.received)))
     assert received == 2
     assert _waiting_changes(committed_engine) == 0
@@ -122,7 +109,7 @@ def test_the_worker_folds_what_nobody_read(
 
     assert _waiting_changes(committed_engine) == 0
     with factory() as session:
-        assert _cells_as_stored(committed_engine) == _cells_counted(session)
+        assert _cells_as_stored(committed_engine) == cells_of_reports(session)
     assert fold_counters_once(factory) == 0
 
 
@@ -138,7 +125,7 @@ def test_a_rolled_back_filing_leaves_nothing_to_fold(
 
     assert _waiting_changes(committed_engine) == 0
     with factory() as session:
-        assert _cells_read(session) == Counter()
+        assert cells_read(session) == Counter()
 
 
 def test_a_reader_that_changed_reports_sees_its_own_changes_and_the_committed_ones(
@@ -155,12 +142,12 @@ def test_a_reader_that_changed_reports_sees_its_own_changes_and_the_committed_on
             actor=operator,
             reason="Không thuộc phạm vi",
         )
-        cells = _cells_read(session)
-        assert cells == _cells_counted(session)
+        cells = cells_read(session)
+        assert cells == cells_of_reports(session)
         assert ReportStatus.REJECTED in {status for (_, _, _, status) in cells}
         session.commit()
     with factory() as session:
-        assert _cells_read(session) == _cells_counted(session)
+        assert cells_read(session) == cells_of_reports(session)
 
 
 def test_concurrent_filings_folds_and_reads_count_every_report_once(
@@ -182,7 +169,7 @@ def test_concurrent_filings_folds_and_reads_count_every_report_once(
             while not done.is_set():
                 fold_counters_once(factory)
                 with factory() as session:
-                    _cells_read(session)
+                    cells_read(session)
         except BaseException as error:
             failures.append(error)
 
@@ -198,8 +185,8 @@ def test_concurrent_filings_folds_and_reads_count_every_report_once(
 
     assert failures == []
     with factory() as session:
-        assert sum(_cells_read(session).values()) == writers * per_writer
-        assert _cells_read(session) == _cells_counted(session)
+        assert sum(cells_read(session).values()) == writers * per_writer
+        assert cells_read(session) == cells_of_reports(session)
         assert session.scalar(select(func.sum(ReportFigure.received))) == writers * per_writer
         per_channel = session.scalar(
             select(ReportFigureMonthTotal.received).where(

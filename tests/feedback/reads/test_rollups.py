@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from ioc.feedback.intake.filing import Intake, submit_report
 from ioc.feedback.lifecycle.triage import classify_report, reject_report
 from ioc.feedback.models import User
-from ioc.feedback.reads.rollups import ReportCellCount, rebuild_rollups, rollup_key
+from ioc.feedback.reads.rollups import ReportCellCount, rebuild_rollups
 from ioc.feedback.report_models import Report
 from ioc.feedback.states import ReportStatus, Role
 from tests.factories import make_category, make_policy, make_province_with_two_communes
+from tests.feedback.reads.cell_counts import cells_of_reports, cells_read
 
 POLICY = make_policy()
 
@@ -40,20 +41,6 @@ def _submit(session: Session, intake: Intake, point: tuple[float, float], code: 
     )
 
 
-def _rollups(session: Session) -> Counter[tuple[int, int, int, str]]:
-    rows = session.scalars(select(ReportCellCount))
-    return Counter(
-        {(r.cell_x, r.cell_y, r.category_id, r.status): r.count for r in rows if r.count}
-    )
-
-
-def _direct(session: Session) -> Counter[tuple[int, int, int, str]]:
-    counts: Counter[tuple[int, int, int, str]] = Counter()
-    for report in session.scalars(select(Report)):
-        counts[rollup_key(report.cell_x, report.cell_y, report.category_id, report.status)] += 1
-    return counts
-
-
 def test_new_reports_are_counted_in_their_cell(
     session: Session, intake: Intake, operator: User
 ) -> None:
@@ -61,8 +48,8 @@ def test_new_reports_are_counted_in_their_cell(
         _submit(session, intake, point, "o_ga")
     session.flush()
 
-    assert sum(_rollups(session).values()) == 3
-    assert _rollups(session) == _direct(session)
+    assert sum(cells_read(session).values()) == 3
+    assert cells_read(session) == cells_of_reports(session)
 
 
 def test_a_status_change_moves_the_report_between_counts(
@@ -76,10 +63,10 @@ def test_a_status_change_moves_the_report_between_counts(
     session.flush()
 
     statuses: Counter[str] = Counter()
-    for (_, _, _, status), count in _rollups(session).items():
+    for (_, _, _, status), count in cells_read(session).items():
         statuses[status] += count
     assert statuses[ReportStatus.REJECTED] == 1
-    assert _rollups(session) == _direct(session)
+    assert cells_read(session) == cells_of_reports(session)
 
 
 def test_reclassifying_moves_the_report_between_categories(
@@ -89,8 +76,8 @@ def test_reclassifying_moves_the_report_between_categories(
     classify_report(session, policy=POLICY, report=report, actor=operator, category_code="rac")
     session.flush()
 
-    assert _rollups(session) == _direct(session)
-    assert {category for _, _, category, _ in _rollups(session)} == {report.category_id}
+    assert cells_read(session) == cells_of_reports(session)
+    assert {category for _, _, category, _ in cells_read(session)} == {report.category_id}
 
 
 def _committed_province(session_factory: sessionmaker[Session], *categories: str) -> User:
@@ -115,8 +102,8 @@ def test_a_rolled_back_change_leaves_the_counts_as_they_were(
         session.flush()
         session.rollback()
     with session_factory() as session:
-        assert sum(_rollups(session).values()) == 1
-        assert _rollups(session) == _direct(session)
+        assert sum(cells_read(session).values()) == 1
+        assert cells_read(session) == cells_of_reports(session)
 
 
 class _Abandoned(Exception):
@@ -141,8 +128,8 @@ def test_a_savepoint_rolled_back_takes_back_its_own_counts_only(
             _submit(session, intake, IN_B, "rac")
         _submit(session, intake, IN_A, "rac")  # after a released savepoint: held again
     with session_factory() as session:
-        assert sum(_rollups(session).values()) == 3
-        assert _rollups(session) == _direct(session)
+        assert sum(cells_read(session).values()) == 3
+        assert cells_read(session) == cells_of_reports(session)
 
 
 def test_a_change_left_for_the_commit_to_flush_is_counted(
@@ -156,8 +143,8 @@ def test_a_change_left_for_the_commit_to_flush_is_counted(
             session, policy=POLICY, report=report, actor=operator, reason="Không thuộc phạm vi"
         )
     with session_factory() as session:
-        assert _rollups(session) == _direct(session)
-        assert ReportStatus.REJECTED in {status for (_, _, _, status) in _rollups(session)}
+        assert cells_read(session) == cells_of_reports(session)
+        assert ReportStatus.REJECTED in {status for (_, _, _, status) in cells_read(session)}
 
 
 def test_rebuild_recounts_after_a_bulk_load(
@@ -170,5 +157,5 @@ def test_rebuild_recounts_after_a_bulk_load(
 
     rebuild_rollups(session)
 
-    assert _rollups(session) == _direct(session)
+    assert cells_read(session) == cells_of_reports(session)
     assert session.scalar(select(func.sum(ReportCellCount.count))) == 1
