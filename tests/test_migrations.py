@@ -406,3 +406,50 @@ def test_upgrading_counts_the_reports_granted_an_extension_in_every_figure_tier(
             ("channel", "web"),
         )
     )
+
+
+def test_upgrading_starts_each_event_mark_before_the_oldest_event_not_yet_passed_on(
+    empty_engine,
+):
+    upgrade(empty_engine, "0029")
+    # Published in order up to 3; the fan-out of two workers at once left 2 behind 3.
+    marked = {1: ("p", "d"), 2: ("p", None), 3: ("p", "d"), 4: (None, "d"), 5: (None, None)}
+    with empty_engine.begin() as connection:
+        for seq, (published, dispatched) in marked.items():
+            connection.execute(
+                text(
+                    "INSERT INTO event (seq, type, occurred_at, payload, audiences,"
+                    " published_at, dispatched_at) VALUES (:seq, 'report.created',"
+                    " '2026-12-01 08:00:00', '{}', '[\"ops\"]', :published, :dispatched)"
+                ),
+                {
+                    "seq": seq,
+                    "published": published and "2026-12-01 08:00:01",
+                    "dispatched": dispatched and "2026-12-01 08:00:02",
+                },
+            )
+
+    upgrade(empty_engine)
+
+    with empty_engine.connect() as connection:
+        marks = dict(connection.execute(text("SELECT name, seq FROM event_mark")).all())
+    # Nothing skipped: event 4 is published after the upgrade, 2 to 5 are fanned out again.
+    assert marks == {"published": 3, "dispatched": 1}
+
+
+def test_upgrading_a_log_passed_on_entirely_marks_its_last_event(empty_engine):
+    upgrade(empty_engine, "0029")
+    with empty_engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO event (seq, type, occurred_at, payload, audiences, published_at,"
+                " dispatched_at) VALUES (7, 'report.created', '2026-12-01 08:00:00', '{}',"
+                " '[\"ops\"]', '2026-12-01 08:00:01', '2026-12-01 08:00:02')"
+            )
+        )
+
+    upgrade(empty_engine)
+
+    with empty_engine.connect() as connection:
+        marks = dict(connection.execute(text("SELECT name, seq FROM event_mark")).all())
+    assert marks == {"published": 7, "dispatched": 7}

@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ioc.db import make_engine, make_session_factory, unit_of_work, utcnow
+from ioc.events.marks import PUBLISHED, passed_through
 from ioc.events.models import Event
 from ioc.feedback.intake.filing import Intake, submit_report
 from ioc.feedback.report_models import Report
@@ -77,8 +78,9 @@ def test_the_worker_escalates_an_overdue_report_publishes_and_stops_on_sigterm(t
     def escalated_and_published() -> bool:
         with factory() as session:
             events = session.scalars(select(Event).where(Event.report_id == report_id)).all()
+            published = passed_through(session, PUBLISHED)
         return any(e.type == "report.overdue" for e in events) and all(
-            e.published_at for e in events
+            e.seq <= published for e in events
         )
 
     try:

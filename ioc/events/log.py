@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ioc.db import send_with_commit, utcnow
+from ioc.events.marks import PUBLISHED, mark_of, passed_through
 from ioc.events.models import Event, EventAudience
 from ioc.events.outbox import note_event_written
 from ioc.telemetry.context import current_request_id
@@ -97,10 +98,10 @@ def events_for(session: Session, audience: str, *, after_seq: int, limit: int) -
             .join(EventAudience, EventAudience.seq == Event.seq)
             .where(
                 EventAudience.audience == audience,
-                Event.seq > after_seq,
-                Event.published_at.is_not(None),
+                EventAudience.seq > after_seq,
+                EventAudience.seq <= mark_of(PUBLISHED),
             )
-            .order_by(Event.seq)
+            .order_by(EventAudience.seq)
             .limit(limit)
         )
     )
@@ -108,10 +109,7 @@ def events_for(session: Session, audience: str, *, after_seq: int, limit: int) -
 
 def latest_seq(session: Session) -> int:
     """The newest published ``seq``: a snapshot read after it holds every event up to it."""
-    newest = session.scalar(
-        select(Event.seq).where(Event.published_at.is_not(None)).order_by(Event.seq.desc()).limit(1)
-    )
-    return newest or 0
+    return passed_through(session, PUBLISHED)
 
 
 def newest_seq(session: Session) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, text
+from sqlalchemy import BigInteger, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ioc.db import Base, Json, UtcDateTime, utcnow
@@ -15,25 +15,13 @@ SeqType = Integer().with_variant(BigInteger(), "postgresql")
 
 
 class Event(Base):
-    """One committed domain change, numbered by a global increasing ``seq``."""
+    """One committed domain change, numbered by a global increasing ``seq``.
+
+    An event row is written once and never updated: how far the publishers and the fan-out
+    have come is an :class:`EventMark` each, since both pass events on in ``seq`` order.
+    """
 
     __tablename__ = "event"
-    __table_args__ = (
-        # Only the events still waiting are indexed: the publisher and the fan-out look for
-        # them, and marking one done takes it out instead of moving it within the index.
-        Index(
-            "ix_event_unpublished",
-            "seq",
-            postgresql_where=text("published_at IS NULL"),
-            sqlite_where=text("published_at IS NULL"),
-        ),
-        Index(
-            "ix_event_undispatched",
-            "seq",
-            postgresql_where=text("dispatched_at IS NULL"),
-            sqlite_where=text("dispatched_at IS NULL"),
-        ),
-    )
 
     seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
     type: Mapped[str] = mapped_column(String(64))
@@ -41,9 +29,6 @@ class Event(Base):
     report_id: Mapped[int | None] = mapped_column(Integer, index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(Json)
     audiences: Mapped[list[str]] = mapped_column(Json)
-    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    #: When the worker turned the event into deliveries for the outside (push, webhooks).
-    dispatched_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     #: The request (``X-Request-Id``) or job that wrote the event, for following it in logs.
     request_id: Mapped[str | None] = mapped_column(String(64))
 
@@ -64,3 +49,18 @@ class EventAudience(Base):
     seq: Mapped[int] = mapped_column(
         SeqType, ForeignKey("event.seq", ondelete="CASCADE"), primary_key=True
     )
+
+
+class EventMark(Base):
+    """How far a consumer of the event log has come: every event up to ``seq`` is passed on.
+
+    One row per consumer (:data:`ioc.events.marks.PUBLISHED`, the screens;
+    :data:`ioc.events.marks.DISPATCHED`, the deliveries to the outside). A missing row means
+    nothing was passed on yet.
+    """
+
+    __tablename__ = "event_mark"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    seq: Mapped[int] = mapped_column(SeqType)
+    moved_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

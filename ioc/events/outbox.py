@@ -11,8 +11,10 @@ database sequence when it is inserted, and transactions commit in any order, so 
 was writing events at that instant has ended (committed, so its rows are visible, or rolled
 back, so its numbers are gone for good). Below the horizon nothing can appear any more, so
 screens that resume from a published ``seq`` never skip an event. Publishers take turns
-through a lock of their own (never one a request waits for), so events go out in ``seq`` order.
-SQLite runs one writer at a time and commits in ``seq`` order already.
+through a lock of their own (never one a request waits for), so events go out in ``seq`` order,
+and how far they came is one mark (:mod:`ioc.events.marks`). The fan-out to the outside world
+takes turns the same way, with a lock and a mark of its own. SQLite runs one writer at a time
+and commits in ``seq`` order already.
 """
 
 from __future__ import annotations
@@ -23,16 +25,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, bindparam, exists, select, text, update
+from sqlalchemy import Row, bindparam, select, text
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
-from ioc.db import send_with_commit, utcnow
+from ioc.events.marks import PUBLISHED, advance_mark, mark_of
 from ioc.events.models import Event, EventAudience
 
-#: An arbitrary, fixed key for the publishers' turn (a transaction-level advisory lock that
-#: only publishers take; requests never wait on it).
+#: Arbitrary, fixed keys for the publishers' and the fan-out's turns (transaction-level
+#: advisory locks that only they take; requests never wait on them).
 PUBLISHER_LOCK = 7_301_001
+DISPATCHER_LOCK = 7_301_002
 #: How long the publisher waits for the writers of the moment to finish before trying again.
 SETTLE_TIMEOUT_SECONDS = 2.0
 #: :func:`publishing_turn`'s answer when the writers of the moment did not finish in time.
@@ -74,10 +77,21 @@ def publishing_turn(
     of it; :data:`NOT_SETTLED`, that a writer of the moment still runs after ``timeout``
     (the caller publishes nothing and tries again soon).
     """
+    return settled_turn(session, PUBLISHER_LOCK, timeout=timeout, sleep=sleep)
+
+
+def settled_turn(
+    session: Session,
+    key: int,
+    *,
+    timeout: float = SETTLE_TIMEOUT_SECONDS,
+    sleep: Callable[[float], Any] = time.sleep,
+) -> int | None:
+    """:func:`publishing_turn` for the consumers that take turns by the lock ``key``."""
     if session.get_bind().dialect.name != "postgresql":
         return None
     connection = session.connection()
-    mine, last, writers = connection.execute(_TURN, {"key": PUBLISHER_LOCK}).one()
+    mine, last, writers = connection.execute(_TURN, {"key": key}).one()
     if not mine:
         return NOT_MY_TURN
     if last is None:
@@ -107,16 +121,14 @@ class PendingEvents:
     overtaken: bool
 
 
+_PUBLISHED = mark_of(PUBLISHED)
+
 #: A round's events and the check that no one else published after the caller's point; built
 #: once (every value is a parameter), so a round spends no time composing it.
 _PENDING = (
     select(Event.seq, Event.type, Event.occurred_at, Event.payload, Event.audiences)
-    .add_columns(
-        exists()
-        .where(Event.seq > bindparam("after"), Event.published_at.is_not(None))
-        .label("overtaken")
-    )
-    .where(Event.published_at.is_(None), Event.seq <= bindparam("horizon"))
+    .add_columns((bindparam("after") < _PUBLISHED).label("overtaken"))
+    .where(Event.seq > _PUBLISHED, Event.seq <= bindparam("horizon"))
     .order_by(Event.seq)
     .limit(bindparam("limit"))
 )
@@ -142,23 +154,11 @@ def pending_events(
     )
 
 
-#: Marks the events of a round published: every unpublished one from its first ``seq`` to
-#: its last is in it, since the round took the oldest ones below a settled horizon.
-_MARK_PUBLISHED = (
-    "UPDATE event SET published_at = now() "
-    "WHERE seq BETWEEN %(first)s AND %(last)s AND published_at IS NULL"
-)
-
-
-def mark_published(session: Session, first: int, last: int) -> None:
-    """Mark the round's events, ``first`` to ``last``, published: on PostgreSQL sent with the
+def mark_published(session: Session, last: int) -> None:
+    """Mark every event up to ``last`` published (a round takes the oldest unpublished events
+    below a settled horizon, so none before it is left out): on PostgreSQL sent with the
     round's COMMIT (one round trip for both)."""
-    if not send_with_commit(session, _MARK_PUBLISHED, {"first": first, "last": last}):
-        session.connection().execute(
-            update(Event)
-            .where(Event.seq.between(first, last), Event.published_at.is_(None))
-            .values(published_at=utcnow())
-        )
+    advance_mark(session, PUBLISHED, last, with_commit=True)
 
 
 def previous_seqs(session: Session, audiences: list[str], before: int) -> dict[str, int | None]:

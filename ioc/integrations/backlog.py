@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import Session
 
+from ioc.events.marks import DISPATCHED, PUBLISHED, mark_of
 from ioc.events.models import Event
 from ioc.integrations.models import Delivery, DeliveryStatus
 
@@ -32,16 +33,16 @@ def outbox_backlog(session: Session, *, now: datetime) -> Backlog:
     )
     counts: dict[str, int] = {status: count for status, count in rows}
     return Backlog(
-        publish_lag_seconds=_age(session, Event.published_at, now),
-        dispatch_lag_seconds=_age(session, Event.dispatched_at, now),
+        publish_lag_seconds=_age(session, PUBLISHED, now),
+        dispatch_lag_seconds=_age(session, DISPATCHED, now),
         pending_deliveries=counts.get(DeliveryStatus.PENDING, 0),
         dead_deliveries=counts.get(DeliveryStatus.DEAD, 0),
     )
 
 
-def _age(session: Session, marker: InstrumentedAttribute[datetime | None], now: datetime) -> float:
-    # The unmarked events are indexed by seq: the oldest is the first entry of the index.
+def _age(session: Session, mark: str, now: datetime) -> float:
+    # The oldest event past the mark: the first entry after it in the primary key's index.
     oldest = session.scalar(
-        select(Event.occurred_at).where(marker.is_(None)).order_by(Event.seq).limit(1)
+        select(Event.occurred_at).where(Event.seq > mark_of(mark)).order_by(Event.seq).limit(1)
     )
     return max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0

@@ -1,10 +1,11 @@
 """Fan-out: committed events become the deliveries they owe the outside world.
 
-One transaction claims the oldest events not yet dispatched, writes a delivery row per device,
-per matching webhook subscription and per staff e-mail, and marks the events dispatched. Events
-exist only for changes that committed, so nothing is ever sent about a change that was rolled
-back; and the deliveries are written in the same commit that marks the event, so none is lost or
-doubled.
+One transaction takes the fan-out's turn, claims the oldest events not yet dispatched (below a
+settled horizon, as the publishers do: :mod:`ioc.events.outbox`), writes a delivery row per
+device, per matching webhook subscription and per staff e-mail, and moves the fan-out's mark
+past them. Events exist only for changes that committed, so nothing is ever sent about a change
+that was rolled back; and the deliveries are written in the same commit that moves the mark, so
+none is lost or doubled.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from ioc.db import utcnow
+from ioc.events.marks import DISPATCHED, advance_mark, mark_of
 from ioc.events.models import Event
+from ioc.events.outbox import DISPATCHER_LOCK, NOT_MY_TURN, NOT_SETTLED, settled_turn
 from ioc.feedback.citizen_models import Device, ReportFollower
 from ioc.feedback.report_models import Report
 from ioc.integrations.citizen_mail import citizen_mail_deliveries
@@ -53,14 +56,17 @@ def dispatch_events(
     """Turn up to ``limit`` undispatched events, oldest first, into pending deliveries
     (``staff`` says whether staff notices also go by e-mail).
 
-    Several workers may run this at once on PostgreSQL: each skips the events another is
-    dispatching. Never commits.
+    Several workers may run this at once on PostgreSQL: they take turns, and one that finds
+    another's turn under way dispatches nothing this time. Never commits.
     """
     now = now or utcnow()
-    query = select(Event).where(Event.dispatched_at.is_(None)).order_by(Event.seq).limit(limit)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    events = list(session.scalars(query))
+    horizon = settled_turn(session, DISPATCHER_LOCK)
+    if horizon in (NOT_MY_TURN, NOT_SETTLED):
+        return FanOut(0, 0, 0)
+    query = select(Event).where(Event.seq > mark_of(DISPATCHED))
+    if horizon is not None:
+        query = query.where(Event.seq <= horizon)
+    events = list(session.scalars(query.order_by(Event.seq).limit(limit)))
     if not events:
         return FanOut(0, 0, 0)
     subscriptions = list(
@@ -88,12 +94,7 @@ def dispatch_events(
                 session.add(delivery)
                 made[delivery.channel] += 1
     session.flush()
-    # One statement for the batch (setting each event's attribute made one per event).
-    session.execute(
-        update(Event)
-        .where(Event.seq.in_([event.seq for event in events]))
-        .values(dispatched_at=now)
-    )
+    advance_mark(session, DISPATCHED, events[-1].seq)
     return FanOut(
         len(events),
         made[PUSH],

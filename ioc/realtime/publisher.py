@@ -147,7 +147,7 @@ class Publisher:
                 except QueueUnavailable as exc:
                     failure = exc
                 else:
-                    mark_published(session, events[0].seq, events[-1].seq)
+                    mark_published(session, events[-1].seq)
         except BaseException:
             self.known_through = None  # what was published is not known any more
             raise

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 
 from ioc.db import make_engine, make_session_factory, unit_of_work
 from ioc.demo.seed import seed_demo
+from ioc.events.marks import PUBLISHED, passed_through
 from ioc.events.models import Event, EventAudience
 from ioc.feedback.intake.filing import Intake, submit_report
 from ioc.feedback.people.staff_sessions import sign_in
@@ -78,7 +79,8 @@ class Deployment:
 
     def unpublished(self) -> int:
         with unit_of_work(self.factory) as session:
-            return session.scalar(select(func.count()).where(Event.published_at.is_(None))) or 0
+            published = passed_through(session, PUBLISHED)
+            return session.scalar(select(func.count()).where(Event.seq > published)) or 0
 
     def ops_events(self) -> int:
         with unit_of_work(self.factory) as session:
