@@ -30,14 +30,17 @@ def start_background_work() -> None:
     # In the background: a database that is down at start must not hold the process up.
     socketio.start_background_task(_warm_up, services)
     settings = services.settings
-    if settings.redis_url:
-        # Commits here wake the publisher of whichever process publishes.
-        wakeup = RedisWakeup(settings.redis_url, settings.redis_channel)
-        on_events_committed(wakeup.signal)
+    wakeup = RedisWakeup(settings.redis_url, settings.redis_channel) if settings.redis_url else None
     if settings.publish_events:
+        # This process's commits wake its own publisher; signalling the others as well would
+        # only have every publisher contend for each round (docs/realtime.md, "Publishing").
         start_publisher(services.session_factory, socketio)
-        if settings.redis_url:
+        if wakeup is not None:
             socketio.start_background_task(wakeup.listen, wake_publishers, threading.Event())
+    elif wakeup is not None:
+        # No publisher here: commits wake the publisher of whichever process publishes.
+        on_events_committed(wakeup.signal)
+        socketio.start_background_task(wakeup.send_signals, threading.Event())
 
 
 def _warm_up(services: Services) -> None:

@@ -144,10 +144,11 @@ def worker(
                 settings.redis_url, settings.redis_channel, write_only=True
             ),
         )
+        # The worker's commits wake its own publisher (as an app process's do), and app
+        # processes that do not publish wake it through Redis.
         wake = threading.Event()
         on_events_committed(wake.set)
         wakeup = RedisWakeup(settings.redis_url, settings.redis_channel)
-        on_events_committed(wakeup.signal)
         publisher = Publisher(factory, emitter)
         threading.Thread(
             target=run_publisher,
