@@ -9,8 +9,14 @@ from sqlalchemy.orm import Session
 from ioc.feedback.models import User
 from ioc.feedback.states import Role
 
-# Built once: every filing through a hotline or another system asks one of them.
-_BY_PHONE = select(User.id).where(User.role == Role.CITIZEN, User.phone == bindparam("phone"))
+# Built once: every filing through a hotline or another system asks one of them. The oldest
+# account answers when several share a number (accounts made before the number was known).
+_BY_PHONE = (
+    select(User.id)
+    .where(User.role == Role.CITIZEN, User.phone == bindparam("phone"))
+    .order_by(User.id)
+    .limit(1)
+)
 _BY_EMAIL = (
     select(User.id)
     .where(User.role == Role.CITIZEN, User.email == bindparam("email"))
@@ -26,10 +32,12 @@ def find_or_add_caller_id(
     or of a new one with these contact details; ``None`` when nothing identifies the person
     (an anonymous report)."""
     caller_id = None
+    # On the connection: an id is all it reads, so the ORM's handling of a query is not needed
+    # (nor its flush: a caller added in this transaction was flushed when added, below).
     if phone:
-        caller_id = session.scalar(_BY_PHONE, {"phone": phone})
+        caller_id = session.connection().scalar(_BY_PHONE, {"phone": phone})
     elif email:
-        caller_id = session.scalar(_BY_EMAIL, {"email": email})
+        caller_id = session.connection().scalar(_BY_EMAIL, {"email": email})
     if caller_id is None and (name or phone or email):
         caller = User(role=Role.CITIZEN, display_name=name, phone=phone, email=email)
         session.add(caller)
