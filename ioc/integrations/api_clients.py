@@ -10,6 +10,8 @@ import hashlib
 import secrets
 import threading
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -150,10 +152,13 @@ class _KnownKeys:
 _known_keys = _KnownKeys()
 
 
-def verify_api_key(session: Session, key: str | None) -> int:
+def verify_api_key(
+    unit_of_work: Callable[[], AbstractContextManager[Session]], key: str | None
+) -> int:
     """The id of the active client holding ``key``, noting its use as
     :func:`authenticate_api_key` does; a key checked in the last few seconds
-    (:data:`KEY_RECHECK_SECONDS`) is trusted without a query.
+    (:data:`KEY_RECHECK_SECONDS`) whose use was noted within the minute is trusted without
+    opening a session (``unit_of_work`` opens one when needed, and commits it).
 
     Raises:
         Forbidden: no key, an unknown key or a revoked one (one answer for all three).
@@ -163,13 +168,15 @@ def verify_api_key(session: Session, key: str | None) -> int:
     digest = key_hash(key)
     known = _known_keys.fresh(digest)
     if known is None:
-        try:
-            client = authenticate_api_key(session, key)
-        except Forbidden:
-            _known_keys.forget(digest)
-            raise
-        known = _KnownKey(client.id, client.last_used_at, time.monotonic())
+        with unit_of_work() as session:
+            try:
+                client = authenticate_api_key(session, key)
+            except Forbidden:
+                _known_keys.forget(digest)
+                raise
+            known = _KnownKey(client.id, client.last_used_at, time.monotonic())
         _known_keys.remember(digest, known)
     elif known.last_used_at is None or known.last_used_at < utcnow() - USAGE_RESOLUTION:
-        known.last_used_at = _note_use(session, known.client_id)
+        with unit_of_work() as session:
+            known.last_used_at = _note_use(session, known.client_id)
     return known.client_id

@@ -44,8 +44,8 @@ def _admit_integrators() -> None:
     form); the verified system is the one its rate limit counts against."""
     if request.method != "POST":
         return
-    with services().unit_of_work() as session:
-        client_id = verify_api_key(session, request.form.get("api_key", "").strip() or None)
+    key = request.form.get("api_key", "").strip() or None
+    client_id = verify_api_key(services().unit_of_work, key)
     setattr(g, _CLIENT_ID, client_id)
     remember_caller("api_client", client_id)
 
