@@ -45,6 +45,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,6 +133,8 @@ def produce(tier: BenchTier, room: str, rate: float, seconds: float) -> int:
     engine = make_engine(tier.url)
     sessions = make_session_factory(engine)
     wakeup = RedisWakeup(tier.redis.url, tier.channel)
+    signalling = threading.Event()
+    threading.Thread(target=wakeup.send_signals, args=(signalling,), daemon=True).start()
     total = int(rate * seconds)
     start = time.monotonic()
     with listening(wakeup.signal):
@@ -140,6 +143,7 @@ def produce(tier: BenchTier, room: str, rate: float, seconds: float) -> int:
             with unit_of_work(sessions) as session:
                 payload = {"ref": f"bench-{n}", "bench_ms": time.time() * 1000}
                 record_event(session, "bench.tick", payload=payload, audiences=[room])
+    signalling.set()
     engine.dispose()
     return total
 
