@@ -19,8 +19,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ioc.db import make_session_factory, unit_of_work
 from ioc.events.log import events_for, latest_seq, record_event, record_event_at_commit
+from ioc.events.marks import DISPATCHED, passed_through
 from ioc.integrations.api_clients import authenticate_api_key, create_api_client
+from ioc.integrations.fanout import dispatch_events
 from ioc.realtime.publisher import EVENT_NAME, HEARTBEAT_NAME, Publisher
+from tests.factories import VN
 
 
 class Screens:
@@ -42,6 +45,7 @@ def factory(postgis_engine: Engine) -> Iterator[sessionmaker[Session]]:
     yield factory
     with unit_of_work(factory) as session:
         session.execute(text("DELETE FROM event"))
+        session.execute(text("DELETE FROM event_mark"))
 
 
 def _event(session: Session, room: str = "ops") -> int:
@@ -94,6 +98,25 @@ def test_a_later_seq_waits_for_an_earlier_one_still_being_written(factory):
             later,
         ]
         assert latest_seq(screen) == later
+
+
+def test_the_fan_out_never_passes_over_an_event_that_commits_after_a_later_one(factory):
+    slow = factory()
+    earlier = _event(slow)
+    with unit_of_work(factory) as fast:
+        later = _event(fast)
+
+    with unit_of_work(factory) as worker:
+        held_back = dispatch_events(worker, tz=VN)  # waits for the writer, then gives up
+    slow.commit()
+    slow.close()
+    with unit_of_work(factory) as worker:
+        fanned = dispatch_events(worker, tz=VN)
+
+    assert held_back.events == 0
+    assert fanned.events == 2
+    with factory() as session:
+        assert passed_through(session, DISPATCHED) == later > earlier
 
 
 def test_each_live_message_names_the_rooms_previous_event_and_heartbeats_the_newest(factory):
