@@ -36,14 +36,14 @@ from ioc.events.models import Event, EventAudience
 #: advisory locks that only they take; requests never wait on them).
 PUBLISHER_LOCK = 7_301_001
 DISPATCHER_LOCK = 7_301_002
-#: How long the publisher waits for the writers of the moment to finish before trying again.
+#: How long a turn waits for the writers of the moment to finish before giving up this time.
 SETTLE_TIMEOUT_SECONDS = 2.0
-#: :func:`publishing_turn`'s answer when the writers of the moment did not finish in time.
+#: :func:`settled_turn`'s answer when the writers of the moment did not finish in time.
 NOT_SETTLED = -1
-#: :func:`publishing_turn`'s answer when another publisher has the turn.
+#: :func:`settled_turn`'s answer when another consumer of the same kind has the turn.
 NOT_MY_TURN = -2
 
-#: The publishers' turn, the sequence's last value, then (only with the turn) the
+#: The turn, the sequence's last value, then (only with the turn) the
 #: transactions other than ours that hold the row-write lock on ``event`` right now: every
 #: transaction that inserts an event takes it before drawing its ``seq`` and keeps it until
 #: it ends. One round trip; the inner query is evaluated first (``OFFSET 0`` keeps it a
@@ -69,14 +69,7 @@ def publishing_turn(
     timeout: float = SETTLE_TIMEOUT_SECONDS,
     sleep: Callable[[float], Any] = time.sleep,
 ) -> int | None:
-    """Take the publishers' turn for this transaction and find the settled horizon: the
-    highest ``seq`` below which every event is committed or gone for good.
-
-    None means "everything visible" (SQLite: one writer at a time, no turns); 0, that no
-    event was ever numbered; :data:`NOT_MY_TURN`, that another publisher is in the middle
-    of it; :data:`NOT_SETTLED`, that a writer of the moment still runs after ``timeout``
-    (the caller publishes nothing and tries again soon).
-    """
+    """:func:`settled_turn` for the publishers."""
     return settled_turn(session, PUBLISHER_LOCK, timeout=timeout, sleep=sleep)
 
 
@@ -87,7 +80,15 @@ def settled_turn(
     timeout: float = SETTLE_TIMEOUT_SECONDS,
     sleep: Callable[[float], Any] = time.sleep,
 ) -> int | None:
-    """:func:`publishing_turn` for the consumers that take turns by the lock ``key``."""
+    """Take the turn of the consumers that share the lock ``key`` (:data:`PUBLISHER_LOCK`,
+    :data:`DISPATCHER_LOCK`) for this transaction and find the settled horizon: the highest
+    ``seq`` below which every event is committed or gone for good.
+
+    None means "everything visible" (SQLite: one writer at a time, no turns); 0, that no
+    event was ever numbered; :data:`NOT_MY_TURN`, that another consumer of the same kind is
+    in the middle of it; :data:`NOT_SETTLED`, that a writer of the moment still runs after
+    ``timeout`` (the caller passes nothing on and tries again soon).
+    """
     if session.get_bind().dialect.name != "postgresql":
         return None
     connection = session.connection()
