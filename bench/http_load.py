@@ -146,34 +146,58 @@ def main() -> int:
         key = tier.token
         page = _newest_page_query(tier.ports[0], 100)
         scenarios: list[tuple[str, int, Callable[[int], Call], bool]] = [
-            ("open311-post-c8", 8, lambda n: _open311_post(key, n), True),
-            ("open311-post-c32", 32, lambda n: _open311_post(key, n), True),
+            ("open311-post-c8", 8, lambda n: open311_post(key, n), True),
+            ("open311-post-c32", 32, lambda n: open311_post(key, n), True),
             ("open311-list", 8, lambda n: Call("GET", page, None, {}), False),
             ("mobile-post-c8", 8, _mobile_post, True),
         ]
         print(f"tree {tree}: {args.reports} reports loaded, {args.seconds:.0f} s per scenario")
+        target = ioc_target(tier)
         for name, clients, call, creates in scenarios:
             if args.only and name not in args.only:
                 continue
-            result = _run(tier, name, clients, call, args.seconds, creates)
+            result = run_load(target, name, clients, call, args.seconds, creates)
             print(result.line(), flush=True)
     return 0
 
 
-def _run(
-    tier: BenchTier,
+@dataclass(frozen=True)
+class Target:
+    """Where the load goes and what is measured: the server's ports on this host, its own
+    processes (read afresh, as gunicorn may replace a worker), its database's backends, the
+    part of its processes that works in the background (none for a server without one), and
+    how many created rows it holds (None: not counted)."""
+
+    ports: list[int]
+    own_pids: Callable[[], list[int]]
+    backends: Callable[[], list[int]]
+    created_rows: Callable[[], int | None]
+    background_pids: Callable[[], list[int]] = list
+
+
+def ioc_target(tier: BenchTier) -> Target:
+    database = create_engine(tier.url)
+
+    def reports() -> int:
+        with database.connect() as connection:
+            return int(connection.scalar(text("SELECT count(*) FROM report")))
+
+    return Target(tier.ports, tier.own_pids, tier.backends, reports, lambda: tier.worker_pids)
+
+
+def run_load(
+    target: Target,
     name: str,
     clients: int,
     call: Callable[[int], Call],
     seconds: float,
     creates: bool,
 ) -> Result:
-    database = create_engine(tier.url)
-    reports_before = _reports(database)
-    pids = tier.own_pids()
-    backends = tier.backends()
+    rows_before = target.created_rows() if creates else None
+    pids = target.own_pids()
+    backends = target.backends()
     server_before, database_before = cpu_seconds(pids), cpu_seconds(backends)
-    worker_before = cpu_seconds(tier.worker_pids)
+    background_before = cpu_seconds(target.background_pids())
     stolen_before = stolen_seconds()
     answers: list[tuple[int, float]] = []
     lock = threading.Lock()
@@ -181,7 +205,7 @@ def _run(
     deadline = started + seconds
 
     def client(number: int) -> None:
-        connections = [http.client.HTTPConnection("127.0.0.1", port) for port in tier.ports]
+        connections = [http.client.HTTPConnection("127.0.0.1", port) for port in target.ports]
         sent = 0
         while time.monotonic() < deadline:
             request = call(number * 1_000_000 + sent)
@@ -203,14 +227,15 @@ def _run(
 
     run_clients(client, clients)
     elapsed = time.monotonic() - started
-    backends = sorted(set(backends) | set(tier.backends()))
+    backends = sorted(set(backends) | set(target.backends()))
+    pids = sorted(set(pids) | set(target.own_pids()))
     server_cpu = cpu_seconds(pids) - server_before
-    worker_cpu = cpu_seconds(tier.worker_pids) - worker_before
+    background_cpu = cpu_seconds(target.background_pids()) - background_before
     database_cpu = cpu_seconds(backends) - database_before
-    rows = _reports(database) - reports_before if creates else None
-    database.dispose()
+    rows_after = target.created_rows() if creates else None
+    rows = None if rows_before is None or rows_after is None else rows_after - rows_before
     stolen = stolen_seconds() - stolen_before
-    return Result(name, answers, elapsed, server_cpu, database_cpu, rows, worker_cpu, stolen)
+    return Result(name, answers, elapsed, server_cpu, database_cpu, rows, background_cpu, stolen)
 
 
 def _send(connection: http.client.HTTPConnection, call: Call) -> tuple[int, float]:
@@ -226,12 +251,7 @@ def _send(connection: http.client.HTTPConnection, call: Call) -> tuple[int, floa
         return 0, 0.0
 
 
-def _reports(database: object) -> int:
-    with database.connect() as connection:  # type: ignore[attr-defined]
-        return int(connection.scalar(text("SELECT count(*) FROM report")))
-
-
-def _open311_post(key: str, n: int) -> Call:
+def open311_post(key: str, n: int, base: str = "/open311/v2") -> Call:
     form = {
         "api_key": key,
         "service_code": "traffic_light",
@@ -243,7 +263,7 @@ def _open311_post(key: str, n: int) -> Call:
     }
     return Call(
         "POST",
-        "/open311/v2/requests.json",
+        f"{base}/requests.json",
         urllib.parse.urlencode(form).encode(),
         {
             "Content-Type": "application/x-www-form-urlencoded",
