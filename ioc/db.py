@@ -8,8 +8,9 @@ from __future__ import annotations
 import logging
 import select
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -138,6 +139,17 @@ def statements_held_for_commit(connection: Connection) -> int:
     """How many statements the transaction under way will send with its COMMIT (for
     benchmarks, which count statements by the cursor's executions and would miss them)."""
     return len(connection.connection.info.get(_WITH_COMMIT, ()))
+
+
+@dataclass(frozen=True)
+class FoundInStatement:
+    """A key a statement finds (or adds) for itself on PostgreSQL: ``sql``, a scalar
+    subquery answering it, with its ``parameters``, so that finding it costs no round trip
+    of its own. Elsewhere, where a statement costs no round trip, ``find`` answers it first."""
+
+    sql: Any
+    parameters: Mapping[str, Any]
+    find: Callable[[Session], int | None]
 
 
 def insert_at_commit(session: Session, model: type[Base], values: dict[str, Any]) -> bool:

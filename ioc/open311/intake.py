@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from ioc.errors import InvalidInput, NotFound
 from ioc.feedback.intake.filing import Intake, submit_report
-from ioc.feedback.people.callers import find_or_add_caller_id
+from ioc.feedback.people.callers import caller_lookup
 from ioc.feedback.report_models import Report, ReportHistory
 from ioc.feedback.states import Channel
 
@@ -63,8 +63,6 @@ def file_open311_request(
     if category is None:
         raise NotFound("service_code not found", details={"service_code": form.service_code})
     lon, lat = _point(form)
-    contact = _contact(form)
-    reporter_id = find_or_add_caller_id(session, **contact)
     report = submit_report(
         session,
         intake,
@@ -76,7 +74,7 @@ def file_open311_request(
         address=_clip(form.address_string, 300),
         description=form.description or None,
         attributes=_typed_attributes(category.attributes, form.attributes),
-        reporter_id=reporter_id,
+        reporter=caller_lookup(**_contact(form)),
         api_client_id=client_id,
     )
     if form.media_url:

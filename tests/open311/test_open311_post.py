@@ -9,9 +9,13 @@ import pytest
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from ioc.events.audiences import citizen_audience
 from ioc.events.models import Event
+from ioc.feedback.citizen_models import ReportFollower
 from ioc.feedback.intake.filing import submit_report
+from ioc.feedback.models import User
 from ioc.feedback.report_models import Report
+from ioc.feedback.states import Role
 from ioc.integrations.api_clients import revoke_api_client
 from tests.open311.conftest import IN_A, OUTSIDE, World
 from tests.open311.helpers import BASE, children, errors_of, json_of, xml_of
@@ -133,6 +137,66 @@ def test_a_second_request_from_the_same_phone_is_the_same_reporter(client, world
         _report(world, first).reporter_id
         == _report(world, second["service_request_id"]).reporter_id
     )
+
+
+def test_the_reporter_is_found_by_email_when_no_phone_is_given(client, world):
+    first = json_of(_post(client, world, phone=None))[0]["service_request_id"]
+    second = json_of(_post(client, world, phone=None, first_name=None, last_name=None))[0]
+
+    reporter = _report(world, first).reporter
+    assert reporter is not None
+    assert (reporter.email, reporter.display_name) == ("duc.hoang@example.vn", "Hoàng Văn Đức")
+    assert _report(world, second["service_request_id"]).reporter_id == reporter.id
+
+
+def test_a_name_alone_makes_a_new_reporter_each_time(client, world):
+    contact = {"phone": None, "email": None, "first_name": "Lan", "last_name": None}
+    first = json_of(_post(client, world, **contact))[0]["service_request_id"]
+    second = json_of(_post(client, world, **contact))[0]["service_request_id"]
+
+    reporters = [_report(world, ref).reporter for ref in (first, second)]
+    assert [r.display_name if r else None for r in reporters] == ["Lan", "Lan"]
+    assert reporters[0] is not None
+    assert reporters[1] is not None
+    assert reporters[0].id != reporters[1].id
+
+
+def test_a_request_without_contact_details_has_no_reporter(client, world):
+    contact = {"phone": None, "email": None, "first_name": None, "last_name": None}
+    ref = json_of(_post(client, world, **contact))[0]["service_request_id"]
+
+    report = _report(world, ref)
+    assert report.reporter_id is None
+    assert [entry.actor_id for entry in report.history] == [None]
+
+
+def test_the_reporter_files_the_report_and_follows_it(client, world):
+    ref = json_of(_post(client, world))[0]["service_request_id"]
+
+    report = _report(world, ref)
+    assert report.reporter is not None
+    assert report.reporter.phone == "+84913555666"
+    submitted = [entry for entry in report.history if entry.action == "submitted"]
+    assert [entry.actor_id for entry in submitted] == [report.reporter_id]
+    followers = world.session.scalars(
+        select(ReportFollower.user_id).where(ReportFollower.report_id == report.id)
+    )
+    assert list(followers) == [report.reporter_id]
+    created = world.session.scalars(select(Event).where(Event.report_id == report.id)).one()
+    assert citizen_audience(report.reporter_id) in created.audiences
+
+
+def test_of_several_accounts_with_one_phone_the_oldest_is_the_reporter(client, world):
+    phone = "+84987000111"
+    older, newer = (User(role=Role.CITIZEN, phone=phone) for _ in range(2))
+    world.session.add(older)
+    world.session.flush()
+    world.session.add(newer)
+    world.session.commit()
+
+    ref = json_of(_post(client, world, phone=phone))[0]["service_request_id"]
+
+    assert _report(world, ref).reporter_id == older.id
 
 
 def test_attribute_values_arrive_typed_and_lists_from_repeated_keys(client, world):

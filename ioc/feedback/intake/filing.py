@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ioc.db import insert_at_commit, utcnow
+from ioc.db import FoundInStatement, insert_at_commit, utcnow
 from ioc.errors import InvalidInput
 from ioc.feedback.announce import announce_filed
 from ioc.feedback.citizen_models import ReportFollower
@@ -93,6 +93,7 @@ def submit_report(
     description: str | None = None,
     attributes: dict[str, Any] | None = None,
     reporter_id: int | None = None,
+    reporter: FoundInStatement | None = None,
     api_client_id: int | None = None,
     received_at: datetime | None = None,
     photos: Sequence[StoredPhoto] = (),
@@ -101,7 +102,8 @@ def submit_report(
     """File a report: locate it, route it, set its deadlines, record history and event.
 
     A caller that has already loaded the active category of ``category_code`` in this
-    session passes it as ``category``, which saves looking it up again.
+    session passes it as ``category``, which saves looking it up again. The reporter is
+    ``reporter_id``, or the account ``reporter`` finds as the report is written.
 
     Auto-dispatch categories with a matching rule go straight to the lead agency; everything
     else waits in the IOC review queue.
@@ -181,7 +183,11 @@ def submit_report(
             is_public=True,
         )
     )
-    store_new_report(session, report, draw=intake.draw_ref)
+    store_new_report(session, report, draw=intake.draw_ref, reporter=reporter)
+    if reporter is not None:
+        reporter_id = report.reporter_id
+        for attachment in report.attachments:
+            attachment.uploaded_by_id = reporter_id
     if reporter_id is not None:
         follower = {
             "report_id": report.id,

@@ -20,23 +20,34 @@ from sqlalchemy import CTE, Select, Table, bindparam, func, literal, select, uni
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from ioc.db import Base, mark_stored, stored_values
+from ioc.db import Base, FoundInStatement, mark_stored, stored_values
 from ioc.feedback.intake.refs import new_ref, unused_ref
 from ioc.feedback.report_models import Report, ReportArea, ReportHistory, SupportPart
 
 
 def store_new_report(
-    session: Session, report: Report, *, draw: Callable[[datetime], str] = new_ref
+    session: Session,
+    report: Report,
+    *,
+    draw: Callable[[datetime], str] = new_ref,
+    reporter: FoundInStatement | None = None,
 ) -> None:
     """Write the new ``report`` (with a fresh reference code) and the rows of its areas,
     history and supporting agencies' parts; its photos' rows go with the session's next
-    flush. Afterwards the report is in the session as if loaded, with its id set."""
+    flush. Afterwards the report is in the session as if loaded, with its id set.
+
+    With ``reporter``, the statement finds (or adds) the reporter's account itself: it
+    becomes the report's reporter and the actor of the history entries written with it."""
     if session.get_bind().dialect.name != "postgresql":
+        if reporter is not None:
+            _set_reporter(report, reporter.find(session))
         report.ref = unused_ref(session, report.received_at, draw=draw)
         session.add(report)
         session.flush()
         return
     session.flush()  # rows the report refers to that the session still holds come first
+    if reporter is not None:
+        _set_reporter(report, None)  # the statement writes them
     photos, report.attachments = list(report.attachments), []
     areas, history, parts = list(report.areas), list(report.history), list(report.support_parts)
     report.ref = draw(report.received_at)
@@ -49,11 +60,17 @@ def store_new_report(
         columns, parameters = _rows_written(rows, prefix)
         kinds.append(_Kind(columns, len(rows)))
         values |= parameters
-    statement = _statement(tuple(written), *kinds)
+    reporter_sql = None
+    if reporter is not None:
+        reporter_sql = reporter.sql
+        values |= reporter.parameters
+    statement = _statement(tuple(written), *kinds, reporter_sql)
     connection = session.connection()
     while (stored := connection.execute(statement, values).first()) is None:
         values["r_ref"] = report.ref = draw(report.received_at)
     report.id = stored.id
+    if reporter is not None:
+        _set_reporter(report, stored.reporter_id)
     for entry, entry_id in zip(history, stored.history_ids or (), strict=True):
         entry.id = entry_id
     for area in areas:
@@ -64,6 +81,12 @@ def store_new_report(
         part.report_id = report.id
     mark_stored(session, report, [*areas, *history, *parts])
     report.attachments.extend(photos)
+
+
+def _set_reporter(report: Report, reporter_id: int | None) -> None:
+    report.reporter_id = reporter_id
+    for entry in report.history:
+        entry.actor_id = reporter_id
 
 
 @dataclass(frozen=True)
@@ -95,21 +118,34 @@ _OWN_KEYS = frozenset({"id", "report_id"})
 
 
 @lru_cache(maxsize=256)
-def _statement(written: tuple[str, ...], areas: _Kind, history: _Kind, parts: _Kind) -> Select[Any]:
+def _statement(
+    written: tuple[str, ...], areas: _Kind, history: _Kind, parts: _Kind, reporter: Any
+) -> Select[Any]:
     """The statement for a report whose ``written`` columns have a value (the others are
-    NULL) and with such rows of each kind. It answers the report's id and its history
-    entries' ids, or no row when the reference code is already taken."""
+    NULL) and with such rows of each kind; ``reporter``, when not None, is the scalar
+    subquery that finds the reporter (and the actor of the history entries). It answers the
+    report's id, its reporter's and its history entries' ids, or no row when the reference
+    code is already taken."""
     report = _table(Report)
+    columns: dict[str, Any] = {
+        name: bindparam(f"r_{name}", type_=report.c[name].type) for name in written
+    }
+    if reporter is not None:
+        columns["reporter_id"] = reporter
     new_report = (
         pg_insert(report)
-        .values({name: bindparam(f"r_{name}", type_=report.c[name].type) for name in written})
+        .values(columns)
         .on_conflict_do_nothing(index_elements=[report.c.ref])
-        .returning(report.c.id)
+        .returning(report.c.id, report.c.reporter_id)
         .cte("new_report")
     )
-    new_history = _children(new_report, _table(ReportHistory), "h", history, returning=True)
+    from_report = {"actor_id": new_report.c.reporter_id} if reporter is not None else {}
+    new_history = _children(
+        new_report, _table(ReportHistory), "h", history, returning=True, from_report=from_report
+    )
     statement = select(
         new_report.c.id,
+        new_report.c.reporter_id,
         select(func.array_agg(new_history.c.id)).scalar_subquery().label("history_ids")
         if new_history is not None
         else literal(None).label("history_ids"),
@@ -122,21 +158,30 @@ def _statement(written: tuple[str, ...], areas: _Kind, history: _Kind, parts: _K
 
 
 def _children(
-    new_report: CTE, table: Table, prefix: str, kind: _Kind, *, returning: bool
+    new_report: CTE,
+    table: Table,
+    prefix: str,
+    kind: _Kind,
+    *,
+    returning: bool,
+    from_report: dict[str, Any] | None = None,
 ) -> CTE | None:
     """The INSERT of the rows of ``table`` that belong to the new report (none when the
-    report was not written)."""
+    report was not written); ``from_report`` names columns every row takes from the new
+    report's row."""
     if not kind.rows:
         return None
+    taken = from_report or {}
     rows = [
         select(
             new_report.c.id,
+            *taken.values(),
             *(bindparam(f"{prefix}{i}_{name}", type_=table.c[name].type) for name in kind.columns),
         )
         for i in range(kind.rows)
     ]
     source = rows[0] if kind.rows == 1 else union_all(*rows)
-    insert = pg_insert(table).from_select(["report_id", *kind.columns], source)
+    insert = pg_insert(table).from_select(["report_id", *taken, *kind.columns], source)
     name = f"new_{table.name}"
     return insert.returning(table.c.id).cte(name) if returning else insert.cte(name)
 

@@ -17,8 +17,9 @@ from ioc.events.log import latest_seq
 from ioc.events.models import Event
 from ioc.feedback.intake.filing import submit_report
 from ioc.feedback.models import Agency, Category, User
+from ioc.feedback.people.callers import caller_lookup
 from ioc.feedback.report_models import Report, ReportArea, ReportHistory
-from ioc.feedback.states import Channel, ReportStatus
+from ioc.feedback.states import Channel, ReportStatus, Role
 from ioc.geo.cells import cell_for
 from tests.factories import (
     feature,
@@ -84,8 +85,7 @@ def _submit(session, intake, category_code="den_duong", at=IN_A, **kwargs) -> Re
         category_code=category_code,
         lon=at[0],
         lat=at[1],
-        channel=Channel.MOBILE,
-        **kwargs,
+        **({"channel": Channel.MOBILE} | kwargs),
     )
 
 
@@ -117,6 +117,23 @@ def test_a_new_ref_is_never_one_a_report_already_has(session, intake, lighting):
     # Nothing of the unlucky draws was written: one area row per level, one history entry.
     assert _count(session, ReportHistory) == 2
     assert _count(session, ReportArea) == 2 * len(report.areas)
+
+
+def test_a_caller_found_as_the_report_is_written_is_added_once_despite_redraws(
+    session, intake, lighting
+):
+    taken = _submit(session, intake).ref
+    draws = iter([taken, taken, "PA2507-NEW1ZZ"])
+    unlucky = replace(intake, draw_ref=lambda _at: next(draws))
+    caller = caller_lookup(name="Trần Thị Mai", phone="0905123123", email=None)
+
+    report = _submit(session, unlucky, channel=Channel.PHONE, reporter=caller)
+    again = _submit(session, intake, channel=Channel.PHONE, reporter=caller)
+
+    accounts = session.scalars(select(User).where(User.phone == "0905123123")).all()
+    assert [(a.display_name, a.role) for a in accounts] == [("Trần Thị Mai", Role.CITIZEN)]
+    assert report.reporter_id == again.reporter_id == accounts[0].id
+    assert [entry.actor_id for entry in report.history] == [accounts[0].id]
 
 
 def test_a_report_filed_in_a_savepoint_rolled_back_is_gone(session, intake, lighting):
