@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import IntEnum, unique
 from functools import cache
 from typing import Any
 
@@ -81,6 +82,22 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 #: JSON documents: JSONB on PostgreSQL (indexable), plain JSON text elsewhere.
 Json = JSON().with_variant(JSONB(), "postgresql")
+
+
+@unique
+class AdvisoryLock(IntEnum):
+    """The keys of PostgreSQL's advisory locks, one per kind of turn; kept in one place, so
+    that no two kinds share a key (and wait on each other for nothing)."""
+
+    #: The publishers' turn (``ioc.events.outbox``).
+    PUBLISHER = 7_301_001
+    #: The fan-out's turn (``ioc.integrations.fanout``).
+    DISPATCHER = 7_301_002
+    #: Surge detection (``ioc.feedback.surges.detection``).
+    SURGE_DETECTION = 7_301_003
+    #: Folds take it shared; a recount of the counter tables alone
+    #: (``ioc.feedback.reads.counter_rows``).
+    COUNTERS = 7_301_004
 
 
 def utcnow() -> datetime:

@@ -29,13 +29,14 @@ from sqlalchemy import Row, bindparam, select, text
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
+from ioc.db import AdvisoryLock
 from ioc.events.marks import PUBLISHED, advance_mark, mark_of
 from ioc.events.models import Event, EventAudience
 
-#: Arbitrary, fixed keys for the publishers' and the fan-out's turns (transaction-level
-#: advisory locks that only they take; requests never wait on them).
-PUBLISHER_LOCK = 7_301_001
-DISPATCHER_LOCK = 7_301_002
+#: The keys of the publishers' and the fan-out's turns (transaction-level advisory locks
+#: that only they take; requests never wait on them).
+PUBLISHER_LOCK = AdvisoryLock.PUBLISHER.value
+DISPATCHER_LOCK = AdvisoryLock.DISPATCHER.value
 #: How long a turn waits for the writers of the moment to finish before giving up this time.
 SETTLE_TIMEOUT_SECONDS = 2.0
 #: :func:`settled_turn`'s answer when the writers of the moment did not finish in time.

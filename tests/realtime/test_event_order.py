@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ioc.db import make_session_factory, unit_of_work
 from ioc.events.log import events_for, latest_seq, record_event, record_event_at_commit
 from ioc.events.marks import DISPATCHED, passed_through
+from ioc.feedback.surges.detection import detect_surges
 from ioc.integrations.api_clients import authenticate_api_key, create_api_client
 from ioc.integrations.fanout import dispatch_events
 from ioc.realtime.publisher import EVENT_NAME, HEARTBEAT_NAME, Publisher
@@ -117,6 +118,24 @@ def test_the_fan_out_never_passes_over_an_event_that_commits_after_a_later_one(f
     assert fanned.events == 2
     with factory() as session:
         assert passed_through(session, DISPATCHED) == later > earlier
+
+
+def test_surge_detection_under_way_holds_back_neither_the_fan_out_nor_the_publisher(factory):
+    with unit_of_work(factory) as writer:
+        seq = _event(writer)
+    detecting = factory()
+    detect_surges(detecting)  # holds detection's lock until its transaction ends
+
+    try:
+        with unit_of_work(factory) as worker:
+            fanned = dispatch_events(worker, tz=VN)
+        screens = Screens()
+        Publisher(factory, screens).publish_pending()
+    finally:
+        detecting.close()
+
+    assert fanned.events == 1
+    assert screens.seqs("ops") == [seq]
 
 
 def test_each_live_message_names_the_rooms_previous_event_and_heartbeats_the_newest(factory):

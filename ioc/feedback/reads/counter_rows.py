@@ -17,7 +17,9 @@ each change is added exactly once:
 - the worker folds every second (``ioc worker --fold-every``), keeping the queue short;
 - a statement that reads or changes a counter table first has everything committed so far
   folded (once per transaction), so a reader sees the counters as exact as before: a report
-  that committed is counted.
+  that committed is counted;
+- a recount of the counter tables from the reports (:func:`recount_counters`, ``ioc rollups
+  rebuild``) holds the folds still while it runs, and counts every report exactly once.
 
 Elsewhere (SQLite, a savepoint, a session that joined a transaction it does not commit, test
 fixtures that share one connection with the app) the rows are written at once, as upserts
@@ -38,12 +40,12 @@ from __future__ import annotations
 import json
 import logging
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     BigInteger,
@@ -53,16 +55,25 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    delete,
     event,
+    text,
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Mapped, ORMExecuteState, Session, SessionTransaction, mapped_column
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.orm import (
+    Mapped,
+    ORMExecuteState,
+    Session,
+    SessionTransaction,
+    mapped_column,
+    sessionmaker,
+)
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.util import find_tables
 
-from ioc.db import Base, Json, insert_at_commit, make_engine
+from ioc.db import AdvisoryLock, Base, Json, insert_at_commit, make_engine, unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -295,7 +306,7 @@ def _folding_engine(engine: Engine) -> Engine:
 def fold_counter_changes(connection: Connection) -> int:
     """Add every committed ``counter_change`` to the counter tables and delete it, in one
     statement; returns how many were folded (always 0 outside PostgreSQL, where changes are
-    written at once)."""
+    written at once, and while a recount holds the counters still)."""
     if connection.dialect.name != "postgresql":
         return 0
     targets = tuple(sorted(_TABLES.values(), key=lambda target: target.table.name))
@@ -305,15 +316,68 @@ def fold_counter_changes(connection: Connection) -> int:
     return folded
 
 
+_Counted = TypeVar("_Counted")
+
+#: How many times a recount starts again after a conflict with another writer.
+_RECOUNT_ATTEMPTS = 3
+#: PostgreSQL's code for a transaction that could not see one snapshot to its end.
+_SERIALIZATION_FAILURE = "40001"
+
+
+def recount_counters(
+    session_factory: sessionmaker[Session], recount: Callable[[Session], _Counted]
+) -> _Counted:
+    """Run ``recount``, which rewrites counter tables from the reports, in a transaction of
+    its own that counts every committed report exactly once while filings go on.
+
+    On PostgreSQL no fold runs meanwhile: the folds take the counters' lock shared, and this
+    holds it alone, on a connection of its own, until the recount has committed. The
+    transaction sees one snapshot of the database (``REPEATABLE READ``): it discards the
+    committed changes not yet folded, since it counts their reports, and a change that
+    commits during the recount, whose report it does not see, is folded after it. A conflict
+    with a writer of counter rows that does not fold (a filing inside a savepoint) makes it
+    start again, at most :data:`_RECOUNT_ATTEMPTS` times. Elsewhere it is one transaction
+    (SQLite writes the counters with each filing, one writer at a time)."""
+    engine = session_factory.kw["bind"]
+    if engine.dialect.name != "postgresql":
+        with unit_of_work(session_factory) as session:
+            return recount(session)
+    key = {"key": AdvisoryLock.COUNTERS.value}
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as holder:
+        holder.execute(text("SELECT pg_advisory_lock(:key)"), key)
+        try:
+            for attempt in range(1, _RECOUNT_ATTEMPTS + 1):
+                try:
+                    with unit_of_work(session_factory) as session:
+                        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+                        # The first statement: the snapshot the whole recount sees.
+                        session.execute(delete(CounterChange))
+                        return recount(session)
+                except DBAPIError as error:
+                    sqlstate = getattr(error.orig, "sqlstate", None)
+                    if sqlstate != _SERIALIZATION_FAILURE or attempt == _RECOUNT_ATTEMPTS:
+                        raise
+                    log.warning("counter recount met another writer; starting again (%d)", attempt)
+            raise AssertionError("unreachable")
+        finally:
+            holder.execute(text("SELECT pg_advisory_unlock(:key)"), key)
+
+
 @cache
 def _fold_statement(targets: tuple[CounterTable, ...], dialect: Any) -> str:
-    """``WITH changes AS (DELETE FROM counter_change RETURNING changes), t0 AS (INSERT …
-    SELECT keys, sum(…) FROM changes, jsonb_populate_recordset(…) GROUP BY keys ORDER BY keys
-    ON CONFLICT … DO UPDATE …), … SELECT count(*) FROM changes``. Each table's rows are
-    grouped before the first is written, so the DELETE has taken every change it folds before
-    any counter row is locked: two folds never hold what the other waits for."""
+    """``WITH turn AS (…), changes AS (DELETE FROM counter_change WHERE (SELECT mine FROM
+    turn) RETURNING changes), t0 AS (INSERT … SELECT keys, sum(…) FROM changes,
+    jsonb_populate_recordset(…) GROUP BY keys ORDER BY keys ON CONFLICT … DO UPDATE …), …
+    SELECT count(*) FROM changes``. Each table's rows are grouped before the first is
+    written, so the DELETE has taken every change it folds before any counter row is locked:
+    two folds never hold what the other waits for. ``turn`` tries the counters' lock, shared
+    with the other folds: while a recount holds it alone, the fold takes nothing, and waits
+    for nothing."""
     quote = dialect.identifier_preparer.quote
-    parts = ["changes AS (DELETE FROM counter_change RETURNING changes)"]
+    parts = [
+        f"turn AS (SELECT pg_try_advisory_xact_lock_shared({AdvisoryLock.COUNTERS.value}) AS mine)",
+        "changes AS (DELETE FROM counter_change WHERE (SELECT mine FROM turn) RETURNING changes)",
+    ]
     for t, target in enumerate(targets):
         table = quote(target.table.name)
         keys = ", ".join(f"r.{quote(n)}" for n in target.keys)

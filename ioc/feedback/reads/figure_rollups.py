@@ -703,12 +703,14 @@ def rebuild_figure_rollups(
     tiers: Sequence[FigureTier] = TIERS,
     counters: Sequence[str] = COUNTERS,
     histograms: Sequence[str] = HISTOGRAMS,
+    backfill: bool = True,
 ) -> int:
     """Recount every figure row, daily, monthly and the month totals, from the reports and
     their returns (after bulk loads); returns the daily rows written.
 
     Report columns the figures read that a bulk load left empty are filled in from the
-    history first (:mod:`ioc.feedback.reads.figure_backfill`); ``policy`` gives the time
+    history first (:mod:`ioc.feedback.reads.figure_backfill`; not with ``backfill`` False,
+    for a caller that has filled them in its own transaction); ``policy`` gives the time
     zone and working calendar for that (the shipped policy in Vietnam's time zone when None).
     ``progress`` is called with the number of reports counted. ``tiers`` are the grains to
     write, the days first (a migration written before the monthly rows existed names the
@@ -727,9 +729,10 @@ def rebuild_figure_rollups(
         [c for n, c in _COLUMN_OF_COUNTER.items() if n not in counters]
         + [c for n, c in _COLUMN_OF_HISTOGRAM.items() if n not in histograms]
     )
-    backfill_figure_columns(
-        session, policy or load_policy(ZoneInfo("Asia/Ho_Chi_Minh")), absent_columns=absent
-    )
+    if backfill:
+        backfill_figure_columns(
+            session, policy or load_policy(ZoneInfo("Asia/Ho_Chi_Minh")), absent_columns=absent
+        )
     for tier in tiers:
         session.execute(delete(tier.figures))
         for kind in histograms:

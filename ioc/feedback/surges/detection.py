@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session
 
-from ioc.db import utcnow
+from ioc.db import AdvisoryLock, utcnow
 from ioc.events.audiences import AUDIENCE_OPS
 from ioc.events.log import record_event_at_commit
 from ioc.feedback.models import Category
@@ -30,9 +30,6 @@ class SurgeStatus:
     GROUPED = "grouped"
     DISMISSED = "dismissed"
 
-
-#: An arbitrary, fixed key for PostgreSQL's transaction-level advisory lock on detection.
-_DETECTION_LOCK = 7_301_002
 
 #: Reports the operators already set aside never make (or grow) a surge.
 _NOT_COUNTED = DISMISSED_STATES
@@ -50,7 +47,9 @@ def detect_surges(session: Session, *, now: datetime | None = None) -> list[Surg
     if session.get_bind().dialect.name == "postgresql":
         # Two workers looking at the same cluster at once would both raise it: take turns
         # (the lock ends with the transaction; the second then sees the first's surge).
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _DETECTION_LOCK})
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"), {"key": AdvisoryLock.SURGE_DETECTION.value}
+        )
     changed: list[Surge] = []
     categories = session.scalars(
         select(Category).where(Category.surge_threshold.is_not(None), Category.is_active.is_(True))

@@ -16,9 +16,14 @@ from ioc.db import make_session_factory, unit_of_work
 from ioc.feedback.intake.filing import Intake, submit_report
 from ioc.feedback.lifecycle.triage import reject_report
 from ioc.feedback.models import User
-from ioc.feedback.reads.counter_rows import CounterChange
-from ioc.feedback.reads.figure_rollups import ReportFigure, ReportFigureMonthTotal
-from ioc.feedback.reads.rollups import ReportCellCount
+from ioc.feedback.reads.counter_rows import CounterChange, recount_counters
+from ioc.feedback.reads.figure_rollups import (
+    ReportFigure,
+    ReportFigureMonthTotal,
+    rebuild_figure_rollups,
+)
+from ioc.feedback.reads.hotspots import rebuild_cell_weeks
+from ioc.feedback.reads.rollups import ReportCellCount, rebuild_rollups
 from ioc.feedback.report_models import Report
 from ioc.feedback.states import ReportStatus, Role
 from ioc.integrations.worker import fold_counters_once
@@ -196,3 +201,58 @@ def test_concurrent_filings_folds_and_reads_count_every_report_once(
         )
         assert per_channel == writers * per_writer
     assert _waiting_changes(committed_engine) == 0
+
+
+def _recount_everything(session: Session) -> None:
+    rebuild_rollups(session)
+    rebuild_figure_rollups(session, POLICY)
+    rebuild_cell_weeks(session)
+
+
+def _received(factory: sessionmaker[Session]) -> int:
+    with factory() as session:
+        return session.scalar(select(func.sum(ReportFigure.received))) or 0
+
+
+def test_a_recount_counts_once_the_filings_not_yet_folded_and_those_that_commit_meanwhile(
+    committed_engine: Engine, factory: sessionmaker[Session], intake: Intake
+) -> None:
+    _file(factory, intake, IN_A)  # committed before the recount, its change not folded
+    folds_meanwhile: list[int] = []
+
+    def recount(session: Session) -> None:
+        # Filed and committed while the recount runs, then folded by the worker meanwhile.
+        _file(factory, intake, IN_B)
+        folds_meanwhile.append(fold_counters_once(factory))
+        _recount_everything(session)
+
+    recount_counters(factory, recount)
+
+    assert folds_meanwhile == [0]  # the recount held the folds still
+    assert _waiting_changes(committed_engine) == 1  # the late filing's, left to fold
+    assert _received(factory) == 2
+    with factory() as session:
+        assert cells_read(session) == cells_of_reports(session)
+        assert sum(cells_read(session).values()) == 2
+    assert fold_counters_once(factory) == 0  # the reader above folded it
+
+
+def test_a_recount_of_an_idle_database_leaves_the_counts_as_they_were(
+    committed_engine: Engine, factory: sessionmaker[Session], intake: Intake
+) -> None:
+    for point in (IN_A, IN_A, IN_B):
+        _file(factory, intake, point)
+    with factory() as session:
+        before = (cells_read(session), _month_totals(session))
+
+    recount_counters(factory, _recount_everything)
+
+    with factory() as session:
+        assert (cells_read(session), _month_totals(session)) == before
+    assert _waiting_changes(committed_engine) == 0
+    assert fold_counters_once(factory) == 0
+
+
+def _month_totals(session: Session) -> list[tuple[object, ...]]:
+    rows = session.execute(select(ReportFigureMonthTotal.__table__)).all()
+    return sorted((tuple(row) for row in rows), key=repr)
