@@ -33,10 +33,6 @@ from ioc.db import AdvisoryLock
 from ioc.events.marks import PUBLISHED, advance_mark, mark_of
 from ioc.events.models import Event, EventAudience
 
-#: The keys of the publishers' and the fan-out's turns (transaction-level advisory locks
-#: that only they take; requests never wait on them).
-PUBLISHER_LOCK = AdvisoryLock.PUBLISHER.value
-DISPATCHER_LOCK = AdvisoryLock.DISPATCHER.value
 #: How long a turn waits for the writers of the moment to finish before giving up this time.
 SETTLE_TIMEOUT_SECONDS = 2.0
 #: :func:`settled_turn`'s answer when the writers of the moment did not finish in time.
@@ -71,18 +67,19 @@ def publishing_turn(
     sleep: Callable[[float], Any] = time.sleep,
 ) -> int | None:
     """:func:`settled_turn` for the publishers."""
-    return settled_turn(session, PUBLISHER_LOCK, timeout=timeout, sleep=sleep)
+    return settled_turn(session, AdvisoryLock.PUBLISHER, timeout=timeout, sleep=sleep)
 
 
 def settled_turn(
     session: Session,
-    key: int,
+    key: AdvisoryLock,
     *,
     timeout: float = SETTLE_TIMEOUT_SECONDS,
     sleep: Callable[[float], Any] = time.sleep,
 ) -> int | None:
-    """Take the turn of the consumers that share the lock ``key`` (:data:`PUBLISHER_LOCK`,
-    :data:`DISPATCHER_LOCK`) for this transaction and find the settled horizon: the highest
+    """Take the turn of the consumers that share the lock ``key`` (the publishers', the
+    fan-out's: transaction-level advisory locks that only they take, which requests never
+    wait on) for this transaction and find the settled horizon: the highest
     ``seq`` below which every event is committed or gone for good.
 
     None means "everything visible" (SQLite: one writer at a time, no turns); 0, that no
@@ -93,7 +90,7 @@ def settled_turn(
     if session.get_bind().dialect.name != "postgresql":
         return None
     connection = session.connection()
-    mine, last, writers = connection.execute(_TURN, {"key": key}).one()
+    mine, last, writers = connection.execute(_TURN, {"key": key.value}).one()
     if not mine:
         return NOT_MY_TURN
     if last is None:

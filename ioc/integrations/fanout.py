@@ -19,10 +19,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from ioc.db import utcnow
+from ioc.db import AdvisoryLock, utcnow
 from ioc.events.marks import DISPATCHED, advance_mark, mark_of
 from ioc.events.models import Event
-from ioc.events.outbox import DISPATCHER_LOCK, NOT_MY_TURN, NOT_SETTLED, settled_turn
+from ioc.events.outbox import NOT_MY_TURN, NOT_SETTLED, settled_turn
 from ioc.feedback.citizen_models import Device, ReportFollower
 from ioc.feedback.report_models import Report
 from ioc.integrations.citizen_mail import citizen_mail_deliveries
@@ -60,7 +60,7 @@ def dispatch_events(
     another's turn under way dispatches nothing this time. Never commits.
     """
     now = now or utcnow()
-    horizon = settled_turn(session, DISPATCHER_LOCK)
+    horizon = settled_turn(session, AdvisoryLock.DISPATCHER)
     if horizon in (NOT_MY_TURN, NOT_SETTLED):
         return FanOut(0, 0, 0)
     query = select(Event).where(Event.seq > mark_of(DISPATCHED))

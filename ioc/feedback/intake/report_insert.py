@@ -60,11 +60,9 @@ def store_new_report(
         columns, parameters = _rows_written(rows, prefix)
         kinds.append(_Kind(columns, len(rows)))
         values |= parameters
-    reporter_sql = None
     if reporter is not None:
-        reporter_sql = reporter.sql
         values |= reporter.parameters
-    statement = _statement(tuple(written), *kinds, reporter_sql)
+    statement = _statement(tuple(written), *kinds, reporter.sql if reporter else None)
     connection = session.connection()
     while (stored := connection.execute(statement, values).first()) is None:
         values["r_ref"] = report.ref = draw(report.received_at)

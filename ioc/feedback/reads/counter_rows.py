@@ -346,21 +346,28 @@ def recount_counters(
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as holder:
         holder.execute(text("SELECT pg_advisory_lock(:key)"), key)
         try:
-            for attempt in range(1, _RECOUNT_ATTEMPTS + 1):
-                try:
-                    with unit_of_work(session_factory) as session:
-                        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-                        # The first statement: the snapshot the whole recount sees.
-                        session.execute(delete(CounterChange))
-                        return recount(session)
-                except DBAPIError as error:
-                    sqlstate = getattr(error.orig, "sqlstate", None)
-                    if sqlstate != _SERIALIZATION_FAILURE or attempt == _RECOUNT_ATTEMPTS:
-                        raise
-                    log.warning("counter recount met another writer; starting again (%d)", attempt)
-            raise AssertionError("unreachable")
+            return _recount_in_one_snapshot(session_factory, recount)
         finally:
             holder.execute(text("SELECT pg_advisory_unlock(:key)"), key)
+
+
+def _recount_in_one_snapshot(
+    session_factory: sessionmaker[Session], recount: Callable[[Session], _Counted]
+) -> _Counted:
+    attempt = 1
+    while True:
+        try:
+            with unit_of_work(session_factory) as session:
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+                # The first statement: the snapshot the whole recount sees.
+                session.execute(delete(CounterChange))
+                return recount(session)
+        except DBAPIError as error:
+            sqlstate = getattr(error.orig, "sqlstate", None)
+            if sqlstate != _SERIALIZATION_FAILURE or attempt == _RECOUNT_ATTEMPTS:
+                raise
+            log.warning("counter recount met another writer; starting again (%d)", attempt)
+            attempt += 1
 
 
 @cache
