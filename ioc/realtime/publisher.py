@@ -55,6 +55,13 @@ POLL_SECONDS = 2.0
 #: this soon after a round started waits for the next, which takes it with the others that
 #: came meanwhile. At a few commits a second it delays nothing.
 ROUND_GAP_SECONDS = 0.025
+#: The gap after a busy round: one that found at least :data:`BUSY_ROUND_EVENTS` events.
+#: Under a sustained load of a hundred and more filings a second, a round's fixed cost (the
+#: turn, the writers of the moment, the mark, the Redis round trip) is then shared by twice as
+#: many events, for a quarter less CPU per event in the publisher and the database, and
+#: events wait at most 25 ms more; at the rates screens are judged by, rounds stay 25 ms apart.
+BUSY_ROUND_GAP_SECONDS = 0.05
+BUSY_ROUND_EVENTS = 4
 #: How soon to try again when another publisher had the turn or a writer had not finished.
 RETRY_SOON_SECONDS = 0.02
 #: How soon to try again when the message queue refused a message.
@@ -211,18 +218,20 @@ def run_publisher(
     round_gap: float = ROUND_GAP_SECONDS,
 ) -> None:
     """Publish whenever ``wake`` is set (a commit that wrote events), at most once every
-    ``round_gap`` seconds and at least every ``poll_seconds``; send heartbeats every
-    :data:`HEARTBEAT_SECONDS`; until ``stop``."""
+    ``round_gap`` seconds (:func:`gap_after_round`) and at least every ``poll_seconds``; send
+    heartbeats every :data:`HEARTBEAT_SECONDS`; until ``stop``."""
     next_heartbeat = time.monotonic() + HEARTBEAT_SECONDS
     next_round = time.monotonic()
     while not stop.is_set():
         if (early := next_round - time.monotonic()) > 0 and stop.wait(early):
             break
-        next_round = time.monotonic() + round_gap
+        started = time.monotonic()
+        next_round = started + round_gap
         wake.clear()
         pause, wakeable = poll_seconds, True
         try:
-            publisher.publish_pending()
+            published = publisher.publish_pending()
+            next_round = started + gap_after_round(published, round_gap)
             if publisher.retry_soon:
                 pause, wakeable = RETRY_SOON_SECONDS, False
         except QueueUnavailable as exc:
@@ -240,6 +249,15 @@ def run_publisher(
         pause = min(pause, max(0.0, next_heartbeat - time.monotonic()))
         # A retry waits its pause out: what it waits for is not a new commit.
         (wake if wakeable else stop).wait(pause)
+
+
+def gap_after_round(published: int, round_gap: float = ROUND_GAP_SECONDS) -> float:
+    """The shortest time from the start of a round that published ``published`` events to
+    the start of the next: longer after a busy round (:data:`BUSY_ROUND_GAP_SECONDS`), never
+    shorter than ``round_gap``."""
+    if published >= BUSY_ROUND_EVENTS:
+        return max(round_gap, BUSY_ROUND_GAP_SECONDS)
+    return round_gap
 
 
 def start_publisher(
