@@ -3,6 +3,7 @@
     .venv/bin/python bench/http_load.py [--tree PATH] [--seconds 20] [--reports 10000]
                                         [--postgis URL] [--only NAME ...]
                                         [--env IOC_NAME=VALUE ...]
+                                        [--against OTHER_TREE] [--rounds 1]
 
 Starts, from the source tree ``--tree`` (default: this one), two gunicorn (gevent,
 ``gunicorn.conf.py``) app processes, ``ioc worker`` and a private ``redis-server`` on a
@@ -28,7 +29,11 @@ process refuses what it cannot start at once, and the throughput is that of the 
 takes.
 
 The client runs on the same machine and its CPU is not counted; on a 2-core machine shared
-with other work, compare runs made side by side rather than absolute figures.
+with other work, compare runs made side by side rather than absolute figures. ``--against``
+starts a second tier from another source tree beside the first and runs every scenario on
+each in turn, ``--rounds`` times (the order flipping every round, so neither always goes
+first); last come each tree's median per scenario and their ratio. A host whose speed drifts
+over minutes then weighs on both alike.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ import urllib.parse
 import uuid
 from collections import Counter
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -101,11 +107,17 @@ class Result:
     #: CPU seconds the host took for other guests meanwhile (the machine's state).
     stolen: float = 0.0
 
+    @property
+    def per_cpu_second(self) -> float:
+        """2xx answers per CPU second of the server and its database together."""
+        ok = sum(200 <= status < 300 for status, _ in self.answers)
+        cpu = self.server_cpu + self.database_cpu
+        return ok / cpu if cpu else 0.0
+
     def line(self) -> str:
         ok = sum(200 <= status < 300 for status, _ in self.answers)
         latencies = sorted(seconds * 1000 for status, seconds in self.answers)
         q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
-        cpu = self.server_cpu + self.database_cpu
         rows = (
             ""
             if self.rows_written is None
@@ -117,7 +129,7 @@ class Result:
             f"{self.name:<16} {ok:>5}/{len(self.answers):<5} 2xx  {ok / self.seconds:6.1f}/s  "
             f"p50 {q[49]:5.0f} ms  p99 {q[98]:5.0f} ms  CPU app {self.server_cpu:5.1f} s "
             f"(worker {self.worker_cpu:4.1f} s) + db {self.database_cpu:5.1f} s  "
-            f"► {ok / cpu if cpu else 0:5.1f} per CPU-second"
+            f"► {self.per_cpu_second:5.1f} per CPU-second"
             f"{rows}{others}  (steal {self.stolen:.1f} s)"
         )
 
@@ -125,6 +137,8 @@ class Result:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tree", type=Path, default=ROOT)
+    parser.add_argument("--against", type=Path, help="another source tree, measured in turn")
+    parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--reports", type=int, default=10_000)
     parser.add_argument("--postgis", default=DEFAULT_POSTGIS)
@@ -138,27 +152,80 @@ def main() -> int:
     )
     args = parser.parse_args()
     extra_env = dict(item.split("=", 1) for item in args.env)
-    tree = args.tree.resolve()
-    setup_args = (str(args.reports),)
-    with BenchTier(
-        tree, args.postgis, label="http", setup=SETUP, setup_args=setup_args, extra_env=extra_env
-    ) as tier:
+    trees = [args.tree.resolve()] + ([args.against.resolve()] if args.against else [])
+    with ExitStack() as stack:
+        tiers = [
+            stack.enter_context(
+                BenchTier(
+                    tree,
+                    args.postgis,
+                    label="http",
+                    setup=SETUP,
+                    setup_args=(str(args.reports),),
+                    extra_env=extra_env,
+                )
+            )
+            for tree in trees
+        ]
+        loads = [_TreeLoad(tree, tier) for tree, tier in zip(trees, tiers, strict=True)]
+        for load in loads:
+            print(f"tree {load.tree}: {args.reports} reports loaded")
+        print(f"{args.seconds:.0f} s per scenario, {args.rounds} round(s)")
+        names = [name for name in SCENARIOS if not args.only or name in args.only]
+        figures: dict[tuple[str, Path], list[float]] = {}
+        for round_number in range(args.rounds):
+            order = loads if round_number % 2 == 0 else loads[::-1]
+            for name in names:
+                for load in order:
+                    result = load.run(name, args.seconds)
+                    figures.setdefault((name, load.tree), []).append(result.per_cpu_second)
+                    prefix = f"{load.tree.name:<12} " if len(loads) > 1 else ""
+                    print(prefix + result.line(), flush=True)
+        if len(loads) > 1 or args.rounds > 1:
+            _print_medians(names, [load.tree for load in loads], figures)
+    return 0
+
+
+#: Each scenario: its number of clients, and whether its requests create reports.
+SCENARIOS: dict[str, tuple[int, bool]] = {
+    "open311-post-c8": (8, True),
+    "open311-post-c32": (32, True),
+    "open311-list": (8, False),
+    "mobile-post-c8": (8, True),
+}
+
+
+class _TreeLoad:
+    """One tree's tier and the requests of each scenario against it."""
+
+    def __init__(self, tree: Path, tier: BenchTier) -> None:
+        self.tree = tree
+        self.target = ioc_target(tier)
         key = tier.token
         page = _newest_page_query(tier.ports[0], 100)
-        scenarios: list[tuple[str, int, Callable[[int], Call], bool]] = [
-            ("open311-post-c8", 8, lambda n: open311_post(key, n), True),
-            ("open311-post-c32", 32, lambda n: open311_post(key, n), True),
-            ("open311-list", 8, lambda n: Call("GET", page, None, {}), False),
-            ("mobile-post-c8", 8, _mobile_post, True),
-        ]
-        print(f"tree {tree}: {args.reports} reports loaded, {args.seconds:.0f} s per scenario")
-        target = ioc_target(tier)
-        for name, clients, call, creates in scenarios:
-            if args.only and name not in args.only:
-                continue
-            result = run_load(target, name, clients, call, args.seconds, creates)
-            print(result.line(), flush=True)
-    return 0
+        self.calls: dict[str, Callable[[int], Call]] = {
+            "open311-post-c8": lambda n: open311_post(key, n),
+            "open311-post-c32": lambda n: open311_post(key, n),
+            "open311-list": lambda n: Call("GET", page, None, {}),
+            "mobile-post-c8": _mobile_post,
+        }
+
+    def run(self, name: str, seconds: float) -> Result:
+        clients, creates = SCENARIOS[name]
+        return run_load(self.target, name, clients, self.calls[name], seconds, creates)
+
+
+def _print_medians(
+    names: list[str], trees: list[Path], figures: dict[tuple[str, Path], list[float]]
+) -> None:
+    print("medians, per server CPU-second:")
+    for name in names:
+        medians = [statistics.median(figures[(name, tree)]) for tree in trees]
+        line = "  ".join(
+            f"{tree.name} {median:6.1f}" for tree, median in zip(trees, medians, strict=True)
+        )
+        ratio = f"  ({medians[0] / medians[1]:.3f}×)" if len(medians) == 2 and medians[1] else ""
+        print(f"  {name:<16} {line}{ratio}")
 
 
 @dataclass(frozen=True)
