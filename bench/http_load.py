@@ -151,6 +151,8 @@ def main() -> int:
         help="a setting for the tier's processes (e.g. IOC_ADMISSION_WAIT_MS=1000)",
     )
     args = parser.parse_args()
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     extra_env = dict(item.split("=", 1) for item in args.env)
     trees = [args.tree.resolve()] + ([args.against.resolve()] if args.against else [])
     with ExitStack() as stack:

@@ -58,8 +58,8 @@ ROUND_GAP_SECONDS = 0.025
 #: The gap after a busy round: one that found at least :data:`BUSY_ROUND_EVENTS` events.
 #: Under a sustained load of a hundred and more filings a second, a round's fixed cost (the
 #: turn, the writers of the moment, the mark, the Redis round trip) is then shared by twice as
-#: many events, for a quarter less CPU per event in the publisher and the database, and
-#: events wait at most 25 ms more; at the rates screens are judged by, rounds stay 25 ms apart.
+#: many events, for about a sixth less of the worker's CPU per filing, and events wait at most
+#: 25 ms more; at the rates screens are judged by, rounds stay 25 ms apart.
 BUSY_ROUND_GAP_SECONDS = 0.05
 BUSY_ROUND_EVENTS = 4
 #: How soon to try again when another publisher had the turn or a writer had not finished.
