@@ -79,6 +79,8 @@ class Rows:
     report_history: list[dict[str, Any]] = field(default_factory=list)
     report_return: list[dict[str, Any]] = field(default_factory=list)
     report_follower: list[dict[str, Any]] = field(default_factory=list)
+    event: list[dict[str, Any]] = field(default_factory=list)
+    event_audience: list[dict[str, Any]] = field(default_factory=list)
 
     def count(self) -> int:
         return sum(len(rows) for _, rows in self.tables())
@@ -92,6 +94,8 @@ class Rows:
             ("report_history", self.report_history),
             ("report_return", self.report_return),
             ("report_follower", self.report_follower),
+            ("event", self.event),
+            ("event_audience", self.event_audience),
         ]
 
 
@@ -106,11 +110,13 @@ class Life:
         *,
         report_id: int,
         history_id: int,
+        event_seq: int,
         received_at: datetime,
         now: datetime,
     ) -> None:
         self.world, self.policy, self.rng = world, policy, rng
-        self.now, self.id, self.history_id = now, report_id, history_id
+        self.now, self.id, self.history_id, self.event_seq = now, report_id, history_id, event_seq
+        self.events: list[dict[str, Any]] = []
         self.kind: Kind = rng.choices(world.kinds, weights=world.kind_weights)[0]
         self.wall = runs_on_wall_clock(self.kind.tier)
         self.t = received_at
@@ -188,6 +194,7 @@ class Life:
         self._record("submitted", None, status, row["reporter_id"])
         if dispatch:
             self._assign(lead, supporting)
+        self._announce_filed()
 
     def _triage(self, duplicate_of: tuple[int, str] | None) -> None:
         if self.row["status"] != S.PENDING_REVIEW:
@@ -379,6 +386,45 @@ class Life:
         )
         self.row["status"], self.row["updated_at"] = after.value, self.t
 
+    def _announce_filed(self) -> None:
+        """The ``report.created`` event the intake wrote (:func:`ioc.feedback.announce`'s
+        payload and audiences at filing), so that the event log is as long as a province's
+        with these reports: its foreign keys, indexes and the publishers' reads are then
+        measured at their real size, not on a table that starts empty."""
+        row, codes = self.row, self.world.agency_codes
+        lead = row["lead_agency_id"]
+        audiences = ["ops"]
+        if lead is not None:
+            audiences += [f"agency:{codes[a]}" for a in (lead, *self.supporting)]
+        if row["reporter_id"] is not None:
+            audiences.append(f"citizen:{row['reporter_id']}")
+        deadline = row["due_at"] or row["receipt_due_at"]
+        payload = {
+            "id": self.id,
+            "ref": row["ref"],
+            "lon": row["lon"],
+            "lat": row["lat"],
+            "category": self.kind.code,
+            "status": row["status"],
+            "area": self.chain[0].code,
+            "agency": codes[lead] if lead is not None else None,
+            "clock": "resolution" if row["due_at"] else "receipt",
+            "deadline": deadline.isoformat() if deadline else None,
+            "received_at": row["received_at"].isoformat(),
+            "support_count": 0,
+        }
+        self.events.append(
+            {
+                "seq": self.event_seq + len(self.events),
+                "type": "report.created",
+                "occurred_at": self.t,
+                "report_id": self.id,
+                "payload": payload,
+                "audiences": audiences,
+                "request_id": None,
+            }
+        )
+
     def _flag_overdue(self) -> None:
         """The sweep (every minute) has announced a running deadline that passed."""
         row = self.row
@@ -395,6 +441,12 @@ class Life:
 
     def _rows(self) -> Rows:
         rows = Rows(report=[self.row], report_history=self.history, report_return=self.returns)
+        rows.event = self.events
+        rows.event_audience = [
+            {"audience": audience, "seq": event["seq"]}
+            for event in self.events
+            for audience in dict.fromkeys(event["audiences"])
+        ]
         rows.report_area = [
             {"report_id": self.id, "depth": depth, "area_id": area.id}
             for depth, area in enumerate(self.chain)

@@ -1,6 +1,7 @@
-"""Bulk-loading the scale benchmark's reports: a year of history ending now, in batches of
-plain rows (executemany on SQLite, ``COPY`` on PostgreSQL), never the ORM per row; then the
-rollups are recounted from the reports, as after any write that bypasses the ORM."""
+"""Bulk-loading the scale benchmark's reports: a year of history ending now, each report with
+the event its filing wrote, in batches of plain rows (executemany on SQLite, ``COPY`` on
+PostgreSQL), never the ORM per row; then the rollups are recounted from the reports, as after
+any write that bypasses the ORM."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from sqlalchemy import Connection, Engine, Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from ioc.db import Base, make_session_factory, unit_of_work
+from ioc.events.marks import DISPATCHED, PUBLISHED, advance_mark
+from ioc.events.models import Event
 from ioc.feedback.reads.figure_rollups import rebuild_figure_rollups
 from ioc.feedback.reads.hotspots import rebuild_cell_weeks
 from ioc.feedback.reads.rollups import rebuild_rollups
@@ -95,6 +98,7 @@ def load_reports(
     with engine.connect() as connection:
         report_id = (connection.scalar(select(func.max(Report.id))) or 0) + 1
         history_id = (connection.scalar(select(func.max(ReportHistory.id))) or 0) + 1
+        event_seq = (connection.scalar(select(func.max(Event.seq))) or 0) + 1
     first_id, loaded, histories, returns, rows_written = report_id, 0, 0, 0, 0
     recent: dict[tuple[int, int], tuple[int, str]] = {}
     times = received_times(
@@ -108,6 +112,7 @@ def load_reports(
             rng,
             report_id=report_id,
             history_id=history_id,
+            event_seq=event_seq,
             received_at=received_at,
             now=now,
         )
@@ -120,6 +125,7 @@ def load_reports(
             getattr(batch, name).extend(items)
         report_id += 1
         history_id += len(rows.report_history)
+        event_seq += len(rows.event)
         if len(batch.report) >= BATCH:
             histories, returns = _flush(engine, batch, histories, returns)
             loaded += len(batch.report)
@@ -199,16 +205,26 @@ def _copy_value(value: Any) -> Any:
 
 
 def _after_load(engine: Engine) -> None:
-    """Sequences past the explicit ids (PostgreSQL), and fresh planner statistics."""
+    """Sequences past the explicit ids (PostgreSQL), the loaded events marked passed on (they
+    went to screens and deliveries long ago), and fresh planner statistics."""
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
-            for table in ("report", "report_history", "report_return"):
+            for table, key in (
+                ("report", "id"),
+                ("report_history", "id"),
+                ("report_return", "id"),
+                ("event", "seq"),
+            ):
                 connection.execute(
                     text(
-                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                        f"(SELECT coalesce(max(id), 1) FROM {table}))"
+                        f"SELECT setval(pg_get_serial_sequence('{table}', '{key}'), "
+                        f"(SELECT coalesce(max({key}), 1) FROM {table}))"
                     )
                 )
+    with unit_of_work(make_session_factory(engine)) as session:
+        last = session.scalar(select(func.max(Event.seq))) or 0
+        for consumer in (PUBLISHED, DISPATCHED):
+            advance_mark(session, consumer, last)
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE"))

@@ -96,6 +96,8 @@ class World:
     places: list[Place]
     place_weights: list[float]
     agency_ids: list[int]
+    #: Each agency's code by id (events name agencies by code).
+    agency_codes: dict[int, str]
     operator_id: int
     officer_ids: dict[int, int]
     citizen_ids: list[int]
@@ -158,6 +160,7 @@ def read_world(engine: Engine, *, citizens: int, now: datetime) -> World:
         places=places,
         place_weights=weights,
         agency_ids=[a.id for a in agencies],
+        agency_codes={a.id: a.code for a in agencies},
         operator_id=operator_id,
         officer_ids=officer_ids,
         citizen_ids=citizen_ids,

@@ -125,7 +125,7 @@ def _what_is_served(app: Flask, citizen: Citizen, admin_token: str) -> dict[str,
 def test_a_dump_and_the_media_folder_restore_the_same_reports_photos_and_audit_log(
     source: Engine, target: Engine, tmp_path: Path
 ) -> None:
-    pg_dump, pg_restore = _tool("pg_dump"), _tool("pg_restore")
+    pg_dump, pg_restore, vacuumdb = _tool("pg_dump"), _tool("pg_restore"), _tool("vacuumdb")
     original = _app(source, tmp_path / "media")
     citizen, admin_token = _province(original)
     client = original.test_client()
@@ -145,6 +145,7 @@ def test_a_dump_and_the_media_folder_restore_the_same_reports_photos_and_audit_l
     subprocess.run(
         [pg_restore, "--no-owner", "--exit-on-error", "-d", target_url, str(dump)], check=True
     )
+    subprocess.run([vacuumdb, "--analyze-only", "--quiet", target_url], check=True)
     shutil.copytree(tmp_path / "media", tmp_path / "restored-media")
 
     restored = _app(target, tmp_path / "restored-media")

@@ -23,6 +23,9 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from ioc.db import make_engine, make_session_factory, utcnow
+from ioc.events.log import record_event
+from ioc.events.marks import DISPATCHED, PUBLISHED, passed_through
+from ioc.events.models import Event, EventAudience
 from ioc.feedback.intake.attributes import clean_attributes
 from ioc.feedback.reads.rollups import ReportCellCount, rollup_key
 from ioc.feedback.report_models import Report, ReportArea, ReportHistory, ReportReturn
@@ -199,3 +202,35 @@ def test_attributes_pass_the_intake_check_of_their_category(session: Session) ->
     for report in session.scalars(select(Report)):
         definitions = report.category.attributes
         assert clean_attributes(definitions, report.attributes) == report.attributes, report.ref
+
+
+def test_each_report_comes_with_its_filing_event_already_passed_on(session: Session) -> None:
+    """The event log is as long as the reports make it, and the screens' publishers and the
+    deliveries start from its end: nothing from the loaded year goes out again."""
+    reports = {r.id: r for r in session.scalars(select(Report))}
+    events = session.scalars(select(Event).order_by(Event.seq)).all()
+    filed = [event for event in events if event.report_id in reports]
+    assert sorted(event.report_id for event in filed) == sorted(reports)
+    assert [event.occurred_at for event in filed] == sorted(event.occurred_at for event in filed)
+    rooms: dict[int, set[str]] = {}
+    for row in session.execute(select(EventAudience.seq, EventAudience.audience)):
+        rooms.setdefault(row.seq, set()).add(row.audience)
+    for event in filed:
+        report = reports[event.report_id]
+        assert event.type == "report.created"
+        assert event.occurred_at == report.received_at
+        assert event.payload["ref"] == report.ref
+        assert rooms[event.seq] == set(event.audiences)
+        assert "ops" in event.audiences
+        if report.reporter_id is not None:
+            assert f"citizen:{report.reporter_id}" in event.audiences
+    newest = events[-1].seq
+    assert passed_through(session, PUBLISHED) == newest
+    assert passed_through(session, DISPATCHED) == newest
+
+
+def test_the_next_event_is_numbered_after_the_loaded_ones(session: Session) -> None:
+    newest = session.scalar(select(func.max(Event.seq)))
+    event = record_event(session, "report.updated", payload={}, audiences=["ops"])
+    assert event.seq == newest + 1
+    session.rollback()
