@@ -387,10 +387,11 @@ class Life:
         self.row["status"], self.row["updated_at"] = after.value, self.t
 
     def _announce_filed(self) -> None:
-        """The ``report.created`` event the intake wrote (:func:`ioc.feedback.announce`'s
-        payload and audiences at filing), so that the event log is as long as a province's
-        with these reports: its foreign keys, indexes and the publishers' reads are then
-        measured at their real size, not on a table that starts empty."""
+        """The ``report.created`` event the intake wrote (the payload and audiences of
+        :func:`ioc.feedback.announce.announce_filed`; a report is never public at filing),
+        so that the event log is as long as a province's with these reports: its foreign
+        keys, indexes and the publishers' reads are then measured at their real size, not on
+        a table that starts empty."""
         row, codes = self.row, self.world.agency_codes
         lead = row["lead_agency_id"]
         audiences = ["ops"]
