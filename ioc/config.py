@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from limits import parse_many
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -58,6 +59,9 @@ class Settings(BaseSettings):
     area_index_check_seconds: float = Field(default=2.0, ge=0)
     var_dir: Path = Path("var")
     rate_limits_enabled: bool = True
+    # Open311 report submissions per integrating system (API key), in Flask-Limiter's notation:
+    # a provincial platform forwarding a hotline's calls may need more than a single citizen.
+    open311_submit_limit: str = "60 per minute;2000 per hour"
     # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host/-Port (1 behind the
     # shipped nginx). 0 ignores those headers, so a client cannot choose its own address.
     trusted_proxies: int = Field(default=0, ge=0, le=5)
@@ -164,6 +168,19 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("open311_submit_limit")
+    @classmethod
+    def _readable_limit(cls, value: str) -> str:
+        try:
+            limits = parse_many(value)
+        except ValueError as exc:
+            raise ValueError(
+                f"{value!r} is not a rate limit; write e.g. '60 per minute;2000 per hour'"
+            ) from exc
+        if not limits:
+            raise ValueError("must name at least one limit, e.g. '60 per minute'")
         return value
 
     @field_validator("holidays_file", "sla_policy_file", "firebase_credentials", mode="before")

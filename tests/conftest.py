@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import time_machine
@@ -215,8 +216,19 @@ def intake(locator: AreaLocator, policy: SlaPolicy) -> Intake:
 
 
 @pytest.fixture
+def app_settings() -> dict[str, Any]:
+    """Settings the ``app`` fixture's app takes on top of the test defaults; a test changes
+    them with ``@pytest.mark.parametrize("app_settings", [{...}])``."""
+    return {}
+
+
+@pytest.fixture
 def app(
-    engine: Engine, session_factory: sessionmaker[Session], tmp_path: Path, policy: SlaPolicy
+    engine: Engine,
+    session_factory: sessionmaker[Session],
+    tmp_path: Path,
+    policy: SlaPolicy,
+    app_settings: dict[str, Any],
 ) -> Iterator[Flask]:
     """An app on the test database whose units of work stay inside the test's transaction,
     counting deadlines with the same policy as the tests' own use cases (no holidays). The
@@ -228,6 +240,7 @@ def app(
             "database_url": engine.url.render_as_string(hide_password=False),
             "media_dir": tmp_path / "media",
             "area_index_check_seconds": 0,
+            **app_settings,
         }
     )
     services = app.extensions["ioc"]

@@ -301,6 +301,8 @@ def test_overrides_are_checked_like_the_environment():
         ("IOC_REDIS_CHANNEL", ""),
         ("IOC_ENV", "staging"),
         ("IOC_AREA_INDEX_CHECK_SECONDS", "-1"),
+        ("IOC_OPEN311_SUBMIT_LIMIT", "sixty a minute"),
+        ("IOC_OPEN311_SUBMIT_LIMIT", ""),
     ],
 )
 def test_malformed_value_is_a_configuration_error_naming_the_variable(monkeypatch, variable, value):

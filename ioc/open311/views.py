@@ -28,7 +28,7 @@ from ioc.open311.forms import language, request_query, submission
 from ioc.open311.intake import Open311Submission, file_open311_request
 from ioc.open311.render import FORMATS, render, render_errors
 from ioc.web.errors import as_unavailable, refusal_headers
-from ioc.web.limits import OPEN311_SUBMIT_PER_KEY, caller_key, limiter, remember_caller
+from ioc.web.limits import caller_key, limiter, open311_submit_per_key, remember_caller
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 #: Where the request keeps the id of the system whose key it proved.
@@ -101,7 +101,7 @@ def request_detail(service_request_id: str, fmt: str) -> Response:
 
 
 @bp.post("/requests.<fmt>")
-@limiter.limit(OPEN311_SUBMIT_PER_KEY, key_func=caller_key)
+@limiter.limit(open311_submit_per_key, key_func=caller_key)
 def create_request(fmt: str) -> Response:
     """File a service request. With an ``Idempotency-Key`` header, a retry with the same key
     and form answers as the first request and files nothing (the same key with another form

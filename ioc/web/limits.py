@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask.wrappers import Response
 from flask_limiter import Limiter
 
@@ -42,9 +42,6 @@ SUPPORT_PER_CITIZEN = "30 per minute;300 per day"
 #: Push device registrations per citizen or staff account (a phone registers once, then
 #: again only when its token rotates).
 DEVICES_PER_CALLER = "10 per hour;30 per day"
-#: Open311 report submissions per integrating system (API key): a provincial platform
-#: forwards many citizens' reports, so more than one citizen, but still bounded.
-OPEN311_SUBMIT_PER_KEY = "60 per minute;2000 per hour"
 #: Sign-in attempts from one address, right or wrong.
 LOGIN_PER_ADDRESS = "10 per minute;100 per hour"
 #: Failed sign-ins for one username, from any address: each tier makes the next attempts wait
@@ -53,6 +50,8 @@ LOGIN_PER_ADDRESS = "10 per minute;100 per hour"
 LOGIN_FAILURES_PER_ACCOUNT = "5 per minute;10 per 15 minutes;30 per 2 hours"
 
 _CALLER = "ioc_rate_caller"
+#: ``app.config`` key: the Open311 submissions allowed per API key (IOC_OPEN311_SUBMIT_LIMIT).
+_OPEN311_SUBMIT_LIMIT = "IOC_OPEN311_SUBMIT_LIMIT"
 
 
 def init_app(app: Flask, settings: Settings) -> None:
@@ -60,7 +59,15 @@ def init_app(app: Flask, settings: Settings) -> None:
     app.config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True
     app.config["RATELIMIT_SWALLOW_ERRORS"] = True
     app.config["RATELIMIT_ENABLED"] = settings.rate_limits_enabled
+    app.config[_OPEN311_SUBMIT_LIMIT] = settings.open311_submit_limit
     limiter.init_app(app)
+
+
+def open311_submit_per_key() -> str:
+    """Open311 report submissions per integrating system (API key): a provincial platform
+    forwards many citizens' reports, so more than one citizen, but still bounded; the
+    deployment sets how many (``IOC_OPEN311_SUBMIT_LIMIT``)."""
+    return str(current_app.config[_OPEN311_SUBMIT_LIMIT])
 
 
 def remember_caller(kind: str, identity: str | int) -> None:

@@ -339,6 +339,20 @@ def test_errors_speak_vietnamese_by_default_and_english_when_asked(client, world
     assert "lat and long" in errors_of(english, "json")[0]["description"]
 
 
+@pytest.mark.parametrize("app_settings", [{"open311_submit_limit": "3 per minute"}])
+def test_the_deployment_sets_how_many_posts_a_key_may_make(client, world):
+    answers = [
+        _post(client, world, service_code="den_duong", **{"attribute[pothole_size]": None})
+        for _ in range(4)
+    ]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+    assert answers[0].headers["X-RateLimit-Limit"] == "3"
+    assert int(answers[3].headers["Retry-After"]) > 0
+    world.session.expire_all()
+    assert len(world.session.scalars(select(Report)).all()) == 3
+
+
 def test_posts_are_limited_per_key(client, world):
     statuses = [
         _post(
