@@ -348,6 +348,7 @@ def test_the_deployment_sets_how_many_posts_a_key_may_make(client, world):
 
     assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
     assert answers[0].headers["X-RateLimit-Limit"] == "3"
+    assert answers[0].headers["X-RateLimit-Remaining"] == "2"
     assert int(answers[3].headers["Retry-After"]) > 0
     world.session.expire_all()
     assert len(world.session.scalars(select(Report)).all()) == 3
