@@ -25,7 +25,8 @@ from scale_world import (
 )
 
 from ioc.demo.catalogue import ADDRESS_STREETS
-from ioc.feedback.sla.clock import add_hours
+from ioc.events.audiences import AUDIENCE_OPS, agency_audience, citizen_audience
+from ioc.feedback.sla.clock import ClockKind, add_hours
 from ioc.feedback.sla.policy import SlaPolicy, runs_on_wall_clock
 from ioc.feedback.states import ReportStatus as S
 from ioc.geo.cells import cell_for
@@ -394,11 +395,11 @@ class Life:
         a table that starts empty."""
         row, codes = self.row, self.world.agency_codes
         lead = row["lead_agency_id"]
-        audiences = ["ops"]
+        audiences = [AUDIENCE_OPS]
         if lead is not None:
-            audiences += [f"agency:{codes[a]}" for a in (lead, *self.supporting)]
+            audiences += [agency_audience(codes[a]) for a in (lead, *self.supporting)]
         if row["reporter_id"] is not None:
-            audiences.append(f"citizen:{row['reporter_id']}")
+            audiences.append(citizen_audience(row["reporter_id"]))
         deadline = row["due_at"] or row["receipt_due_at"]
         payload = {
             "id": self.id,
@@ -409,7 +410,7 @@ class Life:
             "status": row["status"],
             "area": self.chain[0].code,
             "agency": codes[lead] if lead is not None else None,
-            "clock": "resolution" if row["due_at"] else "receipt",
+            "clock": (ClockKind.RESOLUTION if row["due_at"] else ClockKind.RECEIPT).value,
             "deadline": deadline.isoformat() if deadline else None,
             "received_at": row["received_at"].isoformat(),
             "support_count": 0,
