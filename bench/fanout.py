@@ -55,7 +55,13 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.tier import DEFAULT_POSTGIS, BenchTier, cpu_seconds, memory_kib  # noqa: E402
+from bench.tier import (  # noqa: E402
+    DEFAULT_POSTGIS,
+    BenchTier,
+    cpu_seconds,
+    interpreter,
+    memory_kib,
+)
 from tests.topology.live_rig import wait_until  # noqa: E402
 
 CLIENT_SCRIPT = HERE / "fanout.mjs"
@@ -243,6 +249,7 @@ def main() -> None:
     with BenchTier(
         args.tree, args.postgis, label="bench_fanout", extra_env=extra_env, live=args.live
     ) as tier:
+        print(interpreter())
         (idle if args.idle else fan_out)(tier, args)
 
 

@@ -43,6 +43,7 @@ from tier import (  # noqa: E402
     cpu_seconds,
     free_port,
     healthy,
+    interpreter,
     run_clients,
     tree_pids,
     wait_until,
@@ -107,6 +108,7 @@ def main() -> int:
                 )
             )
         database.dispose()
+        print(interpreter())
         for worker_class in args.worker_class:
             for statements in args.statements:
                 _measure(server, name, url, worker_class, statements, args.seconds)

@@ -4,6 +4,7 @@
                                         [--postgis URL] [--only NAME ...]
                                         [--env IOC_NAME=VALUE ...]
                                         [--against OTHER_TREE] [--rounds 1]
+                                        [--python VENV_PYTHON] [--against-python VENV_PYTHON]
 
 Starts, from the source tree ``--tree`` (default: this one), two gunicorn (gevent,
 ``gunicorn.conf.py``) app processes, ``ioc worker`` and a private ``redis-server`` on a
@@ -34,6 +35,11 @@ starts a second tier from another source tree beside the first and runs every sc
 each in turn, ``--rounds`` times (the order flipping every round, so neither always goes
 first); last come each tree's median per scenario and their ratio. A host whose speed drifts
 over minutes then weighs on both alike.
+
+The tiers run on this interpreter, or on ``--python`` (a virtualenv's ``bin/python`` with IOC
+installed); ``--against-python`` gives the second tier another, and without ``--against``
+the second tier runs the same tree: two interpreters compared side by side. Each tier's
+interpreter is printed with its tree.
 """
 
 from __future__ import annotations
@@ -55,7 +61,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
-from tier import DEFAULT_POSTGIS, ROOT, BenchTier, cpu_seconds, run_clients, stolen_seconds
+from tier import (
+    DEFAULT_POSTGIS,
+    ROOT,
+    BenchTier,
+    cpu_seconds,
+    interpreter,
+    run_clients,
+    stolen_seconds,
+)
 
 from ioc.identity import emulator_token
 
@@ -138,6 +152,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tree", type=Path, default=ROOT)
     parser.add_argument("--against", type=Path, help="another source tree, measured in turn")
+    parser.add_argument(
+        "--python", default=sys.executable, help="the interpreter of --tree's tier (a venv's)"
+    )
+    parser.add_argument(
+        "--against-python",
+        help="the interpreter of the other tier (default --python); without --against, the "
+        "other tier runs --tree too: two interpreters compared on one tree",
+    )
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--reports", type=int, default=10_000)
@@ -154,7 +176,9 @@ def main() -> int:
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
     extra_env = dict(item.split("=", 1) for item in args.env)
-    trees = [args.tree.resolve()] + ([args.against.resolve()] if args.against else [])
+    sides = [(args.tree.resolve(), args.python)]
+    if args.against or args.against_python:
+        sides.append(((args.against or args.tree).resolve(), args.against_python or args.python))
     with ExitStack() as stack:
         tiers = [
             stack.enter_context(
@@ -165,26 +189,30 @@ def main() -> int:
                     setup=SETUP,
                     setup_args=(str(args.reports),),
                     extra_env=extra_env,
+                    python=python,
                 )
             )
-            for tree in trees
+            for tree, python in sides
         ]
-        loads = [_TreeLoad(tree, tier) for tree, tier in zip(trees, tiers, strict=True)]
-        for load in loads:
-            print(f"tree {load.tree}: {args.reports} reports loaded")
+        loads = [
+            _TreeLoad(tree, tier, label)
+            for (tree, _python), tier, label in zip(sides, tiers, _labels(sides), strict=True)
+        ]
+        for load, (_tree, python) in zip(loads, sides, strict=True):
+            print(f"tree {load.tree}, {interpreter(python)}: {args.reports} reports loaded")
         print(f"{args.seconds:.0f} s per scenario, {args.rounds} round(s)")
         names = [name for name in SCENARIOS if not args.only or name in args.only]
-        figures: dict[tuple[str, Path], list[float]] = {}
+        figures: dict[tuple[str, str], list[float]] = {}
         for round_number in range(args.rounds):
             order = loads if round_number % 2 == 0 else loads[::-1]
             for name in names:
                 for load in order:
                     result = load.run(name, args.seconds)
-                    figures.setdefault((name, load.tree), []).append(result.per_cpu_second)
-                    prefix = f"{load.tree.name:<12} " if len(loads) > 1 else ""
+                    figures.setdefault((name, load.label), []).append(result.per_cpu_second)
+                    prefix = f"{load.label:<12} " if len(loads) > 1 else ""
                     print(prefix + result.line(), flush=True)
         if len(loads) > 1 or args.rounds > 1:
-            _print_medians(names, [load.tree for load in loads], figures)
+            _print_medians(names, [load.label for load in loads], figures)
     return 0
 
 
@@ -200,8 +228,9 @@ SCENARIOS: dict[str, tuple[int, bool]] = {
 class _TreeLoad:
     """One tree's tier and the requests of each scenario against it."""
 
-    def __init__(self, tree: Path, tier: BenchTier) -> None:
+    def __init__(self, tree: Path, tier: BenchTier, label: str) -> None:
         self.tree = tree
+        self.label = label
         self.target = ioc_target(tier)
         key = tier.token
         page = _newest_page_query(tier.ports[0], 100)
@@ -217,14 +246,25 @@ class _TreeLoad:
         return run_load(self.target, name, clients, self.calls[name], seconds, creates)
 
 
+def _labels(sides: list[tuple[Path, str]]) -> list[str]:
+    """What each side is called in the lines: its tree's name, with its interpreter's version
+    where both sides run the same tree."""
+    labels = [tree.name for tree, _python in sides]
+    if len(set(labels)) < len(labels):
+        labels = [f"{tree.name}@{interpreter(python).split()[1]}" for tree, python in sides]
+    if len(set(labels)) < len(labels):
+        labels = [f"{label}#{number}" for number, label in enumerate(labels, start=1)]
+    return labels
+
+
 def _print_medians(
-    names: list[str], trees: list[Path], figures: dict[tuple[str, Path], list[float]]
+    names: list[str], labels: list[str], figures: dict[tuple[str, str], list[float]]
 ) -> None:
     print("medians, per server CPU-second:")
     for name in names:
-        medians = [statistics.median(figures[(name, tree)]) for tree in trees]
+        medians = [statistics.median(figures[(name, label)]) for label in labels]
         line = "  ".join(
-            f"{tree.name} {median:6.1f}" for tree, median in zip(trees, medians, strict=True)
+            f"{label} {median:6.1f}" for label, median in zip(labels, medians, strict=True)
         )
         ratio = f"  ({medians[0] / medians[1]:.3f}×)" if len(medians) == 2 and medians[1] else ""
         print(f"  {name:<16} {line}{ratio}")

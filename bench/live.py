@@ -35,7 +35,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.tier import DEFAULT_POSTGIS, BenchTier, run_clients  # noqa: E402
+from bench.tier import DEFAULT_POSTGIS, BenchTier, interpreter, run_clients  # noqa: E402
 from tests.topology.live_rig import wait_until  # noqa: E402
 
 LISTEN = """
@@ -99,6 +99,7 @@ def measure(tier: BenchTier, rate: float, seconds: float, warm_up: float) -> Non
         sent, answered = filed.sent, filed.answered
         ok = sum(200 <= a < 300 for a in filed.statuses)
         print(f"tree {tier.tree}: {ok}/{total} created at {rate}/s after {warm_up:.0f} s warm-up")
+        print(interpreter())
         _print_quantiles("POST ► screen", [received[ref] - sent[ref] for ref in sent])
         _print_quantiles("POST ► answer", [answered[ref] - sent[ref] for ref in sent])
         _print_quantiles("answer ► screen", [received[ref] - answered[ref] for ref in sent])

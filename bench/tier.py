@@ -75,6 +75,22 @@ def stolen_seconds() -> float:
     return int(fields[8]) / os.sysconf("SC_CLK_TCK")
 
 
+def interpreter(python: str = sys.executable) -> str:
+    """The Python ``python`` (a virtualenv's, say) runs: its version and the real executable
+    behind it. Part of the machine's state: a build with profile-guided and link-time
+    optimization (a distribution's, the official image's) serves IOC faster than a plain
+    source build such as pyenv's default, so figures compare only on the same interpreter."""
+    return subprocess.run(
+        [python, "-c", _WHICH_PYTHON], check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+_WHICH_PYTHON = (
+    "import os, platform, sys; "
+    "print(f'Python {platform.python_version()} ({os.path.realpath(sys._base_executable)})')"
+)
+
+
 def tree_pids(root: int) -> list[int]:
     """A process and all its descendants."""
     pids = [root]
@@ -108,6 +124,7 @@ class BenchTier:
     """Two app processes, a worker, a private Redis and a throwaway database (a context manager).
 
     ``extra_env`` reaches every process (e.g. ``IOC_WORKER_CONNECTIONS`` for many sockets).
+    ``python`` runs them (a virtualenv's interpreter with IOC installed; by default this one).
     ``setup`` is the Python script run first on the new database (``sys.argv[1]`` its URL, then
     ``setup_args``; the bench folder is on its path): by default the demo province and the
     operator's sign-in. The last line it prints is kept as :attr:`token` (a token, a key…).
@@ -123,8 +140,10 @@ class BenchTier:
         setup: str = SETUP,
         setup_args: tuple[str, ...] = (),
         live: int = 0,
+        python: str = sys.executable,
     ) -> None:
         self.tree = tree.resolve()
+        self.python = python
         self.folder = Path(tempfile.mkdtemp(prefix=f"ioc-{label}-"))
         self.name = f"ioc_{label}_{secrets.token_hex(4)}"
         self.server: Engine = create_engine(
@@ -191,7 +210,7 @@ class BenchTier:
         }
         try:
             setup = subprocess.run(
-                [sys.executable, "-c", self.setup, self.url, *self.setup_args],
+                [self.python, "-c", self.setup, self.url, *self.setup_args],
                 env=self.env,
                 cwd=self.tree,
                 check=True,
@@ -212,7 +231,7 @@ class BenchTier:
         for port in self.ports:
             self.processes.append(
                 subprocess.Popen(
-                    [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "ioc.wsgi:app"],
+                    [self.python, "-m", "gunicorn", "-c", "gunicorn.conf.py", "ioc.wsgi:app"],
                     cwd=self.tree,
                     env={**self.env, "IOC_BIND": f"127.0.0.1:{port}"},
                     stdout=log,
@@ -221,7 +240,7 @@ class BenchTier:
             )
         self.processes.append(
             subprocess.Popen(
-                [sys.executable, "-m", "ioc.cli", "worker", "--sweep-every", "3600"],
+                [self.python, "-m", "ioc.cli", "worker", "--sweep-every", "3600"],
                 cwd=self.tree,
                 env=self.env,
                 stdout=log,
@@ -231,7 +250,7 @@ class BenchTier:
         for port in self.live_ports:
             self.processes.append(
                 subprocess.Popen(
-                    [sys.executable, "-m", "ioc.cli", "live", "--port", str(port)],
+                    [self.python, "-m", "ioc.cli", "live", "--port", str(port)],
                     cwd=self.tree,
                     env=self.env,
                     stdout=log,
