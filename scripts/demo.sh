@@ -7,13 +7,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-python=${PYTHON:-python3}
-if [ ! -x .venv/bin/ioc ] || [ pyproject.toml -nt .venv/.installed ]; then
-  echo "==> installing IOC into .venv (first run only)"
-  [ -x .venv/bin/python ] || "$python" -m venv .venv
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet --editable ".[test]"
-  touch .venv/.installed
-fi
+source scripts/venv.sh
 bash scripts/build_frontend.sh
 exec .venv/bin/ioc demo "$@"
