@@ -1,4 +1,4 @@
-# Sourced by the test scripts: make .venv (first use) and keep IOC and its test tools installed
+# Sourced by scripts/demo.sh and the test scripts: make .venv (first use) and keep IOC and its test tools installed
 # in it (again whenever pyproject.toml changed). It is made from `python3` on the PATH, or from
 # the interpreter PYTHON names; a .venv made from another one than PYTHON is made again.
 python=${PYTHON:-python3}
