@@ -8,14 +8,10 @@ tests read what it wrote. No timings are asserted.
 
 from __future__ import annotations
 
-import importlib
 import itertools
-import sys
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -38,16 +34,10 @@ from ioc.feedback.states import (
     ReportStatus,
 )
 from ioc.geo.service import AreaLocator
+from tests.bench_modules import bench_module
 from tests.conftest import BACKENDS, throwaway_postgis_database
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
 REPORTS = 300
-
-
-def _bench_module(name: str) -> Any:
-    if str(BENCH) not in sys.path:
-        sys.path.insert(0, str(BENCH))
-    return importlib.import_module(name)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -68,8 +58,8 @@ def loaded(
 
 
 def _load(url: str) -> tuple[Engine, datetime]:
-    demo_database = _bench_module("demo_database")
-    scale_load = _bench_module("scale_load")
+    demo_database = bench_module("demo_database")
+    scale_load = bench_module("scale_load")
     demo_database.fresh_demo_database(url).dispose()
     engine = make_engine(url)
     now = utcnow()
