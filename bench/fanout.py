@@ -249,7 +249,7 @@ def main() -> None:
     with BenchTier(
         args.tree, args.postgis, label="bench_fanout", extra_env=extra_env, live=args.live
     ) as tier:
-        print(interpreter())
+        print(interpreter(tier.python))
         (idle if args.idle else fan_out)(tier, args)
 
 

@@ -99,7 +99,7 @@ def measure(tier: BenchTier, rate: float, seconds: float, warm_up: float) -> Non
         sent, answered = filed.sent, filed.answered
         ok = sum(200 <= a < 300 for a in filed.statuses)
         print(f"tree {tier.tree}: {ok}/{total} created at {rate}/s after {warm_up:.0f} s warm-up")
-        print(interpreter())
+        print(interpreter(tier.python))
         _print_quantiles("POST ► screen", [received[ref] - sent[ref] for ref in sent])
         _print_quantiles("POST ► answer", [answered[ref] - sent[ref] for ref in sent])
         _print_quantiles("answer ► screen", [received[ref] - answered[ref] for ref in sent])
