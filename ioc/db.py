@@ -16,6 +16,7 @@ from enum import IntEnum, unique
 from functools import cache
 from typing import Any
 
+from psycopg.pq import TransactionStatus
 from sqlalchemy import (
     JSON,
     Connection,
@@ -130,15 +131,42 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 _WITH_COMMIT = "ioc_with_commit"
 
 
-def send_with_commit(session: Session, sql: str, parameters: dict[str, Any]) -> bool:
+@dataclass(frozen=True)
+class _Held:
+    """A statement the transaction sends with its COMMIT (:func:`send_with_commit`)."""
+
+    sql: str
+    parameters: Mapping[str, Any]
+    #: Called with the statement's first row (None: no row) once the COMMIT succeeded.
+    then: Callable[[Any], None] | None = None
+    #: Whether every later statement of the transaction must find it done (see
+    #: :func:`send_with_commit`).
+    precedes: bool = False
+
+
+def send_with_commit(
+    session: Session,
+    sql: str,
+    parameters: Mapping[str, Any],
+    *,
+    then: Callable[[Any], None] | None = None,
+    precedes: bool = False,
+) -> bool:
     """Have ``sql`` run as the last statement of the session's transaction, sent together
     with its COMMIT in one round trip (psycopg's pipeline mode), so that the rows it locks
-    stay locked for the server's time only, not for the app's next turn. False where it
-    cannot (SQLite, a savepoint, a session that joined a transaction it does not commit):
-    the caller runs it at once instead."""
+    stay locked for the server's time only, not for the app's next turn. Held statements run
+    in the order they were held. False where it cannot (SQLite, a savepoint, a session that
+    joined a transaction it does not commit): the caller runs it at once instead.
+
+    ``then`` is called with the statement's first row once the COMMIT succeeded (for the keys
+    the database gave the rows it wrote). A statement that ``precedes`` writes rows that
+    later statements may read or refer to: if any other statement comes before the COMMIT,
+    the held statements are sent first, in one round trip, and their ``then`` is called
+    then."""
     if not _commit_can_carry(session):
         return False
-    session.connection().connection.info.setdefault(_WITH_COMMIT, []).append((sql, parameters))
+    held = _Held(sql, parameters, then, precedes)
+    session.connection().connection.info.setdefault(_WITH_COMMIT, []).append(held)
     return True
 
 
@@ -240,6 +268,12 @@ def mark_stored(session: Session, obj: Base, parts: Iterable[Base] = ()) -> None
     session.add(obj)
     written_in = session.get_nested_transaction() or session.get_transaction()
     session.info.setdefault(_STORED_ROWS, []).append((written_in, rows))
+    after_stored(session, rows)
+
+
+def after_stored(session: Session, rows: list[Base]) -> None:
+    """Do for new ``rows`` that a caller's own statement writes in the session's transaction
+    what a flush would have done for them (:func:`on_stored_without_flush`)."""
     for hook in _STORED_HOOKS:
         hook(session, rows)
 
@@ -306,17 +340,59 @@ def _send_held_statements_with_commit(engine: Engine) -> None:
         if not held:
             plain_commit(dbapi_connection)
             return
-        raw = dbapi_connection.dbapi_connection
-        with raw.pipeline():
-            for sql, parameters in held:
-                raw.execute(sql, parameters)
-            raw.commit()
+        _send(dbapi_connection.dbapi_connection, held, commit=True)
+
+    def send_before_the_next(connection: Connection, *_args: Any) -> None:
+        # A statement of the transaction comes before its COMMIT: the rows a held statement
+        # writes must be there for it to read or refer to.
+        info = connection.connection.info
+        held = info.get(_WITH_COMMIT)
+        if held and any(statement.precedes for statement in held):
+            del info[_WITH_COMMIT]
+            _send(connection.connection.dbapi_connection, held, commit=False)
 
     def drop_held_at_checkin(_dbapi_connection: Any, record: Any) -> None:
         record.info.pop(_WITH_COMMIT, None)
 
     engine.dialect.do_commit = do_commit  # type: ignore[method-assign]
+    event.listen(engine, "before_cursor_execute", send_before_the_next)
     event.listen(engine, "checkin", drop_held_at_checkin)
+
+
+def _send(raw: Any, held: list[_Held], *, commit: bool) -> None:
+    """Send ``held`` in one pipeline (with the COMMIT when ``commit``), then hand each its
+    first row."""
+    if commit and raw.pgconn.transaction_status == TransactionStatus.IDLE:
+        cursors = _send_whole_transaction(raw, held)
+    else:
+        with raw.pipeline():
+            cursors = [raw.execute(statement.sql, statement.parameters) for statement in held]
+            if commit:
+                raw.commit()
+    for statement, cursor in zip(held, cursors, strict=True):
+        if statement.then is not None:
+            statement.then(cursor.fetchone() if cursor.description is not None else None)
+
+
+def _send_whole_transaction(raw: Any, held: list[_Held]) -> list[Any]:
+    """A transaction that has sent nothing yet: its ``BEGIN``, ``held`` and its ``COMMIT``
+    in one round trip. psycopg would send its own ``BEGIN`` and wait for the answer before
+    the first statement; in autocommit mode it sends none, and the explicit ones make the
+    transaction. A failure leaves it aborted: it is rolled back here, and raised."""
+    raw.autocommit = True
+    try:
+        with raw.pipeline():
+            raw.execute("BEGIN")
+            cursors = [raw.execute(statement.sql, statement.parameters) for statement in held]
+            raw.execute("COMMIT")
+    except BaseException:
+        if raw.pgconn.transaction_status != TransactionStatus.IDLE:
+            raw.execute("ROLLBACK")
+        raise
+    finally:
+        if raw.pgconn.transaction_status == TransactionStatus.IDLE:
+            raw.autocommit = False
+    return cursors
 
 
 #: A pooled connection unused for longer than this is pinged before it is handed out.

@@ -16,3 +16,8 @@ def agency_audience(agency_code: str) -> str:
 
 def citizen_audience(user_id: int) -> str:
     return f"citizen:{user_id}"
+
+
+def citizen_audience_sql(user_id_sql: str) -> str:
+    """:func:`citizen_audience` in SQL, for a user id the statement finds (NULL for NULL)."""
+    return f"'citizen:' || {user_id_sql}"

@@ -7,6 +7,7 @@ webhooks) reads committed rows afterwards, so nothing is announced that did not 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -58,6 +59,32 @@ _INSERT_AT_COMMIT = (
 )
 
 
+@dataclass(frozen=True)
+class FoundBySql:
+    """What an event held for the COMMIT takes from rows an earlier held statement of the
+    transaction writes (a report whose id is not known yet): its report's id, and one more
+    audience (NULL: none), each as an SQL expression."""
+
+    report_id: str
+    audience: str | None = None
+
+
+def _insert_found_at_commit(found: FoundBySql) -> str:
+    """:data:`_INSERT_AT_COMMIT` with the report's id and one more audience found in SQL."""
+    return (
+        f"WITH extra AS (SELECT {found.audience or 'NULL'}::text AS audience), "
+        "new_event AS (INSERT INTO event "
+        "(type, occurred_at, report_id, payload, audiences, request_id) "
+        f"SELECT %(type)s, %(occurred_at)s, {found.report_id}, %(payload)s::jsonb, "
+        "%(audiences)s::jsonb || coalesce((SELECT jsonb_agg(audience) FROM extra "
+        "WHERE audience IS NOT NULL), '[]'::jsonb), %(request_id)s RETURNING seq) "
+        "INSERT INTO event_audience (audience, seq) "
+        "SELECT rooms.audience, new_event.seq FROM new_event, "
+        "(SELECT unnest(%(rooms)s::text[]) AS audience "
+        "UNION SELECT audience FROM extra WHERE audience IS NOT NULL) AS rooms"
+    )
+
+
 def record_event_at_commit(
     session: Session,
     type: str,
@@ -65,12 +92,16 @@ def record_event_at_commit(
     payload: dict[str, Any],
     audiences: list[str],
     report_id: int | None = None,
+    found: FoundBySql | None = None,
 ) -> None:
     """:func:`record_event`, with the rows written by the transaction's COMMIT where the
     database allows (:func:`ioc.db.send_with_commit`): the event costs no round trip of its
     own, and it takes its ``seq`` as the transaction commits, so the publisher hardly ever
     waits for a writer of a lower one. Nothing in the transaction can read the event
-    afterwards; a caller that needs it (its ``seq``) uses :func:`record_event`."""
+    afterwards; a caller that needs it (its ``seq``) uses :func:`record_event`.
+
+    With ``found``, its report (and one more audience) is found in SQL from rows held for
+    the COMMIT before it: it can only be held too, and ``report_id`` is ignored."""
     parameters = {
         "type": type,
         "occurred_at": utcnow(),
@@ -80,6 +111,12 @@ def record_event_at_commit(
         "request_id": current_request_id(),
         "rooms": list(dict.fromkeys(audiences)),
     }
+    if found is not None:
+        del parameters["report_id"]
+        if not send_with_commit(session, _insert_found_at_commit(found), parameters):
+            raise ValueError("an event found in SQL goes with the COMMIT of held rows only")
+        note_event_written(session)
+        return
     if send_with_commit(session, _INSERT_AT_COMMIT, parameters):
         note_event_written(session)
         return

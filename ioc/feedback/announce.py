@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ioc.events.audiences import AUDIENCE_OPS, AUDIENCE_PUBLIC, agency_audience, citizen_audience
-from ioc.events.log import record_event_at_commit
+from ioc.events.log import FoundBySql, record_event_at_commit
 from ioc.feedback.report_models import Report
 from ioc.feedback.sla.clock import current_kind, running_deadline
 from ioc.feedback.states import PUBLISHED_STATES
@@ -26,9 +26,16 @@ def announce(session: Session, report: Report, event_type: str, **extra: Any) ->
     )
 
 
-def announce_filed(session: Session, report: Report, *, leaf_area_code: str | None) -> None:
+def announce_filed(
+    session: Session,
+    report: Report,
+    *,
+    leaf_area_code: str | None,
+    found: FoundBySql | None = None,
+) -> None:
     """Record ``report.created`` for a report just filed, whose leaf area's code the intake
-    has at hand (so no area row is loaded to name it)."""
+    has at hand (so no area row is loaded to name it). ``found`` names the report (and its
+    reporter's audience) in SQL when its rows go with the COMMIT and its id is not known yet."""
     payload = map_point(report, leaf_area_code=leaf_area_code)
     record_event_at_commit(
         session,
@@ -36,6 +43,7 @@ def announce_filed(session: Session, report: Report, *, leaf_area_code: str | No
         payload=payload,
         audiences=_audiences(report),
         report_id=report.id,
+        found=found,
     )
 
 

@@ -63,7 +63,21 @@ def file_open311_request(
     if category is None:
         raise NotFound("service_code not found", details={"service_code": form.service_code})
     lon, lat = _point(form)
-    report = submit_report(
+    # A link into the other system, not a photo we hold: staff can follow it.
+    links = (
+        [
+            ReportHistory(
+                action="media_link",
+                note=_clip(form.media_url, MAX_MEDIA_URL_CHARS),
+                is_public=False,
+            )
+        ]
+        if form.media_url
+        else []
+    )
+    # The answer names the report by its reference code alone: its rows can go with the
+    # COMMIT.
+    return submit_report(
         session,
         intake,
         category_code=category.code,
@@ -76,18 +90,9 @@ def file_open311_request(
         attributes=_typed_attributes(category.attributes, form.attributes),
         reporter=caller_lookup(**_contact(form)),
         api_client_id=client_id,
+        notes=links,
+        with_commit=True,
     )
-    if form.media_url:
-        # A link into the other system, not a photo we hold: staff can follow it.
-        report.history.append(
-            ReportHistory(
-                action="media_link",
-                note=_clip(form.media_url, MAX_MEDIA_URL_CHARS),
-                is_public=False,
-            )
-        )
-    session.flush()
-    return report
 
 
 def _point(form: Open311Submission) -> tuple[float, float]:

@@ -94,6 +94,11 @@ class World:
 
 @pytest.fixture
 def world(session: Session) -> World:
+    return build_world(session)
+
+
+def build_world(session: Session) -> World:
+    """The province, agencies, services, key and operator, flushed in ``session``."""
     make_province_with_two_communes(session)
     sxd = make_agency(session, "SXD", name_vi="Sở Xây dựng", name_en="Department of Construction")
     potholes = make_category(
@@ -139,3 +144,17 @@ def world(session: Session) -> World:
         key=created.key,
         operator_headers={"Authorization": f"Bearer {token}"},
     )
+
+
+def pothole_form(world: World, **overrides: str) -> dict[str, str]:
+    """A POST requests form for a pothole in commune A, with the system's key and a phone."""
+    return {
+        "api_key": world.key,
+        "service_code": "o_ga",
+        "lat": str(IN_A[1]),
+        "long": str(IN_A[0]),
+        "description": "Ổ gà lớn giữa đường",
+        "attribute[pothole_size]": "large",
+        "phone": "+84913555666",
+        **overrides,
+    }

@@ -6,21 +6,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from ioc.feedback.report_models import Report
-from tests.open311.conftest import IN_A, World
+from tests.open311.conftest import World, pothole_form
 from tests.open311.helpers import BASE, errors_of, json_of, xml_of
 
-
-def _form(world: World, **overrides: str) -> dict[str, str]:
-    return {
-        "api_key": world.key,
-        "service_code": "o_ga",
-        "lat": str(IN_A[1]),
-        "long": str(IN_A[0]),
-        "description": "Ổ gà lớn giữa đường",
-        "attribute[pothole_size]": "large",
-        "phone": "+84913555666",
-        **overrides,
-    }
+_form = pothole_form
 
 
 def _count(world: World) -> int:

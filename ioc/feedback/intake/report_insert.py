@@ -6,21 +6,36 @@ with another. On PostgreSQL all of it is one statement of data-modifying CTEs, i
 reference code's uniqueness is the insert's own conflict: a code already taken writes
 nothing, and a new code is drawn. Elsewhere (SQLite, in process, where a statement costs no
 round trip) the session writes the rows as usual.
+
+A filing whose caller reads nothing of the new report back before the COMMIT (Open311's
+answer names it by its reference code) holds the statement for the COMMIT instead, in one
+round trip with the rows that follow the report (its follower, its event, its counters, the
+idempotency record), which name it by :data:`NEW_REPORT_ID`. A code already taken then fails
+the COMMIT, and the filing is tried again (:func:`is_taken_ref`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import CTE, Select, Table, bindparam, func, literal, select, union_all
+from sqlalchemy import CTE, Dialect, Select, Table, bindparam, func, literal, select, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.engine import Compiled
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ioc.db import Base, FoundInStatement, mark_stored, stored_values
+from ioc.db import (
+    Base,
+    FoundInStatement,
+    after_stored,
+    mark_stored,
+    send_with_commit,
+    stored_values,
+)
 from ioc.feedback.intake.refs import new_ref, unused_ref
 from ioc.feedback.report_models import Report, ReportArea, ReportHistory, SupportPart
 
@@ -31,20 +46,29 @@ def store_new_report(
     *,
     draw: Callable[[datetime], str] = new_ref,
     reporter: FoundInStatement | None = None,
-) -> None:
+    with_commit: bool = False,
+) -> bool:
     """Write the new ``report`` (with a fresh reference code) and the rows of its areas,
     history and supporting agencies' parts; its photos' rows go with the session's next
-    flush. Afterwards the report is in the session as if loaded, with its id set.
+    flush. Afterwards the report is in the session as if loaded, with its id set (unless
+    its rows go with the COMMIT, below).
 
     With ``reporter``, the statement finds (or adds) the reporter's account itself: it
-    becomes the report's reporter and the actor of the history entries written with it."""
+    becomes the report's reporter and the actor of the history entries written with it.
+
+    With ``with_commit``, for a caller that reads nothing of the new report back before the
+    transaction commits, the statement goes with the COMMIT where it can (PostgreSQL, no
+    photos; :func:`ioc.db.send_with_commit`), and True says so. The report then stays out of
+    the session, and its id (and ``reporter``'s) is set once the COMMIT succeeded: until
+    then, later statements of the transaction name the report with :data:`NEW_REPORT_ID`. A
+    reference code already taken fails the COMMIT (:func:`is_taken_ref`): file again."""
     if session.get_bind().dialect.name != "postgresql":
         if reporter is not None:
             _set_reporter(report, reporter.find(session))
         report.ref = unused_ref(session, report.received_at, draw=draw)
         session.add(report)
         session.flush()
-        return
+        return False
     session.flush()  # rows the report refers to that the session still holds come first
     if reporter is not None:
         _set_reporter(report, None)  # the statement writes them
@@ -62,23 +86,80 @@ def store_new_report(
         values |= parameters
     if reporter is not None:
         values |= reporter.parameters
-    statement = _statement(tuple(written), *kinds, reporter.sql if reporter else None)
+    held = with_commit and not photos
+    statement = _statement(
+        tuple(written), *kinds, reporter.sql if reporter else None, redraw_taken=not held
+    )
+
+    def stored(row: Any) -> None:
+        report.id = row[0]
+        if reporter is not None:
+            _set_reporter(report, row[1])
+        for entry, entry_id in zip(history, row[2] or (), strict=True):
+            entry.id = entry_id
+        for area in areas:
+            area.report_id = report.id
+        for entry in history:
+            entry.report_id = report.id
+        for part in parts:
+            part.report_id = report.id
+
+    if held:
+        driver = _for_driver(statement, session.get_bind().dialect)
+        parameters = driver.parameters(values)
+        if send_with_commit(session, driver.sql, parameters, then=stored, precedes=True):
+            after_stored(session, [*areas, *history, *parts, report])
+            return True
     connection = session.connection()
-    while (stored := connection.execute(statement, values).first()) is None:
+    while (found := connection.execute(statement, values).first()) is None:
         values["r_ref"] = report.ref = draw(report.received_at)
-    report.id = stored.id
-    if reporter is not None:
-        _set_reporter(report, stored.reporter_id)
-    for entry, entry_id in zip(history, stored.history_ids or (), strict=True):
-        entry.id = entry_id
-    for area in areas:
-        area.report_id = report.id
-    for entry in history:
-        entry.report_id = report.id
-    for part in parts:
-        part.report_id = report.id
+    stored(found)
     mark_stored(session, report, [*areas, *history, *parts])
     report.attachments.extend(photos)
+    return False
+
+
+#: The new report's id in a later statement of the transaction that holds it for its COMMIT
+#: (:func:`store_new_report` ``with_commit``): the last value its statement drew from the
+#: report ids' sequence in this database session. A subquery, so that it is read once per
+#: statement: ``currval`` is volatile, and ``id = currval(…)`` would read every report.
+NEW_REPORT_ID = "(SELECT currval(pg_get_serial_sequence('report', 'id')))"
+
+#: Its reporter's account, likewise (NULL for an anonymous report).
+NEW_REPORT_REPORTER_ID = f"(SELECT reporter_id FROM report WHERE id = {NEW_REPORT_ID})"
+
+
+def is_taken_ref(error: IntegrityError) -> bool:
+    """Whether a COMMIT failed because the reference code of a report it wrote was taken
+    (by a report filed meanwhile): filing again draws another."""
+    return getattr(getattr(error.orig, "diag", None), "constraint_name", None) == "uq_report_ref"
+
+
+@dataclass(frozen=True)
+class _DriverStatement:
+    """A statement as the driver takes it: its text, and its parameters from values by bind
+    name (defaults filled in, each converted as its column's type says)."""
+
+    sql: str
+    compiled: Compiled
+    processors: Mapping[str, Callable[[Any], Any] | None]
+
+    def parameters(self, values: dict[str, Any]) -> dict[str, Any]:
+        parameters = dict(self.compiled.construct_params(values) or {})
+        for name, process in self.processors.items():
+            if process is not None and parameters.get(name) is not None:
+                parameters[name] = process(parameters[name])
+        return parameters
+
+
+@lru_cache(maxsize=256)  # as many as there are statements (_statement)
+def _for_driver(statement: Select[Any], dialect: Dialect) -> _DriverStatement:
+    compiled = statement.compile(dialect=dialect)
+    processors = {
+        bind.key: bind.type.dialect_impl(dialect).bind_processor(dialect)
+        for bind in compiled.binds.values()
+    }
+    return _DriverStatement(str(compiled), compiled, processors)
 
 
 def _set_reporter(report: Report, reporter_id: int | None) -> None:
@@ -117,26 +198,29 @@ _OWN_KEYS = frozenset({"id", "report_id"})
 
 @lru_cache(maxsize=256)
 def _statement(
-    written: tuple[str, ...], areas: _Kind, history: _Kind, parts: _Kind, reporter: Any
+    written: tuple[str, ...],
+    areas: _Kind,
+    history: _Kind,
+    parts: _Kind,
+    reporter: Any,
+    *,
+    redraw_taken: bool = True,
 ) -> Select[Any]:
     """The statement for a report whose ``written`` columns have a value (the others are
     NULL) and with such rows of each kind; ``reporter``, when not None, is the scalar
     subquery that finds the reporter (and the actor of the history entries). It answers the
-    report's id, its reporter's and its history entries' ids, or no row when the reference
-    code is already taken."""
+    report's id, its reporter's and its history entries' ids; with ``redraw_taken``, no row
+    when the reference code is already taken (without, the unique code refuses it)."""
     report = _table(Report)
     columns: dict[str, Any] = {
         name: bindparam(f"r_{name}", type_=report.c[name].type) for name in written
     }
     if reporter is not None:
         columns["reporter_id"] = reporter
-    new_report = (
-        pg_insert(report)
-        .values(columns)
-        .on_conflict_do_nothing(index_elements=[report.c.ref])
-        .returning(report.c.id, report.c.reporter_id)
-        .cte("new_report")
-    )
+    insert = pg_insert(report).values(columns)
+    if redraw_taken:
+        insert = insert.on_conflict_do_nothing(index_elements=[report.c.ref])
+    new_report = insert.returning(report.c.id, report.c.reporter_id).cte("new_report")
     from_report = {"actor_id": new_report.c.reporter_id} if reporter is not None else {}
     new_history = _children(
         new_report, _table(ReportHistory), "h", history, returning=True, from_report=from_report
