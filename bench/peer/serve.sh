@@ -16,7 +16,7 @@ case "${1:-}" in
       --worker-class sync --bind 127.0.0.1:8900 --daemon --pid "$pidfile" \
       --error-logfile "$home/error.log" --log-level warning)
     for _ in $(seq 1 40); do
-      if curl -fsS -o /dev/null http://127.0.0.1:8900/api/georeport/v2/services.json; then
+      if curl -fs -o /dev/null http://127.0.0.1:8900/api/georeport/v2/services.json; then
         cat "$pidfile"
         exit 0
       fi
