@@ -48,7 +48,10 @@ def file_open311_request(
     session: Session, intake: Intake, form: Open311Submission, *, client_id: int
 ) -> Report:
     """Check the form, then file the report like any other, noting that the system
-    ``client_id`` (whose key the caller has verified) sent it.
+    ``client_id`` (whose key the caller has verified) sent it. On PostgreSQL its rows go with
+    the transaction's COMMIT: its id (and its reporter's) is set once that succeeded, and a
+    COMMIT that finds its reference code taken is to be tried again
+    (:func:`ioc.feedback.intake.submission.file_once` does).
 
     Raises:
         NotFound: ``service_code`` is not a public service.
