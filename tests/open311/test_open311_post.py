@@ -17,25 +17,22 @@ from ioc.feedback.models import User
 from ioc.feedback.report_models import Report
 from ioc.feedback.states import Role
 from ioc.integrations.api_clients import revoke_api_client
-from tests.open311.conftest import IN_A, OUTSIDE, World
+from tests.open311.conftest import IN_A, OUTSIDE, World, pothole_form
 from tests.open311.helpers import BASE, children, errors_of, json_of, xml_of
 
 
 def _form(world: World, **overrides) -> dict[str, str]:
-    form = {
-        "api_key": world.key,
-        "service_code": "o_ga",
-        "lat": str(IN_A[1]),
-        "long": str(IN_A[0]),
-        "address_string": "45 Trần Phú, Xã An Hòa",
-        "description": "Ổ gà lớn giữa đường, xe máy dễ ngã",
-        "attribute[pothole_size]": "large",
-        "first_name": "Hoàng",
-        "last_name": "Văn Đức",
-        "phone": "+84913555666",
-        "email": "duc.hoang@example.vn",
+    form: dict[str, str | None] = {
+        **pothole_form(
+            world,
+            address_string="45 Trần Phú, Xã An Hòa",
+            description="Ổ gà lớn giữa đường, xe máy dễ ngã",
+            first_name="Hoàng",
+            last_name="Văn Đức",
+            email="duc.hoang@example.vn",
+        ),
+        **overrides,
     }
-    form.update(overrides)
     return {k: v for k, v in form.items() if v is not None}
 
 
