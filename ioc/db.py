@@ -35,6 +35,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import (
     MANYTOONE,
     DeclarativeBase,
+    Mapper,
     Session,
     SessionTransaction,
     make_transient_to_detached,
@@ -174,10 +175,11 @@ def _commit_can_carry(session: Session) -> bool:
     """Whether the session's COMMIT can carry held statements: PostgreSQL, no savepoint open,
     and a transaction the session itself commits (it is bound to an engine, not to a
     connection whose transaction it joined)."""
-    bind = session.get_bind()
+    bind = session.bind or session.get_bind()
     if not isinstance(bind, Engine) or bind.dialect.name != "postgresql":
         return False
-    return not session.connection().in_nested_transaction()
+    # Bound to an engine, only the session itself can have opened a savepoint.
+    return session.get_nested_transaction() is None
 
 
 def statements_held_for_commit(connection: Connection) -> int:
@@ -232,29 +234,64 @@ def stored_values(obj: Base) -> dict[str, Any]:
     column defaults for the rest. Defaults and keys are set on ``obj`` too, so that once
     written by the caller's own statement (:func:`mark_stored`) nothing of it is loaded back.
     A primary key left empty is left out (the database numbers the row)."""
-    mapper = object_mapper(obj)
+    plan = _storing_plan(object_mapper(obj))
     state = obj.__dict__
-    for relationship in mapper.relationships:
-        if relationship.direction is MANYTOONE and relationship.key in state:
-            target = state[relationship.key]
-            for local, remote in relationship.local_remote_pairs:
-                key = mapper.get_property_by_column(local).key
-                remote_key = relationship.mapper.get_property_by_column(remote).key
+    for relationship_key, pairs in plan.references:
+        if relationship_key in state:
+            target = state[relationship_key]
+            for key, remote_key in pairs:
                 setattr(obj, key, None if target is None else getattr(target, remote_key))
     values: dict[str, Any] = {}
+    for key, column_key, default in plan.columns:
+        if key not in state:
+            if default is _NUMBERED_BY_DATABASE:
+                continue
+            setattr(obj, key, default(None) if callable(default) else default)
+        values[column_key] = state[key]
+    return values
+
+
+#: A primary key without a default: the database numbers the row.
+_NUMBERED_BY_DATABASE = object()
+
+
+@dataclass(frozen=True)
+class _StoringPlan:
+    """What :func:`stored_values` reads of a mapper, worked out once per mapper."""
+
+    #: Each many-to-one relationship's key, with the pairs (key attribute, the target's).
+    references: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+    #: Each column attribute's key, its column's name, and its default (a value, a callable
+    #: taking the context, or :data:`_NUMBERED_BY_DATABASE`).
+    columns: tuple[tuple[str, str, Any], ...]
+
+
+@cache
+def _storing_plan(mapper: Mapper[Any]) -> _StoringPlan:
+    references = tuple(
+        (
+            relationship.key,
+            tuple(
+                (
+                    mapper.get_property_by_column(local).key,
+                    relationship.mapper.get_property_by_column(remote).key,
+                )
+                for local, remote in relationship.local_remote_pairs
+            ),
+        )
+        for relationship in mapper.relationships
+        if relationship.direction is MANYTOONE
+    )
+    columns = []
     for attribute in mapper.column_attrs:
         column = attribute.columns[0]
-        if attribute.key not in state:
-            default = column.default
-            if default is None or not hasattr(default, "arg"):
-                if column.primary_key:
-                    continue
-                value = None
-            else:
-                value = default.arg(None) if callable(default.arg) else default.arg
-            setattr(obj, attribute.key, value)
-        values[column.key] = state[attribute.key]
-    return values
+        default = column.default
+        if default is None or not hasattr(default, "arg"):
+            value = _NUMBERED_BY_DATABASE if column.primary_key else None
+        else:
+            value = default.arg
+        columns.append((attribute.key, column.key, value))
+    return _StoringPlan(references, tuple(columns))
 
 
 def mark_stored(session: Session, obj: Base, parts: Iterable[Base] = ()) -> None:
@@ -375,16 +412,16 @@ def _send(raw: Any, held: list[_Held], *, commit: bool) -> None:
 
 
 def _send_whole_transaction(raw: Any, held: list[_Held]) -> list[Any]:
-    """A transaction that has sent nothing yet: its ``BEGIN``, ``held`` and its ``COMMIT``
-    in one round trip. psycopg would send its own ``BEGIN`` and wait for the answer before
-    the first statement; in autocommit mode it sends none, and the explicit ones make the
-    transaction. A failure leaves it aborted: it is rolled back here, and raised."""
+    """A transaction that has sent nothing yet: ``held`` in one round trip, as one
+    transaction. psycopg would send its own ``BEGIN`` and wait for the answer before the
+    first statement; in autocommit mode it sends none. The pipeline's statements then make
+    one implicit transaction up to its one Sync, which commits it, or rolls all of it back
+    when one fails (PostgreSQL's protocol, "Pipelining"): no ``BEGIN`` or ``COMMIT`` to
+    send, parse and answer. A failure is raised; a transaction still open is rolled back."""
     raw.autocommit = True
     try:
         with raw.pipeline():
-            raw.execute("BEGIN")
             cursors = [raw.execute(statement.sql, statement.parameters) for statement in held]
-            raw.execute("COMMIT")
     except BaseException:
         if raw.pgconn.transaction_status != TransactionStatus.IDLE:
             raw.execute("ROLLBACK")

@@ -9,12 +9,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ioc.db import FoundInStatement, insert_at_commit, send_with_commit, utcnow
+from ioc.db import FoundInStatement, utcnow
 from ioc.errors import InvalidInput
 from ioc.events.audiences import citizen_audience_sql
 from ioc.events.log import FoundBySql
 from ioc.feedback.announce import announce_filed
-from ioc.feedback.citizen_models import ReportFollower
 from ioc.feedback.intake.attributes import clean_attributes
 from ioc.feedback.intake.catalogue import Catalogue
 from ioc.feedback.intake.refs import new_ref
@@ -204,7 +203,6 @@ def submit_report(
         session, report, draw=intake.draw_ref, reporter=reporter, with_commit=with_commit
     ):
         # Held for the COMMIT: its id, and the reporter it finds, are known in SQL only.
-        follow_new_report_at_commit(session, reporter_id=reporter_id, at=received)
         found_reporter = citizen_audience_sql(NEW_REPORT_REPORTER_ID) if reporter else None
         announce_filed(
             session,
@@ -214,33 +212,8 @@ def submit_report(
         )
     else:
         if reporter is not None:
-            reporter_id = report.reporter_id
             for attachment in report.attachments:
-                attachment.uploaded_by_id = reporter_id
-        if reporter_id is not None:
-            follower = {
-                "report_id": report.id,
-                "user_id": reporter_id,
-                "is_supporter": False,
-                "created_at": received,
-            }
-            if not insert_at_commit(session, ReportFollower, follower):
-                session.add(ReportFollower(**follower))
+                attachment.uploaded_by_id = report.reporter_id
         announce_filed(session, report, leaf_area_code=leaf_area_code)
     after_commit(session, REPORTS_FILED.labels(channel=str(channel)).inc)
     return report
-
-
-#: The new report's reporter follows it, from the rows of the COMMIT that writes the report.
-_FOLLOW_NEW_REPORT = (
-    "INSERT INTO report_follower (report_id, user_id, is_supporter, created_at) "
-    f"SELECT {NEW_REPORT_ID}, user_id, false, %(at)s FROM "
-    f"(SELECT coalesce(%(user_id)s::integer, {NEW_REPORT_REPORTER_ID}) AS user_id) AS reporter "
-    "WHERE user_id IS NOT NULL"
-)
-
-
-def follow_new_report_at_commit(session: Session, *, reporter_id: int | None, at: datetime) -> None:
-    """The follower row of a report whose rows go with the COMMIT: its reporter's, given as
-    ``reporter_id`` or, when None, found by the report's statement (none when anonymous)."""
-    send_with_commit(session, _FOLLOW_NEW_REPORT, {"user_id": reporter_id, "at": at})

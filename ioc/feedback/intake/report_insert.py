@@ -1,5 +1,5 @@
 """A new report's rows written in one statement: the report, its areas, its first history
-entry and the supporting agencies' parts.
+entry, the supporting agencies' parts and its reporter's follower row.
 
 The ORM would send one INSERT per table, each a round trip, and check the reference code
 with another. On PostgreSQL all of it is one statement of data-modifying CTEs, in which the
@@ -36,6 +36,7 @@ from ioc.db import (
     send_with_commit,
     stored_values,
 )
+from ioc.feedback.citizen_models import ReportFollower
 from ioc.feedback.intake.refs import new_ref, unused_ref
 from ioc.feedback.report_models import Report, ReportArea, ReportHistory, SupportPart
 
@@ -49,9 +50,10 @@ def store_new_report(
     with_commit: bool = False,
 ) -> bool:
     """Write the new ``report`` (with a fresh reference code) and the rows of its areas,
-    history and supporting agencies' parts; its photos' rows go with the session's next
-    flush. Afterwards the report is in the session as if loaded, with its id set (unless
-    its rows go with the COMMIT, below).
+    history and supporting agencies' parts, and its reporter's follower row (none for an
+    anonymous report); its photos' rows go with the session's next flush. Afterwards the
+    report is in the session as if loaded, with its id set (unless its rows go with the
+    COMMIT, below).
 
     With ``reporter``, the statement finds (or adds) the reporter's account itself: it
     becomes the report's reporter and the actor of the history entries written with it.
@@ -68,6 +70,15 @@ def store_new_report(
         report.ref = unused_ref(session, report.received_at, draw=draw)
         session.add(report)
         session.flush()
+        if report.reporter_id is not None:
+            session.add(
+                ReportFollower(
+                    report_id=report.id,
+                    user_id=report.reporter_id,
+                    is_supporter=False,
+                    created_at=report.received_at,
+                )
+            )
         return False
     session.flush()  # rows the report refers to that the session still holds come first
     if reporter is not None:
@@ -86,6 +97,7 @@ def store_new_report(
         values |= parameters
     if reporter is not None:
         values |= reporter.parameters
+    values["f_created_at"] = report.received_at
     held = with_commit and not photos
     statement = _statement(
         tuple(written), *kinds, reporter.sql if reporter else None, redraw_taken=not held
@@ -236,7 +248,23 @@ def _statement(
         children = _children(new_report, _table(table), prefix, kind, returning=False)
         if children is not None:
             statement = statement.add_cte(children)
-    return statement
+    return statement.add_cte(_follower(new_report))
+
+
+def _follower(new_report: CTE) -> CTE:
+    """The INSERT of the reporter's follower row, when the new report has a reporter."""
+    table = _table(ReportFollower)
+    reporter = new_report.c.reporter_id
+    source = select(
+        new_report.c.id,
+        reporter,
+        literal(False),
+        bindparam("f_created_at", type_=table.c.created_at.type),
+    ).where(reporter.is_not(None))
+    insert = pg_insert(table).from_select(
+        ["report_id", "user_id", "is_supporter", "created_at"], source
+    )
+    return insert.cte("new_report_follower")
 
 
 def _children(

@@ -196,17 +196,28 @@ def _write_before_commit(session: Session) -> None:
     session.flush()  # the commit's own flush comes after this hook; its changes count too
     if session.get_nested_transaction() is None:
         pending.written = True
-    ordered = _ordered(pending.rows)
-    if ordered and not _leave_to_fold(session, ordered):
-        _write_now(session, ordered)
+    changes = _changes_to_fold(pending.rows)
+    if changes and not insert_at_commit(session, CounterChange, {"changes": changes}):
+        _write_now(session, _ordered(pending.rows))
     pending.rows = {}
 
 
-def _leave_to_fold(session: Session, ordered: list[tuple[CounterTable, _Items]]) -> bool:
-    """Send ``ordered`` with the COMMIT as one ``counter_change`` row, where the COMMIT can
-    carry it (PostgreSQL). False where it cannot: the caller writes them itself."""
-    changes = {target.table.name: _json_rows(target, items) for target, items in ordered}
-    return insert_at_commit(session, CounterChange, {"changes": changes})
+def _changes_to_fold(rows: dict[CounterTable, _ByKey]) -> dict[str, list[dict[str, Any]]]:
+    """``rows`` as one ``counter_change`` holds them, by table: each row's keys, and only the
+    counters that move (a filing moves 3 of a figure row's 19, and the change stays short
+    enough for PostgreSQL to store as it is, without compressing it). Rows that move nothing
+    are left out; the fold puts the rest in key order itself."""
+    changes = {}
+    for target, by_key in rows.items():
+        changed = [
+            dict(zip(target.keys, map(_as_json, key), strict=True))
+            | {name: count for name, count in zip(target.counters, counts, strict=True) if count}
+            for key, counts in by_key.items()
+            if any(counts)
+        ]
+        if changed:
+            changes[target.table.name] = changed
+    return changes
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -388,7 +399,8 @@ def _fold_statement(targets: tuple[CounterTable, ...], dialect: Any) -> str:
     for t, target in enumerate(targets):
         table = quote(target.table.name)
         keys = ", ".join(f"r.{quote(n)}" for n in target.keys)
-        sums = ", ".join(f"sum(r.{quote(n)})" for n in target.counters)
+        # A change leaves out the counters it does not move (:func:`_changes_to_fold`).
+        sums = ", ".join(f"coalesce(sum(r.{quote(n)}), 0)" for n in target.counters)
         nonzero = " OR ".join(f"sum(r.{quote(n)}) <> 0" for n in target.counters)
         order = ", ".join(_in_key_order(target, n, quote) for n in target.keys)
         columns = ", ".join(map(quote, (*target.keys, *target.counters)))

@@ -18,6 +18,7 @@ from ioc.feedback.lifecycle.triage import reject_report
 from ioc.feedback.models import User
 from ioc.feedback.reads.counter_rows import CounterChange, recount_counters
 from ioc.feedback.reads.figure_rollups import (
+    COUNTERS,
     ReportFigure,
     ReportFigureMonthTotal,
     rebuild_figure_rollups,
@@ -116,6 +117,27 @@ def test_the_worker_folds_what_nobody_read(
     with factory() as session:
         assert _cells_as_stored(committed_engine) == cells_of_reports(session)
     assert fold_counters_once(factory) == 0
+
+
+def test_a_change_names_only_the_counters_it_moves_and_changes_of_either_form_fold(
+    committed_engine: Engine, factory: sessionmaker[Session], intake: Intake
+) -> None:
+    _file(factory, intake, IN_A)
+    with committed_engine.connect() as connection:
+        (changes,) = connection.execute(select(CounterChange.changes)).scalars()
+    (figure,) = changes["report_figure"]
+    assert figure["received"] == 1
+    assert not {"resolved", "handling_seconds"} & figure.keys()
+    # A change queued before an upgrade names every counter, zeros included.
+    full = {**figure, **{name: 0 for name in COUNTERS if name not in figure}}
+    with committed_engine.begin() as connection:
+        connection.execute(CounterChange.__table__.insert(), {"changes": {"report_figure": [full]}})
+
+    assert fold_counters_once(factory) == 2
+
+    with factory() as session:
+        row = session.execute(select(ReportFigure)).scalar_one()
+        assert (row.received, row.resolved, row.handling_seconds) == (2, 0, 0)
 
 
 def test_a_rolled_back_filing_leaves_nothing_to_fold(
