@@ -25,7 +25,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -36,33 +35,13 @@ WARM_UP = 30
 
 def _file_creates(url: str, key: str, requests: int) -> None:
     """The measured program: start the app, warm it up, file ``requests`` creates."""
-    from ioc.app import create_app
+    from intake_requests import bench_app, open311_create
 
     with tempfile.TemporaryDirectory() as media:
-        app = create_app(
-            {
-                "env": "development",
-                "database_url": url,
-                "media_dir": Path(media),
-                "rate_limits_enabled": False,
-            }
-        )
+        app = bench_app(url, Path(media))
         client = app.test_client()
         for n in range(WARM_UP + requests):
-            answer = client.post(
-                "/open311/v2/requests.json",
-                data={
-                    "api_key": key,
-                    "service_code": "traffic_light",
-                    "lat": "15.57",
-                    "long": "108.74",
-                    "attribute[light_fault]": "all_off",
-                    "description": f"bench {n}",
-                    "phone": f"09{n % 50:08d}",
-                },
-                headers={"Idempotency-Key": uuid.uuid4().hex},
-            )
-            assert answer.status_code == 200, answer.get_data(as_text=True)
+            open311_create(client, key, n)
         app.extensions["ioc"].engine.dispose()
 
 
@@ -90,7 +69,6 @@ def _instructions(python: str, tree: Path, url: str, key: str, requests: int) ->
             # Python's own allocator is built for speed on real hardware, not for Valgrind.
             "PYTHONMALLOC": "malloc",
             "PYTHONHASHSEED": "0",
-            "FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:9099",
         }
         run = subprocess.run(
             [

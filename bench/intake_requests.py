@@ -67,19 +67,11 @@ def run(url: str, requests: int, profile: int) -> None:
         key = create_api_client(session, name="bench").key
     engine.dispose()
     with tempfile.TemporaryDirectory() as media:
-        os.environ["FIREBASE_AUTH_EMULATOR_HOST"] = "127.0.0.1:9099"
-        app = create_app(
-            {
-                "env": "development",
-                "database_url": url,
-                "media_dir": Path(media),
-                "rate_limits_enabled": False,
-            }
-        )
+        app = bench_app(url, Path(media))
         client = app.test_client()
         counter = StatementCounter(app.extensions["ioc"].engine)
         scenarios: dict[str, Callable[[int], None]] = {
-            "open311 POST requests.json": lambda n: _open311(client, key, n),
+            "open311 POST requests.json": lambda n: open311_create(client, key, n),
             "mobile POST /reports": lambda n: _mobile(client, n),
         }
         for name, send in scenarios.items():
@@ -108,7 +100,22 @@ def run(url: str, requests: int, profile: int) -> None:
         _dispose(app)
 
 
-def _open311(client: FlaskClient, key: str, n: int) -> None:
+def bench_app(url: str, media: Path) -> Flask:
+    """The app as the in-process benches run it: on ``url``, without rate limits, citizens
+    signed in through the Firebase emulator's tokens."""
+    os.environ["FIREBASE_AUTH_EMULATOR_HOST"] = "127.0.0.1:9099"
+    return create_app(
+        {
+            "env": "development",
+            "database_url": url,
+            "media_dir": media,
+            "rate_limits_enabled": False,
+        }
+    )
+
+
+def open311_create(client: FlaskClient, key: str, n: int) -> None:
+    """The ``n``-th Open311 create of a bench, with a new Idempotency-Key."""
     answer = client.post(
         "/open311/v2/requests.json",
         data={
