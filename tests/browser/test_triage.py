@@ -245,6 +245,9 @@ def test_an_operator_places_a_waiting_e_mail_on_the_map_and_it_becomes_a_routed_
 ):
     message_id = _e_mail_waiting_for_a_place(live_server)
     sign_in(page, "dieuhanh", next_path="/ops/triage")
+    # The queue above the e-mails loads at the same time as they do, and drawing it moves
+    # them down: the click waits until the page has drawn both.
+    page.wait_for_function("() => window.iocTriage?.ready === true")
 
     page.locator(f'[data-inbound="{message_id}"]').click()
     detail = page.locator("[data-detail]")
