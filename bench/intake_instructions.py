@@ -13,8 +13,8 @@ runs start the app and file 30 creates to warm it up, then one files ``--request
 through Flask's test client. The difference between the two runs' instructions, divided by
 ``--requests``, is what one create costs in the app process: routing, the intake, the
 statements' building and sending. It leaves out the database's work, gunicorn and the
-sockets (``bench/http_load.py`` measures those, as CPU time); and the interpreter's own
-hashing differs from run to run, so figures within about 1 % of each other are the same.
+sockets (``bench/http_load.py`` measures those, as CPU time). Reference codes, keys and
+timings differ from run to run, so figures within about 1 % of each other are the same.
 """
 
 from __future__ import annotations
