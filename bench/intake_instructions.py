@@ -28,6 +28,8 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from intake_requests import bench_app, demo_database_with_key, open311_create
+
 ROOT = Path(__file__).resolve().parents[1]
 #: Creates every run files first, so that both runs pay the same start-up and first requests.
 WARM_UP = 30
@@ -35,28 +37,12 @@ WARM_UP = 30
 
 def _file_creates(url: str, key: str, requests: int) -> None:
     """The measured program: start the app, warm it up, file ``requests`` creates."""
-    from intake_requests import bench_app, open311_create
-
     with tempfile.TemporaryDirectory() as media:
         app = bench_app(url, Path(media))
         client = app.test_client()
         for n in range(WARM_UP + requests):
             open311_create(client, key, n)
         app.extensions["ioc"].engine.dispose()
-
-
-def _prepare(url: str) -> str:
-    """Load the demo province into ``url``; the API key the creates use."""
-    from demo_database import fresh_demo_database
-
-    from ioc.db import make_session_factory, unit_of_work
-    from ioc.integrations.api_clients import create_api_client
-
-    engine = fresh_demo_database(url)
-    with unit_of_work(make_session_factory(engine)) as session:
-        key: str = create_api_client(session, name="bench").key
-    engine.dispose()
-    return key
 
 
 def _instructions(python: str, tree: Path, url: str, key: str, requests: int) -> int:
@@ -119,7 +105,7 @@ def main() -> int:
         return 0
     if not args.postgis:
         parser.error("--postgis is required")
-    key = _prepare(args.postgis)
+    key = demo_database_with_key(args.postgis)
     for tree in (ROOT, *args.against):
         figure = per_create(args.python, tree.resolve(), args.postgis, key, args.requests)
         print(f"{tree}: {figure / 1e6:.2f} million instructions per Open311 create (app)")

@@ -61,15 +61,23 @@ class StatementCounter:
         self.transactions += 1
 
 
-def run(url: str, requests: int, profile: int) -> None:
+def demo_database_with_key(url: str) -> str:
+    """Load the demo province into ``url`` (:func:`fresh_demo_database`) and make one Open311
+    API key; returns the key."""
     engine = fresh_demo_database(url)
     with unit_of_work(make_session_factory(engine)) as session:
-        key = create_api_client(session, name="bench").key
+        key: str = create_api_client(session, name="bench").key
     engine.dispose()
+    return key
+
+
+def run(url: str, requests: int, profile: int) -> None:
+    key = demo_database_with_key(url)
     with tempfile.TemporaryDirectory() as media:
         app = bench_app(url, Path(media))
         client = app.test_client()
-        counter = StatementCounter(app.extensions["ioc"].engine)
+        engine = app.extensions["ioc"].engine
+        counter = StatementCounter(engine)
         scenarios: dict[str, Callable[[int], None]] = {
             "open311 POST requests.json": lambda n: open311_create(client, key, n),
             "mobile POST /reports": lambda n: _mobile(client, n),
