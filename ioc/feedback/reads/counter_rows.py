@@ -99,6 +99,9 @@ class CounterChange(Base):
     (PostgreSQL): ``changes`` maps each table's name to its rows (keys and counters)."""
 
     __tablename__ = "counter_change"
+    # A change lives a second or so: stored as it is up to the most a page allows, not
+    # compressed at the filing and decompressed at the fold (migration 0031).
+    __table_args__ = ({"postgresql_with": {"toast_tuple_target": 8160}},)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     changes: Mapped[dict[str, list[dict[str, Any]]]] = mapped_column(Json)
@@ -204,9 +207,8 @@ def _write_before_commit(session: Session) -> None:
 
 def _changes_to_fold(rows: dict[CounterTable, _ByKey]) -> dict[str, list[dict[str, Any]]]:
     """``rows`` as one ``counter_change`` holds them, by table: each row's keys, and only the
-    counters that move (a filing moves 3 of a figure row's 19, and the change stays short
-    enough for PostgreSQL to store as it is, without compressing it). Rows that move nothing
-    are left out; the fold puts the rest in key order itself."""
+    counters that move (a filing moves 3 of a figure row's 19). Rows that move nothing are
+    left out; the fold puts the rest in key order itself."""
     changes = {}
     for target, by_key in rows.items():
         changed = [

@@ -140,6 +140,30 @@ def test_a_change_names_only_the_counters_it_moves_and_changes_of_either_form_fo
         assert (row.received, row.resolved, row.handling_seconds) == (2, 0, 0)
 
 
+def test_a_change_of_a_few_kilobytes_is_stored_as_it_is_not_compressed(
+    committed_engine: Engine, factory: sessionmaker[Session], intake: Intake
+) -> None:
+    _file(factory, intake, IN_A)
+    with committed_engine.begin() as connection:
+        (changes,) = connection.execute(select(CounterChange.changes)).scalars()
+        # A filing in a province of many areas and rollups writes a change of this size.
+        (figure,) = changes["report_figure"]
+        bigger = changes | {
+            "report_figure": [figure | {"day": f"2026-12-{d:02}"} for d in (1, 2, 3, 4)] * 6
+        }
+        connection.execute(CounterChange.__table__.insert(), {"changes": bigger})
+        text_size, stored_size = connection.execute(
+            text(
+                "SELECT octet_length(changes::text), pg_column_size(changes) FROM counter_change "
+                "ORDER BY id DESC LIMIT 1"
+            )
+        ).one()
+
+    # Past the 2 kB at which PostgreSQL compresses long values by default, yet stored whole.
+    assert text_size > 2_500
+    assert stored_size >= text_size
+
+
 def test_a_rolled_back_filing_leaves_nothing_to_fold(
     committed_engine: Engine, factory: sessionmaker[Session], intake: Intake
 ) -> None:
