@@ -24,7 +24,9 @@ from ioc.events.marks import DISPATCHED, advance_mark, mark_of
 from ioc.events.models import Event
 from ioc.events.outbox import NOT_MY_TURN, NOT_SETTLED, settled_turn
 from ioc.feedback.citizen_models import Device, ReportFollower
+from ioc.feedback.models import Category
 from ioc.feedback.report_models import Report
+from ioc.feedback.states import Channel
 from ioc.integrations.citizen_mail import citizen_mail_deliveries
 from ioc.integrations.models import Delivery, DeliveryChannel, WebhookSubscription
 from ioc.integrations.notices import notice_for, report_link
@@ -76,11 +78,23 @@ def dispatch_events(
             .order_by(WebhookSubscription.id)
         )
     )
-    reports = _reports_of(session, events)
+    facts = _facts_of(session, events)
+    contacts = zalo_contacts_of(session, (report.reporter_id for report in facts.values()))
+    devices = _devices_of(session, facts.values())
     batch = _Batch(
-        reports=reports,
-        contacts=zalo_contacts_of(session, reports.values()),
-        devices=_devices_of(session, reports.values()),
+        facts=facts,
+        reports=_reports_of(
+            session,
+            [
+                report.id
+                for report in facts.values()
+                if report.id in devices
+                or report.reporter_id in contacts
+                or (staff.email and report.channel == Channel.EMAIL)
+            ],
+        ),
+        contacts=contacts,
+        devices=devices,
         subscriptions=subscriptions,
         tz=tz,
         now=now,
@@ -105,9 +119,23 @@ def dispatch_events(
 
 
 @dataclass(frozen=True)
+class _ReportFacts:
+    """What the fan-out decides with before it loads a report, if it loads it at all."""
+
+    id: int
+    reporter_id: int | None
+    channel: str
+    is_private: bool
+
+
+@dataclass(frozen=True)
 class _Batch:
     """What a batch of events is fanned out with, looked up once for all of them."""
 
+    #: The facts of every report the batch's events are about, by id.
+    facts: dict[int, _ReportFacts]
+    #: The reports someone is told about in person (a device, a Zalo contact, an e-mail),
+    #: loaded whole, by id; the others are not loaded.
     reports: dict[int, Report]
     #: Zalo user id of each reporter who follows the OA, by citizen.
     contacts: dict[int, str]
@@ -134,7 +162,8 @@ def _deliveries_of(session: Session, event: Event, batch: _Batch) -> list[Delive
         # A mail server is configured: citizens who wrote by e-mail are answered by e-mail.
         deliveries += citizen_mail_deliveries(session, event, report, tz=tz, now=now)
     # Reports of private categories (public-order tips) stay inside the operations centre.
-    if report is None or not report.category.is_private:
+    facts = batch.facts.get(event.report_id) if event.report_id is not None else None
+    if facts is None or not facts.is_private:
         deliveries += [
             _webhook_delivery(event, subscription, now)
             for subscription in batch.subscriptions
@@ -143,9 +172,21 @@ def _deliveries_of(session: Session, event: Event, batch: _Batch) -> list[Delive
     return deliveries
 
 
-def _reports_of(session: Session, events: list[Event]) -> dict[int, Report]:
-    """The reports of ``events`` with their categories, in one query for the whole batch."""
+def _facts_of(session: Session, events: list[Event]) -> dict[int, _ReportFacts]:
+    """The facts of the reports of ``events``, in one query for the whole batch."""
     ids = {event.report_id for event in events if event.report_id is not None}
+    if not ids:
+        return {}
+    found = session.execute(
+        select(Report.id, Report.reporter_id, Report.channel, Category.is_private)
+        .join(Category, Category.id == Report.category_id)
+        .where(Report.id.in_(ids))
+    )
+    return {row.id: _ReportFacts(*row) for row in found}
+
+
+def _reports_of(session: Session, ids: list[int]) -> dict[int, Report]:
+    """The reports ``ids`` with their categories, in one query."""
     if not ids:
         return {}
     found = session.scalars(
@@ -199,7 +240,7 @@ def _push_deliveries(
     return deliveries
 
 
-def _devices_of(session: Session, reports: Iterable[Report]) -> dict[int, list[Device]]:
+def _devices_of(session: Session, reports: Iterable[_ReportFacts]) -> dict[int, list[Device]]:
     """The devices to tell about each report, by report: its reporter's and, unless the
     report is private, its followers' (two queries for a whole batch)."""
     told: dict[int, dict[int, Device]] = {}
@@ -209,7 +250,7 @@ def _devices_of(session: Session, reports: Iterable[Report]) -> dict[int, list[D
         told[report.id] = {}
         if report.reporter_id is not None:
             by_reporter.setdefault(report.reporter_id, []).append(report.id)
-        if not report.category.is_private:
+        if not report.is_private:
             public.append(report.id)
     if by_reporter:
         for device in session.scalars(select(Device).where(Device.user_id.in_(by_reporter))):

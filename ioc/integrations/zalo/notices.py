@@ -51,10 +51,10 @@ def zalo_deliveries(
     return [] if text is None else [_delivery(event, zalo_user_id, text, now)]
 
 
-def zalo_contacts_of(session: Session, reports: Iterable[Report]) -> dict[int, str]:
-    """The Zalo user id of each reporter of ``reports`` who follows the OA, by citizen (one
-    query for a whole fan-out batch)."""
-    reporters = {report.reporter_id for report in reports if report.reporter_id is not None}
+def zalo_contacts_of(session: Session, reporter_ids: Iterable[int | None]) -> dict[int, str]:
+    """The Zalo user id of each of ``reporter_ids`` (None: an anonymous report) who follows
+    the OA, by citizen (one query for a whole fan-out batch)."""
+    reporters = {reporter_id for reporter_id in reporter_ids if reporter_id is not None}
     if not reporters:
         return {}
     found = session.execute(
