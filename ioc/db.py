@@ -143,6 +143,19 @@ class _Held:
     #: Whether every later statement of the transaction must find it done (see
     #: :func:`send_with_commit`).
     precedes: bool = False
+    #: For a row held by :func:`insert_at_commit`: what it writes, so that it can ride in
+    #: another held statement (:func:`_with_rows_riding`).
+    row: _HeldRow | None = None
+
+
+@dataclass(frozen=True)
+class _HeldRow:
+    """One row :func:`insert_at_commit` holds: its table, its values (as the driver takes
+    them) by column, and the dialect that writes it."""
+
+    table: Table
+    values: Mapping[str, Any]
+    dialect: Dialect
 
 
 def send_with_commit(
@@ -185,7 +198,7 @@ def _commit_can_carry(session: Session) -> bool:
 def statements_held_for_commit(connection: Connection) -> int:
     """How many statements the transaction under way will send with its COMMIT (for
     benchmarks, which count statements by the cursor's executions and would miss them)."""
-    return len(connection.connection.info.get(_WITH_COMMIT, ()))
+    return len(_with_rows_riding(connection.connection.info.get(_WITH_COMMIT, [])))
 
 
 @dataclass(frozen=True)
@@ -201,31 +214,96 @@ class FoundInStatement:
 
 def insert_at_commit(session: Session, model: type[Base], values: dict[str, Any]) -> bool:
     """Insert one row of ``model`` with the session's COMMIT (:func:`send_with_commit`), for
-    a row nothing in the transaction reads back; ``values`` names every column to set (column
-    defaults do not apply). False where it cannot: the caller adds the row itself."""
+    a row nothing in the transaction reads back or refers to; ``values`` names every column
+    to set (column defaults do not apply). False where it cannot: the caller adds the row
+    itself.
+
+    The row does not cost a statement of its own: it is written by the last statement held
+    for the COMMIT that can take it, as one more of its CTEs (:func:`_with_rows_riding`)."""
     if not _commit_can_carry(session):
         return False
     table = model.__table__
     assert isinstance(table, Table)  # mapped to a plain table, not a join or a select
-    sql, processors = _insert_statement(session.get_bind().dialect, table, tuple(values))
+    dialect = session.get_bind().dialect
+    sql, processors = _insert_statement(dialect, table, tuple(values))
     parameters = {}
     for name, value in values.items():
         process = processors[name]
         parameters[name] = process(value) if process is not None and value is not None else value
-    return send_with_commit(session, sql, parameters)
+    held = _Held(sql, parameters, row=_HeldRow(table, parameters, dialect))
+    session.connection().connection.info.setdefault(_WITH_COMMIT, []).append(held)
+    return True
 
 
 @cache
 def _insert_statement(
-    dialect: Dialect, table: Table, columns: tuple[str, ...]
+    dialect: Dialect, table: Table, columns: tuple[str, ...], prefix: str = ""
 ) -> tuple[str, dict[str, Any]]:
-    """The INSERT of ``columns`` as the driver takes it, and each value's conversion for it
-    (JSON to text, …), None where the driver takes the value as it is."""
-    statement = insert(table).inline().values({name: bindparam(name) for name in columns})
+    """The INSERT of ``columns`` as the driver takes it (each value's parameter named
+    ``prefix`` and the column's name), and each value's conversion for it (JSON to text, …),
+    None where the driver takes the value as it is."""
+    statement = (
+        insert(table).inline().values({name: bindparam(f"{prefix}{name}") for name in columns})
+    )
     processors = {
         name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
     }
     return str(statement.compile(dialect=dialect)), processors
+
+
+#: The statements a held row can ride in: PostgreSQL takes data-modifying CTEs before an
+#: INSERT, UPDATE, DELETE or SELECT, or at the head of a WITH list (not a recursive one,
+#: to leave its meaning alone).
+_HOST_STARTS = ("WITH ", "INSERT ", "UPDATE ", "DELETE ", "SELECT ")
+
+
+def _with_rows_riding(held: list[_Held]) -> list[_Held]:
+    """``held`` with its rows (:func:`insert_at_commit`) written by one of its other
+    statements instead of one statement each.
+
+    Every statement costs the driver and the database its own work (parameters, a message,
+    an execution), whatever its size. The rows go as CTEs of the last held statement that
+    can take them, or, when none can, all in the last row's statement. Nothing in the
+    transaction reads them back or refers to them, so when they are written within the
+    COMMIT does not matter; and PostgreSQL runs every data-modifying CTE of a statement
+    once, whether its result is read or not. A row that fails (a unique key already taken)
+    fails its statement, and so the COMMIT, as its own statement would: with the same
+    error, naming the same constraint."""
+    rows = [statement for statement in held if statement.row is not None]
+    if not rows:
+        return held
+    others = [statement for statement in held if statement.row is None]
+    hosts = [i for i, statement in enumerate(others) if _can_host(statement.sql)]
+    if not hosts:
+        *riders, last = rows
+        return [*others, _ride(last, riders)] if riders else held
+    at = hosts[-1]
+    return [*others[:at], _ride(others[at], rows), *others[at + 1 :]]
+
+
+def _can_host(sql: str) -> bool:
+    head = sql.lstrip()[:16].upper()
+    return head.startswith(_HOST_STARTS) and not head.startswith("WITH RECURSIVE")
+
+
+def _ride(host: _Held, riders: list[_Held]) -> _Held:
+    """``host`` writing ``riders``' rows too, as CTEs named ``held_row_<n>`` with parameters
+    prefixed likewise."""
+    ctes = []
+    parameters = dict(host.parameters)
+    for n, rider in enumerate(riders):
+        row = rider.row
+        assert row is not None
+        prefix = f"held_row_{n}_"
+        sql, _processors = _insert_statement(row.dialect, row.table, tuple(row.values), prefix)
+        ctes.append(f"held_row_{n} AS ({sql})")
+        parameters |= {f"{prefix}{name}": value for name, value in row.values.items()}
+    sql = host.sql.lstrip()
+    if sql[:5].upper() == "WITH ":
+        sql = f"WITH {', '.join(ctes)}, {sql[5:]}"
+    else:
+        sql = f"WITH {', '.join(ctes)} {sql}"
+    return _Held(sql, parameters, host.then, host.precedes)
 
 
 def stored_values(obj: Base) -> dict[str, Any]:
@@ -399,6 +477,7 @@ def _send_held_statements_with_commit(engine: Engine) -> None:
 def _send(raw: Any, held: list[_Held], *, commit: bool) -> None:
     """Send ``held`` in one pipeline (with the COMMIT when ``commit``), then hand each its
     first row."""
+    held = _with_rows_riding(held)
     if commit and raw.pgconn.transaction_status == TransactionStatus.IDLE:
         cursors = _send_whole_transaction(raw, held)
     else:

@@ -12,17 +12,18 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import Engine, event, func, select, text
+from sqlalchemy import Engine, delete, event, func, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from ioc.app import create_app
-from ioc.db import make_engine, send_with_commit
+from ioc.db import insert_at_commit, make_engine, send_with_commit, statements_held_for_commit
 from ioc.events.log import record_event_at_commit
 from ioc.events.models import Event
 from ioc.feedback.citizen_models import IdempotencyRecord, ReportFollower
 from ioc.feedback.intake.idempotency import Caller, StoredAnswer, remember_answer
 from ioc.feedback.intake.submission import file_once
+from ioc.feedback.reads.counter_rows import CounterChange
 from ioc.feedback.reads.figure_rollups import ReportFigureWeek
 from ioc.feedback.report_models import Report
 from ioc.integrations.api_clients import create_api_client
@@ -445,6 +446,36 @@ def test_a_statement_held_for_a_commit_that_never_comes_is_dropped(province_db):
             session.commit()
     finally:
         engine.dispose()
+
+
+@pytest.mark.postgis
+def test_rows_held_for_the_commit_with_no_other_statement_go_in_one(province_db):
+    """Rows held for the COMMIT and nothing else to ride in: they go as one statement, and
+    every one is written."""
+    engine = make_engine(_url(province_db), pool_size=1)
+    carried: list[int] = []
+
+    def count(connection: Any) -> None:
+        carried.append(statements_held_for_commit(connection))
+
+    event.listen(engine, "commit", count)
+    try:
+        with Session(engine) as session:
+            last = session.scalar(select(func.coalesce(func.max(CounterChange.id), 0)))
+            for n in (1, 2, 3):
+                assert insert_at_commit(session, CounterChange, {"changes": {"test": [{"n": n}]}})
+            session.commit()
+            written = session.scalars(
+                select(CounterChange.changes).where(CounterChange.id > last)
+            ).all()
+            # Not a real change: gone before anything folds it.
+            session.execute(delete(CounterChange).where(CounterChange.id > last))
+            session.commit()
+    finally:
+        engine.dispose()
+
+    assert carried[0] == 1
+    assert sorted(change["test"][0]["n"] for change in written) == [1, 2, 3]
 
 
 @pytest.mark.postgis

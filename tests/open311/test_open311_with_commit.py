@@ -13,14 +13,15 @@ from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ioc.app import create_app
-from ioc.db import make_session_factory, unit_of_work
+from ioc.db import make_session_factory, statements_held_for_commit, unit_of_work
 from ioc.events.audiences import citizen_audience
 from ioc.events.models import Event, EventAudience
-from ioc.feedback.citizen_models import ReportFollower
+from ioc.feedback.citizen_models import IdempotencyRecord, ReportFollower
 from ioc.feedback.intake.filing import Intake, submit_report
 from ioc.feedback.intake.report_insert import NEW_REPORT_REPORTER_ID
 from ioc.feedback.models import User
 from ioc.feedback.people.callers import caller_lookup
+from ioc.feedback.reads.figure_rollups import ReportFigure
 from ioc.feedback.report_models import Report, ReportArea, ReportHistory
 from ioc.feedback.sla.policy import SlaPolicy
 from ioc.feedback.states import Channel
@@ -171,6 +172,47 @@ def test_a_create_sends_nothing_before_its_commit(own_app, own_world):
         event.remove(engine, "before_cursor_execute", count)
 
     assert sent == []
+
+
+def test_a_create_sends_two_statements_with_its_commit_and_every_row_is_kept(
+    own_app, own_world, committed
+):
+    """The idempotency record and the counter change ride in the event's statement: the
+    COMMIT carries the report's statement and that one, and the database keeps every row."""
+    _file(own_app, own_world)  # the key, the catalogue and the area index are read now
+    engine = own_app.extensions["ioc"].engine
+    carried: list[int] = []
+
+    def count(connection: Any) -> None:
+        carried.append(statements_held_for_commit(connection))
+
+    event.listen(engine, "commit", count)
+    try:
+        answer = own_app.test_client().post(
+            f"{BASE}/requests.json",
+            data=pothole_form(own_world, phone="+84913000333"),
+            headers={"Idempotency-Key": "once-only-7"},
+        )
+    finally:
+        event.remove(engine, "commit", count)
+
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert carried == [2]
+    with committed() as session:
+        assert session.scalar(select(func.count()).select_from(Report)) == 2
+        assert (
+            session.scalar(select(func.count()).where(IdempotencyRecord.key == "once-only-7")) == 1
+        )
+        assert session.scalar(select(func.count()).select_from(Event)) == 2
+        # Read through the rollups, which fold the waiting changes first: both are counted.
+        assert session.scalar(select(func.sum(ReportFigure.received))) == 2
+    # The same key again gets the same answer, from the record the COMMIT kept.
+    again = own_app.test_client().post(
+        f"{BASE}/requests.json",
+        data=pothole_form(own_world, phone="+84913000333"),
+        headers={"Idempotency-Key": "once-only-7"},
+    )
+    assert json_of(again) == json_of(answer)
 
 
 def _file_held(session: Session, intake: Intake, **extra: Any) -> Report:
