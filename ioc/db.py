@@ -297,7 +297,9 @@ def _ride(host: _Held, riders: list[_Held]) -> _Held:
         prefix = f"held_row_{n}_"
         sql, _processors = _insert_statement(row.dialect, row.table, tuple(row.values), prefix)
         ctes.append(f"held_row_{n} AS ({sql})")
-        parameters |= {f"{prefix}{name}": value for name, value in row.values.items()}
+        named = {f"{prefix}{name}": value for name, value in row.values.items()}
+        assert not named.keys() & parameters.keys(), "a host's parameter named like a row's"
+        parameters |= named
     sql = host.sql.lstrip()
     if sql[:5].upper() == "WITH ":
         sql = f"WITH {', '.join(ctes)}, {sql[5:]}"
