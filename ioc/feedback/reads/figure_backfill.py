@@ -58,7 +58,10 @@ def backfill_figure_columns(
     The receipt verdict of an old report compares when it last left the IOC queue with the
     receipt deadline, its receipt time runs from when it last entered the queue (filing or a
     return) to then, and its handling time runs from its last assignment or reopening to its
-    resolution: all ignore time the clock was paused, which only the live upkeep knows.
+    resolution: all ignore time the clock was paused, which only the live upkeep knows. A
+    return without its figure keys takes its report's keys of now: a report reclassified or
+    moved to another area after it was returned has the return counted under its new keys
+    (the live count uses those it had when returned, which nothing else records).
 
     Two passes over the reports, whatever their number: one ``UPDATE`` for every column SQL
     can derive, then the working hours, which need the province's calendar, computed here and
